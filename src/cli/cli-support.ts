@@ -1,0 +1,36 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { ConfigError } from "../config/index.js";
+import { SyncError } from "../errors.js";
+
+/** Exit codes of the contract. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export class UsageError extends SyncError {
+  override readonly name = "UsageError";
+  constructor(message: string) {
+    super("usage", message);
+  }
+}
+
+/** Strict flag parsing: unknown flags and stray arguments are usage errors, not ignored. */
+export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(args: readonly string[], options: T, allowPositionals = false) {
+  try {
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Prints a failure for people and returns the exit code it deserves. */
+export function reportFailure(error: unknown): number {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof SyncError && error.code === "usage") {
+    process.stderr.write(`error: ${error.message} (see --help)\n`);
+    return EXIT.usage;
+  }
+  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  return EXIT.failed;
+}

@@ -1,0 +1,45 @@
+import { loadConfig } from "../config/index.js";
+import { createEventBus, type DatabaseSummary } from "../observability/events.js";
+import { createLogger } from "../observability/logger.js";
+import { subscribeLogger } from "../observability/log-subscriber.js";
+import { runSync } from "../pipeline/index.js";
+import { EXIT, UsageError, parseFlags } from "./cli-support.js";
+
+export const SYNC_HELP = `Usage: npm run sync -- [--full] [--database KEY ...] [--dry-run] [--json]
+
+One sync run of every database in the mapping (or the named ones), then exit.
+  --full            resync from the beginning (ignores watermarks; nothing is duplicated)
+  --database KEY    only this database (repeatable)
+  --dry-run         read and validate, write nothing
+  --json            print the run's result as JSON on stdout
+Exit codes: 0 all ok · 1 a database failed (the others still synced) · 2 bad config or usage`;
+
+export async function syncCommand(args: readonly string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parseFlags(args, {
+    full: { type: "boolean" },
+    database: { type: "string", multiple: true },
+    "dry-run": { type: "boolean" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  }, true);
+  if (values.help) {
+    process.stderr.write(`${SYNC_HELP}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals.map((p) => `"${p}"`).join(" ")}`);
+  const config = loadConfig({ env: process.env, requireToken: true });
+  const logger = createLogger(config.log);
+  const events = createEventBus((error, event) => logger.error({ err: error, event }, "event listener failed"));
+  subscribeLogger(events, logger);
+  const result = await runSync({ config, logger, events }, { full: values.full, databases: values.database, dryRun: values["dry-run"], signal });
+  for (const summary of result.summaries) process.stderr.write(`${summaryLine(summary)}\n`);
+  if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  return result.ok ? EXIT.ok : EXIT.failed;
+}
+
+export function summaryLine(s: DatabaseSummary): string {
+  const seconds = ((s.finishedAt.getTime() - s.startedAt.getTime()) / 1000).toFixed(1);
+  const mark = s.status === "success" ? "✓" : s.status === "skipped" ? "-" : "✗";
+  const figures = `${s.mode}: ${s.pagesRead} pages read, ${s.rowsUpserted} rows upserted, ${s.rowsQuarantined} quarantined, ${s.notionRequests} requests, ${seconds}s`;
+  return `${mark} ${s.databaseKey.padEnd(14)} ${figures}${s.error ? `\n    ${s.error}` : ""}`;
+}

@@ -1,0 +1,26 @@
+import type { Mapping } from "./mapping.js";
+import type { Secret } from "./secret.js";
+
+/** Everything the Notion edge needs; `token` prints as `[redacted]`. */
+export interface NotionSettings {
+  readonly token: Secret | undefined;
+  readonly baseUrl: string | undefined;
+  /** Average requests per second for all databases of the token. */
+  readonly rps: number;
+  /** Requests that may go out at once after an idle period (token-bucket capacity). */
+  readonly burst: number;
+  readonly timeoutMs: number;
+  /** Retries of one request on transient errors before the database fails. */
+  readonly maxRetries: number;
+}
+
+export type WarehouseSettings = { readonly kind: "duckdb"; readonly path: string };
+
+/** The whole configuration: defaults, then the YAML mapping, then the environment, then flags. Frozen. */
+export interface AppConfig {
+  readonly mapping: Mapping;
+  readonly notion: NotionSettings;
+  readonly warehouse: WarehouseSettings;
+  readonly watermarkDir: string;
+  readonly log: { readonly level: string; readonly format: "json" | "pretty" };
+}

@@ -1,0 +1,27 @@
+import { z } from "zod";
+
+/**
+ * The environment variables of the outside contract, with their defaults. Parsed once by
+ * `loadConfig`; nothing else in the code base reads `process.env`.
+ */
+const positiveNumber = z.coerce.number().positive();
+
+export const envSchema = z.object({
+  NOTION_TOKEN: z.string().min(1).optional(),
+  NOTION_BASE_URL: z.url().optional(),
+  NOTION_RPS: positiveNumber.default(3),
+  /** Token-bucket capacity of the pacer; Notion allows short bursts above the average rate. */
+  NOTION_BURST: z.coerce.number().int().positive().optional(),
+  NOTION_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  NOTION_MAX_RETRIES: z.coerce.number().int().min(0).max(50).default(8),
+  WAREHOUSE: z.enum(["duckdb"]).default("duckdb"),
+  DUCKDB_PATH: z.string().min(1).default("data/warehouse.duckdb"),
+  MAPPING_PATH: z.string().min(1).default("config/notion_mapping.yaml"),
+  WATERMARK_DIR: z.string().min(1).default("watermarks"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
+});
+export type EnvValues = z.infer<typeof envSchema>;
+
+/** Variables whose values are secrets: never echoed in an error message. */
+export const SECRET_VARIABLES = ["NOTION_TOKEN", "DATABRICKS_TOKEN", "DATABRICKS_CLIENT_SECRET"] as const;

@@ -1,0 +1,58 @@
+import { ConfigError, type ConfigIssue } from "./config-error.js";
+import type { AppConfig } from "./app-config.js";
+import { envSchema, SECRET_VARIABLES } from "./env-schema.js";
+import { loadMapping } from "./load-mapping.js";
+import { Secret } from "./secret.js";
+
+export interface LoadConfigOptions {
+  /** The environment; the CLI passes `process.env`, tests pass their own. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Fail without NOTION_TOKEN (every command that talks to Notion). */
+  readonly requireToken: boolean;
+  /** Overrides from flags, applied last. */
+  readonly overrides?: { readonly mappingPath?: string; readonly duckdbPath?: string; readonly watermarkDir?: string };
+}
+
+/**
+ * Builds the frozen AppConfig: defaults → mapping YAML → environment → flags. Environment and
+ * mapping problems are collected together into one ConfigError.
+ */
+export function loadConfig(options: LoadConfigOptions): AppConfig {
+  const issues: ConfigIssue[] = [];
+  const parsed = envSchema.safeParse(options.env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const variable = String(issue.path[0] ?? "");
+      const shown = (SECRET_VARIABLES as readonly string[]).includes(variable) ? "" : ` (got ${JSON.stringify(options.env[variable])})`;
+      issues.push({ source: "environment", path: variable, message: `${issue.message}${shown}` });
+    }
+    throw new ConfigError(issues);
+  }
+  const env = parsed.data;
+  if (options.requireToken && !env.NOTION_TOKEN) {
+    issues.push({ source: "environment", path: "NOTION_TOKEN", message: "is not set: create an internal integration at notion.so/my-integrations and export its token" });
+  }
+  const mappingPath = options.overrides?.mappingPath ?? env.MAPPING_PATH;
+  let mapping;
+  try {
+    mapping = loadMapping(mappingPath, options.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    issues.push(...error.issues);
+  }
+  if (issues.length > 0 || !mapping) throw new ConfigError(issues);
+  return Object.freeze({
+    mapping,
+    notion: Object.freeze({
+      token: env.NOTION_TOKEN ? new Secret(env.NOTION_TOKEN) : undefined,
+      baseUrl: env.NOTION_BASE_URL,
+      rps: env.NOTION_RPS,
+      burst: env.NOTION_BURST ?? Math.max(1, Math.floor(env.NOTION_RPS)),
+      timeoutMs: env.NOTION_TIMEOUT_MS,
+      maxRetries: env.NOTION_MAX_RETRIES,
+    }),
+    warehouse: Object.freeze({ kind: env.WAREHOUSE, path: options.overrides?.duckdbPath ?? env.DUCKDB_PATH }),
+    watermarkDir: options.overrides?.watermarkDir ?? env.WATERMARK_DIR,
+    log: Object.freeze({ level: env.LOG_LEVEL, format: env.LOG_FORMAT }),
+  });
+}

@@ -1,0 +1,176 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { LineCounter, parseDocument, isMap, isSeq, type Document } from "yaml";
+import type { z } from "zod";
+import { formatColumnType, isNumericType, parseColumnType, type ColumnType } from "./column-type.js";
+import { ConfigError, type ConfigIssue } from "./config-error.js";
+import { interpolate, type UnsetVariable } from "./interpolate.js";
+import { RESERVED_COLUMNS, type ColumnConfig, type DatabaseConfig, type Mapping } from "./mapping.js";
+import { databaseSchema, IDENTIFIER, IDENTIFIER_HINT, settingsSchema, type RawColumn, type RawDatabase } from "./mapping-schema.js";
+import { parseNotionId } from "./notion-id.js";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads, interpolates and validates the mapping. Every problem is collected and thrown together as
+ * one ConfigError whose issues name the file, the database key and the column.
+ */
+export function loadMapping(file: string, env: Env): Mapping {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "file not found (set MAPPING_PATH or create it)" : String(error);
+    throw new ConfigError([{ source: file, path: "", message: reason }]);
+  }
+  return parseMapping(text, file, env);
+}
+
+export function parseMapping(text: string, file: string, env: Env): Mapping {
+  const issues: ConfigIssue[] = [];
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  for (const error of doc.errors) {
+    const at = error.linePos?.[0];
+    issues.push({ source: file, path: at ? `line ${at.line}, column ${at.col}` : "", message: `YAML syntax error: ${error.message.split("\n")[0]}` });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  const tree: unknown = doc.toJS();
+  if (tree === null || typeof tree !== "object" || Array.isArray(tree)) {
+    throw new ConfigError([{ source: file, path: "", message: "must be a YAML mapping of database keys to database definitions" }]);
+  }
+  const unset: UnsetVariable[] = [];
+  const resolved = interpolate(tree, env, unset) as Record<string, unknown>;
+  for (const { variable, path } of unset) {
+    const databaseKey = path.split(".")[0] ?? "";
+    issues.push({ source: file, path, message: `environment variable ${variable} is not set (used by "${databaseKey}")` });
+  }
+
+  const { settings: rawSettings, ...rawDatabases } = resolved;
+  const settings = settingsSchema.safeParse(rawSettings ?? {});
+  if (!settings.success) pushZodIssues(issues, file, "settings", settings.error);
+
+  const keys = Object.keys(rawDatabases);
+  if (keys.length === 0) issues.push({ source: file, path: "", message: "defines no database (add a top-level key per Notion database)" });
+  const databases: DatabaseConfig[] = [];
+  for (const key of keys) {
+    if (!IDENTIFIER.test(key) || key.length > 64) {
+      issues.push({ source: file, path: key, message: `database key ${JSON.stringify(key)} ${IDENTIFIER_HINT}` });
+      continue;
+    }
+    const parsed = databaseSchema.safeParse(rawDatabases[key]);
+    if (!parsed.success) {
+      pushZodIssues(issues, file, key, parsed.error, rawDatabases[key]);
+      continue;
+    }
+    const database = buildDatabase(key, parsed.data, keys, file, issues, (index) => lineOf(doc, lines, [key, "columns", index]));
+    if (database) databases.push(database);
+  }
+  if (issues.length > 0 || !settings.success) throw new ConfigError(issues);
+  return Object.freeze({ file, settings: Object.freeze(settings.data), databases: Object.freeze(databases) });
+}
+
+function buildDatabase(
+  key: string,
+  raw: RawDatabase,
+  allKeys: readonly string[],
+  file: string,
+  issues: ConfigIssue[],
+  lineOfColumn: (index: number) => number | undefined,
+): DatabaseConfig | undefined {
+  const before = issues.length;
+  const databaseId = parseNotionId(raw.database_id);
+  if (!databaseId && raw.database_id !== "") {
+    issues.push({ source: file, path: `${key}.database_id`, message: `${JSON.stringify(raw.database_id)} is not a Notion database id or URL` });
+  }
+  const dataSourceId = raw.data_source_id === undefined ? undefined : parseNotionId(raw.data_source_id);
+  if (raw.data_source_id !== undefined && !dataSourceId) {
+    issues.push({ source: file, path: `${key}.data_source_id`, message: `${JSON.stringify(raw.data_source_id)} is not a Notion data source id` });
+  }
+  const seen = new Map<string, number>();
+  const columns: ColumnConfig[] = [];
+  raw.columns.forEach((column, index) => {
+    const at = `${key}.columns[${index}] (${column.column_name})`;
+    const previous = seen.get(column.column_name);
+    if (previous !== undefined) issues.push({ source: file, path: at, message: `duplicate column_name "${column.column_name}" (also columns[${previous}])` });
+    seen.set(column.column_name, index);
+    if ((RESERVED_COLUMNS as readonly string[]).includes(column.column_name)) {
+      issues.push({ source: file, path: at, message: `column_name "${column.column_name}" is reserved for the engine (${RESERVED_COLUMNS.join(", ")})` });
+    }
+    const type = parseColumnType(column.column_type);
+    if (typeof type === "string") {
+      issues.push({ source: file, path: `${at}.column_type`, message: type });
+      return;
+    }
+    if (column.references !== undefined && !allKeys.includes(column.references)) {
+      issues.push({ source: file, path: `${at}.references`, message: `"${column.references}" is not a database key of this mapping` });
+    }
+    checkRules(column, type, `${at}`, file, issues);
+    columns.push(toColumn(column, type, lineOfColumn(index)));
+  });
+  if (issues.length > before || !databaseId) return undefined;
+  const mappingHash = createHash("sha256")
+    .update(JSON.stringify({ databaseId, dataSourceId: dataSourceId ?? null, columns: columns.map(({ line: _line, ...rest }) => ({ ...rest, type: formatColumnType(rest.type) })) }))
+    .digest("hex");
+  return Object.freeze({ key, databaseId, dataSourceId, columns: Object.freeze(columns), mappingHash });
+}
+
+function toColumn(raw: RawColumn, type: ColumnType, line: number | undefined): ColumnConfig {
+  return Object.freeze({
+    notionProperty: raw.notion_property,
+    name: raw.column_name,
+    type,
+    required: raw.required ?? false,
+    unique: raw.unique ?? false,
+    references: raw.references,
+    extract: raw.extract,
+    rules: Object.freeze({ min: raw.min, max: raw.max, pattern: raw.pattern, values: raw.values }),
+    severity: raw.severity,
+    line,
+  });
+}
+
+function checkRules(column: RawColumn, type: ColumnType, at: string, file: string, issues: ConfigIssue[]): void {
+  const temporal = type.kind === "date" || type.kind === "timestamp";
+  for (const bound of ["min", "max"] as const) {
+    const value = column[bound];
+    if (value === undefined) continue;
+    if (isNumericType(type) && typeof value !== "number") issues.push({ source: file, path: `${at}.${bound}`, message: `must be a number for ${column.column_type}` });
+    else if (temporal && (typeof value !== "string" || Number.isNaN(Date.parse(value)))) issues.push({ source: file, path: `${at}.${bound}`, message: `must be an ISO date for ${column.column_type}` });
+    else if (!isNumericType(type) && !temporal) issues.push({ source: file, path: `${at}.${bound}`, message: `applies to numbers and dates, not ${column.column_type}` });
+  }
+  if (column.pattern !== undefined) {
+    try {
+      new RegExp(column.pattern, "u");
+    } catch (error) {
+      issues.push({ source: file, path: `${at}.pattern`, message: `is not a valid regular expression: ${(error as Error).message}` });
+    }
+    if (type.kind !== "string" && type.kind !== "array_string") issues.push({ source: file, path: `${at}.pattern`, message: `applies to STRING and ARRAY<STRING> columns, not ${column.column_type}` });
+  }
+}
+
+function pushZodIssues(issues: ConfigIssue[], file: string, prefix: string, error: z.ZodError, raw?: unknown): void {
+  for (const issue of error.issues) {
+    const path = [prefix, ...issue.path.map(String)].reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : `${acc}.${part}`));
+    const column = columnNameAt(raw, issue.path);
+    const keys = issue.code === "unrecognized_keys" ? ` (${issue.keys.join(", ")})` : "";
+    issues.push({ source: file, path: column ? `${path} (${column})` : path, message: `${issue.message}${keys}` });
+  }
+}
+
+function columnNameAt(raw: unknown, path: readonly PropertyKey[]): string | undefined {
+  if (path[0] !== "columns" || typeof path[1] !== "number") return undefined;
+  const columns = (raw as { columns?: unknown } | undefined)?.columns;
+  const column = Array.isArray(columns) ? (columns[path[1]] as { column_name?: unknown } | undefined) : undefined;
+  return typeof column?.column_name === "string" ? column.column_name : undefined;
+}
+
+function lineOf(doc: Document, lines: LineCounter, path: readonly (string | number)[]): number | undefined {
+  const node = doc.getIn(path, true);
+  if (node && (isMap(node) || isSeq(node) || typeof node === "object") && "range" in (node as object)) {
+    const range = (node as { range?: [number, number, number] }).range;
+    if (range) return lines.linePos(range[0]).line;
+  }
+  return undefined;
+}

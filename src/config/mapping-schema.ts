@@ -1,0 +1,67 @@
+import { z } from "zod";
+
+/**
+ * The zod schemas of `config/notion_mapping.yaml` as written by people (before semantic checks).
+ * Objects are strict: an unknown key is a typo until proven otherwise, and typos in a finance
+ * mapping must fail loudly.
+ */
+export const IDENTIFIER = /^[a-z][a-z0-9_]*$/;
+export const IDENTIFIER_HINT = "must be a lower-case SQL identifier ([a-z][a-z0-9_]*, at most 64 characters)";
+
+const identifier = z.string().max(64).regex(IDENTIFIER, IDENTIFIER_HINT);
+
+export const EXTRACTS = ["start", "end", "time_zone", "id", "name", "email", "number", "prefix", "url"] as const;
+export type Extract = (typeof EXTRACTS)[number];
+
+export const columnSchema = z.strictObject({
+  notion_property: z.string().min(1, "must name a Notion property"),
+  column_name: identifier,
+  column_type: z.string().min(1),
+  required: z.boolean().optional(),
+  unique: z.boolean().optional(),
+  references: identifier.optional(),
+  extract: z.enum(EXTRACTS).optional(),
+  min: z.union([z.number(), z.string()]).optional(),
+  max: z.union([z.number(), z.string()]).optional(),
+  pattern: z.string().optional(),
+  values: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1).optional(),
+  severity: z.enum(["critical", "high", "medium", "low"]).optional(),
+});
+export type RawColumn = z.infer<typeof columnSchema>;
+
+export const databaseSchema = z.strictObject({
+  database_id: z.string().min(1, "must be a Notion database id or URL"),
+  data_source_id: z.string().min(1).optional(),
+  columns: z.array(columnSchema).min(1, "must list at least one column"),
+});
+export type RawDatabase = z.infer<typeof databaseSchema>;
+
+const positiveInt = z.number().int().positive();
+
+export const settingsSchema = z.strictObject({
+  schemas: z
+    .strictObject({
+      bronze: identifier.default("ppm_bronze"),
+      silver: identifier.default("ppm_silver"),
+      meta: identifier.default("ppm_meta"),
+      gold: identifier.default("ppm_gold"),
+    })
+    .default({ bronze: "ppm_bronze", silver: "ppm_silver", meta: "ppm_meta", gold: "ppm_gold" }),
+  /** Minutes re-read before each watermark: absorbs Notion's minute rounding and index lag. */
+  lookback_minutes: z.number().int().min(0).max(24 * 60).default(5),
+  /** Rows per warehouse batch (one MERGE per table per batch). */
+  batch_size: positiveInt.max(50_000).default(500),
+  /** Upper bound of a batch's serialized size; a batch closes at whichever limit it reaches first. */
+  batch_max_bytes: positiveInt.default(8 * 1024 * 1024),
+  /** What happens to a value that fails the row model: `null` it (row kept), or `quarantine` the row. */
+  on_invalid: z.enum(["null", "quarantine"]).default("null"),
+  /** Notion query page size (1..100). */
+  page_size: positiveInt.max(100).default(100),
+  dq: z
+    .strictObject({
+      threshold: z.number().min(0).max(100).default(95),
+      max_staleness_minutes: positiveInt.default(30),
+    })
+    .default({ threshold: 95, max_staleness_minutes: 30 }),
+});
+export type Settings = z.infer<typeof settingsSchema>;

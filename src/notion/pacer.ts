@@ -1,0 +1,65 @@
+import Bottleneck from "bottleneck";
+
+/**
+ * One pacer per Notion token, shared by every database of a run: a token bucket of `burst`
+ * requests refilled at `rps`, and a gate that a 429/529 closes for its `Retry-After`, so that
+ * every request of the token waits, not only the one that was refused.
+ */
+export interface Pacer {
+  schedule<T>(task: () => Promise<T>): Promise<T>;
+  /** Holds every request until `ms` from now (never shortens a longer pause already in force). */
+  pause(ms: number): void;
+  /** Milliseconds requests have spent waiting at the gate (for metrics and benchmarks). */
+  readonly pausedMs: number;
+  stop(): Promise<void>;
+}
+
+export interface PacerOptions {
+  readonly rps: number;
+  readonly burst: number;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function createPacer(options: PacerOptions): Pacer {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const intervalMs = 1000 / options.rps;
+  const limiter = new Bottleneck({
+    reservoir: options.burst,
+    reservoirIncreaseAmount: 1,
+    reservoirIncreaseInterval: intervalMs,
+    reservoirIncreaseMaximum: options.burst,
+    // Bottleneck refills on its heartbeat; a coarse heartbeat would lower the real rate.
+    heartbeatInterval: Math.max(1, Math.min(250, Math.floor(intervalMs / 20))),
+  });
+  let pausedUntil = 0;
+  let pausedMs = 0;
+
+  async function gate(): Promise<void> {
+    for (let wait = pausedUntil - now(); wait > 0; wait = pausedUntil - now()) {
+      pausedMs += wait;
+      await sleep(wait);
+    }
+  }
+
+  return {
+    schedule: (task) =>
+      limiter.schedule(async () => {
+        await gate();
+        return task();
+      }),
+    pause(ms) {
+      pausedUntil = Math.max(pausedUntil, now() + ms);
+    },
+    get pausedMs() {
+      return pausedMs;
+    },
+    async stop() {
+      await limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
+      await limiter.disconnect();
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import type { Client } from "@notionhq/client";
+import { SyncError } from "../errors.js";
+import type { NotionPage } from "../transform/types.js";
+import type { NotionGateway, RequestCounter } from "./gateway.js";
+import { checkPage, isFullPage } from "./page-schema.js";
+
+/**
+ * Reads a data source's pages in ascending `last_edited_time`, from an inclusive lower bound
+ * (watermark − lookback), as a stream of result pages. Past Notion's per-query result limit
+ * (`request_status: incomplete`, 10,000 rows) it opens a fresh query from the last seen
+ * `last_edited_time` and skips the ids already yielded at that time; if one minute alone holds more
+ * than the limit, that minute is walked in `created_time` windows; if that cannot progress either,
+ * the database fails loudly. It never stops silently at the limit.
+ */
+export interface ReadOptions {
+  readonly databaseKey: string;
+  readonly dataSourceId: string;
+  /** Inclusive lower bound on last_edited_time (ISO); undefined reads everything. */
+  readonly since: string | undefined;
+  readonly pageSize: number;
+  readonly counter: RequestCounter;
+}
+
+type QueryArgs = Parameters<Client["dataSources"]["query"]>[0];
+interface QueryResponse { results: unknown[]; has_more: boolean; next_cursor: string | null; request_status?: { type?: string } }
+
+type Bound = { readonly op: "on_or_after" | "after"; readonly time: string } | undefined;
+
+const ASCENDING_EDITED = [{ timestamp: "last_edited_time", direction: "ascending" }] as const;
+const ASCENDING_CREATED = [{ timestamp: "created_time", direction: "ascending" }] as const;
+
+export async function* readPages(gateway: NotionGateway, options: ReadOptions): AsyncGenerator<NotionPage[]> {
+  let bound: Bound = options.since ? { op: "on_or_after", time: options.since } : undefined;
+  // Ids already yielded at the newest last_edited_time: a new window starting at that time re-reads them.
+  let frontierTime: string | undefined;
+  let frontierIds = new Set<string>();
+
+  for (;;) {
+    const filter = bound ? { timestamp: "last_edited_time", last_edited_time: { [bound.op]: bound.time } } : undefined;
+    let incomplete = false;
+    for await (const response of paginate(gateway, options, filter, ASCENDING_EDITED)) {
+      incomplete ||= response.request_status?.type === "incomplete";
+      const out: NotionPage[] = [];
+      for (const result of response.results) {
+        if (!isFullPage(result)) continue;
+        const page = checkPage(result, options.databaseKey);
+        if (page.last_edited_time === frontierTime) {
+          if (frontierIds.has(page.id)) continue;
+        } else {
+          frontierTime = page.last_edited_time;
+          frontierIds = new Set();
+        }
+        frontierIds.add(page.id);
+        out.push(page);
+      }
+      if (out.length > 0) yield out;
+    }
+    if (!incomplete) return;
+    if (frontierTime === undefined) throw limitError(options, "the query hit the result limit without returning a page");
+    if (bound?.op === "on_or_after" && bound.time === frontierTime) {
+      // Every row of this window shares one minute: walk that minute by created_time, then go past it.
+      yield* readOneMinute(gateway, options, frontierTime, frontierIds);
+      bound = { op: "after", time: frontierTime };
+    } else {
+      bound = { op: "on_or_after", time: frontierTime };
+    }
+  }
+}
+
+async function* readOneMinute(gateway: NotionGateway, options: ReadOptions, minute: string, seen: Set<string>): AsyncGenerator<NotionPage[]> {
+  let createdFrom: string | undefined;
+  for (;;) {
+    const parts: object[] = [
+      { timestamp: "last_edited_time", last_edited_time: { on_or_after: minute } },
+      { timestamp: "last_edited_time", last_edited_time: { on_or_before: minute } },
+    ];
+    if (createdFrom) parts.push({ timestamp: "created_time", created_time: { on_or_after: createdFrom } });
+    let incomplete = false;
+    let lastCreated: string | undefined;
+    for await (const response of paginate(gateway, options, { and: parts }, ASCENDING_CREATED)) {
+      incomplete ||= response.request_status?.type === "incomplete";
+      const out: NotionPage[] = [];
+      for (const result of response.results) {
+        if (!isFullPage(result)) continue;
+        const page = checkPage(result, options.databaseKey);
+        lastCreated = page.created_time;
+        if (seen.has(page.id)) continue;
+        seen.add(page.id);
+        out.push(page);
+      }
+      if (out.length > 0) yield out;
+    }
+    if (!incomplete) return;
+    if (!lastCreated || lastCreated === createdFrom) {
+      throw limitError(options, `more pages than the query limit were both edited at ${minute} and created in the same minute; no filter can split them`);
+    }
+    createdFrom = lastCreated;
+  }
+}
+
+/** One query, page by page, with the next page requested while the caller works on the current one. */
+async function* paginate(gateway: NotionGateway, options: ReadOptions, filter: object | undefined, sorts: readonly object[]): AsyncGenerator<QueryResponse> {
+  const fetchPage = (cursor: string | undefined) => {
+    const args = { data_source_id: options.dataSourceId, sorts, page_size: options.pageSize, ...(filter ? { filter } : {}), ...(cursor ? { start_cursor: cursor } : {}) };
+    return gateway.call(`query "${options.databaseKey}"`, options.counter, (c) => c.dataSources.query(args as unknown as QueryArgs) as Promise<QueryResponse>);
+  };
+  let next: Promise<QueryResponse> | undefined = fetchPage(undefined);
+  while (next) {
+    const response: QueryResponse = await next;
+    next = response.has_more && response.next_cursor ? fetchPage(response.next_cursor) : undefined;
+    // If the consumer stops early, the prefetched request must not surface as an unhandled rejection.
+    next?.catch(() => undefined);
+    yield response;
+  }
+}
+
+function limitError(options: ReadOptions, detail: string): SyncError {
+  return new SyncError("notion_query_limit", `cannot read all pages of "${options.databaseKey}": ${detail}`, { context: { databaseKey: options.databaseKey } });
+}

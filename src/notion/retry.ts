@@ -1,0 +1,43 @@
+import pRetry from "p-retry";
+import type { NotionError } from "./notion-errors.js";
+
+/**
+ * Retrying, separate from pacing: transient Notion errors (429, 5xx, 529, timeouts, network) are
+ * retried with exponential backoff and jitter, up to `retries` times; terminal ones (400, 401, 403,
+ * 404) fail at once. A Retry-After pauses the shared pacer before the next attempt.
+ */
+export interface RetryOptions {
+  readonly retries: number;
+  readonly minDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly onRetry?: (error: NotionError, attempt: number) => void;
+  readonly onRetryAfter?: (ms: number) => void;
+}
+
+export const DEFAULT_RETRY: RetryOptions = { retries: 8, minDelayMs: 500, maxDelayMs: 30_000 };
+
+export function withRetry<T>(attempt: () => Promise<T>, toError: (error: unknown) => NotionError, options: RetryOptions): Promise<T> {
+  return pRetry(
+    async () => {
+      try {
+        return await attempt();
+      } catch (error) {
+        throw toError(error);
+      }
+    },
+    {
+      retries: options.retries,
+      factor: 2,
+      minTimeout: options.minDelayMs,
+      maxTimeout: options.maxDelayMs,
+      randomize: true,
+      shouldRetry: ({ error }) => (error as NotionError).transient === true,
+      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+        const notionError = error as NotionError;
+        if (!notionError.transient || retriesLeft === 0) return;
+        if (notionError.retryAfterMs !== undefined) options.onRetryAfter?.(notionError.retryAfterMs);
+        options.onRetry?.(notionError, attemptNumber);
+      },
+    },
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * The typed events of a sync. The pipeline and the Notion edge emit them; the logger, metrics
+ * and status subscribe. `emit` never throws: a failing listener is reported to `onListenerError`
+ * and the sync goes on.
+ */
+export type SyncMode = "full" | "incremental";
+export type DatabaseStatus = "success" | "failed" | "skipped";
+
+export interface DatabaseSummary {
+  readonly runId: string;
+  readonly databaseKey: string;
+  readonly mode: SyncMode;
+  readonly status: DatabaseStatus;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly pagesRead: number;
+  readonly rowsUpserted: number;
+  readonly bronzeVersions: number;
+  readonly rowsQuarantined: number;
+  readonly notionRequests: number;
+  readonly watermark: string | null;
+  readonly error: string | null;
+  readonly errorCode: string | null;
+}
+
+export interface SyncEvents {
+  "run:start": { runId: string; databases: readonly string[]; full: boolean; dryRun: boolean };
+  "run:done": { runId: string; durationMs: number; summaries: readonly DatabaseSummary[] };
+  "database:start": { runId: string; databaseKey: string; mode: SyncMode; since: string | null; reason: string };
+  "database:done": DatabaseSummary;
+  "batch:loaded": { runId: string; databaseKey: string; pages: number; rowsUpserted: number; bronzeVersions: number; quarantined: number; watermark: string };
+  "notion:request": { method: string; path: string; status: number | "error"; durationMs: number };
+  "notion:rate_limited": { retryAfterMs: number; path: string };
+  "notion:retry": { path: string; attempt: number; code: string; message: string };
+  "schema:renamed": { databaseKey: string; propertyId: string; from: string; to: string; line: number | undefined };
+}
+
+export type SyncEventName = keyof SyncEvents;
+type Listener<E extends SyncEventName> = (payload: SyncEvents[E]) => void;
+
+export interface EventBus {
+  on<E extends SyncEventName>(event: E, listener: Listener<E>): () => void;
+  emit<E extends SyncEventName>(event: E, payload: SyncEvents[E]): void;
+}
+
+export function createEventBus(onListenerError: (error: unknown, event: SyncEventName) => void = () => undefined): EventBus {
+  const listeners = new Map<SyncEventName, Set<Listener<SyncEventName>>>();
+  return {
+    on(event, listener) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      set.add(listener as Listener<SyncEventName>);
+      return () => set.delete(listener as Listener<SyncEventName>);
+    },
+    emit(event, payload) {
+      for (const listener of listeners.get(event) ?? []) {
+        try {
+          listener(payload);
+        } catch (error) {
+          try {
+            onListenerError(error, event);
+          } catch {
+            // The reporter itself failed; emitting must still never throw.
+          }
+        }
+      }
+    },
+  };
+}

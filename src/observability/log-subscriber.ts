@@ -1,0 +1,21 @@
+import type { Logger } from "pino";
+import type { EventBus } from "./events.js";
+
+/** Turns sync events into short, stable log lines with structured fields. */
+export function subscribeLogger(events: EventBus, logger: Logger): () => void {
+  const off = [
+    events.on("run:start", (e) => logger.info({ runId: e.runId, databases: e.databases, full: e.full, dryRun: e.dryRun }, "run started")),
+    events.on("database:start", (e) => logger.info({ runId: e.runId, databaseKey: e.databaseKey, mode: e.mode, since: e.since, reason: e.reason }, "database sync started")),
+    events.on("batch:loaded", (e) => logger.debug(e, "batch loaded")),
+    events.on("database:done", (e) =>
+      logger[e.status === "failed" ? "error" : "info"](
+        { runId: e.runId, databaseKey: e.databaseKey, status: e.status, mode: e.mode, pagesRead: e.pagesRead, rowsUpserted: e.rowsUpserted, rowsQuarantined: e.rowsQuarantined, notionRequests: e.notionRequests, watermark: e.watermark, errorCode: e.errorCode, error: e.error },
+        "database sync finished",
+      ),
+    ),
+    events.on("run:done", (e) => logger.info({ runId: e.runId, durationMs: Math.round(e.durationMs), failed: e.summaries.filter((s) => s.status === "failed").map((s) => s.databaseKey) }, "run finished")),
+    events.on("notion:rate_limited", (e) => logger.warn(e, "notion rate limited; pausing all requests")),
+    events.on("notion:retry", (e) => logger.warn(e, "notion request failed; retrying")),
+  ];
+  return () => off.forEach((unsubscribe) => unsubscribe());
+}

@@ -1,0 +1,2 @@
+export { runSync, type SyncRunDeps, type SyncRunOptions, type SyncRunResult } from "./run-sync.js";
+export { newRunId, runRecord } from "./run-records.js";

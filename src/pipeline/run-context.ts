@@ -1,0 +1,25 @@
+import type { Logger } from "pino";
+import type { AppConfig } from "../config/index.js";
+import type { NotionGateway } from "../notion/index.js";
+import type { EventBus } from "../observability/events.js";
+import type { WatermarkStore } from "../state/index.js";
+import type { UserDirectory } from "../transform/types.js";
+import type { Warehouse } from "../warehouse/index.js";
+
+/** What one run shares across its databases. */
+export interface RunContext {
+  readonly runId: string;
+  readonly config: AppConfig;
+  readonly gateway: NotionGateway;
+  /** Undefined in a dry run: nothing is written. */
+  readonly warehouse: Warehouse | undefined;
+  readonly watermarks: WatermarkStore;
+  readonly events: EventBus;
+  readonly logger: Logger;
+  readonly full: boolean;
+  /** The workspace's users, read once per run and only when a column extracts a name or an e-mail. */
+  users(): Promise<UserDirectory>;
+  /** Aborted on shutdown: the database in progress stops after its current batch. */
+  readonly signal: AbortSignal;
+  readonly now: () => Date;
+}

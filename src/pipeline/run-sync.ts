@@ -1,0 +1,119 @@
+import type { Logger } from "pino";
+import type { AppConfig } from "../config/index.js";
+import { SyncError, describeError } from "../errors.js";
+import { createNotionGateway, loadUserDirectory, type NotionGateway } from "../notion/index.js";
+import { createEventBus, type DatabaseSummary, type EventBus } from "../observability/events.js";
+import { acquireRunLock, fileWatermarkStore } from "../state/index.js";
+import type { UserDirectory } from "../transform/types.js";
+import { createWarehouse, quarantineTable, syncRunsTable, type Warehouse } from "../warehouse/index.js";
+import type { RunContext } from "./run-context.js";
+import { newRunId, runRecord } from "./run-records.js";
+import { syncDatabase } from "./sync-database.js";
+
+export interface SyncRunOptions {
+  /** Resync every selected database from the beginning. */
+  readonly full?: boolean;
+  /** Database keys to sync (default: all of the mapping). */
+  readonly databases?: readonly string[];
+  /** Read and validate, write nothing (no warehouse, no watermark, no lock). */
+  readonly dryRun?: boolean;
+  /** Aborting stops after the batch in flight; the run reports the interrupted database as failed. */
+  readonly signal?: AbortSignal;
+}
+
+export interface SyncRunDeps {
+  readonly config: AppConfig;
+  readonly logger: Logger;
+  readonly events?: EventBus;
+  /** Injected fetch for the Notion client (tests). */
+  readonly fetch?: typeof fetch;
+  readonly now?: () => Date;
+}
+
+export interface SyncRunResult {
+  readonly runId: string;
+  readonly summaries: readonly DatabaseSummary[];
+  /** True when every database succeeded. */
+  readonly ok: boolean;
+}
+
+/**
+ * One sync run: takes the run lock, opens the warehouse, syncs each selected database in mapping
+ * order under one Notion pacer, records a `ppm_meta.sync_runs` row per database, and releases
+ * everything in reverse order, whatever happened.
+ */
+export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): Promise<SyncRunResult> {
+  const now = deps.now ?? (() => new Date());
+  const events = deps.events ?? createEventBus();
+  const { config } = deps;
+  const runId = newRunId(now());
+  const selected = selectDatabases(config, options.databases);
+  const releasers: (() => Promise<void>)[] = [];
+  const started = performance.now();
+  const logger = deps.logger.child({ runId });
+  events.emit("run:start", { runId, databases: selected.map((d) => d.key), full: options.full ?? false, dryRun: options.dryRun ?? false });
+  try {
+    if (!options.dryRun) {
+      const lock = await acquireRunLock(config.watermarkDir, runId);
+      releasers.push(() => lock.release());
+    }
+    const gateway: NotionGateway = createNotionGateway({ settings: config.notion, events, fetch: deps.fetch });
+    releasers.push(() => gateway.close());
+    let warehouse: Warehouse | undefined;
+    if (!options.dryRun) {
+      const opened = await createWarehouse(config.warehouse);
+      releasers.push(() => opened.close());
+      await opened.ensureTables([syncRunsTable(config.mapping.settings), quarantineTable(config.mapping.settings)]);
+      warehouse = opened;
+    }
+    let users: Promise<UserDirectory> | undefined;
+    const ctx: RunContext = {
+      runId,
+      config,
+      gateway,
+      warehouse,
+      watermarks: fileWatermarkStore(config.watermarkDir),
+      events,
+      logger,
+      full: options.full ?? false,
+      users: () => (users ??= loadUserDirectory(gateway, undefined)),
+      signal: options.signal ?? new AbortController().signal,
+      now,
+    };
+    const summaries: DatabaseSummary[] = [];
+    for (const database of selected) {
+      const summary = options.signal?.aborted ? skipped(ctx, database.key) : await syncDatabase(ctx, database);
+      summaries.push(summary);
+      events.emit("database:done", summary);
+      if (warehouse) {
+        await warehouse.insertRows(syncRunsTable(config.mapping.settings), [runRecord(summary)]).catch((error: unknown) => {
+          logger.error({ err: error, databaseKey: database.key }, "could not write the run record");
+        });
+      }
+    }
+    events.emit("run:done", { runId, durationMs: performance.now() - started, summaries });
+    return { runId, summaries, ok: summaries.every((s) => s.status !== "failed") };
+  } finally {
+    for (const release of releasers.reverse()) {
+      await release().catch((error: unknown) => logger.error({ err: error }, `release failed: ${describeError(error)}`));
+    }
+  }
+}
+
+function selectDatabases(config: AppConfig, keys: readonly string[] | undefined) {
+  const all = config.mapping.databases;
+  if (!keys || keys.length === 0) return all;
+  const unknown = keys.filter((key) => !all.some((d) => d.key === key));
+  if (unknown.length > 0) {
+    throw new SyncError("usage", `unknown database key ${unknown.map((k) => `"${k}"`).join(", ")}; the mapping has ${all.map((d) => d.key).join(", ")}`);
+  }
+  return all.filter((d) => keys.includes(d.key));
+}
+
+function skipped(ctx: RunContext, databaseKey: string): DatabaseSummary {
+  const at = ctx.now();
+  return {
+    runId: ctx.runId, databaseKey, mode: ctx.full ? "full" : "incremental", status: "skipped", startedAt: at, finishedAt: at,
+    pagesRead: 0, rowsUpserted: 0, bronzeVersions: 0, rowsQuarantined: 0, notionRequests: 0, watermark: null, error: "not started: shutdown", errorCode: "shutdown",
+  };
+}

@@ -1,0 +1,111 @@
+import type { DatabaseConfig } from "../config/index.js";
+import { SyncError, describeError, isSyncError } from "../errors.js";
+import { completePage, needsCompletion, readPages, resolveDataSource, type RequestCounter } from "../notion/index.js";
+import type { DatabaseSummary, SyncMode } from "../observability/events.js";
+import type { Watermark } from "../state/index.js";
+import { createTransformer, EMPTY_DIRECTORY } from "../transform/index.js";
+import { bronzeTable, quarantineTable, silverTable } from "../warehouse/index.js";
+import { Batcher } from "./batcher.js";
+import { writeBatch } from "./write-batch.js";
+import type { RunContext } from "./run-context.js";
+import { resolveProperties } from "./schema-check.js";
+
+/**
+ * Syncs one database: resolve its data source and check its schema, read pages changed since the
+ * watermark (minus the lookback), transform, write in batches, and move the watermark after each
+ * committed batch. Any failure is caught here and returned as a failed summary: one database never
+ * stops the others.
+ */
+export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): Promise<DatabaseSummary> {
+  const startedAt = ctx.now();
+  const counter: RequestCounter = { count: 0 };
+  const totals = { pagesRead: 0, rowsUpserted: 0, bronzeVersions: 0, rowsQuarantined: 0 };
+  let mode: SyncMode = ctx.full ? "full" : "incremental";
+  let watermark: string | null = null;
+  const log = ctx.logger.child({ databaseKey: database.key });
+  const summary = (status: DatabaseSummary["status"], error?: unknown): DatabaseSummary => ({
+    runId: ctx.runId,
+    databaseKey: database.key,
+    mode,
+    status,
+    startedAt,
+    finishedAt: ctx.now(),
+    ...totals,
+    notionRequests: counter.count,
+    watermark,
+    error: error === undefined ? null : describeError(error),
+    errorCode: error === undefined ? null : isSyncError(error) ? error.code : "internal",
+  });
+
+  try {
+    const previous = await ctx.watermarks.get(database.key);
+    watermark = previous?.lastEditedTime ?? null;
+    const schema = await resolveDataSource(ctx.gateway, database, counter);
+    const properties = resolveProperties(database, schema, previous?.propertyIds ?? {}, ctx.config.mapping.file);
+    for (const rename of properties.renames) {
+      log.warn({ ...rename }, "notion property renamed; following it by id; update notion_property in the mapping");
+      ctx.events.emit("schema:renamed", { databaseKey: database.key, ...rename });
+    }
+    const reason = modeReason(ctx.full, previous, database, schema.dataSourceId);
+    mode = reason === undefined ? "incremental" : "full";
+    const lookbackMs = ctx.config.mapping.settings.lookback_minutes * 60_000;
+    const since = mode === "incremental" && previous ? new Date(Date.parse(previous.lastEditedTime) - lookbackMs).toISOString() : undefined;
+    ctx.events.emit("database:start", { runId: ctx.runId, databaseKey: database.key, mode, since: since ?? null, reason: reason ?? "changes since the watermark" });
+
+    const settings = ctx.config.mapping.settings;
+    const tables = { bronze: bronzeTable(database, settings), silver: silverTable(database, settings), quarantine: quarantineTable(settings) };
+    if (ctx.warehouse) await ctx.warehouse.ensureTables([tables.bronze, tables.silver]);
+    const needsUsers = database.columns.some((c) => c.extract === "name" || c.extract === "email");
+    const users = needsUsers ? await ctx.users() : EMPTY_DIRECTORY;
+    const transformer = createTransformer(database, settings.on_invalid, users, properties.names);
+    const batcher = new Batcher(settings.batch_size, settings.batch_max_bytes);
+
+    const flush = async () => {
+      const pending = batcher.take();
+      if (pending.length === 0) return;
+      const written = await writeBatch(ctx, database.key, tables, pending);
+      totals.rowsUpserted += written.rowsUpserted;
+      totals.bronzeVersions += written.bronzeVersions;
+      totals.rowsQuarantined += written.rowsQuarantined;
+      // Pages arrive in ascending last_edited_time, so everything up to the newest committed one is in.
+      const newest = pending.reduce((max, p) => (p.page.last_edited_time > max ? p.page.last_edited_time : max), "");
+      if (ctx.warehouse && newest && (watermark === null || newest >= watermark || mode === "full")) {
+        await ctx.watermarks.put({
+          databaseKey: database.key,
+          lastEditedTime: newest,
+          runId: ctx.runId,
+          dataSourceId: schema.dataSourceId,
+          mappingHash: database.mappingHash,
+          propertyIds: properties.ids,
+          updatedAt: ctx.now().toISOString(),
+        });
+        watermark = newest;
+      }
+      ctx.events.emit("batch:loaded", { runId: ctx.runId, databaseKey: database.key, pages: pending.length, rowsUpserted: written.rowsUpserted, bronzeVersions: written.bronzeVersions, quarantined: written.rowsQuarantined, watermark: watermark ?? "" });
+    };
+
+    for await (const pages of readPages(ctx.gateway, { databaseKey: database.key, dataSourceId: schema.dataSourceId, since, pageSize: settings.page_size, counter })) {
+      const completed = await Promise.all(pages.map((page) => (needsCompletion(page) ? completePage(ctx.gateway, page, database.key, counter) : page)));
+      for (const page of completed) {
+        totals.pagesRead += 1;
+        if (batcher.add({ page, result: transformer.transform(page) })) await flush();
+      }
+      if (ctx.signal.aborted) break;
+    }
+    await flush();
+    if (ctx.signal.aborted) throw new SyncError("shutdown", `sync of "${database.key}" stopped by shutdown after its last committed batch`, { context: { databaseKey: database.key } });
+    return summary("success");
+  } catch (error) {
+    log.error({ err: error }, "database sync failed");
+    return summary("failed", error);
+  }
+}
+
+/** Why this database is resynced in full, or undefined for an incremental sync. */
+function modeReason(full: boolean, previous: Watermark | undefined, database: DatabaseConfig, dataSourceId: string): string | undefined {
+  if (full) return "--full";
+  if (!previous) return "no watermark";
+  if (previous.mappingHash !== database.mappingHash) return "the mapping of this database changed";
+  if (previous.dataSourceId !== dataSourceId) return "the data source changed";
+  return undefined;
+}

@@ -1,0 +1,55 @@
+import type { Row, TableSpec } from "../warehouse/index.js";
+import type { PendingPage } from "./batcher.js";
+import type { RunContext } from "./run-context.js";
+
+export interface BatchTables {
+  readonly bronze: TableSpec;
+  readonly silver: TableSpec;
+  readonly quarantine: TableSpec;
+}
+
+export interface WrittenBatch {
+  readonly rowsUpserted: number;
+  readonly bronzeVersions: number;
+  readonly rowsQuarantined: number;
+}
+
+/**
+ * Writes one de-duplicated batch. Pages whose silver row already has the same hash (re-read from
+ * the lookback window, or an unchanged page in a --full run) are dropped first, so a run with
+ * nothing changed sends no write statement at all. In a dry run nothing is written or read.
+ */
+export async function writeBatch(ctx: RunContext, databaseKey: string, tables: BatchTables, pending: readonly PendingPage[]): Promise<WrittenBatch> {
+  const quarantinedPages = pending.filter((p) => p.result.violations.length > 0).length;
+  if (!ctx.warehouse) return { rowsUpserted: pending.filter((p) => p.result.silver).length, bronzeVersions: pending.length, rowsQuarantined: quarantinedPages };
+
+  const current = await ctx.warehouse.currentVersions(tables.silver, pending.map((p) => p.page.id));
+  const changed = pending.filter((p) => {
+    const silver = p.result.silver;
+    const existing = current.get(p.page.id);
+    return !silver || !existing || existing.rowHash !== silver._row_hash;
+  });
+  if (changed.length === 0) return { rowsUpserted: 0, bronzeVersions: 0, rowsQuarantined: 0 };
+
+  const now = ctx.now().toISOString();
+  const bronze: Row[] = changed.map(({ result }) => ({ ...result.bronze, _ingested_at: now, _run_id: ctx.runId }));
+  const silver: Row[] = [];
+  const quarantine: Row[] = [];
+  const action = ctx.config.mapping.settings.on_invalid === "null" ? "nulled" : "row quarantined";
+  for (const { page, result } of changed) {
+    if (result.silver) {
+      const { values, ...system } = result.silver;
+      silver.push({ ...values, ...system, _synced_at: now, _run_id: ctx.runId });
+    }
+    for (const v of result.violations) {
+      quarantine.push({ detected_at: now, run_id: ctx.runId, database_key: databaseKey, page_id: v.pageId, last_edited_time: page.last_edited_time, column_name: v.column, rule: v.rule, value: v.value, message: v.message, action });
+    }
+  }
+  const result = await ctx.warehouse.writeBatch({
+    bronze: { table: tables.bronze, rows: bronze },
+    silver: { table: tables.silver, rows: silver },
+    quarantine: { table: tables.quarantine, rows: quarantine },
+  });
+  const quarantinedChanged = changed.filter((p) => p.result.violations.length > 0).length;
+  return { rowsUpserted: result.silverUpserted, bronzeVersions: result.bronzeInserted, rowsQuarantined: quarantinedChanged };
+}

@@ -1,0 +1,2 @@
+export { acquireRunLock, LOCK_FILE, type RunLock } from "./run-lock.js";
+export { fileWatermarkStore, type Watermark, type WatermarkStore } from "./watermark-store.js";

@@ -1,0 +1,97 @@
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import { SyncError } from "../errors.js";
+
+/**
+ * `watermarks/<key>.json`: the newest last_edited_time whose pages are committed to bronze and
+ * silver, with the run id, the data source id, the mapping hash and the property ids seen (to follow
+ * renames). Written atomically (temp file + rename) and only after the warehouse committed.
+ */
+export interface Watermark {
+  readonly databaseKey: string;
+  readonly lastEditedTime: string;
+  readonly runId: string;
+  readonly dataSourceId: string;
+  readonly mappingHash: string;
+  /** Mapped property name → Notion property id, as of this watermark. */
+  readonly propertyIds: Readonly<Record<string, string>>;
+  readonly updatedAt: string;
+}
+
+const watermarkSchema = z.object({
+  databaseKey: z.string(),
+  lastEditedTime: z.iso.datetime({ offset: true }),
+  runId: z.string(),
+  dataSourceId: z.string(),
+  mappingHash: z.string(),
+  propertyIds: z.record(z.string(), z.string()).default({}),
+  updatedAt: z.string(),
+});
+
+export interface WatermarkStore {
+  get(databaseKey: string): Promise<Watermark | undefined>;
+  put(watermark: Watermark): Promise<void>;
+  /** Forgets a watermark: the next sync of that database is a full resync. Returns whether one existed. */
+  reset(databaseKey: string): Promise<boolean>;
+  list(): Promise<Watermark[]>;
+}
+
+export function fileWatermarkStore(directory: string): WatermarkStore {
+  const fileOf = (key: string) => join(directory, `${key}.json`);
+  let tempCounter = 0;
+
+  async function get(databaseKey: string): Promise<Watermark | undefined> {
+    let text: string;
+    try {
+      text = await readFile(fileOf(databaseKey), "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw error;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const parsed = watermarkSchema.safeParse(json);
+    if (!parsed.success || parsed.data.databaseKey !== databaseKey) {
+      throw new SyncError("state_invalid", `watermark file ${fileOf(databaseKey)} is unreadable; delete it (or run \`npm run watermarks -- reset --database ${databaseKey}\`) to resync "${databaseKey}" in full`, {
+        context: { databaseKey, file: fileOf(databaseKey) },
+      });
+    }
+    return parsed.data;
+  }
+
+  return {
+    get,
+    async put(watermark) {
+      await mkdir(directory, { recursive: true });
+      const temp = join(directory, `.${watermark.databaseKey}.${process.pid}.${++tempCounter}.tmp`);
+      await writeFile(temp, `${JSON.stringify(watermark, null, 2)}\n`, { encoding: "utf8", flush: true });
+      await rename(temp, fileOf(watermark.databaseKey));
+    },
+    async reset(databaseKey) {
+      const existed = (await get(databaseKey).catch(() => "corrupt")) !== undefined;
+      await rm(fileOf(databaseKey), { force: true });
+      return existed;
+    },
+    async list() {
+      let names: string[];
+      try {
+        names = await readdir(directory);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+        throw error;
+      }
+      const keys = names.filter((n) => n.endsWith(".json") && !n.startsWith(".")).map((n) => n.slice(0, -5));
+      const out: Watermark[] = [];
+      for (const key of keys.sort()) {
+        const watermark = await get(key);
+        if (watermark) out.push(watermark);
+      }
+      return out;
+    },
+  };
+}

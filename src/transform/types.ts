@@ -1,0 +1,79 @@
+/**
+ * The transform's contract: a Notion page (as the reader yields it, relations completed) becomes
+ * one bronze row (the raw version) and, unless quarantined, one silver row (typed values).
+ * Pure and synchronous: no I/O, no clock (the caller passes what it needs).
+ */
+
+/** The parts of a Notion page object the engine relies on (validated at the Notion edge). */
+export interface NotionPage {
+  readonly object: "page";
+  readonly id: string;
+  readonly created_time: string;
+  readonly last_edited_time: string;
+  readonly url: string;
+  readonly in_trash?: boolean;
+  readonly archived?: boolean;
+  readonly properties: Readonly<Record<string, PropertyValue>>;
+  readonly [key: string]: unknown;
+}
+
+/** A page property value: `{ id, type, [type]: … }` with an open set of types. */
+export interface PropertyValue {
+  readonly id: string;
+  readonly type: string;
+  readonly [key: string]: unknown;
+}
+
+/**
+ * A typed column value. DECIMAL travels as a decimal string (no binary rounding), DATE as
+ * `YYYY-MM-DD`, TIMESTAMP as an ISO-8601 UTC instant with milliseconds, ARRAY<STRING> as string[].
+ */
+export type ColumnValue = string | number | boolean | null | readonly string[];
+
+export interface BronzeRow {
+  readonly page_id: string;
+  readonly last_edited_time: string;
+  /** The page object as Notion returned it, relations completed. */
+  readonly page_json: string;
+  /** sha256 of the page without what Notion changes on every read (signed file URLs, expiry times). */
+  readonly _row_hash: string;
+}
+
+export interface SilverRow {
+  readonly page_id: string;
+  readonly created_time: string;
+  readonly last_edited_time: string;
+  readonly url: string;
+  readonly _is_deleted: boolean;
+  readonly _deleted_at: string | null;
+  /** sha256 of the bronze hash and the typed values: equal hashes mean nothing to write. */
+  readonly _row_hash: string;
+  /** Mapped column values by column name. */
+  readonly values: Readonly<Record<string, ColumnValue>>;
+}
+
+/** Why a value was rejected by the row model. */
+export type ViolationRule = "type" | "missing" | "min" | "max" | "pattern" | "values" | "range";
+
+export interface Violation {
+  readonly pageId: string;
+  readonly column: string;
+  readonly rule: ViolationRule;
+  /** The offending value, shortened for storage. */
+  readonly value: string | null;
+  readonly message: string;
+}
+
+export interface TransformedPage {
+  readonly bronze: BronzeRow;
+  /** Undefined when the row is quarantined (policy `quarantine` and at least one violation). */
+  readonly silver: SilverRow | undefined;
+  readonly violations: readonly Violation[];
+}
+
+/** Names and e-mails of workspace users, for `extract: name | email` on people columns. */
+export interface UserDirectory {
+  get(userId: string): { readonly name?: string | null; readonly email?: string | null } | undefined;
+}
+
+export const EMPTY_DIRECTORY: UserDirectory = { get: () => undefined };

@@ -1,0 +1,50 @@
+import type { ColumnType } from "../config/index.js";
+import type { Row, TableSpec } from "./table-spec.js";
+
+/**
+ * The seam between the engine-neutral warehouse and an engine (kysely's shape): a Dialect is a
+ * factory of a Driver plus the SQL pieces and capabilities in which engines differ. The core never
+ * asks which engine it talks to; it reads capabilities and calls these functions.
+ */
+export interface Dialect {
+  readonly capabilities: DialectCapabilities;
+  /** Quotes one identifier. The only place identifiers are quoted. */
+  quoteIdentifier(name: string): string;
+  /** `schema.table`, or `catalog.schema.table` where the engine has catalogs. */
+  qualify(schema: string, table: string): string;
+  /** The engine's name of a column type. */
+  typeName(type: ColumnType): string;
+  /** The tail of CREATE TABLE (e.g. `USING DELTA TBLPROPERTIES (...)`), or "". */
+  createTableSuffix(table: TableSpec): string;
+  /** ALTER TABLE statements that add the given columns. */
+  addColumns(table: TableSpec, columns: TableSpec["columns"]): string[];
+  createDriver(): Promise<Driver>;
+}
+
+export interface DialectCapabilities {
+  /** Several statements can commit or roll back together. */
+  readonly transactions: boolean;
+}
+
+/** A relation a MERGE can read a batch from (a staging table or an expression), and how to drop it. */
+export interface StagedRows {
+  readonly source: string;
+  /** Parameters the source needs (e.g. the JSON of the rows); empty for a staging table. */
+  readonly params: Readonly<Record<string, unknown>>;
+  release(): Promise<void>;
+}
+
+/** One open connection to the engine. Values travel as parameters or staged rows, never in SQL text. */
+export interface Driver {
+  /** Runs a statement; returns the rows it affected where the engine says so. */
+  execute(sql: string, params?: Readonly<Record<string, unknown>>): Promise<number | undefined>;
+  query(sql: string, params?: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>[]>;
+  /** Makes rows of `table`'s shape readable by one statement. */
+  stage(table: TableSpec, rows: readonly Row[]): Promise<StagedRows>;
+  begin(): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  /** The columns a table has now, or undefined if it does not exist. */
+  columnsOf(schema: string, table: string): Promise<string[] | undefined>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,46 @@
+import type { ColumnType } from "../../config/index.js";
+import type { Dialect } from "../dialect.js";
+import type { TableSpec } from "../table-spec.js";
+import { createDuckDbDriver } from "./duckdb-driver.js";
+
+/**
+ * The embedded warehouse: one DuckDB file, the same schema and table names as on Databricks.
+ * TIMESTAMP columns hold UTC wall time (DuckDB's TIMESTAMP has no zone; the engine writes UTC only).
+ */
+export function duckDbDialect(options: { readonly path: string }): Dialect {
+  return {
+    capabilities: { transactions: true },
+    quoteIdentifier: (name) => `"${name.replace(/"/g, '""')}"`,
+    qualify: (schema, table) => `"${schema}"."${table}"`,
+    typeName,
+    createTableSuffix: () => "",
+    // DuckDB has no ADD COLUMNS (plural): one statement per column.
+    addColumns: (table: TableSpec, columns) => columns.map((c) => `ALTER TABLE "${table.schema}"."${table.name}" ADD COLUMN IF NOT EXISTS "${c.name}" ${typeName(c.type)}`),
+    createDriver: () => createDuckDbDriver(options.path),
+  };
+}
+
+function typeName(type: ColumnType): string {
+  switch (type.kind) {
+    case "string":
+      return "VARCHAR";
+    case "int":
+      return "INTEGER";
+    case "bigint":
+      return "BIGINT";
+    case "double":
+      return "DOUBLE";
+    case "decimal":
+      return `DECIMAL(${type.precision},${type.scale})`;
+    case "boolean":
+      return "BOOLEAN";
+    case "date":
+      return "DATE";
+    case "timestamp":
+      return "TIMESTAMP";
+    case "array_string":
+      return "VARCHAR[]";
+  }
+}
+
+export { typeName as duckDbTypeName };

@@ -1,0 +1,72 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { SyncError } from "../../errors.js";
+import type { Driver, StagedRows } from "../dialect.js";
+import type { Row, TableSpec } from "../table-spec.js";
+import { duckDbTypeName } from "./duckdb-dialect.js";
+import { appendValue } from "./duckdb-values.js";
+
+/**
+ * One DuckDB connection on one file. The file is opened for a run and closed after it, because
+ * DuckDB lets one process write a file and keeps every other process out while it is open.
+ */
+export async function createDuckDbDriver(path: string): Promise<Driver> {
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path);
+  } catch (error) {
+    const locked = /lock/i.test((error as Error).message);
+    throw new SyncError("warehouse_terminal", `cannot open the DuckDB file ${path}: ${(error as Error).message}${locked ? " (another process has it open; close it and retry)" : ""}`, { cause: error, transient: locked });
+  }
+  const connection: DuckDBConnection = await instance.connect();
+  let stageCounter = 0;
+
+  return {
+    async execute(sql, params) {
+      const result = await connection.runAndReadAll(sql, params as Record<string, never> | undefined);
+      // DuckDB answers DML with one row holding the affected count.
+      const rows = result.getRows();
+      const first = rows[0]?.[0];
+      return result.columnNames()[0] === "Count" && first !== undefined && first !== null ? Number(first) : undefined;
+    },
+    async query(sql, params) {
+      const result = await connection.runAndReadAll(sql, params as Record<string, never> | undefined);
+      return result.getRowObjectsJS() as Record<string, unknown>[];
+    },
+    async stage(table: TableSpec, rows: readonly Row[]): Promise<StagedRows> {
+      const name = `nds_stage_${++stageCounter}`;
+      const columns = table.columns.map((c) => `"${c.name}" ${duckDbTypeName(c.type)}`).join(", ");
+      await connection.run(`CREATE OR REPLACE TEMP TABLE "${name}" (${columns})`);
+      const appender = await connection.createAppender(name, "main", "temp");
+      try {
+        for (const row of rows) {
+          for (const column of table.columns) appendValue(appender, column.type, row[column.name]);
+          appender.endRow();
+        }
+        appender.closeSync();
+      } catch (error) {
+        appender.closeSync();
+        throw error;
+      }
+      return { source: `temp.main."${name}"`, params: {}, release: () => connection.run(`DROP TABLE IF EXISTS temp.main."${name}"`).then(() => undefined) };
+    },
+    begin: () => connection.run("BEGIN TRANSACTION").then(() => undefined),
+    commit: () => connection.run("COMMIT").then(() => undefined),
+    rollback: () => connection.run("ROLLBACK").then(() => undefined),
+    async columnsOf(schema, table) {
+      const result = await connection.runAndReadAll(
+        "SELECT column_name FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = $schema AND table_name = $table ORDER BY ordinal_position",
+        { schema, table },
+      );
+      const names = result.getRows().map((r) => String(r[0]));
+      return names.length === 0 ? undefined : names;
+    },
+    async close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}

@@ -1,0 +1,133 @@
+import { SyncError } from "../errors.js";
+import type { Dialect, Driver } from "./dialect.js";
+import type { Row, TableSpec } from "./table-spec.js";
+import type { BatchResult, BatchWrite, CurrentVersion, Warehouse } from "./warehouse.js";
+
+const ID_LIST: TableSpec = { schema: "", name: "page_ids", key: ["page_id"], columns: [{ name: "page_id", type: { kind: "string" } }] };
+
+/** The engine-neutral Warehouse: SQL shapes here, engine differences behind the Dialect. */
+export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
+  const driver = await dialect.createDriver();
+  const q = (name: string) => dialect.quoteIdentifier(name);
+  const tableName = (t: Pick<TableSpec, "schema" | "name">) => dialect.qualify(t.schema, t.name);
+
+  async function ensureTable(table: TableSpec): Promise<void> {
+    const existing = await driver.columnsOf(table.schema, table.name);
+    if (!existing) {
+      const columns = table.columns.map((c) => `${q(c.name)} ${dialect.typeName(c.type)}`).join(", ");
+      await run(driver, `CREATE TABLE IF NOT EXISTS ${tableName(table)} (${columns})${dialect.createTableSuffix(table)}`, table);
+      return;
+    }
+    const have = new Set(existing.map((c) => c.toLowerCase()));
+    const missing = table.columns.filter((c) => !have.has(c.name));
+    for (const statement of missing.length > 0 ? dialect.addColumns(table, missing) : []) await run(driver, statement, table);
+  }
+
+  async function mergeBronze(table: TableSpec, rows: readonly Row[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const staged = await driver.stage(table, rows);
+    try {
+      const on = table.key.map((k) => `t.${q(k)} = s.${q(k)}`).join(" AND ");
+      const cols = table.columns.map((c) => q(c.name));
+      const sql = `MERGE INTO ${tableName(table)} t USING ${dedupe(table, staged.source, ["_row_hash"])} s ON ${on} WHEN NOT MATCHED THEN INSERT (${cols.join(", ")}) VALUES (${cols.map((c) => `s.${c}`).join(", ")})`;
+      return (await run(driver, sql, table, staged.params)) ?? rows.length;
+    } finally {
+      await staged.release();
+    }
+  }
+
+  async function mergeSilver(table: TableSpec, rows: readonly Row[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const staged = await driver.stage(table, rows);
+    try {
+      const cols = table.columns.map((c) => q(c.name));
+      const updates = table.columns.filter((c) => c.name !== "page_id").map((c) => `${q(c.name)} = s.${q(c.name)}`);
+      const newer = `s.${q("last_edited_time")} > t.${q("last_edited_time")} OR (s.${q("last_edited_time")} = t.${q("last_edited_time")} AND s.${q("_row_hash")} <> t.${q("_row_hash")})`;
+      const sql =
+        `MERGE INTO ${tableName(table)} t USING ${dedupe(table, staged.source, ["last_edited_time"])} s ON t.${q("page_id")} = s.${q("page_id")} ` +
+        `WHEN MATCHED AND (${newer}) THEN UPDATE SET ${updates.join(", ")} ` +
+        `WHEN NOT MATCHED THEN INSERT (${cols.join(", ")}) VALUES (${cols.map((c) => `s.${c}`).join(", ")})`;
+      return (await run(driver, sql, table, staged.params)) ?? rows.length;
+    } finally {
+      await staged.release();
+    }
+  }
+
+  /** One source row per target key (Delta rejects several; DuckDB would silently pick one). */
+  function dedupe(table: TableSpec, source: string, newestBy: readonly string[]): string {
+    const cols = table.columns.map((c) => q(c.name)).join(", ");
+    const partition = (table.key.includes("_row_hash") ? table.key : ["page_id"]).map(q).join(", ");
+    const order = newestBy.map((c) => `${q(c)} DESC`).join(", ");
+    return `(SELECT ${cols} FROM (SELECT ${cols}, row_number() OVER (PARTITION BY ${partition} ORDER BY ${order}) AS ${q("_rn")} FROM ${source}) d WHERE ${q("_rn")} = 1)`;
+  }
+
+  async function insertRows(table: TableSpec, rows: readonly Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    const staged = await driver.stage(table, rows);
+    try {
+      const cols = table.columns.map((c) => q(c.name)).join(", ");
+      await run(driver, `INSERT INTO ${tableName(table)} (${cols}) SELECT ${cols} FROM ${staged.source}`, table, staged.params);
+    } finally {
+      await staged.release();
+    }
+  }
+
+  return {
+    async ensureTables(tables) {
+      const schemas = [...new Set(tables.map((t) => t.schema))];
+      for (const schema of schemas) await run(driver, `CREATE SCHEMA IF NOT EXISTS ${q(schema)}`);
+      for (const table of tables) await ensureTable(table);
+    },
+    async currentVersions(silver, pageIds) {
+      const found = new Map<string, CurrentVersion>();
+      if (pageIds.length === 0) return found;
+      const staged = await driver.stage(ID_LIST, pageIds.map((id) => ({ page_id: id })));
+      let rows: Record<string, unknown>[];
+      try {
+        rows = await driver.query(
+          `SELECT t.${q("page_id")} AS page_id, t.${q("_row_hash")} AS row_hash, t.${q("last_edited_time")} AS last_edited_time FROM ${tableName(silver)} t JOIN ${staged.source} i ON t.${q("page_id")} = i.${q("page_id")}`,
+          staged.params,
+        );
+      } finally {
+        await staged.release();
+      }
+      for (const row of rows) found.set(String(row.page_id), { rowHash: String(row.row_hash), lastEditedTime: isoOf(row.last_edited_time) });
+      return found;
+    },
+    async writeBatch(batch: BatchWrite): Promise<BatchResult> {
+      const transactional = dialect.capabilities.transactions;
+      if (transactional) await driver.begin();
+      try {
+        const bronzeInserted = await mergeBronze(batch.bronze.table, batch.bronze.rows);
+        const silverUpserted = await mergeSilver(batch.silver.table, batch.silver.rows);
+        await insertRows(batch.quarantine.table, batch.quarantine.rows);
+        if (transactional) await driver.commit();
+        return { bronzeInserted, silverUpserted };
+      } catch (error) {
+        if (transactional) await driver.rollback().catch(() => undefined);
+        throw error;
+      }
+    },
+    insertRows,
+    query: (sql, params) => driver.query(sql, params),
+    tableName,
+    close: () => driver.close(),
+  };
+}
+
+async function run(driver: Driver, sql: string, table?: TableSpec, params?: Readonly<Record<string, unknown>>): Promise<number | undefined> {
+  try {
+    return await driver.execute(sql, params);
+  } catch (error) {
+    if (error instanceof SyncError) throw error;
+    const where = table ? ` on ${table.schema}.${table.name}` : "";
+    throw new SyncError("warehouse_terminal", `warehouse statement failed${where}: ${(error as Error).message} [${sql.slice(0, 120)}${sql.length > 120 ? "…" : ""}]`, {
+      cause: error,
+      context: table ? { table: `${table.schema}.${table.name}` } : {},
+    });
+  }
+}
+
+function isoOf(value: unknown): string {
+  return value instanceof Date ? value.toISOString() : String(value);
+}

@@ -1,0 +1,42 @@
+import type { Row, TableSpec } from "./table-spec.js";
+
+/**
+ * What the pipeline needs from a warehouse, whatever the engine. Implemented once over a Dialect
+ * (`sql-warehouse.ts`). All writes are idempotent: re-running a batch leaves the tables as they were.
+ */
+export interface Warehouse {
+  /** Creates schemas and tables that are absent and adds columns a table lacks. */
+  ensureTables(tables: readonly TableSpec[]): Promise<void>;
+  /** The silver version (`_row_hash`, `last_edited_time`) of each of the given pages that exists. */
+  currentVersions(silver: TableSpec, pageIds: readonly string[]): Promise<Map<string, CurrentVersion>>;
+  /**
+   * Writes one batch: bronze versions absent by (page_id, _row_hash) are inserted; silver rows are
+   * inserted, or updated when the source is newer or equally new with another hash; quarantine rows
+   * are appended. Committed together where the engine has transactions, else in that order (each
+   * step is idempotent, and the watermark moves only after the last one).
+   */
+  writeBatch(batch: BatchWrite): Promise<BatchResult>;
+  /** Appends rows (run records). */
+  insertRows(table: TableSpec, rows: readonly Row[]): Promise<void>;
+  /** A read-only query with named parameters, for reports, checks and tests. */
+  query(sql: string, params?: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>[]>;
+  /** The engine's quoting and qualification, for callers that write read-only SQL. */
+  tableName(table: Pick<TableSpec, "schema" | "name">): string;
+  close(): Promise<void>;
+}
+
+export interface CurrentVersion {
+  readonly rowHash: string;
+  readonly lastEditedTime: string;
+}
+
+export interface BatchWrite {
+  readonly bronze: { readonly table: TableSpec; readonly rows: readonly Row[] };
+  readonly silver: { readonly table: TableSpec; readonly rows: readonly Row[] };
+  readonly quarantine: { readonly table: TableSpec; readonly rows: readonly Row[] };
+}
+
+export interface BatchResult {
+  readonly bronzeInserted: number;
+  readonly silverUpserted: number;
+}
