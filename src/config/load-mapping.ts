@@ -47,6 +47,8 @@ export function parseMapping(text: string, file: string, env: Env): Mapping {
     issues.push({ source: file, path, message: `environment variable ${variable} is not set (used by "${databaseKey}")` });
   }
 
+  // A value emptied by an unset variable is reported once, as the unset variable.
+  const unsetPaths = new Set(unset.map((u) => u.path));
   const { settings: rawSettings, ...rawDatabases } = resolved;
   const settings = settingsSchema.safeParse(rawSettings ?? {});
   if (!settings.success) pushZodIssues(issues, file, "settings", settings.error);
@@ -61,7 +63,7 @@ export function parseMapping(text: string, file: string, env: Env): Mapping {
     }
     const parsed = databaseSchema.safeParse(rawDatabases[key]);
     if (!parsed.success) {
-      pushZodIssues(issues, file, key, parsed.error, rawDatabases[key]);
+      pushZodIssues(issues, file, key, parsed.error, rawDatabases[key], unsetPaths);
       continue;
     }
     const database = buildDatabase(key, parsed.data, keys, file, issues, (index) => lineOf(doc, lines, [key, "columns", index]));
@@ -81,7 +83,7 @@ function buildDatabase(
 ): DatabaseConfig | undefined {
   const before = issues.length;
   const databaseId = parseNotionId(raw.database_id);
-  if (!databaseId && raw.database_id !== "") {
+  if (!databaseId) {
     issues.push({ source: file, path: `${key}.database_id`, message: `${JSON.stringify(raw.database_id)} is not a Notion database id or URL` });
   }
   const dataSourceId = raw.data_source_id === undefined ? undefined : parseNotionId(raw.data_source_id);
@@ -150,9 +152,10 @@ function checkRules(column: RawColumn, type: ColumnType, at: string, file: strin
   }
 }
 
-function pushZodIssues(issues: ConfigIssue[], file: string, prefix: string, error: z.ZodError, raw?: unknown): void {
+function pushZodIssues(issues: ConfigIssue[], file: string, prefix: string, error: z.ZodError, raw?: unknown, skip: ReadonlySet<string> = new Set()): void {
   for (const issue of error.issues) {
     const path = [prefix, ...issue.path.map(String)].reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : `${acc}.${part}`));
+    if (skip.has(path)) continue;
     const column = columnNameAt(raw, issue.path);
     const keys = issue.code === "unrecognized_keys" ? ` (${issue.keys.join(", ")})` : "";
     issues.push({ source: file, path: column ? `${path} (${column})` : path, message: `${issue.message}${keys}` });

@@ -58,7 +58,8 @@ export function createPacer(options: PacerOptions): Pacer {
       return pausedMs;
     },
     async stop() {
-      await limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
+      // Not awaited: stop() settles on Bottleneck's own schedule; disconnect() clears its heartbeat.
+      limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
       await limiter.disconnect();
     },
   };

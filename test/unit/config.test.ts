@@ -1,0 +1,169 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, parseMapping, type ConfigIssue } from "../../src/config/index.js";
+
+const SHIPPED_ENV = {
+  NOTION_PROGRAMS_DB: "842a0286cef046a8abbaeac4c8ca644e",
+  NOTION_PROJECTS_DB: "https://www.notion.so/acme/Projects-942a0286cef046a8abbaeac4c8ca644f?v=123",
+  NOTION_BUDGET_LINES_DB: "a42a0286-cef0-46a8-abba-eac4c8ca6440",
+  NOTION_MILESTONES_DB: "b42a0286cef046a8abbaeac4c8ca6441",
+  NOTION_RISKS_DB: "c42a0286cef046a8abbaeac4c8ca6442",
+};
+
+function issuesOf(text: string, env: Record<string, string> = {}): ConfigIssue[] {
+  try {
+    parseMapping(text, "m.yaml", env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return [...(error as ConfigError).issues];
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("the shipped mapping", () => {
+  it("parses with every database's variable set, normalizing ids and URLs", () => {
+    const config = loadConfig({ env: { ...SHIPPED_ENV, NOTION_TOKEN: "secret_x" }, requireToken: true });
+    expect(config.mapping.databases.map((d) => d.key)).toEqual(["programs", "projects", "budget_lines", "milestones", "risks"]);
+    expect(config.mapping.databases[0]?.databaseId).toBe("842a0286-cef0-46a8-abba-eac4c8ca644e");
+    expect(config.mapping.databases[1]?.databaseId).toBe("942a0286-cef0-46a8-abba-eac4c8ca644f");
+    expect(config.mapping.settings.lookback_minutes).toBe(5);
+    const budget = config.mapping.databases[0]?.columns.find((c) => c.name === "total_budget");
+    expect(budget?.type).toEqual({ kind: "decimal", precision: 18, scale: 2 });
+    expect(budget?.line).toBeGreaterThan(1);
+  });
+
+  it("names every unset variable with the database that uses it", () => {
+    let error: unknown;
+    try {
+      loadConfig({ env: { NOTION_TOKEN: "secret_x", NOTION_PROGRAMS_DB: SHIPPED_ENV.NOTION_PROGRAMS_DB }, requireToken: true });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const messages = (error as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+    expect(messages).toEqual([
+      "projects.database_id: environment variable NOTION_PROJECTS_DB is not set (used by \"projects\")",
+      "budget_lines.database_id: environment variable NOTION_BUDGET_LINES_DB is not set (used by \"budget_lines\")",
+      "milestones.database_id: environment variable NOTION_MILESTONES_DB is not set (used by \"milestones\")",
+      "risks.database_id: environment variable NOTION_RISKS_DB is not set (used by \"risks\")",
+    ]);
+  });
+
+  it("gives the mapping hash of a database independent of other databases and stable across loads", () => {
+    const a = loadConfig({ env: SHIPPED_ENV, requireToken: false });
+    const b = loadConfig({ env: SHIPPED_ENV, requireToken: false });
+    expect(a.mapping.databases.map((d) => d.mappingHash)).toEqual(b.mapping.databases.map((d) => d.mappingHash));
+    expect(new Set(a.mapping.databases.map((d) => d.mappingHash)).size).toBe(5);
+  });
+});
+
+describe("mapping errors are collected together and located", () => {
+  it("reports an unknown column type, a bad identifier, a duplicate column and an unset variable at once", () => {
+    const issues = issuesOf(`
+programs:
+  database_id: "\${NOTION_PROGRAMS_DB}"
+  columns:
+    - { notion_property: Name, column_name: name, column_type: STRNG }
+    - { notion_property: Code, column_name: "name; DROP TABLE x", column_type: STRING }
+    - { notion_property: Other, column_name: name, column_type: INT }
+`);
+    expect(issues.map((i) => `${i.source} ${i.path}`)).toEqual([
+      "m.yaml programs.database_id",
+      "m.yaml programs.columns[1].column_name (name; DROP TABLE x)",
+    ]);
+    expect(issues[0]?.message).toContain("NOTION_PROGRAMS_DB is not set");
+    expect(issues[1]?.message).toContain("lower-case SQL identifier");
+  });
+
+  it("reports type, duplicate and reference problems of a structurally valid database", () => {
+    const issues = issuesOf(`
+programs:
+  database_id: "842a0286cef046a8abbaeac4c8ca644e"
+  columns:
+    - { notion_property: Name, column_name: name, column_type: STRNG }
+    - { notion_property: Other, column_name: amount, column_type: "DECIMAL(18,2)" }
+    - { notion_property: Again, column_name: amount, column_type: INT, references: nowhere }
+    - { notion_property: Id, column_name: page_id, column_type: STRING }
+    - { notion_property: P, column_name: p, column_type: STRING, pattern: "([a-z" }
+    - { notion_property: M, column_name: m, column_type: INT, min: "low" }
+`);
+    expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'programs.columns[0] (name).column_type: "STRNG" is not a supported column_type; use one of STRING, INT, BIGINT, DOUBLE, DECIMAL(p,s), BOOLEAN, DATE, TIMESTAMP, ARRAY<STRING>',
+      'programs.columns[2] (amount): duplicate column_name "amount" (also columns[1])',
+      'programs.columns[2] (amount).references: "nowhere" is not a database key of this mapping',
+      expect.stringContaining('programs.columns[3] (page_id): column_name "page_id" is reserved'),
+      expect.stringContaining("programs.columns[4] (p).pattern: is not a valid regular expression"),
+      "programs.columns[5] (m).min: must be a number for INT",
+    ]);
+  });
+
+  it("rejects unknown keys (typos) in columns and settings, and bad database keys", () => {
+    const issues = issuesOf(`
+settings:
+  lookback_minuts: 5
+Programs:
+  database_id: "842a0286cef046a8abbaeac4c8ca644e"
+  columns: []
+risks:
+  database_id: "not an id"
+  columns:
+    - { notion_property: Name, column_name: name, column_type: STRING, requird: true }
+`);
+    const text = issues.map((i) => `${i.path}: ${i.message}`);
+    expect(text).toContainEqual(expect.stringMatching(/^settings: .*lookback_minuts/));
+    expect(text).toContainEqual(expect.stringMatching(/^Programs: database key "Programs" must be a lower-case SQL identifier/));
+    expect(text).toContainEqual(expect.stringMatching(/^risks\.columns\[0\] \(name\): .*requird/));
+  });
+
+  it("gives the line and column of a YAML syntax error", () => {
+    const issues = issuesOf("programs:\n  database_id: [unclosed\n  columns: x\n");
+    expect(issues[0]?.path).toMatch(/^line \d+, column \d+$/);
+    expect(issues[0]?.message).toMatch(/^YAML syntax error/);
+  });
+
+  it("reports an empty mapping and a mapping that is not a map", () => {
+    expect(issuesOf("settings: {}\n")[0]?.message).toContain("defines no database");
+    expect(issuesOf("- a\n- b\n")[0]?.message).toContain("must be a YAML mapping");
+  });
+
+  it("reports a missing mapping file with the path", () => {
+    expect(() => loadConfig({ env: { MAPPING_PATH: "/nonexistent/m.yaml" }, requireToken: false })).toThrow(/\/nonexistent\/m\.yaml: file not found/);
+  });
+});
+
+describe("environment", () => {
+  const dir = mkdtempSync(join(tmpdir(), "nds-config-"));
+  const mapping = join(dir, "m.yaml");
+  writeFileSync(mapping, 'p:\n  database_id: "842a0286cef046a8abbaeac4c8ca644e"\n  columns:\n    - { notion_property: Name, column_name: name, column_type: STRING }\n');
+
+  it("names the variable at fault and never echoes a secret", () => {
+    let error: unknown;
+    try {
+      loadConfig({ env: { MAPPING_PATH: mapping, NOTION_RPS: "fast", NOTION_TOKEN: "" }, requireToken: true });
+    } catch (e) {
+      error = e;
+    }
+    const message = (error as ConfigError).message;
+    expect(message).toContain('environment: NOTION_RPS');
+    expect(message).toContain('(got "fast")');
+    const again = (() => {
+      try {
+        loadConfig({ env: { MAPPING_PATH: mapping }, requireToken: true });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      return undefined;
+    })();
+    expect(again?.issues[0]).toMatchObject({ source: "environment", path: "NOTION_TOKEN" });
+  });
+
+  it("keeps the token out of every printed form of the config", () => {
+    const config = loadConfig({ env: { MAPPING_PATH: mapping, NOTION_TOKEN: "secret_very_private" }, requireToken: true });
+    expect(config.notion.token?.reveal()).toBe("secret_very_private");
+    expect(JSON.stringify(config)).not.toContain("secret_very_private");
+    expect(String(config.notion.token)).toBe("[redacted]");
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+});
