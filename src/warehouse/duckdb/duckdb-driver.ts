@@ -49,7 +49,7 @@ export async function createDuckDbDriver(path: string): Promise<Driver> {
         appender.closeSync();
       } catch (error) {
         appender.closeSync();
-        throw error;
+        throw new SyncError("warehouse_terminal", `cannot stage rows for ${table.schema}.${table.name}: ${(error as Error).message}`, { cause: error, context: { table: `${table.schema}.${table.name}` } });
       }
       return { source: `temp.main."${name}"`, params: {}, release: () => connection.run(`DROP TABLE IF EXISTS temp.main."${name}"`).then(() => undefined) };
     },

@@ -1,4 +1,6 @@
-import { dateValue, decimalValue, listValue, timestampValue, type DuckDBAppender } from "@duckdb/node-api";
+import { LIST, VARCHAR, dateValue, decimalValue, listValue, timestampValue, type DuckDBAppender } from "@duckdb/node-api";
+
+const STRING_LIST = LIST(VARCHAR);
 import type { ColumnType } from "../../config/index.js";
 
 type Value = string | number | boolean | null | readonly string[] | undefined;
@@ -38,7 +40,7 @@ export function appendValue(appender: DuckDBAppender, type: ColumnType, value: V
       appender.appendTimestamp(timestampValue(BigInt(Date.parse(String(value))) * 1000n));
       return;
     case "array_string":
-      appender.appendList(listValue(value as readonly string[]));
+      appender.appendList(listValue(value as readonly string[]), STRING_LIST);
       return;
   }
 }

@@ -1,0 +1,118 @@
+/**
+ * The end-to-end tests' oracle: what each silver row must hold, computed straight from the sandbox's
+ * complete page objects and the mapping YAML, by code that shares nothing with src/transform. It
+ * covers the property types and column types of the shipped mapping, following the contract's table.
+ */
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+
+type Json = Record<string, any>;
+export interface OracleColumn {
+  notion_property: string;
+  column_name: string;
+  column_type: string;
+  extract?: string;
+  min?: number;
+  max?: number;
+  pattern?: string;
+  values?: unknown[];
+}
+
+export function mappingColumns(file: string): Record<string, OracleColumn[]> {
+  const doc = parse(readFileSync(file, "utf8")) as Record<string, { columns: OracleColumn[] }>;
+  const out: Record<string, OracleColumn[]> = {};
+  for (const [key, value] of Object.entries(doc)) if (key !== "settings") out[key] = value.columns;
+  return out;
+}
+
+/** Raw reading of one property as the contract's table says; arrays stay arrays. */
+function read(prop: Json, c: OracleColumn, users: Map<string, Json>): unknown {
+  const x = prop[prop.type];
+  switch (prop.type) {
+    case "title":
+    case "rich_text":
+      return x.length === 0 ? null : x.map((s: Json) => s.plain_text).join("");
+    case "select":
+    case "status":
+      return x?.name ?? null;
+    case "multi_select":
+      return x.map((o: Json) => o.name);
+    case "date":
+      return x ? (c.extract === "end" ? x.end : x.start) : null;
+    case "people":
+      return x.map((u: Json) => (c.extract === "email" ? users.get(u.id)?.person?.email : c.extract === "name" ? users.get(u.id)?.name : u.id) ?? null).filter((v: unknown) => v !== null);
+    case "created_by":
+    case "last_edited_by":
+      return x.id;
+    case "relation":
+      return x.map((r: Json) => r.id);
+    case "files":
+      return x.map((f: Json) => f.name);
+    case "unique_id":
+      return c.extract === "number" || c.column_type === "INT" || c.column_type === "BIGINT" ? x.number : `${x.prefix}-${x.number}`;
+    case "formula":
+      return x[x.type] ?? null;
+    case "rollup":
+      return x.type === "array" ? x.array.map((item: Json) => item[item.type]?.name ?? item[item.type]) : x[x.type] ?? null;
+    default:
+      return x ?? null;
+  }
+}
+
+function typed(raw: unknown, type: string): unknown {
+  if (raw === null || raw === undefined) return null;
+  const dateObject = (v: unknown) => (typeof v === "object" && v !== null && "start" in (v as Json) ? (v as Json).start : v);
+  if (type === "ARRAY<STRING>") return Array.isArray(raw) ? raw.map(String) : [String(raw)];
+  if (type === "STRING") return Array.isArray(raw) ? (raw.length ? raw.join(", ") : null) : String(raw);
+  if (type.startsWith("DECIMAL")) return (raw as number).toFixed(Number(/,(\d+)\)/.exec(type)![1]));
+  if (type === "DATE") return String(dateObject(raw)).slice(0, 10);
+  if (type === "TIMESTAMP") {
+    const s = String(dateObject(raw));
+    return new Date(s.length === 10 ? `${s}T00:00:00Z` : s).toISOString();
+  }
+  return raw;
+}
+
+function breaks(value: unknown, c: OracleColumn): boolean {
+  if (value === null) return false;
+  const items = Array.isArray(value) ? value : [value];
+  return items.some((v) => {
+    const n = Number(v);
+    if (c.min !== undefined && n < c.min) return true;
+    if (c.max !== undefined && n > c.max) return true;
+    if (c.pattern !== undefined && !new RegExp(c.pattern, "u").test(String(v))) return true;
+    if (c.values !== undefined && !c.values.map(String).includes(String(v))) return true;
+    if ((c.column_type === "INT" || c.column_type === "BIGINT") && !Number.isInteger(n)) return true;
+    return false;
+  });
+}
+
+/** The expected silver row of a page (policy `null`: invalid values are null). */
+export function expectedRow(page: Json, columns: OracleColumn[], users: Map<string, Json>): Record<string, unknown> {
+  const row: Record<string, unknown> = {
+    page_id: page.id,
+    created_time: page.created_time,
+    last_edited_time: page.last_edited_time,
+    url: page.url,
+    _is_deleted: page.in_trash === true,
+  };
+  for (const c of columns) {
+    const value = typed(read(page.properties[c.notion_property], c, users), c.column_type);
+    row[c.column_name] = breaks(value, c) ? null : value;
+  }
+  return row;
+}
+
+/** Selects a silver table with every value in the oracle's representation (ISO text, decimal text). */
+export function silverSelect(table: string, columns: OracleColumn[]): string {
+  const iso = (name: string) => `strftime("${name}", '%Y-%m-%dT%H:%M:%S.%gZ') AS "${name}"`;
+  const parts = ["page_id", iso("created_time"), iso("last_edited_time"), "url", "_is_deleted"];
+  for (const c of columns) {
+    const name = c.column_name;
+    if (c.column_type === "DATE") parts.push(`strftime("${name}", '%Y-%m-%d') AS "${name}"`);
+    else if (c.column_type === "TIMESTAMP") parts.push(iso(name));
+    else if (c.column_type.startsWith("DECIMAL")) parts.push(`CAST("${name}" AS VARCHAR) AS "${name}"`);
+    else parts.push(`"${name}"`);
+  }
+  return `SELECT ${parts.join(", ")} FROM ${table} ORDER BY page_id`;
+}
