@@ -1,0 +1,93 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { Secret } from "../../src/config/index.js";
+import { createNotionGateway, readPages, type NotionGateway } from "../../src/notion/index.js";
+import { createEventBus } from "../../src/observability/events.js";
+import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { SyncError } from "../../src/errors.js";
+
+/** The reader against the sandbox with a small per-query result limit (Notion's is 10,000). */
+let sandbox: Sandbox | undefined;
+let gateway: NotionGateway | undefined;
+
+afterEach(async () => {
+  await gateway?.close();
+  await sandbox?.close();
+  sandbox = undefined;
+  gateway = undefined;
+});
+
+async function setup(resultLimit: number, now?: () => number) {
+  sandbox = await startSandbox({ seed: 3, resultLimit, ...(now ? { now } : {}) });
+  gateway = createNotionGateway({
+    settings: { token: new Secret(sandbox.token), baseUrl: sandbox.url, rps: 1000, burst: 100, timeoutMs: 10_000, maxRetries: 2 },
+    events: createEventBus(),
+  });
+  return { sandbox, gateway };
+}
+
+async function readAll(g: NotionGateway, dataSourceId: string, since?: string) {
+  const counter = { count: 0 };
+  const pages: { id: string; last_edited_time: string }[] = [];
+  for await (const batch of readPages(g, { databaseKey: "budget_lines", dataSourceId, since, pageSize: 10, counter })) pages.push(...batch);
+  return { pages, counter };
+}
+
+describe("reading past the per-query result limit", () => {
+  it("reads every page exactly once when the limit cuts the query many times", async () => {
+    const { sandbox, gateway } = await setup(25);
+    const ds = sandbox.databases.budget_lines!.dataSourceId;
+    const { pages } = await readAll(gateway, ds);
+    const ids = pages.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual([...sandbox.store.pageIds(ds)].sort());
+    // Ascending last_edited_time, the order the watermark relies on.
+    expect(pages.map((p) => p.last_edited_time)).toEqual([...pages.map((p) => p.last_edited_time)].sort());
+    // A single query really does stop at the limit: the reader went past it.
+    const plain = (await gateway.call("q", undefined, (c) => c.dataSources.query({ data_source_id: ds, page_size: 100 }))) as { results: unknown[]; has_more: boolean; request_status?: { type: string } };
+    expect([plain.results.length, plain.has_more, plain.request_status?.type]).toEqual([25, false, "incomplete"]);
+    expect(ids.length).toBe(400);
+  });
+
+  it("splits one minute that holds more pages than the limit by created_time", async () => {
+    let clock = Date.parse("2026-11-01T09:00:00.000Z");
+    const { sandbox, gateway } = await setup(25, () => clock);
+    const ds = sandbox.databases.budget_lines!.dataSourceId;
+    const project = sandbox.store.pageIds(sandbox.databases.projects!.dataSourceId)[0]!;
+    const created: string[] = [];
+    for (let i = 0; i < 60; i += 1) {
+      clock += 60_000; // each created in its own minute
+      created.push(String(sandbox.store.createPage(ds, { Line: { title: [{ text: { content: `Line ${i}` } }] }, Project: { relation: [{ id: project }] } }).id));
+    }
+    clock = Date.parse("2026-11-01T12:00:30.000Z");
+    for (const id of created) sandbox.store.updatePage(id, { Actual: { number: 10 } });
+    const { pages } = await readAll(gateway, ds, "2026-11-01T12:00:00.000Z");
+    const ids = pages.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.filter((id) => created.includes(id)).sort()).toEqual([...created].sort());
+    expect(pages.every((p) => p.last_edited_time === "2026-11-01T12:00:00.000Z")).toBe(true);
+  });
+
+  it("fails loudly when more pages than the limit share both minutes", async () => {
+    const clock = Date.parse("2026-11-01T09:00:10.000Z");
+    const { sandbox, gateway } = await setup(25, () => clock);
+    const ds = sandbox.databases.budget_lines!.dataSourceId;
+    for (let i = 0; i < 30; i += 1) sandbox.store.createPage(ds, { Line: { title: [{ text: { content: `Bulk ${i}` } }] } });
+    const error = await readAll(gateway, ds, "2026-11-01T09:00:00.000Z").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SyncError);
+    expect((error as SyncError).code).toBe("notion_query_limit");
+    expect((error as SyncError).message).toMatch(/cannot read all pages of "budget_lines": more pages than the query limit were both edited at 2026-11-01T09:00:00.000Z and created in the same minute/);
+  });
+
+  it("starts at the watermark inclusively: pages edited in that very minute come back", async () => {
+    let clock = Date.parse("2026-11-01T09:00:10.000Z");
+    const { sandbox, gateway } = await setup(10_000, () => clock);
+    const ds = sandbox.databases.budget_lines!.dataSourceId;
+    const [a, b] = sandbox.store.pageIds(ds);
+    sandbox.store.updatePage(a!, { Actual: { number: 1 } });
+    clock += 40_000;
+    sandbox.store.updatePage(b!, { Actual: { number: 2 } });
+    const { pages, counter } = await readAll(gateway, ds, "2026-11-01T09:00:00.000Z");
+    expect(pages.map((p) => p.id).sort()).toEqual([a, b].sort());
+    expect(counter.count).toBe(1);
+  });
+});

@@ -1,0 +1,114 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseMapping, type Settings } from "../../src/config/index.js";
+import { bronzeTable, quarantineTable, silverTable, syncRunsTable, type Row, type TableSpec, type Warehouse } from "../../src/warehouse/index.js";
+
+/**
+ * The warehouse contract, run for every dialect: DuckDB here always; the Databricks dialect runs
+ * the same suite on Spark + Delta. `open` must give an empty warehouse.
+ */
+export function warehouseContract(name: string, open: () => Promise<Warehouse>): void {
+  const mapping = parseMapping(
+    `t:\n  database_id: "842a0286cef046a8abbaeac4c8ca644e"\n  columns:\n` +
+      `    - { notion_property: N, column_name: name, column_type: STRING }\n` +
+      `    - { notion_property: A, column_name: amount, column_type: "DECIMAL(18,2)" }\n` +
+      `    - { notion_property: T, column_name: tags, column_type: "ARRAY<STRING>" }\n` +
+      `    - { notion_property: D, column_name: due, column_type: DATE }\n` +
+      `    - { notion_property: K, column_name: kickoff, column_type: TIMESTAMP }\n` +
+      `    - { notion_property: I, column_name: n, column_type: INT }\n` +
+      `    - { notion_property: B, column_name: big, column_type: BIGINT }\n` +
+      `    - { notion_property: F, column_name: ratio, column_type: DOUBLE }\n` +
+      `    - { notion_property: C, column_name: done, column_type: BOOLEAN }\n`,
+    "t.yaml",
+    {},
+  );
+  const settings: Settings = mapping.settings;
+  const database = mapping.databases[0]!;
+  const silver = silverTable(database, settings);
+  const bronze = bronzeTable(database, settings);
+  const quarantine = quarantineTable(settings);
+  let warehouse: Warehouse;
+
+  const silverRow = (id: string, edited: string, hash: string, values: Partial<Row> = {}): Row => ({
+    page_id: id, name: `name ${id}`, amount: "10.00", tags: ["a"], due: "2026-03-01", kickoff: "2026-03-01T09:30:00.000Z", n: 1, big: 2, ratio: 0.5, done: true,
+    created_time: "2026-01-01T00:00:00.000Z", last_edited_time: edited, url: `https://notion.so/${id}`, _is_deleted: false, _deleted_at: null,
+    _row_hash: hash, _synced_at: "2026-11-01T00:00:00.000Z", _run_id: "run-1", ...values,
+  });
+  const bronzeRow = (id: string, edited: string, hash: string): Row => ({ page_id: id, last_edited_time: edited, page_json: `{"id":"${id}"}`, _row_hash: hash, _ingested_at: "2026-11-01T00:00:00.000Z", _run_id: "run-1" });
+  const write = (silverRows: Row[], bronzeRows: Row[] = [], quarantineRows: Row[] = []) =>
+    warehouse.writeBatch({ bronze: { table: bronze, rows: bronzeRows }, silver: { table: silver, rows: silverRows }, quarantine: { table: quarantine, rows: quarantineRows } });
+  const silverRows = async () =>
+    warehouse.query(`SELECT page_id, name, CAST(amount AS VARCHAR) AS amount, tags, _row_hash, last_edited_time FROM ${warehouse.tableName(silver)} ORDER BY page_id`);
+
+  describe(`warehouse contract: ${name}`, () => {
+    beforeEach(async () => {
+      warehouse = await open();
+      await warehouse.ensureTables([bronze, silver, quarantine, syncRunsTable(settings)]);
+    });
+    afterEach(async () => {
+      await warehouse.close();
+    });
+
+    it("creates tables idempotently and adds the columns a table lacks", async () => {
+      await warehouse.ensureTables([bronze, silver]);
+      const wider: TableSpec = { ...silver, columns: [...silver.columns, { name: "added_later", type: { kind: "string" } }] };
+      await warehouse.ensureTables([wider]);
+      await write([silverRow("p1", "2026-01-01T00:00:00.000Z", "h1")]);
+      const rows = await warehouse.query(`SELECT page_id, added_later FROM ${warehouse.tableName(silver)}`);
+      expect(rows).toEqual([{ page_id: "p1", added_later: null }]);
+    });
+
+    it("inserts a bronze version only once per (page_id, _row_hash)", async () => {
+      const first = await write([], [bronzeRow("p1", "2026-01-01T00:00:00.000Z", "h1"), bronzeRow("p1", "2026-01-01T00:00:00.000Z", "h1"), bronzeRow("p2", "2026-01-01T00:00:00.000Z", "h2")]);
+      expect(first.bronzeInserted).toBe(2);
+      const again = await write([], [bronzeRow("p1", "2026-01-01T00:00:00.000Z", "h1"), bronzeRow("p1", "2026-01-01T00:01:00.000Z", "h1b")]);
+      expect(again.bronzeInserted).toBe(1);
+      const rows = await warehouse.query(`SELECT page_id, _row_hash FROM ${warehouse.tableName(bronze)} ORDER BY page_id, _row_hash`);
+      expect(rows).toEqual([{ page_id: "p1", _row_hash: "h1" }, { page_id: "p1", _row_hash: "h1b" }, { page_id: "p2", _row_hash: "h2" }]);
+    });
+
+    it("updates silver only from a newer row, or an equally new row with another hash", async () => {
+      await write([silverRow("p1", "2026-01-01T00:05:00.000Z", "h1"), silverRow("p2", "2026-01-01T00:05:00.000Z", "h2")]);
+      const result = await write([
+        silverRow("p1", "2026-01-01T00:04:00.000Z", "older", { name: "older" }),
+        silverRow("p2", "2026-01-01T00:05:00.000Z", "h2", { name: "same hash" }),
+      ]);
+      expect(result.silverUpserted).toBe(0);
+      await write([silverRow("p1", "2026-01-01T00:05:00.000Z", "h1-changed", { name: "same minute" }), silverRow("p2", "2026-01-01T00:06:00.000Z", "h2b", { name: "newer" })]);
+      expect((await silverRows()).map((r) => [r.page_id, r.name, r._row_hash])).toEqual([["p1", "same minute", "h1-changed"], ["p2", "newer", "h2b"]]);
+    });
+
+    it("keeps one row per page when a batch holds several versions: the newest", async () => {
+      await write([silverRow("p1", "2026-01-01T00:01:00.000Z", "a", { name: "old" }), silverRow("p1", "2026-01-01T00:03:00.000Z", "c", { name: "newest" }), silverRow("p1", "2026-01-01T00:02:00.000Z", "b", { name: "middle" })]);
+      expect((await silverRows()).map((r) => [r.page_id, r.name])).toEqual([["p1", "newest"]]);
+    });
+
+    it("stores every value exactly: hostile text, decimals, lists, dates, timestamps, nulls", async () => {
+      const hostile = `O'Brien "q" \\ back\\slash\nnew\tline 🚀 שלום '; DROP TABLE x; -- ${"z".repeat(2000)}`;
+      await write([
+        silverRow("p1", "2026-01-01T00:00:00.000Z", "h", { name: hostile, amount: "1234567890123456.78", tags: ["x", "", "it's"], due: "1999-12-31", kickoff: "2026-03-01T23:59:59.123Z", n: -2147483648, big: 9007199254740991, ratio: -0.000123, done: false }),
+        silverRow("p2", "2026-01-01T00:00:00.000Z", "h", { name: null, amount: null, tags: [], due: null, kickoff: null, n: null, big: null, ratio: null, done: null }),
+      ]);
+      const rows = await warehouse.query(
+        `SELECT page_id, name, CAST(amount AS VARCHAR) AS amount, tags, CAST(due AS VARCHAR) AS due, strftime(kickoff, '%Y-%m-%dT%H:%M:%S.%g') AS kickoff, n, CAST(big AS VARCHAR) AS big, ratio, done FROM ${warehouse.tableName(silver)} ORDER BY page_id`,
+      );
+      expect(rows).toEqual([
+        { page_id: "p1", name: hostile, amount: "1234567890123456.78", tags: ["x", "", "it's"], due: "1999-12-31", kickoff: "2026-03-01T23:59:59.123", n: -2147483648, big: "9007199254740991", ratio: -0.000123, done: false },
+        { page_id: "p2", name: null, amount: null, tags: [], due: null, kickoff: null, n: null, big: null, ratio: null, done: null },
+      ]);
+    });
+
+    it("tells the current version of the pages asked for", async () => {
+      await write([silverRow("p1", "2026-01-01T00:05:00.000Z", "h1")]);
+      const versions = await warehouse.currentVersions(silver, ["p1", "missing"]);
+      expect([...versions.entries()]).toEqual([["p1", { rowHash: "h1", lastEditedTime: "2026-01-01T00:05:00.000Z" }]]);
+      expect((await warehouse.currentVersions(silver, [])).size).toBe(0);
+    });
+
+    it("appends run records and quarantine rows", async () => {
+      await warehouse.insertRows(syncRunsTable(settings), [{ run_id: "r", database_key: "t", mode: "full", status: "success", started_at: "2026-01-01T00:00:00.000Z", finished_at: "2026-01-01T00:00:01.000Z", pages_read: 1, rows_upserted: 1, bronze_versions: 1, rows_quarantined: 0, notion_requests: 3, watermark: null, error_code: null, error: null }]);
+      await write([], [], [{ detected_at: "2026-01-01T00:00:00.000Z", run_id: "r", database_key: "t", page_id: "p1", last_edited_time: "2026-01-01T00:00:00.000Z", column_name: "amount", rule: "min", value: "-1.00", message: "must be ≥ 0", action: "nulled" }]);
+      expect(await warehouse.query(`SELECT run_id, status, pages_read FROM ${warehouse.tableName({ schema: settings.schemas.meta, name: "sync_runs" })}`)).toEqual([{ run_id: "r", status: "success", pages_read: 1n }]);
+      expect(await warehouse.query(`SELECT column_name, rule, value FROM ${warehouse.tableName(quarantine)}`)).toEqual([{ column_name: "amount", rule: "min", value: "-1.00" }]);
+    });
+  });
+}

@@ -1,0 +1,42 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseMapping } from "../../src/config/index.js";
+import { SyncError } from "../../src/errors.js";
+import { bronzeTable, createWarehouse, quarantineTable, silverTable } from "../../src/warehouse/index.js";
+import { warehouseContract } from "./warehouse-contract.js";
+
+warehouseContract("duckdb", () => createWarehouse({ kind: "duckdb", path: ":memory:" }));
+
+describe("DuckDB specifics", () => {
+  const mapping = parseMapping('t:\n  database_id: "842a0286cef046a8abbaeac4c8ca644e"\n  columns:\n    - { notion_property: N, column_name: n, column_type: INT }\n', "t.yaml", {});
+  const database = mapping.databases[0]!;
+
+  it("rolls the whole batch back when one of its statements fails", async () => {
+    const warehouse = await createWarehouse({ kind: "duckdb", path: ":memory:" });
+    const [bronze, silver, quarantine] = [bronzeTable(database, mapping.settings), silverTable(database, mapping.settings), quarantineTable(mapping.settings)];
+    await warehouse.ensureTables([bronze, silver, quarantine]);
+    const error = await warehouse
+      .writeBatch({
+        bronze: { table: bronze, rows: [{ page_id: "p1", last_edited_time: "2026-01-01T00:00:00.000Z", page_json: "{}", _row_hash: "h", _ingested_at: "2026-01-01T00:00:00.000Z", _run_id: "r" }] },
+        silver: { table: silver, rows: [{ page_id: "p1", n: "not a number" as unknown as number, created_time: "2026-01-01T00:00:00.000Z", last_edited_time: "2026-01-01T00:00:00.000Z", url: "u", _is_deleted: false, _deleted_at: null, _row_hash: "h", _synced_at: "2026-01-01T00:00:00.000Z", _run_id: "r" }] },
+        quarantine: { table: quarantine, rows: [] },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SyncError);
+    expect((error as SyncError).message).toContain("ppm_silver.t");
+    expect(await warehouse.query(`SELECT count(*) AS n FROM ${warehouse.tableName(bronze)}`)).toEqual([{ n: 0n }]);
+    await warehouse.close();
+  });
+
+  it("keeps its data in the file across close and reopen", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "nds-duck-")), "nested", "w.duckdb");
+    const first = await createWarehouse({ kind: "duckdb", path });
+    await first.ensureTables([silverTable(database, mapping.settings)]);
+    await first.close();
+    const second = await createWarehouse({ kind: "duckdb", path });
+    expect(await second.query("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = 'ppm_silver'")).toEqual([{ table_schema: "ppm_silver", table_name: "t" }]);
+    await second.close();
+  });
+});
