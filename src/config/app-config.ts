@@ -14,7 +14,7 @@ export interface NotionSettings {
   readonly maxRetries: number;
 }
 
-export type WarehouseSettings = { readonly kind: "duckdb"; readonly path: string };
+export type WarehouseSettings = { readonly kind: "duckdb"; readonly path: string; readonly memoryLimit: string; readonly threads: number };
 
 /** The whole configuration: defaults, then the YAML mapping, then the environment, then flags. Frozen. */
 export interface AppConfig {

@@ -16,6 +16,9 @@ export const envSchema = z.object({
   NOTION_MAX_RETRIES: z.coerce.number().int().min(0).max(50).default(8),
   WAREHOUSE: z.enum(["duckdb"]).default("duckdb"),
   DUCKDB_PATH: z.string().min(1).default("data/warehouse.duckdb"),
+  /** The embedded warehouse's memory limit; DuckDB's own default is 80% of the machine's memory. */
+  DUCKDB_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, "must be a size such as 256MB or 1GB").default("256MB"),
+  DUCKDB_THREADS: z.coerce.number().int().min(1).max(64).default(2),
   MAPPING_PATH: z.string().min(1).default("config/notion_mapping.yaml"),
   WATERMARK_DIR: z.string().min(1).default("watermarks"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

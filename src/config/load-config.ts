@@ -51,7 +51,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
       timeoutMs: env.NOTION_TIMEOUT_MS,
       maxRetries: env.NOTION_MAX_RETRIES,
     }),
-    warehouse: Object.freeze({ kind: env.WAREHOUSE, path: options.overrides?.duckdbPath ?? env.DUCKDB_PATH }),
+    warehouse: Object.freeze({ kind: env.WAREHOUSE, path: options.overrides?.duckdbPath ?? env.DUCKDB_PATH, memoryLimit: env.DUCKDB_MEMORY_LIMIT, threads: env.DUCKDB_THREADS }),
     watermarkDir: options.overrides?.watermarkDir ?? env.WATERMARK_DIR,
     log: Object.freeze({ level: env.LOG_LEVEL, format: env.LOG_FORMAT }),
   });

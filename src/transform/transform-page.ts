@@ -34,7 +34,7 @@ export function createTransformer(
   return {
     transform(page) {
       const pageJson = JSON.stringify(page);
-      const bronzeHash = pageHash(page);
+      const bronzeHash = pageHash(pageJson);
       const values: Record<string, ColumnValue> = {};
       const violations: Violation[] = [];
       for (const { column, property, numeric } of columns) {

@@ -8,7 +8,7 @@ import type { Warehouse } from "./warehouse.js";
  * engine's module (and its driver package) is loaded only when chosen.
  */
 const DIALECTS: Record<WarehouseSettings["kind"], (settings: WarehouseSettings) => Promise<Dialect>> = {
-  duckdb: async (settings) => (await import("./duckdb/duckdb-dialect.js")).duckDbDialect({ path: settings.path }),
+  duckdb: async (settings) => (await import("./duckdb/duckdb-dialect.js")).duckDbDialect(settings),
 };
 
 export async function createWarehouse(settings: WarehouseSettings): Promise<Warehouse> {

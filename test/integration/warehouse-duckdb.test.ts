@@ -7,14 +7,14 @@ import { SyncError } from "../../src/errors.js";
 import { bronzeTable, createWarehouse, quarantineTable, silverTable } from "../../src/warehouse/index.js";
 import { warehouseContract } from "./warehouse-contract.js";
 
-warehouseContract("duckdb", () => createWarehouse({ kind: "duckdb", path: ":memory:" }));
+warehouseContract("duckdb", () => createWarehouse({ kind: "duckdb", path: ":memory:", memoryLimit: "256MB", threads: 1 }));
 
 describe("DuckDB specifics", () => {
   const mapping = parseMapping('t:\n  database_id: "842a0286cef046a8abbaeac4c8ca644e"\n  columns:\n    - { notion_property: N, column_name: n, column_type: INT }\n', "t.yaml", {});
   const database = mapping.databases[0]!;
 
   it("rolls the whole batch back when one of its statements fails", async () => {
-    const warehouse = await createWarehouse({ kind: "duckdb", path: ":memory:" });
+    const warehouse = await createWarehouse({ kind: "duckdb", path: ":memory:", memoryLimit: "256MB", threads: 1 });
     const [bronze, silver, quarantine] = [bronzeTable(database, mapping.settings), silverTable(database, mapping.settings), quarantineTable(mapping.settings)];
     await warehouse.ensureTables([bronze, silver, quarantine]);
     const error = await warehouse
@@ -32,10 +32,10 @@ describe("DuckDB specifics", () => {
 
   it("keeps its data in the file across close and reopen", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "nds-duck-")), "nested", "w.duckdb");
-    const first = await createWarehouse({ kind: "duckdb", path });
+    const first = await createWarehouse({ kind: "duckdb", path, memoryLimit: "256MB", threads: 1 });
     await first.ensureTables([silverTable(database, mapping.settings)]);
     await first.close();
-    const second = await createWarehouse({ kind: "duckdb", path });
+    const second = await createWarehouse({ kind: "duckdb", path, memoryLimit: "256MB", threads: 1 });
     expect(await second.query("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = 'ppm_silver'")).toEqual([{ table_schema: "ppm_silver", table_name: "t" }]);
     await second.close();
   });

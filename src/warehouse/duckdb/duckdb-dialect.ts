@@ -1,13 +1,13 @@
 import type { ColumnType } from "../../config/index.js";
 import type { Dialect } from "../dialect.js";
 import type { TableSpec } from "../table-spec.js";
-import { createDuckDbDriver } from "./duckdb-driver.js";
+import { createDuckDbDriver, type DuckDbOptions } from "./duckdb-driver.js";
 
 /**
  * The embedded warehouse: one DuckDB file, the same schema and table names as on Databricks.
  * TIMESTAMP columns hold UTC wall time (DuckDB's TIMESTAMP has no zone; the engine writes UTC only).
  */
-export function duckDbDialect(options: { readonly path: string }): Dialect {
+export function duckDbDialect(options: DuckDbOptions): Dialect {
   return {
     capabilities: { transactions: true },
     quoteIdentifier: (name) => `"${name.replace(/"/g, '""')}"`,
@@ -16,7 +16,7 @@ export function duckDbDialect(options: { readonly path: string }): Dialect {
     createTableSuffix: () => "",
     // DuckDB has no ADD COLUMNS (plural): one statement per column.
     addColumns: (table: TableSpec, columns) => columns.map((c) => `ALTER TABLE "${table.schema}"."${table.name}" ADD COLUMN IF NOT EXISTS "${c.name}" ${typeName(c.type)}`),
-    createDriver: () => createDuckDbDriver(options.path),
+    createDriver: () => createDuckDbDriver(options),
   };
 }
 

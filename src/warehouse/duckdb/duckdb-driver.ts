@@ -11,12 +11,20 @@ import { appendValue } from "./duckdb-values.js";
  * One DuckDB connection on one file. The file is opened for a run and closed after it, because
  * DuckDB lets one process write a file and keeps every other process out while it is open.
  */
-export async function createDuckDbDriver(path: string): Promise<Driver> {
+export interface DuckDbOptions {
+  readonly path: string;
+  /** DuckDB's buffer-pool limit (e.g. `256MB`); DuckDB spills to disk beyond it. */
+  readonly memoryLimit: string;
+  readonly threads: number;
+}
+
+export async function createDuckDbDriver(options: DuckDbOptions): Promise<Driver> {
+  const { path } = options;
   const { DuckDBInstance } = await import("@duckdb/node-api");
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path);
+    instance = await DuckDBInstance.create(path, { memory_limit: options.memoryLimit, threads: String(options.threads) });
   } catch (error) {
     const locked = /lock/i.test((error as Error).message);
     throw new SyncError("warehouse_terminal", `cannot open the DuckDB file ${path}: ${(error as Error).message}${locked ? " (another process has it open; close it and retry)" : ""}`, { cause: error, transient: locked });
