@@ -237,6 +237,22 @@ describe("failures stay local and bad input is refused", () => {
   });
 });
 
+describe("secrets", () => {
+  it("never prints the token, even at trace level and when Notion refuses it", async () => {
+    const traced = await sync("--database", "programs", "--json");
+    const refused = await runCli(["sync", "--database", "programs"], { ...env, NOTION_TOKEN: `${TOKEN}_wrong`, LOG_LEVEL: "trace" });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("NOTION_TOKEN is invalid or revoked");
+    const trace = await runCli(["sync", "--database", "programs"], { ...env, LOG_LEVEL: "trace" });
+    expect(trace.code).toBe(0);
+    for (const output of [traced, refused, trace]) {
+      expect(output.stdout + output.stderr).not.toContain(TOKEN);
+    }
+    const records = await queryFile(db(), "SELECT * FROM ppm_meta.sync_runs");
+    expect(JSON.stringify(records, (_k, v: unknown) => (typeof v === "bigint" ? Number(v) : v))).not.toContain(TOKEN);
+  });
+});
+
 describe("npm run watermarks", () => {
   it("shows each watermark and resets one, making its next sync full", async () => {
     const shown = await runCli(["watermarks", "show", "--json"], env);

@@ -48,6 +48,26 @@ describe("reading past the per-query result limit", () => {
     expect(ids.length).toBe(400);
   });
 
+  it("goes past Notion's real 10,000-row limit on a 12,000-page data source", async () => {
+    sandbox = await startSandbox({ seed: 5, scale: 12_000 });
+    gateway = createNotionGateway({
+      settings: { token: new Secret(sandbox.token), baseUrl: sandbox.url, rps: 10_000, burst: 100, timeoutMs: 30_000, maxRetries: 2 },
+      events: createEventBus(),
+    });
+    const ds = sandbox.databases.budget_lines!.dataSourceId;
+    const counter = { count: 0 };
+    const seen = new Set<string>();
+    let total = 0;
+    for await (const batch of readPages(gateway, { databaseKey: "budget_lines", dataSourceId: ds, since: undefined, pageSize: 100, counter })) {
+      for (const p of batch) seen.add(p.id);
+      total += batch.length;
+    }
+    expect(total).toBe(12_000);
+    expect(seen.size).toBe(12_000);
+    // 100 pages a request, one request for the boundary the second window re-reads, at most a few more.
+    expect(counter.count).toBeLessThanOrEqual(123);
+  });
+
   it("splits one minute that holds more pages than the limit by created_time", async () => {
     let clock = Date.parse("2026-11-01T09:00:00.000Z");
     const { sandbox, gateway } = await setup(25, () => clock);
