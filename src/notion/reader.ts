@@ -19,6 +19,8 @@ export interface ReadOptions {
   readonly since: string | undefined;
   readonly pageSize: number;
   readonly counter: RequestCounter;
+  /** Read the pages in the trash instead (`in_trash: true`; newer API versions may refuse it). */
+  readonly inTrash?: boolean;
 }
 
 type QueryArgs = Parameters<Client["dataSources"]["query"]>[0];
@@ -101,7 +103,14 @@ async function* readOneMinute(gateway: NotionGateway, options: ReadOptions, minu
 /** One query, page by page, with the next page requested while the caller works on the current one. */
 async function* paginate(gateway: NotionGateway, options: ReadOptions, filter: object | undefined, sorts: readonly object[]): AsyncGenerator<QueryResponse> {
   const fetchPage = (cursor: string | undefined) => {
-    const args = { data_source_id: options.dataSourceId, sorts, page_size: options.pageSize, ...(filter ? { filter } : {}), ...(cursor ? { start_cursor: cursor } : {}) };
+    const args = {
+      data_source_id: options.dataSourceId,
+      sorts,
+      page_size: options.pageSize,
+      ...(filter ? { filter } : {}),
+      ...(options.inTrash ? { in_trash: true } : {}),
+      ...(cursor ? { start_cursor: cursor } : {}),
+    };
     return gateway.call(`query "${options.databaseKey}"`, options.counter, (c) => c.dataSources.query(args as unknown as QueryArgs) as Promise<QueryResponse>);
   };
   let next: Promise<QueryResponse> | undefined = fetchPage(undefined);

@@ -1,6 +1,6 @@
 import type { DatabaseConfig } from "../config/index.js";
 import { SyncError, describeError, isSyncError } from "../errors.js";
-import { completePage, needsCompletion, readPages, resolveDataSource, type RequestCounter } from "../notion/index.js";
+import { completePage, needsCompletion, NotionError, readPages, resolveDataSource, type RequestCounter } from "../notion/index.js";
 import type { DatabaseSummary, SyncMode } from "../observability/events.js";
 import type { Watermark } from "../state/index.js";
 import { createTransformer, EMPTY_DIRECTORY } from "../transform/index.js";
@@ -60,7 +60,8 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
     const transformer = createTransformer(database, settings.on_invalid, users, properties.names);
     const batcher = new Batcher(settings.batch_size, settings.batch_max_bytes);
 
-    const flush = async () => {
+    // `moveWatermark` is false for the trash pass: trashed pages are marked, the watermark stays with the live pages.
+    const flush = async (moveWatermark: boolean) => {
       const pending = batcher.take();
       if (pending.length === 0) return;
       const written = await writeBatch(ctx, database.key, tables, pending);
@@ -69,7 +70,7 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
       totals.rowsQuarantined += written.rowsQuarantined;
       // Pages arrive in ascending last_edited_time, so everything up to the newest committed one is in.
       const newest = pending.reduce((max, p) => (p.page.last_edited_time > max ? p.page.last_edited_time : max), "");
-      if (ctx.warehouse && newest && (watermark === null || newest >= watermark || mode === "full")) {
+      if (moveWatermark && ctx.warehouse && newest && (watermark === null || newest >= watermark || mode === "full")) {
         await ctx.watermarks.put({
           databaseKey: database.key,
           lastEditedTime: newest,
@@ -84,20 +85,41 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
       ctx.events.emit("batch:loaded", { runId: ctx.runId, databaseKey: database.key, pages: pending.length, rowsUpserted: written.rowsUpserted, bronzeVersions: written.bronzeVersions, quarantined: written.rowsQuarantined, watermark: watermark ?? "" });
     };
 
-    for await (const pages of readPages(ctx.gateway, { databaseKey: database.key, dataSourceId: schema.dataSourceId, since, pageSize: settings.page_size, counter })) {
-      const completed = await Promise.all(pages.map((page) => (needsCompletion(page) ? completePage(ctx.gateway, page, database.key, counter) : page)));
-      for (const page of completed) {
-        totals.pagesRead += 1;
-        if (batcher.add({ page, result: transformer.transform(page) })) await flush();
+    const consume = async (inTrash: boolean) => {
+      const read = readPages(ctx.gateway, { databaseKey: database.key, dataSourceId: schema.dataSourceId, since, pageSize: settings.page_size, counter, inTrash });
+      for await (const pages of read) {
+        const completed = await Promise.all(pages.map((page) => (needsCompletion(page) ? completePage(ctx.gateway, page, database.key, counter) : page)));
+        for (const page of completed) {
+          totals.pagesRead += 1;
+          if (batcher.add({ page, result: transformer.transform(page) })) await flush(!inTrash);
+        }
+        if (ctx.signal.aborted) break;
       }
-      if (ctx.signal.aborted) break;
-    }
-    await flush();
+      await flush(!inTrash);
+    };
+
+    await consume(false);
+    if (!ctx.signal.aborted) await markTrashed(() => consume(true), log);
     if (ctx.signal.aborted) throw new SyncError("shutdown", `sync of "${database.key}" stopped by shutdown after its last committed batch`, { context: { databaseKey: database.key } });
     return summary("success");
   } catch (error) {
     log.error({ err: error }, "database sync failed");
     return summary("failed", error);
+  }
+}
+
+/**
+ * Pages moved to the trash since the watermark, found with an `in_trash: true` query (trashing a page
+ * bumps its last_edited_time), are written with `_is_deleted = true`. API versions that refuse the
+ * flag answer 400: that is logged and the run goes on (pages deleted for good or unshared need the
+ * reconcile of a full sync).
+ */
+async function markTrashed(readTrash: () => Promise<void>, log: RunContext["logger"]): Promise<void> {
+  try {
+    await readTrash();
+  } catch (error) {
+    if (!(error instanceof NotionError) || error.code !== "notion_bad_request") throw error;
+    log.warn({ err: error }, "the Notion API refused the in_trash query; trashed pages are not marked in this run");
   }
 }
 

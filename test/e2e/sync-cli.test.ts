@@ -22,7 +22,8 @@ const normalize = (row: Record<string, unknown>) => Object.fromEntries(Object.en
 
 async function expectSilverEqualsSandbox(key: string): Promise<void> {
   const users = new Map(sandbox.store.users().map((u) => [u.id as string, u as Record<string, any>]));
-  const pages = sandbox.store.listPages(sandbox.databases[key]!.dataSourceId) as Record<string, any>[];
+  // Trashed pages are in silver too, marked _is_deleted.
+  const pages = sandbox.store.listPages(sandbox.databases[key]!.dataSourceId, { includeTrashed: true }) as Record<string, any>[];
   const expected = pages.map((p) => expectedRow(p, columns[key]!, users)).sort((a, b) => String(a.page_id).localeCompare(String(b.page_id)));
   const actual = (await queryFile(db(), silverSelect(`ppm_silver.${key}`, columns[key]!))).map(normalize);
   expect(actual.map((r) => r.page_id)).toEqual(expected.map((r) => r.page_id));
@@ -61,13 +62,21 @@ describe("npm run sync against the sandbox, read back from the DuckDB file", () 
     for (const key of KEYS) await expectSilverEqualsSandbox(key);
     const c = await counts();
     for (const key of KEYS) {
-      const pages = sandbox.store.pageIds(sandbox.databases[key]!.dataSourceId).length;
+      const pages = sandbox.store.pageIds(sandbox.databases[key]!.dataSourceId, { includeTrashed: true }).length;
       expect(c[key]).toEqual({ silver: pages, bronze: pages, distinctVersions: pages });
     }
     const json = JSON.parse(result.stdout) as { ok: boolean; summaries: { databaseKey: string; status: string; mode: string; pagesRead: number }[] };
     expect(json.ok).toBe(true);
     expect(json.summaries.map((s) => [s.databaseKey, s.status, s.mode])).toEqual(KEYS.map((k) => [k, "success", "full"]));
     expect(result.stderr).toMatch(/✓ budget_lines\s+full: 400 pages read, 400 rows upserted/);
+  });
+
+  it("marks pages that are in the trash as deleted, and restores them when they come back", async () => {
+    const trashed = sandbox.store.pageIds(sandbox.databases.projects!.dataSourceId, { includeTrashed: true }).filter((id) => !sandbox.store.pageIds(sandbox.databases.projects!.dataSourceId).includes(id));
+    expect(trashed.length).toBeGreaterThan(0);
+    const rows = await queryFile(db(), `SELECT page_id, _is_deleted, strftime(_deleted_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS deleted_at, strftime(last_edited_time, '%Y-%m-%dT%H:%M:%S.%gZ') AS edited FROM ppm_silver.projects WHERE _is_deleted`);
+    expect(rows.map((r) => r.page_id).sort()).toEqual([...trashed].sort());
+    for (const row of rows) expect(row.deleted_at).toBe(row.edited);
   });
 
   it("stores each page in bronze as Notion returned it, with relations past 25 items completed", async () => {
@@ -90,6 +99,7 @@ describe("npm run sync against the sandbox, read back from the DuckDB file", () 
     expect(runs.map((r) => [r.database_key, r.mode, r.status, r.error])).toEqual([...KEYS].sort().map((k) => [k, "full", "success", null]));
     for (const key of KEYS) {
       const watermark = JSON.parse(readFileSync(join(dir, "watermarks", `${key}.json`), "utf8")) as { lastEditedTime: string; mappingHash: string };
+      // The newest live page: the trash pass marks trashed pages without moving the watermark.
       const newest = (sandbox.store.listPages(sandbox.databases[key]!.dataSourceId) as { last_edited_time: string }[]).map((p) => p.last_edited_time).sort().at(-1);
       expect(watermark.lastEditedTime).toBe(newest);
     }
