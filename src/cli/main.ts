@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { EXIT, UsageError, reportFailure } from "./cli-support.js";
+import { demoCommand } from "./demo-command.js";
 import { syncCommand } from "./sync-command.js";
 import { watermarksCommand } from "./watermarks-command.js";
 
@@ -7,7 +8,8 @@ const HELP = `Usage: notion-delta-sync <command> [options]
 
 Commands:
   sync         one sync run (see: sync --help)
-  watermarks   show or reset watermarks (see: watermarks --help)`;
+  watermarks   show or reset watermarks (see: watermarks --help)
+  demo         sandbox → sync → edits → incremental sync → report (see: demo --help)`;
 
 /** Milliseconds a second signal or a stuck shutdown waits before the process is forced out. */
 const FORCE_EXIT_MS = 30_000;
@@ -31,6 +33,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return syncCommand(args, controller.signal);
     case "watermarks":
       return watermarksCommand(args);
+    case "demo":
+      return demoCommand(args);
     case undefined:
     case "--help":
     case "-h":

@@ -40,6 +40,7 @@ export async function syncCommand(args: readonly string[], signal: AbortSignal):
 export function summaryLine(s: DatabaseSummary): string {
   const seconds = ((s.finishedAt.getTime() - s.startedAt.getTime()) / 1000).toFixed(1);
   const mark = s.status === "success" ? "✓" : s.status === "skipped" ? "-" : "✗";
-  const figures = `${s.mode}: ${s.pagesRead} pages read, ${s.rowsUpserted} rows upserted, ${s.rowsQuarantined} quarantined, ${s.notionRequests} requests, ${seconds}s`;
+  const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+  const figures = `${s.mode}: ${n(s.pagesRead, "page")} read, ${n(s.rowsUpserted, "row")} upserted, ${s.rowsQuarantined} quarantined, ${n(s.notionRequests, "request")}, ${seconds}s`;
   return `${mark} ${s.databaseKey.padEnd(14)} ${figures}${s.error ? `\n    ${s.error}` : ""}`;
 }

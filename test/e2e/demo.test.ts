@@ -1,0 +1,26 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
+import { queryFile } from "../support/duckdb-file.js";
+
+describe("npm run demo", () => {
+  it("runs with no environment at all: two syncs, the edits picked up incrementally, a report", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nds-demo-"));
+    try {
+      const result = await runCli(["demo", "--dir", dir], {}, 120_000);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(/✓ budget_lines\s+full: 400 pages read, 400 rows upserted/);
+      expect(result.stderr).toMatch(/✓ budget_lines\s+incremental: \d+ pages read, 3 rows upserted/);
+      expect(result.stderr).toContain("projects.budget = -25000.00: min");
+      expect(result.stderr).toContain(`DuckDB file: ${join(dir, "warehouse.duckdb")}`);
+      const [risks] = await queryFile(join(dir, "warehouse.duckdb"), "SELECT count(*) FILTER (WHERE _is_deleted) AS deleted, count(*) AS total FROM ppm_silver.risks");
+      expect(risks).toEqual({ deleted: 1n, total: 100n });
+      const [milestone] = await queryFile(join(dir, "warehouse.duckdb"), "SELECT name, CAST(due_date AS VARCHAR) AS due FROM ppm_silver.milestones WHERE name = 'Demo go-live'");
+      expect(milestone).toEqual({ name: "Demo go-live", due: "2026-12-15" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
