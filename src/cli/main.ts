@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { EXIT, UsageError, reportFailure } from "./cli-support.js";
 import { demoCommand } from "./demo-command.js";
+import type { Lifecycle } from "./lifecycle.js";
+import { startCommand } from "./start-command.js";
 import { syncCommand } from "./sync-command.js";
 import { watermarksCommand } from "./watermarks-command.js";
 
@@ -9,14 +11,16 @@ const HELP = `Usage: notion-delta-sync <command> [options]
 Commands:
   sync         one sync run (see: sync --help)
   watermarks   show or reset watermarks (see: watermarks --help)
+  start        the worker: schedule + status endpoints (see: start --help)
   demo         sandbox → sync → edits → incremental sync → report (see: demo --help)`;
 
-/** Milliseconds a second signal or a stuck shutdown waits before the process is forced out. */
-const FORCE_EXIT_MS = 30_000;
+/** Milliseconds a stuck shutdown may take before the process is forced out (a command may change it). */
+const DEFAULT_DEADLINE_MS = 30_000;
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...args] = argv;
   const controller = new AbortController();
+  const lifecycle: Lifecycle = { signal: controller.signal, deadlineMs: DEFAULT_DEADLINE_MS };
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
       process.stderr.write(`${signal} again: exiting now\n`);
@@ -24,7 +28,10 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     process.stderr.write(`${signal}: finishing the batch in flight, then stopping (send again to force)\n`);
     controller.abort();
-    setTimeout(() => process.exit(EXIT.failed), FORCE_EXIT_MS).unref();
+    setTimeout(() => {
+      process.stderr.write(`shutdown took longer than ${lifecycle.deadlineMs} ms: exiting now\n`);
+      process.exit(EXIT.failed);
+    }, lifecycle.deadlineMs).unref();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -35,6 +42,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return watermarksCommand(args);
     case "demo":
       return demoCommand(args);
+    case "start":
+      return startCommand(args, lifecycle);
     case undefined:
     case "--help":
     case "-h":

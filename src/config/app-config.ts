@@ -16,11 +16,22 @@ export interface NotionSettings {
 
 export type WarehouseSettings = { readonly kind: "duckdb"; readonly path: string; readonly memoryLimit: string; readonly threads: number };
 
+/** The worker service (`npm start`). */
+export interface WorkerSettings {
+  readonly port: number;
+  /** node-cron expression, evaluated in UTC. */
+  readonly schedule: string;
+  readonly runOnStart: boolean;
+  /** How long a stop waits for the batch in flight before the process is forced out. */
+  readonly shutdownTimeoutMs: number;
+}
+
 /** The whole configuration: defaults, then the YAML mapping, then the environment, then flags. Frozen. */
 export interface AppConfig {
   readonly mapping: Mapping;
   readonly notion: NotionSettings;
   readonly warehouse: WarehouseSettings;
   readonly watermarkDir: string;
+  readonly worker: WorkerSettings;
   readonly log: { readonly level: string; readonly format: "json" | "pretty" };
 }

@@ -1,3 +1,4 @@
+import { validateDetailed } from "node-cron";
 import { z } from "zod";
 
 /**
@@ -21,6 +22,16 @@ export const envSchema = z.object({
   DUCKDB_THREADS: z.coerce.number().int().min(1).max(64).default(2),
   MAPPING_PATH: z.string().min(1).default("config/notion_mapping.yaml"),
   WATERMARK_DIR: z.string().min(1).default("watermarks"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  SYNC_SCHEDULE: z
+    .string()
+    .default("*/30 * * * *")
+    .superRefine((value, ctx) => {
+      const result = validateDetailed(value);
+      if (!result.valid) ctx.addIssue({ code: "custom", message: `is not a valid cron expression: ${result.errors.map((e) => `${e.field}: ${e.message}`).join("; ")}` });
+    }),
+  SYNC_ON_START: z.enum(["true", "false", "1", "0"]).default("true").transform((v) => v === "true" || v === "1"),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
 });

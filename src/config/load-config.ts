@@ -53,6 +53,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     }),
     warehouse: Object.freeze({ kind: env.WAREHOUSE, path: options.overrides?.duckdbPath ?? env.DUCKDB_PATH, memoryLimit: env.DUCKDB_MEMORY_LIMIT, threads: env.DUCKDB_THREADS }),
     watermarkDir: options.overrides?.watermarkDir ?? env.WATERMARK_DIR,
+    worker: Object.freeze({ port: env.PORT, schedule: env.SYNC_SCHEDULE, runOnStart: env.SYNC_ON_START, shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS }),
     log: Object.freeze({ level: env.LOG_LEVEL, format: env.LOG_FORMAT }),
   });
 }

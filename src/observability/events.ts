@@ -32,6 +32,7 @@ export interface SyncEvents {
   "notion:request": { method: string; path: string; status: number | "error"; durationMs: number };
   "notion:rate_limited": { retryAfterMs: number; path: string };
   "notion:retry": { path: string; attempt: number; code: string; message: string };
+  "worker:tick_skipped": { reason: string };
   "schema:renamed": { databaseKey: string; propertyId: string; from: string; to: string; line: number | undefined };
 }
 

@@ -19,6 +19,8 @@ export interface SyncRunOptions {
   readonly dryRun?: boolean;
   /** Aborting stops after the batch in flight; the run reports the interrupted database as failed. */
   readonly signal?: AbortSignal;
+  /** Databases not to sync this time, with the reason recorded (status `skipped`), e.g. a failure backoff. */
+  readonly skip?: ReadonlyMap<string, string>;
 }
 
 export interface SyncRunDeps {
@@ -82,7 +84,8 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
     };
     const summaries: DatabaseSummary[] = [];
     for (const database of selected) {
-      const summary = options.signal?.aborted ? skipped(ctx, database.key) : await syncDatabase(ctx, database);
+      const skipReason = options.signal?.aborted ? "not started: shutdown" : options.skip?.get(database.key);
+      const summary = skipReason ? skipped(ctx, database.key, skipReason) : await syncDatabase(ctx, database);
       summaries.push(summary);
       events.emit("database:done", summary);
       if (warehouse) {
@@ -100,6 +103,10 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
   }
 }
 
+function skipCode(reason: string): string {
+  return reason.includes("shutdown") ? "shutdown" : "backoff";
+}
+
 function selectDatabases(config: AppConfig, keys: readonly string[] | undefined) {
   const all = config.mapping.databases;
   if (!keys || keys.length === 0) return all;
@@ -110,10 +117,10 @@ function selectDatabases(config: AppConfig, keys: readonly string[] | undefined)
   return all.filter((d) => keys.includes(d.key));
 }
 
-function skipped(ctx: RunContext, databaseKey: string): DatabaseSummary {
+function skipped(ctx: RunContext, databaseKey: string, reason: string): DatabaseSummary {
   const at = ctx.now();
   return {
     runId: ctx.runId, databaseKey, mode: ctx.full ? "full" : "incremental", status: "skipped", startedAt: at, finishedAt: at,
-    pagesRead: 0, rowsUpserted: 0, bronzeVersions: 0, rowsQuarantined: 0, notionRequests: 0, watermark: null, error: "not started: shutdown", errorCode: "shutdown",
+    pagesRead: 0, rowsUpserted: 0, bronzeVersions: 0, rowsQuarantined: 0, notionRequests: 0, watermark: null, error: reason, errorCode: skipCode(reason),
   };
 }

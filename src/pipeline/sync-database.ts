@@ -50,6 +50,8 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
     mode = reason === undefined ? "incremental" : "full";
     const lookbackMs = ctx.config.mapping.settings.lookback_minutes * 60_000;
     const since = mode === "incremental" && previous ? new Date(Date.parse(previous.lastEditedTime) - lookbackMs).toISOString() : undefined;
+    // Where the trash pass must start: a full run, or an earlier run whose trash pass did not finish, looks further back.
+    const trashFrom: string | null = mode === "full" ? null : previous?.trashFrom !== undefined ? previous.trashFrom : (since ?? null);
     ctx.events.emit("database:start", { runId: ctx.runId, databaseKey: database.key, mode, since: since ?? null, reason: reason ?? "changes since the watermark" });
 
     const settings = ctx.config.mapping.settings;
@@ -59,6 +61,18 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
     const users = needsUsers ? await ctx.users() : EMPTY_DIRECTORY;
     const transformer = createTransformer(database, settings.on_invalid, users, properties.names);
     const batcher = new Batcher(settings.batch_size, settings.batch_max_bytes);
+
+    const saveWatermark = (lastEditedTime: string, pendingTrashFrom: string | null | undefined) =>
+      ctx.watermarks.put({
+        databaseKey: database.key,
+        lastEditedTime,
+        runId: ctx.runId,
+        dataSourceId: schema.dataSourceId,
+        mappingHash: database.mappingHash,
+        propertyIds: properties.ids,
+        ...(pendingTrashFrom === undefined ? {} : { trashFrom: pendingTrashFrom }),
+        updatedAt: ctx.now().toISOString(),
+      });
 
     // `moveWatermark` is false for the trash pass: trashed pages are marked, the watermark stays with the live pages.
     const flush = async (moveWatermark: boolean) => {
@@ -71,36 +85,37 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
       // Pages arrive in ascending last_edited_time, so everything up to the newest committed one is in.
       const newest = pending.reduce((max, p) => (p.page.last_edited_time > max ? p.page.last_edited_time : max), "");
       if (moveWatermark && ctx.warehouse && newest && (watermark === null || newest >= watermark || mode === "full")) {
-        await ctx.watermarks.put({
-          databaseKey: database.key,
-          lastEditedTime: newest,
-          runId: ctx.runId,
-          dataSourceId: schema.dataSourceId,
-          mappingHash: database.mappingHash,
-          propertyIds: properties.ids,
-          updatedAt: ctx.now().toISOString(),
-        });
+        await saveWatermark(newest, trashFrom);
         watermark = newest;
       }
       ctx.events.emit("batch:loaded", { runId: ctx.runId, databaseKey: database.key, pages: pending.length, rowsUpserted: written.rowsUpserted, bronzeVersions: written.bronzeVersions, quarantined: written.rowsQuarantined, watermark: watermark ?? "" });
     };
 
+    let interrupted = false;
     const consume = async (inTrash: boolean) => {
-      const read = readPages(ctx.gateway, { databaseKey: database.key, dataSourceId: schema.dataSourceId, since, pageSize: settings.page_size, counter, inTrash });
+      const from = inTrash ? (trashFrom ?? undefined) : since;
+      const read = readPages(ctx.gateway, { databaseKey: database.key, dataSourceId: schema.dataSourceId, since: from, pageSize: settings.page_size, counter, inTrash });
       for await (const pages of read) {
         const completed = await Promise.all(pages.map((page) => (needsCompletion(page) ? completePage(ctx.gateway, page, database.key, counter) : page)));
         for (const page of completed) {
           totals.pagesRead += 1;
           if (batcher.add({ page, result: transformer.transform(page) })) await flush(!inTrash);
         }
-        if (ctx.signal.aborted) break;
+        if (ctx.signal.aborted) {
+          interrupted = true;
+          break;
+        }
       }
       await flush(!inTrash);
     };
 
     await consume(false);
-    if (!ctx.signal.aborted) await markTrashed(() => consume(true), log);
-    if (ctx.signal.aborted) throw new SyncError("shutdown", `sync of "${database.key}" stopped by shutdown after its last committed batch`, { context: { databaseKey: database.key } });
+    if (!interrupted) {
+      await markTrashed(() => consume(true), log);
+      // The trash is checked up to now: the next run's trash pass starts at its own watermark again.
+      if (!interrupted && ctx.warehouse && watermark !== null && trashFrom !== since) await saveWatermark(watermark, undefined);
+    }
+    if (interrupted) throw new SyncError("shutdown", `sync of "${database.key}" stopped by shutdown after its last committed batch`, { context: { databaseKey: database.key } });
     return summary("success");
   } catch (error) {
     log.error({ err: error }, "database sync failed");

@@ -16,6 +16,11 @@ export interface Watermark {
   readonly mappingHash: string;
   /** Mapped property name → Notion property id, as of this watermark. */
   readonly propertyIds: Readonly<Record<string, string>>;
+  /**
+   * Set while the trash of this database has not been checked to the end: where the next trash pass
+   * must start (null: from the beginning, as after an interrupted full sync). Absent: from the watermark.
+   */
+  readonly trashFrom?: string | null;
   readonly updatedAt: string;
 }
 
@@ -26,6 +31,7 @@ const watermarkSchema = z.object({
   dataSourceId: z.string(),
   mappingHash: z.string(),
   propertyIds: z.record(z.string(), z.string()).default({}),
+  trashFrom: z.string().nullable().optional(),
   updatedAt: z.string(),
 });
 

@@ -1,0 +1,35 @@
+import { loadConfig } from "../config/index.js";
+import { createEventBus } from "../observability/events.js";
+import { createLogger } from "../observability/logger.js";
+import { subscribeLogger } from "../observability/log-subscriber.js";
+import { startWorker } from "../worker/worker.js";
+import { EXIT, UsageError, parseFlags } from "./cli-support.js";
+import type { Lifecycle } from "./lifecycle.js";
+
+export const START_HELP = `Usage: npm start
+
+The worker: syncs on SYNC_SCHEDULE (cron, UTC; default every 30 minutes), once at start unless
+SYNC_ON_START=false, and serves GET /healthz, /readyz, /metrics and /api/kpis on PORT (default 8080)
+until SIGTERM/SIGINT. The first signal lets the batch in flight finish (SHUTDOWN_TIMEOUT_MS, default
+30 s) and exits 0; a second signal or the deadline exits 1.`;
+
+export async function startCommand(args: readonly string[], lifecycle: Lifecycle): Promise<number> {
+  const { values, positionals } = parseFlags(args, { help: { type: "boolean", short: "h" } }, true);
+  if (values.help) {
+    process.stderr.write(`${START_HELP}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals.join(" ")}`);
+  const config = loadConfig({ env: process.env, requireToken: true });
+  lifecycle.deadlineMs = config.worker.shutdownTimeoutMs;
+  const logger = createLogger(config.log);
+  const events = createEventBus((error, event) => logger.error({ err: error, event }, "event listener failed"));
+  subscribeLogger(events, logger);
+  const worker = await startWorker({ config, logger, events });
+  process.stderr.write(`worker listening on :${worker.port}, schedule "${config.worker.schedule}" (UTC)\n`);
+  await new Promise<void>((resolve) => lifecycle.signal.addEventListener("abort", () => resolve(), { once: true }));
+  logger.info("shutdown requested: finishing the batch in flight");
+  await worker.stop();
+  logger.info("worker stopped cleanly");
+  return EXIT.ok;
+}

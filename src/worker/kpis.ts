@@ -1,0 +1,89 @@
+import type { DatabaseSummary, EventBus } from "../observability/events.js";
+import type { Warehouse } from "../warehouse/index.js";
+
+/**
+ * What /api/kpis and the freshness gauges report: per database, the last success and the last run.
+ * Loaded from `ppm_meta.sync_runs` when the worker starts (so it survives restarts), then kept
+ * current from `database:done` events.
+ */
+export interface DatabaseKpi {
+  lastSuccessAt: Date | null;
+  lastRunAt: Date | null;
+  lastStatus: DatabaseSummary["status"] | null;
+  lastError: string | null;
+  pages: number;
+  rows: number;
+  consecutiveFailures: number;
+}
+
+export class KpiState {
+  readonly databases = new Map<string, DatabaseKpi>();
+  running = false;
+  loaded = false;
+
+  constructor(keys: readonly string[]) {
+    for (const key of keys) this.databases.set(key, { lastSuccessAt: null, lastRunAt: null, lastStatus: null, lastError: null, pages: 0, rows: 0, consecutiveFailures: 0 });
+  }
+
+  subscribe(events: EventBus): void {
+    events.on("run:start", () => (this.running = true));
+    events.on("run:done", () => (this.running = false));
+    events.on("database:done", (s) => this.record(s));
+  }
+
+  record(s: Pick<DatabaseSummary, "databaseKey" | "status" | "finishedAt" | "error" | "pagesRead" | "rowsUpserted">): void {
+    const db = this.databases.get(s.databaseKey);
+    if (!db) return;
+    db.lastRunAt = s.finishedAt;
+    db.lastStatus = s.status;
+    db.lastError = s.error;
+    db.pages = s.pagesRead;
+    db.rows = s.rowsUpserted;
+    if (s.status === "success") {
+      db.lastSuccessAt = s.finishedAt;
+      db.consecutiveFailures = 0;
+    } else if (s.status === "failed") {
+      db.consecutiveFailures += 1;
+    }
+  }
+
+  /** Reads the latest run record and the latest success of every database. */
+  async load(warehouse: Warehouse, metaSchema: string): Promise<void> {
+    const table = warehouse.tableName({ schema: metaSchema, name: "sync_runs" });
+    const latest = await warehouse.query(
+      `SELECT database_key, status, finished_at, error, pages_read, rows_upserted FROM (SELECT *, row_number() OVER (PARTITION BY database_key ORDER BY finished_at DESC) AS rn FROM ${table}) r WHERE rn = 1`,
+    );
+    for (const row of latest) {
+      this.record({ databaseKey: String(row.database_key), status: row.status as DatabaseSummary["status"], finishedAt: toDate(row.finished_at) ?? new Date(0), error: (row.error as string | null) ?? null, pagesRead: Number(row.pages_read), rowsUpserted: Number(row.rows_upserted) });
+    }
+    const successes = await warehouse.query(`SELECT database_key, max(finished_at) AS at FROM ${table} WHERE status = 'success' GROUP BY database_key`);
+    for (const row of successes) {
+      const db = this.databases.get(String(row.database_key));
+      if (db) db.lastSuccessAt = toDate(row.at);
+    }
+    this.loaded = true;
+  }
+
+  /** The JSON of GET /api/kpis. Freshness of a database never synced is null; overall is the oldest. */
+  toJson(now: number, dqScore: number | null): object {
+    const databases: Record<string, object> = {};
+    const freshness: number[] = [];
+    let unknown = false;
+    for (const [key, db] of this.databases) {
+      const minutes = db.lastSuccessAt ? round((now - db.lastSuccessAt.getTime()) / 60_000) : null;
+      if (minutes === null) unknown = true;
+      else freshness.push(minutes);
+      databases[key] = { last_success_at: db.lastSuccessAt?.toISOString() ?? null, freshness_minutes: minutes, last_status: db.lastStatus, last_run_at: db.lastRunAt?.toISOString() ?? null, last_error: db.lastError, pages: db.pages, rows: db.rows, consecutive_failures: db.consecutiveFailures };
+    }
+    return { freshness_minutes: unknown || freshness.length === 0 ? null : Math.max(...freshness), databases, dq_score: dqScore, running: this.running, generated_at: new Date(now).toISOString() };
+  }
+}
+
+function toDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  return value instanceof Date ? value : new Date(String(value));
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}

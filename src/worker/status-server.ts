@@ -1,0 +1,62 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Registry } from "prom-client";
+
+/**
+ * The status endpoints of the contract on node:http: /healthz (alive), /readyz (config loaded and
+ * the warehouse answers), /metrics (Prometheus text), /api/kpis (JSON). Read-only; GET and HEAD only.
+ */
+export interface StatusSources {
+  ready(): Promise<{ ok: boolean; reason?: string }>;
+  kpis(): Promise<object>;
+  registry: Registry;
+}
+
+export interface StatusServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startStatusServer(port: number, sources: StatusSources, onError: (error: unknown) => void): Promise<StatusServer> {
+  const server: Server = createServer((request, response) => {
+    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    const send = (status: number, type: string, body: string) => {
+      response.writeHead(status, { "content-type": type, "cache-control": "no-store" });
+      response.end(request.method === "HEAD" ? undefined : body);
+    };
+    const json = (status: number, body: unknown) => send(status, "application/json; charset=utf-8", `${JSON.stringify(body)}\n`);
+    if (request.method !== "GET" && request.method !== "HEAD") return json(405, { error: "method not allowed" });
+    const handle = async () => {
+      switch (path) {
+        case "/healthz":
+          return json(200, { status: "ok" });
+        case "/readyz": {
+          const ready = await sources.ready();
+          return json(ready.ok ? 200 : 503, ready.ok ? { status: "ready" } : { status: "not ready", reason: ready.reason });
+        }
+        case "/metrics":
+          return send(200, sources.registry.contentType, await sources.registry.metrics());
+        case "/api/kpis":
+          return json(200, await sources.kpis());
+        default:
+          return json(404, { error: "not found", paths: ["/healthz", "/readyz", "/metrics", "/api/kpis"] });
+      }
+    };
+    handle().catch((error: unknown) => {
+      onError(error);
+      if (!response.headersSent) json(500, { error: "internal error" });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "0.0.0.0", () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

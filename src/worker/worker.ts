@@ -1,0 +1,116 @@
+import cron, { type ScheduledTask } from "node-cron";
+import type { Logger } from "pino";
+import type { AppConfig } from "../config/index.js";
+import { isSyncError } from "../errors.js";
+import { createEventBus, type EventBus } from "../observability/events.js";
+import { runSync } from "../pipeline/index.js";
+import { createWarehouse } from "../warehouse/index.js";
+import { FailureBackoff } from "./backoff.js";
+import { KpiState } from "./kpis.js";
+import { createMetrics } from "./metrics.js";
+import { startStatusServer } from "./status-server.js";
+
+export interface WorkerOptions {
+  readonly config: AppConfig;
+  readonly logger: Logger;
+  readonly events?: EventBus;
+  readonly now?: () => number;
+}
+
+export interface Worker {
+  readonly port: number;
+  /**
+   * Stops scheduling, lets the run in flight finish its current batch (its interrupted database is
+   * recorded as failed with "shutdown"), then closes the status server. The caller owns the deadline.
+   */
+  stop(): Promise<void>;
+}
+
+/** How long a readiness answer is reused, so that probes do not open the warehouse on every call. */
+const READY_CACHE_MS = 2_000;
+
+/**
+ * The worker service: syncs on a cron schedule (UTC) and serves the status endpoints. A tick that
+ * finds a run in progress is skipped and counted, never overlapped; the run lock keeps a manual
+ * `npm run sync` and the worker apart. Warehouse access of this process (runs, readiness probes,
+ * loading the KPIs) is serialized: DuckDB must not be opened twice at once.
+ */
+export async function startWorker(options: WorkerOptions): Promise<Worker> {
+  const { config, logger } = options;
+  const now = options.now ?? Date.now;
+  const events = options.events ?? createEventBus();
+  const keys = config.mapping.databases.map((d) => d.key);
+  const kpis = new KpiState(keys);
+  kpis.subscribe(events);
+  const backoff = new FailureBackoff();
+  events.on("database:done", (s) => backoff.record(s.databaseKey, s.status));
+  const registry = createMetrics(events, kpis, now);
+  const abort = new AbortController();
+  let exclusive: Promise<unknown> = Promise.resolve();
+  const withWarehouse = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = exclusive.then(work, work);
+    exclusive = next.catch(() => undefined);
+    return next;
+  };
+  let lastProbe: { at: number; ok: boolean; reason?: string } | undefined;
+
+  const probe = () =>
+    withWarehouse(async () => {
+      const warehouse = await createWarehouse(config.warehouse);
+      try {
+        await warehouse.query("SELECT 1 AS ok");
+        if (!kpis.loaded) await kpis.load(warehouse, config.mapping.settings.schemas.meta).catch((error: unknown) => logger.debug({ err: error }, "no run records yet"));
+      } finally {
+        await warehouse.close();
+      }
+    });
+
+  async function ready(): Promise<{ ok: boolean; reason?: string }> {
+    if (kpis.running) return { ok: true };
+    if (lastProbe && now() - lastProbe.at < READY_CACHE_MS) return lastProbe;
+    try {
+      await probe();
+      lastProbe = { at: now(), ok: true };
+    } catch (error) {
+      lastProbe = { at: now(), ok: false, reason: `warehouse not reachable: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    return lastProbe;
+  }
+
+  async function runOnce(): Promise<void> {
+    if (abort.signal.aborted) return;
+    if (!kpis.loaded) await probe().catch(() => undefined);
+    const skip = backoff.skipsForTick(keys);
+    try {
+      const result = await withWarehouse(() => runSync({ config, logger, events }, { signal: abort.signal, skip }));
+      if (!result.ok) logger.warn({ runId: result.runId, failed: result.summaries.filter((s) => s.status === "failed").map((s) => s.databaseKey) }, "sync run finished with failures; retrying at the next tick");
+    } catch (error) {
+      if (isSyncError(error) && error.code === "lock_held") {
+        events.emit("worker:tick_skipped", { reason: "lock held" });
+        logger.warn({ err: error }, "tick skipped: another process holds the run lock");
+        return;
+      }
+      logger.error({ err: error }, "sync run failed; retrying at the next tick");
+    }
+  }
+
+  const task: ScheduledTask = cron.schedule(config.worker.schedule, runOnce, { name: "notion-delta-sync", timezone: "UTC", noOverlap: true });
+  task.on("execution:overlap", () => {
+    events.emit("worker:tick_skipped", { reason: "run in progress" });
+    logger.info("tick skipped: the previous run is still in progress");
+  });
+  const server = await startStatusServer(config.worker.port, { ready, kpis: async () => kpis.toJson(now(), null), registry }, (error) => logger.error({ err: error }, "status endpoint failed"));
+  logger.info({ port: server.port, schedule: config.worker.schedule, runOnStart: config.worker.runOnStart }, "worker started");
+  if (config.worker.runOnStart) void task.execute().catch((error: unknown) => logger.error({ err: error }, "run at start failed"));
+
+  return {
+    port: server.port,
+    async stop() {
+      await task.stop();
+      abort.abort();
+      await exclusive;
+      await task.destroy();
+      await server.close();
+    },
+  };
+}

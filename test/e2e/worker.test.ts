@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { afterEach, describe, expect, it } from "vitest";
+import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { runCli } from "../support/cli.js";
+import { queryFile } from "../support/duckdb-file.js";
+import { startWorkerProcess, until, type WorkerProcess } from "../support/worker-process.js";
+
+let sandbox: Sandbox | undefined;
+let worker: WorkerProcess | undefined;
+let dir: string;
+
+afterEach(async () => {
+  if (worker && worker.child.exitCode === null) {
+    worker.child.kill("SIGKILL");
+    await worker.exited;
+  }
+  await sandbox?.close();
+  rmSync(dir, { recursive: true, force: true });
+  worker = undefined;
+  sandbox = undefined;
+});
+
+async function setup(options: Parameters<typeof startSandbox>[0] = {}, env: Record<string, string> = {}) {
+  sandbox = await startSandbox({ seed: 4, ...options });
+  dir = mkdtempSync(join(tmpdir(), "nds-worker-"));
+  const base = { ...sandbox.env(), DUCKDB_PATH: join(dir, "w.duckdb"), WATERMARK_DIR: join(dir, "wm"), NOTION_RPS: "500", NOTION_BURST: "50", ...env };
+  return base;
+}
+
+/** Prometheus text exposition: every sample line is `name{labels} value` (NaN in any case, as Prometheus parses it). */
+function parseMetrics(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (-?[0-9.e+-]+|[Nn]a[Nn]|[+-]Inf)$/.exec(line);
+    if (!match) throw new Error(`not Prometheus text: ${line}`);
+    samples.set(match[1]!, Number(match[2]));
+  }
+  return samples;
+}
+
+const sum = (samples: Map<string, number>, name: string) => [...samples].filter(([k]) => k === name || k.startsWith(`${name}{`)).reduce((n, [, v]) => n + v, 0);
+
+describe("the worker (npm start) against the sandbox", () => {
+  it("syncs on schedule and reports health, readiness, metrics and KPIs", async () => {
+    const env = await setup({}, { SYNC_SCHEDULE: "*/2 * * * * *" });
+    worker = await startWorkerProcess(env);
+    expect((await worker.get("/healthz")).status).toBe(200);
+    const kpis = await until("every database synced twice", async () => {
+      const body = JSON.parse((await worker!.get("/api/kpis")).body) as { databases: Record<string, { last_success_at: string | null }> };
+      const runs = await queryFile(join(dir, "w.duckdb"), "SELECT count(DISTINCT run_id) AS n FROM ppm_meta.sync_runs").catch(() => [{ n: 0n }]);
+      return Number(runs[0]!.n) >= 2 && Object.values(body.databases).every((d) => d.last_success_at) ? body : undefined;
+    });
+    expect(Object.keys((kpis as { databases: object }).databases)).toEqual(["programs", "projects", "budget_lines", "milestones", "risks"]);
+    const body = JSON.parse((await worker.get("/api/kpis")).body) as { freshness_minutes: number; running: boolean; dq_score: null; databases: Record<string, { freshness_minutes: number; last_status: string; pages: number }> };
+    expect(body.freshness_minutes).toBeGreaterThanOrEqual(0);
+    expect(body.freshness_minutes).toBeLessThan(1);
+    for (const db of Object.values(body.databases)) expect([db.last_status, db.freshness_minutes < 1]).toEqual(["success", true]);
+    expect((await worker.get("/readyz")).status).toBe(200);
+    const metrics = parseMetrics((await worker.get("/metrics")).body);
+    for (const name of ["nds_notion_requests_total", "nds_pages_read_total", "nds_rows_upserted_total", "nds_rows_quarantined_total", "nds_run_duration_seconds_count", "nds_last_success_timestamp_seconds", "nds_database_syncs_total"]) {
+      expect(sum(metrics, name), name).toBeGreaterThan(0);
+    }
+    expect(metrics.has('nds_freshness_minutes{database="budget_lines"}')).toBe(true);
+    expect(metrics.get('nds_notion_requests_total{status="200"}')).toBeGreaterThan(0);
+    worker.child.kill("SIGTERM");
+    expect(await worker.exited).toBe(0);
+  });
+
+  it("answers /readyz 503 while the warehouse cannot be opened, and 200 once it can", async () => {
+    const env = await setup({}, { SYNC_ON_START: "false", SYNC_SCHEDULE: "0 0 1 1 *" });
+    const holder = await DuckDBInstance.create(join(dir, "w.duckdb"));
+    try {
+      worker = await startWorkerProcess(env);
+      const notReady = await worker.get("/readyz");
+      expect(notReady.status).toBe(503);
+      expect(notReady.body).toContain("warehouse not reachable");
+      expect((await worker.get("/healthz")).status).toBe(200);
+    } finally {
+      holder.closeSync();
+    }
+    await until("ready", async () => (await worker!.get("/readyz")).status === 200, 15_000);
+    worker.child.kill("SIGTERM");
+    expect(await worker.exited).toBe(0);
+  });
+
+  it("skips a tick that finds a run in progress, never overlapping runs", async () => {
+    const env = await setup({ scale: 3_000, latencyMs: 15 }, { SYNC_SCHEDULE: "* * * * * *", NOTION_RPS: "200" });
+    worker = await startWorkerProcess(env);
+    await until("a skipped tick", async () => {
+      const metrics = parseMetrics((await worker!.get("/metrics")).body);
+      return (metrics.get('nds_ticks_skipped_total{reason="run in progress"}') ?? 0) >= 2;
+    }, 60_000, 500);
+    worker.child.kill("SIGTERM");
+    expect(await worker.exited).toBe(0);
+    const runs = await queryFile(join(dir, "w.duckdb"), "SELECT run_id, min(started_at) AS s, max(finished_at) AS f FROM ppm_meta.sync_runs GROUP BY run_id ORDER BY s");
+    expect(runs.length).toBeGreaterThan(0);
+    for (let i = 1; i < runs.length; i += 1) expect((runs[i]!.s as Date).getTime()).toBeGreaterThanOrEqual((runs[i - 1]!.f as Date).getTime());
+  });
+
+  it("exits 0 on SIGTERM in the middle of a large sync; the next sync completes the data, nothing lost or duplicated", async () => {
+    const env = await setup({ scale: 20_000, latencyMs: 5 }, { SYNC_SCHEDULE: "0 0 1 1 *", SHUTDOWN_TIMEOUT_MS: "20000" });
+    worker = await startWorkerProcess(env);
+    await until("the first committed batches", async () => {
+      const metrics = parseMetrics((await worker!.get("/metrics")).body);
+      const kpis = JSON.parse((await worker!.get("/api/kpis")).body) as { running: boolean };
+      return kpis.running && (metrics.get('nds_notion_requests_total{status="200"}') ?? 0) > 40;
+    }, 60_000, 100);
+    const stopAt = Date.now();
+    worker.child.kill("SIGTERM");
+    expect(await worker.exited).toBe(0);
+    expect(Date.now() - stopAt).toBeLessThan(20_000);
+    expect(worker.output()).not.toContain(sandbox!.token);
+    const interrupted = await queryFile(join(dir, "w.duckdb"), "SELECT database_key, status, error_code FROM ppm_meta.sync_runs WHERE status <> 'success'");
+    expect(interrupted.length).toBeGreaterThan(0);
+    expect(interrupted.every((r) => r.error_code === "shutdown")).toBe(true);
+    const again = await runCli(["sync"], env, 120_000);
+    expect(again.code, again.stderr).toBe(0);
+    for (const key of Object.keys(sandbox!.databases)) {
+      const ds = sandbox!.databases[key]!.dataSourceId;
+      const pages = sandbox!.store.pageIds(ds, { includeTrashed: true });
+      const [row] = await queryFile(join(dir, "w.duckdb"), `SELECT count(*) AS silver, count(DISTINCT page_id) AS ids, (SELECT count(*) FROM ppm_bronze.notion_${key}) AS bronze, (SELECT count(DISTINCT (page_id, _row_hash)) FROM ppm_bronze.notion_${key}) AS versions FROM ppm_silver.${key}`);
+      expect([Number(row!.silver), Number(row!.ids), Number(row!.bronze), Number(row!.versions)], key).toEqual([pages.length, pages.length, pages.length, pages.length]);
+    }
+  }, 180_000);
+});
