@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
-import { link, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { link, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SyncError } from "../errors.js";
 
@@ -25,7 +26,7 @@ export async function acquireRunLock(directory: string, runId: string): Promise<
   await mkdir(directory, { recursive: true });
   const file = join(directory, LOCK_FILE);
   const mine: LockInfo = { pid: process.pid, host: hostname(), runId, startedAt: new Date().toISOString() };
-  for (let attempt = 0; attempt < 3; attempt += 1) {
+  for (let attempt = 0; attempt < 10; attempt += 1) {
     // Written whole to a private file, then linked into place: the lock never exists half-written.
     const temp = join(directory, `.sync.lock.${process.pid}.${runId}.tmp`);
     await writeFile(temp, JSON.stringify(mine));
@@ -34,7 +35,7 @@ export async function acquireRunLock(directory: string, runId: string): Promise<
       return {
         async release() {
           const holder = await readLock(file);
-          if (holder?.runId === runId) await rm(file, { force: true });
+          if (typeof holder === "object" && holder.runId === runId) await rm(file, { force: true });
         },
       };
     } catch (error) {
@@ -43,24 +44,58 @@ export async function acquireRunLock(directory: string, runId: string): Promise<
       await rm(temp, { force: true });
     }
     const holder = await readLock(file);
-    if (holder && isAlive(holder)) {
+    if (holder === "gone") continue;
+    if (holder !== "unreadable" && isAlive(holder)) {
       throw new SyncError("lock_held", `another sync holds the lock (pid ${holder.pid} on ${holder.host}, run ${holder.runId}, since ${holder.startedAt}); wait for it to finish or stop it`, {
         context: { file },
       });
     }
-    // Stale: its process is gone (killed, crashed), so nothing is writing. Take it over.
-    await rm(file, { force: true });
+    await takeOverStale(file, holder);
   }
   throw new SyncError("lock_held", `could not take the run lock ${file}: it keeps being re-created by another process`);
 }
 
-async function readLock(file: string): Promise<LockInfo | undefined> {
+type ReadLock = LockInfo | "gone" | "unreadable";
+
+async function readLock(file: string): Promise<ReadLock> {
+  let text: string;
   try {
-    const parsed = JSON.parse(await readFile(file, "utf8")) as Partial<LockInfo>;
-    return typeof parsed.pid === "number" && typeof parsed.host === "string" ? (parsed as LockInfo) : undefined;
-  } catch {
-    return undefined;
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "gone";
+    throw error;
   }
+  try {
+    const parsed = JSON.parse(text) as Partial<LockInfo>;
+    return typeof parsed.pid === "number" && typeof parsed.host === "string" && typeof parsed.runId === "string" ? (parsed as LockInfo) : "unreadable";
+  } catch {
+    return "unreadable";
+  }
+}
+
+/**
+ * Removes a stale lock without ever removing a live one: the file is first moved aside atomically,
+ * then checked to be the very lock judged stale; a fresh lock that another process linked in the
+ * meantime is put back.
+ */
+async function takeOverStale(file: string, judged: LockInfo | "unreadable"): Promise<void> {
+  const aside = `${file}.${process.pid}.${randomUUID()}.stale`;
+  try {
+    await rename(file, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  const moved = await readLock(aside);
+  const same = judged === "unreadable" ? moved === "unreadable" : moved !== "gone" && moved !== "unreadable" && moved.runId === judged.runId && moved.pid === judged.pid;
+  if (!same) {
+    try {
+      await link(aside, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+  await rm(aside, { force: true });
 }
 
 function isAlive(holder: LockInfo): boolean {

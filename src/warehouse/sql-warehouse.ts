@@ -1,5 +1,5 @@
 import { SyncError } from "../errors.js";
-import type { Dialect, Driver } from "./dialect.js";
+import type { Dialect, Driver, StagedRows } from "./dialect.js";
 import type { Row, TableSpec } from "./table-spec.js";
 import type { BatchResult, BatchWrite, CurrentVersion, Warehouse } from "./warehouse.js";
 
@@ -10,6 +10,24 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
   const driver = await dialect.createDriver();
   const q = (name: string) => dialect.quoteIdentifier(name);
   const tableName = (t: Pick<TableSpec, "schema" | "name">) => dialect.qualify(t.schema, t.name);
+
+  /**
+   * Runs `use` over rows staged for one statement, then releases them. When `use` fails inside a
+   * transaction the engine may refuse the release too: the original error is the one that matters.
+   */
+  async function withStaged<T>(table: TableSpec, rows: readonly Row[], use: (staged: StagedRows) => Promise<T>): Promise<T> {
+    const staged = await driver.stage(table, rows);
+    let result: T;
+    try {
+      result = await use(staged);
+    } catch (error) {
+      // An aborted transaction refuses the release as well; its rollback discards the staged rows anyway.
+      await staged.release().catch(() => undefined);
+      throw error;
+    }
+    await staged.release();
+    return result;
+  }
 
   async function ensureTable(table: TableSpec): Promise<void> {
     const existing = await driver.columnsOf(table.schema, table.name);
@@ -25,21 +43,17 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
 
   async function mergeBronze(table: TableSpec, rows: readonly Row[]): Promise<number> {
     if (rows.length === 0) return 0;
-    const staged = await driver.stage(table, rows);
-    try {
+    return withStaged(table, rows, async (staged) => {
       const on = table.key.map((k) => `t.${q(k)} = s.${q(k)}`).join(" AND ");
       const cols = table.columns.map((c) => q(c.name));
       const sql = `MERGE INTO ${tableName(table)} t USING ${dedupe(table, staged.source, ["_row_hash"])} s ON ${on} WHEN NOT MATCHED THEN INSERT (${cols.join(", ")}) VALUES (${cols.map((c) => `s.${c}`).join(", ")})`;
       return (await run(driver, sql, table, staged.params)) ?? rows.length;
-    } finally {
-      await staged.release();
-    }
+    });
   }
 
   async function mergeSilver(table: TableSpec, rows: readonly Row[]): Promise<number> {
     if (rows.length === 0) return 0;
-    const staged = await driver.stage(table, rows);
-    try {
+    return withStaged(table, rows, async (staged) => {
       const cols = table.columns.map((c) => q(c.name));
       const updates = table.columns.filter((c) => c.name !== "page_id").map((c) => `${q(c.name)} = s.${q(c.name)}`);
       const newer = `s.${q("last_edited_time")} > t.${q("last_edited_time")} OR (s.${q("last_edited_time")} = t.${q("last_edited_time")} AND s.${q("_row_hash")} <> t.${q("_row_hash")})`;
@@ -48,9 +62,7 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
         `WHEN MATCHED AND (${newer}) THEN UPDATE SET ${updates.join(", ")} ` +
         `WHEN NOT MATCHED THEN INSERT (${cols.join(", ")}) VALUES (${cols.map((c) => `s.${c}`).join(", ")})`;
       return (await run(driver, sql, table, staged.params)) ?? rows.length;
-    } finally {
-      await staged.release();
-    }
+    });
   }
 
   /** One source row per target key (Delta rejects several; DuckDB would silently pick one). */
@@ -63,13 +75,10 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
 
   async function insertRows(table: TableSpec, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
-    const staged = await driver.stage(table, rows);
-    try {
+    await withStaged(table, rows, async (staged) => {
       const cols = table.columns.map((c) => q(c.name)).join(", ");
       await run(driver, `INSERT INTO ${tableName(table)} (${cols}) SELECT ${cols} FROM ${staged.source}`, table, staged.params);
-    } finally {
-      await staged.release();
-    }
+    });
   }
 
   return {
@@ -81,16 +90,12 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
     async currentVersions(silver, pageIds) {
       const found = new Map<string, CurrentVersion>();
       if (pageIds.length === 0) return found;
-      const staged = await driver.stage(ID_LIST, pageIds.map((id) => ({ page_id: id })));
-      let rows: Record<string, unknown>[];
-      try {
-        rows = await driver.query(
+      const rows = await withStaged(ID_LIST, pageIds.map((id) => ({ page_id: id })), (staged) =>
+        driver.query(
           `SELECT t.${q("page_id")} AS page_id, t.${q("_row_hash")} AS row_hash, t.${q("last_edited_time")} AS last_edited_time FROM ${tableName(silver)} t JOIN ${staged.source} i ON t.${q("page_id")} = i.${q("page_id")}`,
           staged.params,
-        );
-      } finally {
-        await staged.release();
-      }
+        ),
+      );
       for (const row of rows) found.set(String(row.page_id), { rowHash: String(row.row_hash), lastEditedTime: isoOf(row.last_edited_time) });
       return found;
     },

@@ -40,3 +40,27 @@ describe("DuckDB specifics", () => {
     await second.close();
   });
 });
+
+describe("a statement that fails inside a batch", () => {
+  it("surfaces its own error, with the table, not a later one from the aborted transaction", async () => {
+    const mapping = parseMapping('t:\n  database_id: "842a0286cef046a8abbaeac4c8ca644e"\n  columns:\n    - { notion_property: N, column_name: n, column_type: INT }\n', "t.yaml", {});
+    const database = mapping.databases[0]!;
+    const warehouse = await createWarehouse({ kind: "duckdb", path: ":memory:", memoryLimit: "256MB", threads: 1 });
+    const [bronze, silver, quarantine] = [bronzeTable(database, mapping.settings), silverTable(database, mapping.settings), quarantineTable(mapping.settings)];
+    await warehouse.ensureTables([bronze, silver, quarantine]);
+    // The row travels as BIGINT but the table's column is INT: the MERGE itself fails on 3,000,000,000.
+    const wide = { ...silver, columns: silver.columns.map((c) => (c.name === "n" ? { ...c, type: { kind: "bigint" as const } } : c)) };
+    const error = await warehouse
+      .writeBatch({
+        bronze: { table: bronze, rows: [{ page_id: "p1", last_edited_time: "2026-01-01T00:00:00.000Z", page_json: "{}", _row_hash: "h", _ingested_at: "2026-01-01T00:00:00.000Z", _run_id: "r" }] },
+        silver: { table: wide, rows: [{ page_id: "p1", n: 3_000_000_000, created_time: "2026-01-01T00:00:00.000Z", last_edited_time: "2026-01-01T00:00:00.000Z", url: "u", _is_deleted: false, _deleted_at: null, _row_hash: "h", _synced_at: "2026-01-01T00:00:00.000Z", _run_id: "r" }] },
+        quarantine: { table: quarantine, rows: [] },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SyncError);
+    expect((error as SyncError).code).toBe("warehouse_terminal");
+    expect((error as SyncError).message).toMatch(/warehouse statement failed on ppm_silver\.t: .*3000000000/);
+    expect(await warehouse.query(`SELECT count(*) AS n FROM ${warehouse.tableName(bronze)}`)).toEqual([{ n: 0n }]);
+    await warehouse.close();
+  });
+});

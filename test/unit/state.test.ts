@@ -62,6 +62,26 @@ describe("run lock", () => {
     expect((refused as SyncError).message).toContain("on another-host");
   });
 
+  it("never lets two processes hold the lock at once, even when they race to take over a stale one", async () => {
+    const { spawn } = await import("node:child_process");
+    const take = (dir: string, runId: string) =>
+      new Promise<{ runId: string; from?: number; to?: number; refused?: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, ["--import", "tsx", "test/support/lock-taker.ts", dir, runId], { stdio: ["ignore", "pipe", "inherit"] });
+        let out = "";
+        child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+        child.on("close", () => (out ? resolve(JSON.parse(out)) : reject(new Error(`no answer from ${runId}`))));
+      });
+    for (let trial = 0; trial < 3; trial += 1) {
+      const dir = fresh();
+      writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: 4_194_001, host: hostname(), runId: "dead", startedAt: "2026-01-01T00:00:00Z" }));
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => take(dir, `t${trial}-${i}`)));
+      const held = results.filter((r) => r.from !== undefined).sort((a, b) => a.from! - b.from!);
+      expect(held.length).toBeGreaterThanOrEqual(1);
+      for (let i = 1; i < held.length; i += 1) expect(held[i]!.from!, `${held[i]!.runId} overlaps ${held[i - 1]!.runId}`).toBeGreaterThanOrEqual(held[i - 1]!.to!);
+      expect(readdirSync(dir)).toEqual([]);
+    }
+  }, 60_000);
+
   it("gives the lock to exactly one of many concurrent takers", async () => {
     const dir = fresh();
     const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => acquireRunLock(dir, `run-${i}`)));
