@@ -2,8 +2,8 @@ import Bottleneck from "bottleneck";
 
 /**
  * One pacer per Notion token, shared by every database of a run: a token bucket of `burst`
- * requests refilled at `rps`, and a gate that a 429/529 closes for its `Retry-After`, so that
- * every request of the token waits, not only the one that was refused.
+ * requests refilled at `rps`, at most `burst` requests in flight, and a gate that a 429/529 closes
+ * for its `Retry-After`, so that every request of the token waits, not only the one that was refused.
  */
 export interface Pacer {
   schedule<T>(task: () => Promise<T>): Promise<T>;
@@ -34,10 +34,11 @@ export function createPacer(options: PacerOptions): Pacer {
     reservoirIncreaseMaximum: options.burst,
     // Bottleneck refills on its heartbeat; a coarse heartbeat would lower the real rate.
     heartbeatInterval: Math.max(1, Math.min(250, Math.floor(intervalMs / 20))),
+    // Requests waiting out a pause hold their slot, so at most `burst` of them leave together when it ends.
+    maxConcurrent: Math.max(1, options.burst),
   });
   let pausedUntil = 0;
   let pausedMs = 0;
-
   async function gate(): Promise<void> {
     for (let wait = pausedUntil - now(); wait > 0; wait = pausedUntil - now()) {
       pausedMs += wait;

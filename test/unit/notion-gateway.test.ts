@@ -69,6 +69,22 @@ describe("Notion gateway: pacing and retries", () => {
     await close(gateway);
   });
 
+  it("releases requests at the paced rate after a pause, not all at once", async () => {
+    const { fetch, calls } = scriptedFetch((n) => (n === 3 ? error(429, "rate_limited", { "retry-after": "3" }) : ok()));
+    const gateway = gatewayWith(fetch, 10, 2);
+    const all = Promise.all(Array.from({ length: 40 }, () => retrieve(gateway)));
+    await vi.advanceTimersByTimeAsync(10_000);
+    await all;
+    const pausedAt = calls[2]!.at;
+    const afterPause = calls.filter((c) => c.at >= pausedAt + 3_000);
+    expect(calls.filter((c) => c.at > pausedAt && c.at < pausedAt + 3_000)).toHaveLength(0);
+    // Within 200 ms of the end: the `burst` requests that waited in their slots, a bucket refilled to
+    // `burst`, and two refills at 10/s; never the whole queue (it was 30+ before slots were bounded).
+    expect(afterPause.filter((c) => c.at < pausedAt + 3_200).length).toBeLessThanOrEqual(2 * 2 + 2);
+    expect(calls).toHaveLength(41);
+    await close(gateway);
+  });
+
   it("retries a 500 on the data source query POST", async () => {
     const { fetch, calls } = scriptedFetch((n) => (n === 1 ? error(500, "internal_server_error") : ok()));
     const gateway = gatewayWith(fetch);
