@@ -1,4 +1,4 @@
-import type { DatabaseConfig } from "../config/index.js";
+import { formatColumnType, type ColumnConfig, type DatabaseConfig } from "../config/index.js";
 import { SyncError } from "../errors.js";
 import type { DataSourceSchema } from "../notion/index.js";
 
@@ -41,6 +41,15 @@ export function resolveProperties(database: DatabaseConfig, schema: DataSourceSc
     }
     missing.push(`"${mapped}" (column ${column.name}${column.line ? `, ${mappingFile} line ${column.line}` : ""})`);
   }
+  const incompatible = database.columns.flatMap((column) => {
+    const type = schema.properties.get(names.get(column.notionProperty) ?? "")?.type;
+    return type && !fits(type, column) ? [`"${column.notionProperty}" is a ${type} property, which cannot fill column ${column.name} (${formatColumnType(column.type)}${column.extract ? `, extract ${column.extract}` : ""})${column.line ? ` at ${mappingFile} line ${column.line}` : ""}`] : [];
+  });
+  if (incompatible.length > 0) {
+    throw new SyncError("schema_drift", `database "${database.key}": ${incompatible.join("; ")}; change the column_type or notion_property in the mapping`, {
+      context: { databaseKey: database.key },
+    });
+  }
   if (missing.length > 0) {
     const available = [...schema.properties.keys()].map((n) => `"${n}"`).join(", ");
     throw new SyncError(
@@ -50,4 +59,29 @@ export function resolveProperties(database: DatabaseConfig, schema: DataSourceSc
     );
   }
   return { names, ids, renames };
+}
+
+/** Property types whose values can fill each kind of column (formulas and rollups are checked per value). */
+const COMPUTED = ["formula", "rollup"];
+const NUMERIC = ["number", "unique_id", ...COMPUTED];
+const TEMPORAL = ["date", "created_time", "last_edited_time", ...COMPUTED];
+const READABLE = new Set(["title", "rich_text", "number", "select", "multi_select", "status", "date", "checkbox", "url", "email", "phone_number", "people", "created_by", "last_edited_by", "relation", "files", "unique_id", "formula", "rollup", "created_time", "last_edited_time"]);
+
+function fits(propertyType: string, column: ColumnConfig): boolean {
+  if (!READABLE.has(propertyType)) return false;
+  switch (column.type.kind) {
+    case "string":
+    case "array_string":
+      return true;
+    case "int":
+    case "bigint":
+    case "double":
+    case "decimal":
+      return NUMERIC.includes(propertyType);
+    case "boolean":
+      return propertyType === "checkbox" || COMPUTED.includes(propertyType);
+    case "date":
+    case "timestamp":
+      return TEMPORAL.includes(propertyType);
+  }
 }

@@ -44,7 +44,7 @@ export interface Driver {
   begin(): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
-  /** The columns a table has now, or undefined if it does not exist. */
-  columnsOf(schema: string, table: string): Promise<string[] | undefined>;
+  /** The columns a table has now with the engine's type names, or undefined if it does not exist. */
+  columnsOf(schema: string, table: string): Promise<{ name: string; type: string }[] | undefined>;
   close(): Promise<void>;
 }

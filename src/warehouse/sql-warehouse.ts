@@ -36,7 +36,15 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
       await run(driver, `CREATE TABLE IF NOT EXISTS ${tableName(table)} (${columns})${dialect.createTableSuffix(table)}`, table);
       return;
     }
-    const have = new Set(existing.map((c) => c.toLowerCase()));
+    const have = new Map(existing.map((c) => [c.name.toLowerCase(), c.type]));
+    const normalize = (type: string) => type.toUpperCase().replace(/\s+/g, "");
+    const changed = table.columns.filter((c) => have.has(c.name) && normalize(have.get(c.name)!) !== normalize(dialect.typeName(c.type)));
+    if (changed.length > 0) {
+      const list = changed.map((c) => `${c.name} is ${have.get(c.name)} in the warehouse but ${dialect.typeName(c.type)} in the mapping`).join("; ");
+      throw new SyncError("warehouse_terminal", `table ${table.schema}.${table.name}: ${list}. Give the column a new column_name, or migrate or drop the old column, then resync`, {
+        context: { table: `${table.schema}.${table.name}` },
+      });
+    }
     const missing = table.columns.filter((c) => !have.has(c.name));
     for (const statement of missing.length > 0 ? dialect.addColumns(table, missing) : []) await run(driver, statement, table);
   }

@@ -57,6 +57,11 @@ export function warehouseContract(name: string, open: () => Promise<Warehouse>):
       expect(rows).toEqual([{ page_id: "p1", added_later: null }]);
     });
 
+    it("refuses a table whose column has another type than the mapping says, naming both", async () => {
+      const retyped: TableSpec = { ...silver, columns: silver.columns.map((c) => (c.name === "n" ? { ...c, type: { kind: "decimal", precision: 18, scale: 2 } as const } : c)) };
+      await expect(warehouse.ensureTables([retyped])).rejects.toThrow(/table ppm_silver\.t: n is \S+ in the warehouse but \S+ in the mapping/);
+    });
+
     it("inserts a bronze version only once per (page_id, _row_hash)", async () => {
       const first = await write([], [bronzeRow("p1", "2026-01-01T00:00:00.000Z", "h1"), bronzeRow("p1", "2026-01-01T00:00:00.000Z", "h1"), bronzeRow("p2", "2026-01-01T00:00:00.000Z", "h2")]);
       expect(first.bronzeInserted).toBe(2);

@@ -66,11 +66,11 @@ export async function createDuckDbDriver(options: DuckDbOptions): Promise<Driver
     rollback: () => connection.run("ROLLBACK").then(() => undefined),
     async columnsOf(schema, table) {
       const result = await connection.runAndReadAll(
-        "SELECT column_name FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = $schema AND table_name = $table ORDER BY ordinal_position",
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = $schema AND table_name = $table ORDER BY ordinal_position",
         { schema, table },
       );
-      const names = result.getRows().map((r) => String(r[0]));
-      return names.length === 0 ? undefined : names;
+      const columns = result.getRows().map((r) => ({ name: String(r[0]), type: String(r[1]) }));
+      return columns.length === 0 ? undefined : columns;
     },
     async close() {
       connection.closeSync();

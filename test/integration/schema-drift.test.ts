@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/index.js";
+import { createEventBus, type SyncEvents } from "../../src/observability/events.js";
+import { runSync } from "../../src/pipeline/index.js";
+import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { queryFile } from "../support/duckdb-file.js";
+
+/** Schema changes in Notion between two runs: renames are followed, incompatible changes fail only their database. */
+let sandbox: Sandbox;
+let dir: string;
+const logger = pino({ level: "silent" });
+
+beforeEach(async () => {
+  sandbox = await startSandbox({ seed: 6 });
+  dir = mkdtempSync(join(tmpdir(), "nds-drift-"));
+});
+afterEach(async () => {
+  await sandbox.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const config = () => loadConfig({ env: { ...sandbox.env(), DUCKDB_PATH: join(dir, "w.duckdb"), WATERMARK_DIR: join(dir, "wm"), NOTION_RPS: "500", NOTION_BURST: "50" }, requireToken: true });
+
+describe("schema drift", () => {
+  it("follows a renamed property by its id and says which mapping line to update", async () => {
+    expect((await runSync({ config: config(), logger }, { databases: ["risks"] })).ok).toBe(true);
+    sandbox.store.updateDataSource(sandbox.databases.risks!.dataSourceId, { properties: { Severity: { name: "Risk Severity" } } });
+    const risk = sandbox.store.pageIds(sandbox.databases.risks!.dataSourceId)[0]!;
+    sandbox.store.updatePage(risk, { "Risk Severity": { select: { name: "Critical" } } });
+    const events = createEventBus();
+    const renames: SyncEvents["schema:renamed"][] = [];
+    events.on("schema:renamed", (e) => renames.push(e));
+    const result = await runSync({ config: config(), logger, events }, { databases: ["risks"] });
+    expect(result.ok).toBe(true);
+    expect(renames).toEqual([{ databaseKey: "risks", propertyId: expect.any(String), from: "Severity", to: "Risk Severity", line: expect.any(Number) }]);
+    const rows = await queryFile(join(dir, "w.duckdb"), `SELECT severity FROM ppm_silver.risks WHERE page_id = '${risk}'`);
+    expect(rows).toEqual([{ severity: "Critical" }]);
+  });
+
+  it("fails only the database whose property changed to an incompatible type, before writing anything", async () => {
+    expect((await runSync({ config: config(), logger })).ok).toBe(true);
+    sandbox.store.updateDataSource(sandbox.databases.risks!.dataSourceId, { properties: { Likelihood: { type: "rich_text", rich_text: {} } } });
+    const result = await runSync({ config: config(), logger });
+    expect(result.ok).toBe(false);
+    const failed = result.summaries.filter((s) => s.status === "failed");
+    expect(failed.map((s) => [s.databaseKey, s.errorCode, s.rowsUpserted])).toEqual([["risks", "schema_drift", 0]]);
+    expect(failed[0]!.error).toMatch(/database "risks": "Likelihood" is a rich_text property, which cannot fill column likelihood \(INT\) at config\/notion_mapping\.yaml line \d+/);
+  });
+
+  it("fails a database whose mapped property is gone, listing the properties there are", async () => {
+    sandbox.store.updateDataSource(sandbox.databases.milestones!.dataSourceId, { properties: { "Days Late": null } });
+    const result = await runSync({ config: config(), logger }, { databases: ["milestones", "risks"] });
+    expect(result.summaries.map((s) => [s.databaseKey, s.status])).toEqual([["milestones", "failed"], ["risks", "success"]]);
+    expect(result.summaries[0]!.error).toMatch(/Notion property "Days Late" \(column days_late, config\/notion_mapping\.yaml line \d+\) not found in data source .*; update notion_property in the mapping \(properties now: .*"Milestone"/);
+  });
+});
