@@ -26,13 +26,12 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
       const shown = (SECRET_VARIABLES as readonly string[]).includes(variable) ? "" : ` (got ${JSON.stringify(options.env[variable])})`;
       issues.push({ source: "environment", path: variable, message: `${issue.message}${shown}` });
     }
-    throw new ConfigError(issues);
   }
-  const env = parsed.data;
-  if (options.requireToken && !env.NOTION_TOKEN) {
+  if (options.requireToken && !options.env.NOTION_TOKEN) {
     issues.push({ source: "environment", path: "NOTION_TOKEN", message: "is not set: create an internal integration at notion.so/my-integrations and export its token" });
   }
-  const mappingPath = options.overrides?.mappingPath ?? env.MAPPING_PATH;
+  // The mapping is checked even when the environment is wrong: every problem is reported at once.
+  const mappingPath = options.overrides?.mappingPath ?? (parsed.success ? parsed.data.MAPPING_PATH : (options.env.MAPPING_PATH ?? "config/notion_mapping.yaml"));
   let mapping;
   try {
     mapping = loadMapping(mappingPath, options.env);
@@ -40,7 +39,8 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     if (!(error instanceof ConfigError)) throw error;
     issues.push(...error.issues);
   }
-  if (issues.length > 0 || !mapping) throw new ConfigError(issues);
+  if (issues.length > 0 || !mapping || !parsed.success) throw new ConfigError(issues);
+  const env = parsed.data;
   return Object.freeze({
     mapping,
     notion: Object.freeze({

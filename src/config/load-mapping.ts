@@ -6,7 +6,7 @@ import { formatColumnType, isNumericType, parseColumnType, type ColumnType } fro
 import { ConfigError, type ConfigIssue } from "./config-error.js";
 import { interpolate, type UnsetVariable } from "./interpolate.js";
 import { RESERVED_COLUMNS, type ColumnConfig, type DatabaseConfig, type Mapping } from "./mapping.js";
-import { databaseSchema, IDENTIFIER, IDENTIFIER_HINT, settingsSchema, type RawColumn, type RawDatabase } from "./mapping-schema.js";
+import { columnSchema, databaseSchema, IDENTIFIER, IDENTIFIER_HINT, settingsSchema, type RawColumn, type RawDatabase } from "./mapping-schema.js";
 import { parseNotionId } from "./notion-id.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -61,29 +61,63 @@ export function parseMapping(text: string, file: string, env: Env): Mapping {
       issues.push({ source: file, path: key, message: `database key ${JSON.stringify(key)} ${IDENTIFIER_HINT}` });
       continue;
     }
-    const parsed = databaseSchema.safeParse(rawDatabases[key]);
-    if (!parsed.success) {
-      pushZodIssues(issues, file, key, parsed.error, rawDatabases[key], unsetPaths);
-      continue;
-    }
-    const database = buildDatabase(key, parsed.data, keys, file, issues, (index) => lineOf(doc, lines, [key, "columns", index]));
+    const database = checkDatabase(key, rawDatabases[key], keys, file, issues, unsetPaths, (index) => lineOf(doc, lines, [key, "columns", index]));
     if (database) databases.push(database);
   }
   if (issues.length > 0 || !settings.success) throw new ConfigError(issues);
   return Object.freeze({ file, settings: Object.freeze(settings.data), databases: Object.freeze(databases) });
 }
 
+/**
+ * Checks one database entry as far as it can go: the entry's own fields, then every column on its
+ * own, so that one bad column never hides the problems of the others.
+ */
+function checkDatabase(
+  key: string,
+  rawEntry: unknown,
+  allKeys: readonly string[],
+  file: string,
+  issues: ConfigIssue[],
+  unsetPaths: ReadonlySet<string>,
+  lineOfColumn: (index: number) => number | undefined,
+): DatabaseConfig | undefined {
+  const before = issues.length;
+  const entry = databaseSchema.safeParse(rawEntry);
+  if (!entry.success) pushZodIssues(issues, file, key, entry.error, rawEntry, unsetPaths);
+  const candidate = (rawEntry as { columns?: unknown } | null)?.columns;
+  const rawColumns: unknown[] = entry.success ? entry.data.columns : Array.isArray(candidate) ? candidate : [];
+  const parsedColumns: (RawColumn | undefined)[] = rawColumns.map((column, index) => {
+    const parsed = columnSchema.safeParse(column);
+    if (parsed.success) return parsed.data;
+    pushZodIssues(issues, file, `${key}.columns[${index}]`, parsed.error, undefined, unsetPaths, columnName(column));
+    const text = (column as { column_type?: unknown } | null)?.column_type;
+    const type = typeof text === "string" ? parseColumnType(text) : undefined;
+    if (typeof type === "string") issues.push({ source: file, path: `${key}.columns[${index}] (${columnName(column) ?? "?"}).column_type`, message: type });
+    return undefined;
+  });
+  const fallback: RawDatabase = { database_id: "", columns: rawColumns };
+  const database = buildDatabase(key, entry.success ? entry.data : fallback, parsedColumns, allKeys, file, issues, lineOfColumn, before);
+  return entry.success ? database : undefined;
+}
+
+function columnName(column: unknown): string | undefined {
+  const name = (column as { column_name?: unknown } | null)?.column_name;
+  return typeof name === "string" ? name : undefined;
+}
+
 function buildDatabase(
   key: string,
   raw: RawDatabase,
+  parsedColumns: readonly (RawColumn | undefined)[],
   allKeys: readonly string[],
   file: string,
   issues: ConfigIssue[],
   lineOfColumn: (index: number) => number | undefined,
+  before: number,
 ): DatabaseConfig | undefined {
-  const before = issues.length;
   const databaseId = parseNotionId(raw.database_id);
-  if (!databaseId) {
+  // An empty id was already reported (an unset variable, or a structurally invalid entry).
+  if (!databaseId && raw.database_id !== "") {
     issues.push({ source: file, path: `${key}.database_id`, message: `${JSON.stringify(raw.database_id)} is not a Notion database id or URL` });
   }
   const dataSourceId = raw.data_source_id === undefined ? undefined : parseNotionId(raw.data_source_id);
@@ -92,7 +126,8 @@ function buildDatabase(
   }
   const seen = new Map<string, number>();
   const columns: ColumnConfig[] = [];
-  raw.columns.forEach((column, index) => {
+  parsedColumns.forEach((column, index) => {
+    if (!column) return;
     const at = `${key}.columns[${index}] (${column.column_name})`;
     const previous = seen.get(column.column_name);
     if (previous !== undefined) issues.push({ source: file, path: at, message: `duplicate column_name "${column.column_name}" (also columns[${previous}])` });
@@ -152,11 +187,11 @@ function checkRules(column: RawColumn, type: ColumnType, at: string, file: strin
   }
 }
 
-function pushZodIssues(issues: ConfigIssue[], file: string, prefix: string, error: z.ZodError, raw?: unknown, skip: ReadonlySet<string> = new Set()): void {
+function pushZodIssues(issues: ConfigIssue[], file: string, prefix: string, error: z.ZodError, raw?: unknown, skip: ReadonlySet<string> = new Set(), label?: string): void {
   for (const issue of error.issues) {
     const path = [prefix, ...issue.path.map(String)].reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : `${acc}.${part}`));
     if (skip.has(path)) continue;
-    const column = columnNameAt(raw, issue.path);
+    const column = label ?? columnNameAt(raw, issue.path);
     const keys = issue.code === "unrecognized_keys" ? ` (${issue.keys.join(", ")})` : "";
     issues.push({ source: file, path: column ? `${path} (${column})` : path, message: `${issue.message}${keys}` });
   }

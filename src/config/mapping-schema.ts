@@ -32,7 +32,8 @@ export type RawColumn = z.infer<typeof columnSchema>;
 export const databaseSchema = z.strictObject({
   database_id: z.string().min(1, "must be a Notion database id or URL"),
   data_source_id: z.string().min(1).optional(),
-  columns: z.array(columnSchema).min(1, "must list at least one column"),
+  /** Each column is checked on its own (columnSchema), so that one bad column does not hide the others. */
+  columns: z.array(z.unknown()).min(1, "must list at least one column"),
 });
 export type RawDatabase = z.infer<typeof databaseSchema>;
 

@@ -72,9 +72,13 @@ programs:
     expect(issues.map((i) => `${i.source} ${i.path}`)).toEqual([
       "m.yaml programs.database_id",
       "m.yaml programs.columns[1].column_name (name; DROP TABLE x)",
+      "m.yaml programs.columns[0] (name).column_type",
+      "m.yaml programs.columns[2] (name)",
     ]);
     expect(issues[0]?.message).toContain("NOTION_PROGRAMS_DB is not set");
     expect(issues[1]?.message).toContain("lower-case SQL identifier");
+    expect(issues[2]?.message).toContain('"STRNG" is not a supported column_type');
+    expect(issues[3]?.message).toBe('duplicate column_name "name" (also columns[0])');
   });
 
   it("reports type, duplicate and reference problems of a structurally valid database", () => {
@@ -97,6 +101,16 @@ programs:
       expect.stringContaining("programs.columns[4] (p).pattern: is not a valid regular expression"),
       "programs.columns[5] (m).min: must be a number for INT",
     ]);
+  });
+
+  it("reports a bad column_name and a bad column_type of the same column together", () => {
+    const issues = issuesOf(`
+p:
+  database_id: "842a0286cef046a8abbaeac4c8ca644e"
+  columns:
+    - { notion_property: A, column_name: 'a"; DROP TABLE x', column_type: "STRING); DROP SCHEMA y" }
+`);
+    expect(issues.map((i) => i.path)).toEqual(['p.columns[0].column_name (a"; DROP TABLE x)', 'p.columns[0] (a"; DROP TABLE x).column_type']);
   });
 
   it("rejects unknown keys (typos) in columns and settings, and bad database keys", () => {
@@ -157,6 +171,18 @@ describe("environment", () => {
       return undefined;
     })();
     expect(again?.issues[0]).toMatchObject({ source: "environment", path: "NOTION_TOKEN" });
+  });
+
+  it("reports environment and mapping problems together", () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ env: { NOTION_RPS: "abc", SYNC_SCHEDULE: "every hour" }, requireToken: true });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    const paths = error!.issues.map((i) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(["NOTION_RPS", "SYNC_SCHEDULE", "NOTION_TOKEN", "programs.database_id", "risks.database_id"]));
+    expect(error!.message).toContain("SYNC_SCHEDULE: is not a valid cron expression: expression: expected 5 or 6 fields but got 2");
   });
 
   it("keeps the token out of every printed form of the config", () => {
