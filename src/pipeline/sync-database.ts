@@ -62,17 +62,19 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
     const transformer = createTransformer(database, settings.on_invalid, users, properties.names);
     const batcher = new Batcher(settings.batch_size, settings.batch_max_bytes);
 
-    const saveWatermark = (lastEditedTime: string, pendingTrashFrom: string | null | undefined) =>
-      ctx.watermarks.put({
-        databaseKey: database.key,
-        lastEditedTime,
-        runId: ctx.runId,
-        dataSourceId: schema.dataSourceId,
-        mappingHash: database.mappingHash,
-        propertyIds: properties.ids,
-        ...(pendingTrashFrom === undefined ? {} : { trashFrom: pendingTrashFrom }),
-        updatedAt: ctx.now().toISOString(),
-      });
+    // Written only when something in it changes: a run with nothing new leaves the file as it was.
+    let saved = previous;
+    const saveWatermark = async (lastEditedTime: string, trashStart: string | null | undefined) => {
+      // Where the next run's trash pass would start anyway needs no note.
+      const pendingTrashFrom = trashStart === new Date(Date.parse(lastEditedTime) - lookbackMs).toISOString() ? undefined : trashStart;
+      const next = { databaseKey: database.key, lastEditedTime, runId: ctx.runId, dataSourceId: schema.dataSourceId, mappingHash: database.mappingHash, propertyIds: properties.ids, ...(pendingTrashFrom === undefined ? {} : { trashFrom: pendingTrashFrom }) };
+      const ids = (w: Pick<Watermark, "propertyIds">) => JSON.stringify(Object.entries(w.propertyIds).sort());
+      const same = (w: Watermark | undefined) =>
+        w !== undefined && w.lastEditedTime === next.lastEditedTime && w.dataSourceId === next.dataSourceId && w.mappingHash === next.mappingHash && w.trashFrom === pendingTrashFrom && ids(w) === ids(next);
+      if (same(saved)) return;
+      saved = { ...next, updatedAt: ctx.now().toISOString() };
+      await ctx.watermarks.put(saved);
+    };
 
     // `moveWatermark` is false for the trash pass: trashed pages are marked, the watermark stays with the live pages.
     const flush = async (moveWatermark: boolean) => {
@@ -113,7 +115,7 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
     if (!interrupted) {
       await markTrashed(() => consume(true), log);
       // The trash is checked up to now: the next run's trash pass starts at its own watermark again.
-      if (!interrupted && ctx.warehouse && watermark !== null && trashFrom !== since) await saveWatermark(watermark, undefined);
+      if (!interrupted && ctx.warehouse && watermark !== null && saved?.trashFrom !== undefined) await saveWatermark(watermark, undefined);
     }
     if (interrupted) throw new SyncError("shutdown", `sync of "${database.key}" stopped by shutdown after its last committed batch`, { context: { databaseKey: database.key } });
     return summary("success");

@@ -24,10 +24,14 @@ export async function writeBatch(ctx: RunContext, databaseKey: string, tables: B
   if (!ctx.warehouse) return { rowsUpserted: pending.filter((p) => p.result.silver).length, bronzeVersions: pending.length, rowsQuarantined: quarantinedPages };
 
   const current = await ctx.warehouse.currentVersions(tables.silver, pending.map((p) => p.page.id));
+  // A quarantined page has no silver row to compare: its bronze version tells whether it was seen.
+  const quarantined = pending.filter((p) => !p.result.silver).map((p) => p.page.id);
+  const seen = quarantined.length > 0 ? await ctx.warehouse.bronzeVersions(tables.bronze, quarantined) : new Set<string>();
   const changed = pending.filter((p) => {
     const silver = p.result.silver;
+    if (!silver) return !seen.has(`${p.page.id}:${p.result.bronze._row_hash}`);
     const existing = current.get(p.page.id);
-    return !silver || !existing || existing.rowHash !== silver._row_hash;
+    return !existing || existing.rowHash !== silver._row_hash;
   });
   if (changed.length === 0) return { rowsUpserted: 0, bronzeVersions: 0, rowsQuarantined: 0 };
 

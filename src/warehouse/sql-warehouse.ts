@@ -107,6 +107,13 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
       for (const row of rows) found.set(String(row.page_id), { rowHash: String(row.row_hash), lastEditedTime: isoOf(row.last_edited_time) });
       return found;
     },
+    async bronzeVersions(bronze, pageIds) {
+      if (pageIds.length === 0) return new Set();
+      const rows = await withStaged(ID_LIST, pageIds.map((id) => ({ page_id: id })), (staged) =>
+        driver.query(`SELECT t.${q("page_id")} AS page_id, t.${q("_row_hash")} AS row_hash FROM ${tableName(bronze)} t JOIN ${staged.source} i ON t.${q("page_id")} = i.${q("page_id")}`, staged.params),
+      );
+      return new Set(rows.map((r) => `${String(r.page_id)}:${String(r.row_hash)}`));
+    },
     async writeBatch(batch: BatchWrite): Promise<BatchResult> {
       const transactional = dialect.capabilities.transactions;
       if (transactional) await driver.begin();

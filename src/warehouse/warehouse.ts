@@ -9,6 +9,8 @@ export interface Warehouse {
   ensureTables(tables: readonly TableSpec[]): Promise<void>;
   /** The silver version (`_row_hash`, `last_edited_time`) of each of the given pages that exists. */
   currentVersions(silver: TableSpec, pageIds: readonly string[]): Promise<Map<string, CurrentVersion>>;
+  /** The `(page_id, _row_hash)` pairs of the given pages that bronze holds, as `id:hash` strings. */
+  bronzeVersions(bronze: TableSpec, pageIds: readonly string[]): Promise<Set<string>>;
   /**
    * Writes one batch: bronze versions absent by (page_id, _row_hash) are inserted; silver rows are
    * inserted, or updated when the source is newer or equally new with another hash; quarantine rows

@@ -108,12 +108,14 @@ describe("npm run sync against the sandbox, read back from the DuckDB file", () 
   it("writes nothing on a second run when nothing changed", async () => {
     const before = await counts();
     const runIds = await queryFile(db(), "SELECT DISTINCT _run_id FROM ppm_silver.projects");
+    const watermarks = KEYS.map((k) => readFileSync(join(dir, "watermarks", `${k}.json`), "utf8"));
     const result = await sync("--json");
     expect(result.code, result.stderr).toBe(0);
     const json = JSON.parse(result.stdout) as { summaries: { mode: string; rowsUpserted: number; bronzeVersions: number }[] };
     expect(json.summaries.map((s) => [s.mode, s.rowsUpserted, s.bronzeVersions])).toEqual(KEYS.map(() => ["incremental", 0, 0]));
     expect(await counts()).toEqual(before);
     expect(await queryFile(db(), "SELECT DISTINCT _run_id FROM ppm_silver.projects")).toEqual(runIds);
+    expect(KEYS.map((k) => readFileSync(join(dir, "watermarks", `${k}.json`), "utf8"))).toEqual(watermarks);
   });
 
   it("picks up an edit made inside the watermark's own minute, with no lookback", async () => {
