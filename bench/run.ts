@@ -11,8 +11,22 @@ import { transformThroughput } from "./scenarios/transform-throughput.js";
 
 const SCENARIOS: Scenario[] = [transformThroughput, fullSyncMemory];
 
-const { values } = parseArgs({ options: { quick: { type: "boolean" } }, strict: true });
-const quick = values.quick ?? false;
+const HELP = `Usage: npm run bench [-- --quick]
+
+Runs the benchmark scenarios against the in-process sandbox and the embedded warehouse; writes
+bench/results/latest.json and latest.md and prints the table. --quick runs smaller sizes.`;
+let parsed;
+try {
+  parsed = parseArgs({ options: { quick: { type: "boolean" }, help: { type: "boolean", short: "h" } }, strict: true });
+} catch (error) {
+  process.stderr.write(`error: ${(error as Error).message}\n${HELP}\n`);
+  process.exit(2);
+}
+if (parsed.values.help) {
+  process.stderr.write(`${HELP}\n`);
+  process.exit(0);
+}
+const quick = parsed.values.quick ?? false;
 const results: ScenarioResult[] = [];
 for (const scenario of SCENARIOS) {
   process.stderr.write(`running: ${scenario.name}${quick ? " (quick)" : ""}\n`);

@@ -1,4 +1,4 @@
-import { loadConfig } from "../config/index.js";
+import { loadConfig, processEnvironment } from "../config/index.js";
 import { createEventBus } from "../observability/events.js";
 import { createLogger } from "../observability/logger.js";
 import { subscribeLogger } from "../observability/log-subscriber.js";
@@ -20,7 +20,7 @@ export async function startCommand(args: readonly string[], lifecycle: Lifecycle
     return EXIT.ok;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals.join(" ")}`);
-  const config = loadConfig({ env: process.env, requireToken: true });
+  const config = loadConfig({ env: processEnvironment(), requireToken: true });
   lifecycle.deadlineMs = config.worker.shutdownTimeoutMs;
   const logger = createLogger(config.log);
   const events = createEventBus((error, event) => logger.error({ err: error, event }, "event listener failed"));

@@ -1,4 +1,4 @@
-import { loadConfig } from "../config/index.js";
+import { loadConfig, processEnvironment } from "../config/index.js";
 import { createEventBus, type DatabaseSummary } from "../observability/events.js";
 import { createLogger } from "../observability/logger.js";
 import { subscribeLogger } from "../observability/log-subscriber.js";
@@ -26,12 +26,14 @@ export async function syncCommand(args: readonly string[], signal: AbortSignal):
     process.stderr.write(`${SYNC_HELP}\n`);
     return EXIT.ok;
   }
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals.map((p) => `"${p}"`).join(" ")}`);
-  const config = loadConfig({ env: process.env, requireToken: true });
+  // `--database a b` as well as `--database a --database b`.
+  if (positionals.length > 0 && !values.database) throw new UsageError(`unexpected argument ${positionals.map((p) => `"${p}"`).join(" ")}`);
+  const databases = values.database ? [...values.database, ...positionals] : undefined;
+  const config = loadConfig({ env: processEnvironment(), requireToken: true });
   const logger = createLogger(config.log);
   const events = createEventBus((error, event) => logger.error({ err: error, event }, "event listener failed"));
   subscribeLogger(events, logger);
-  const result = await runSync({ config, logger, events }, { full: values.full, databases: values.database, dryRun: values["dry-run"], signal });
+  const result = await runSync({ config, logger, events }, { full: values.full, databases, dryRun: values["dry-run"], signal });
   for (const summary of result.summaries) process.stderr.write(`${summaryLine(summary)}\n`);
   if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   return result.ok ? EXIT.ok : EXIT.failed;

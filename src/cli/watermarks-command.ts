@@ -1,4 +1,4 @@
-import { loadConfig } from "../config/index.js";
+import { loadStateConfig, processEnvironment } from "../config/index.js";
 import { fileWatermarkStore } from "../state/index.js";
 import { EXIT, UsageError, parseFlags } from "./cli-support.js";
 
@@ -20,9 +20,11 @@ export async function watermarksCommand(args: readonly string[]): Promise<number
     return EXIT.ok;
   }
   const [action, ...extra] = positionals;
-  if (extra.length > 0) throw new UsageError(`unexpected argument ${extra.map((p) => `"${p}"`).join(" ")}`);
-  const config = loadConfig({ env: process.env, requireToken: false });
-  const keys = config.mapping.databases.map((d) => d.key);
+  if (extra.length > 0 && !values.database) throw new UsageError(`unexpected argument ${extra.map((p) => `"${p}"`).join(" ")}`);
+  if (values.database) values.database.push(...extra);
+  // Only the keys and the directory: a reset must work without tokens or database ids set.
+  const config = loadStateConfig(processEnvironment());
+  const keys = config.databaseKeys;
   const unknown = (values.database ?? []).filter((k) => !keys.includes(k));
   if (unknown.length > 0) throw new UsageError(`unknown database key ${unknown.join(", ")}; the mapping has ${keys.join(", ")}`);
   const store = fileWatermarkStore(config.watermarkDir);
@@ -35,7 +37,7 @@ export async function watermarksCommand(args: readonly string[]): Promise<number
     if (values.json) process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
     else
       for (const { databaseKey, watermark } of shown)
-        process.stdout.write(watermark ? `${databaseKey.padEnd(14)} ${watermark.lastEditedTime}  run ${watermark.runId}  mapping ${watermark.mappingHash.slice(0, 12)}\n` : `${databaseKey.padEnd(14)} (none: next sync is a full resync)\n`);
+        process.stderr.write(watermark ? `${databaseKey.padEnd(14)} ${watermark.lastEditedTime}  run ${watermark.runId}  mapping ${watermark.mappingHash.slice(0, 12)}\n` : `${databaseKey.padEnd(14)} (none: next sync is a full resync)\n`);
     return EXIT.ok;
   }
   if (action === "reset") {

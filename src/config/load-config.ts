@@ -1,7 +1,7 @@
 import { ConfigError, type ConfigIssue } from "./config-error.js";
 import type { AppConfig } from "./app-config.js";
 import { envSchema, SECRET_VARIABLES } from "./env-schema.js";
-import { loadMapping } from "./load-mapping.js";
+import { loadMapping, readDatabaseKeys } from "./load-mapping.js";
 import { Secret } from "./secret.js";
 
 export interface LoadConfigOptions {
@@ -56,4 +56,15 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     worker: Object.freeze({ port: env.PORT, schedule: env.SYNC_SCHEDULE, runOnStart: env.SYNC_ON_START, shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS }),
     log: Object.freeze({ level: env.LOG_LEVEL, format: env.LOG_FORMAT }),
   });
+}
+
+/** The environment of this process: the one place `process.env` is read. */
+export function processEnvironment(): Readonly<Record<string, string | undefined>> {
+  return process.env;
+}
+
+/** What state-only commands need: the mapping's database keys and the watermark directory. */
+export function loadStateConfig(env: Readonly<Record<string, string | undefined>>): { readonly databaseKeys: readonly string[]; readonly watermarkDir: string } {
+  const mappingPath = env.MAPPING_PATH || "config/notion_mapping.yaml";
+  return { databaseKeys: readDatabaseKeys(mappingPath), watermarkDir: env.WATERMARK_DIR || "watermarks" };
 }

@@ -212,3 +212,25 @@ function lineOf(doc: Document, lines: LineCounter, path: readonly (string | numb
   }
   return undefined;
 }
+
+/**
+ * The database keys of a mapping file, without resolving `${VAR}`s or checking columns: enough for
+ * commands that only touch state (watermarks), which must work in a disaster without the full setup.
+ */
+export function readDatabaseKeys(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new ConfigError([{ source: file, path: "", message: "file not found (set MAPPING_PATH or create it)" }]);
+  }
+  const doc = parseDocument(text);
+  const first = doc.errors[0];
+  if (first) throw new ConfigError([{ source: file, path: first.linePos?.[0] ? `line ${first.linePos[0].line}, column ${first.linePos[0].col}` : "", message: `YAML syntax error: ${first.message.split("\n")[0]}` }]);
+  const tree: unknown = doc.toJS();
+  if (tree === null || typeof tree !== "object" || Array.isArray(tree)) throw new ConfigError([{ source: file, path: "", message: "must be a YAML mapping of database keys to database definitions" }]);
+  const keys = Object.keys(tree).filter((key) => key !== "settings");
+  const bad = keys.filter((key) => !IDENTIFIER.test(key));
+  if (bad.length > 0) throw new ConfigError(bad.map((key) => ({ source: file, path: key, message: `database key ${JSON.stringify(key)} ${IDENTIFIER_HINT}` })));
+  return keys;
+}

@@ -1,5 +1,6 @@
 import { Client, LogLevel } from "@notionhq/client";
 import type { NotionSettings } from "../config/index.js";
+import { SyncError } from "../errors.js";
 import type { EventBus } from "../observability/events.js";
 import { toNotionError } from "./notion-errors.js";
 import { createPacer, type Pacer } from "./pacer.js";
@@ -31,7 +32,7 @@ export interface GatewayOptions {
 
 export function createNotionGateway(options: GatewayOptions): NotionGateway {
   const { settings, events } = options;
-  if (!settings.token) throw new Error("createNotionGateway needs a token (config validation should have caught this)");
+  if (!settings.token) throw new SyncError("config_invalid", "NOTION_TOKEN is not set: export the integration's token");
   const baseFetch = options.fetch ?? fetch;
   const timedFetch: typeof fetch = async (input, init) => {
     const started = performance.now();

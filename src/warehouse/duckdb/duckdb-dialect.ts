@@ -2,6 +2,7 @@ import type { ColumnType } from "../../config/index.js";
 import type { Dialect } from "../dialect.js";
 import type { TableSpec } from "../table-spec.js";
 import { createDuckDbDriver, type DuckDbOptions } from "./duckdb-driver.js";
+import { qualifyDuckDb, quoteDuckDb } from "./duckdb-sql.js";
 
 /**
  * The embedded warehouse: one DuckDB file, the same schema and table names as on Databricks.
@@ -10,12 +11,12 @@ import { createDuckDbDriver, type DuckDbOptions } from "./duckdb-driver.js";
 export function duckDbDialect(options: DuckDbOptions): Dialect {
   return {
     capabilities: { transactions: true },
-    quoteIdentifier: (name) => `"${name.replace(/"/g, '""')}"`,
-    qualify: (schema, table) => `"${schema}"."${table}"`,
+    quoteIdentifier: quoteDuckDb,
+    qualify: (schema, table) => qualifyDuckDb(schema, table),
     typeName,
     createTableSuffix: () => "",
     // DuckDB has no ADD COLUMNS (plural): one statement per column.
-    addColumns: (table: TableSpec, columns) => columns.map((c) => `ALTER TABLE "${table.schema}"."${table.name}" ADD COLUMN IF NOT EXISTS "${c.name}" ${typeName(c.type)}`),
+    addColumns: (table: TableSpec, columns) => columns.map((c) => `ALTER TABLE ${qualifyDuckDb(table.schema, table.name)} ADD COLUMN IF NOT EXISTS ${quoteDuckDb(c.name)} ${typeName(c.type)}`),
     createDriver: () => createDuckDbDriver(options),
   };
 }

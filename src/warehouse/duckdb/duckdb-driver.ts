@@ -5,6 +5,7 @@ import { SyncError } from "../../errors.js";
 import type { Driver, StagedRows } from "../dialect.js";
 import type { Row, TableSpec } from "../table-spec.js";
 import { duckDbTypeName } from "./duckdb-dialect.js";
+import { qualifyDuckDb, quoteDuckDb } from "./duckdb-sql.js";
 import { appendValue } from "./duckdb-values.js";
 
 /**
@@ -46,8 +47,8 @@ export async function createDuckDbDriver(options: DuckDbOptions): Promise<Driver
     },
     async stage(table: TableSpec, rows: readonly Row[]): Promise<StagedRows> {
       const name = `nds_stage_${++stageCounter}`;
-      const columns = table.columns.map((c) => `"${c.name}" ${duckDbTypeName(c.type)}`).join(", ");
-      await connection.run(`CREATE OR REPLACE TEMP TABLE "${name}" (${columns})`);
+      const columns = table.columns.map((c) => `${quoteDuckDb(c.name)} ${duckDbTypeName(c.type)}`).join(", ");
+      await connection.run(`CREATE OR REPLACE TEMP TABLE ${quoteDuckDb(name)} (${columns})`);
       const appender = await connection.createAppender(name, "main", "temp");
       try {
         for (const row of rows) {
@@ -59,7 +60,8 @@ export async function createDuckDbDriver(options: DuckDbOptions): Promise<Driver
         appender.closeSync();
         throw new SyncError("warehouse_terminal", `cannot stage rows for ${table.schema}.${table.name}: ${(error as Error).message}`, { cause: error, context: { table: `${table.schema}.${table.name}` } });
       }
-      return { source: `temp.main."${name}"`, params: {}, release: () => connection.run(`DROP TABLE IF EXISTS temp.main."${name}"`).then(() => undefined) };
+      const source = qualifyDuckDb("temp", "main", name);
+      return { source, params: {}, release: () => connection.run(`DROP TABLE IF EXISTS ${source}`).then(() => undefined) };
     },
     begin: () => connection.run("BEGIN TRANSACTION").then(() => undefined),
     commit: () => connection.run("COMMIT").then(() => undefined),
