@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { EXIT, UsageError, reportFailure } from "./cli-support.js";
 import { demoCommand } from "./demo-command.js";
+import { dqCommand } from "./dq-command.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { startCommand } from "./start-command.js";
 import { syncCommand } from "./sync-command.js";
@@ -11,6 +12,7 @@ const HELP = `Usage: notion-delta-sync <command> [options]
 Commands:
   sync         one sync run (see: sync --help)
   watermarks   show or reset watermarks (see: watermarks --help)
+  dq           data-quality checks (see: dq --help)
   start        the worker: schedule + status endpoints (see: start --help)
   demo         sandbox → sync → edits → incremental sync → report (see: demo --help)`;
 
@@ -44,6 +46,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return demoCommand(args);
     case "start":
       return startCommand(args, lifecycle);
+    case "dq":
+      return dqCommand(args);
     case undefined:
     case "--help":
     case "-h":

@@ -9,6 +9,8 @@ export interface LoadConfigOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Fail without NOTION_TOKEN (every command that talks to Notion). */
   readonly requireToken: boolean;
+  /** Accept unset database id variables (commands that only read the warehouse). */
+  readonly databaseIdsOptional?: boolean;
   /** Overrides from flags, applied last. */
   readonly overrides?: { readonly mappingPath?: string; readonly duckdbPath?: string; readonly watermarkDir?: string };
 }
@@ -34,7 +36,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   const mappingPath = options.overrides?.mappingPath ?? (parsed.success ? parsed.data.MAPPING_PATH : (options.env.MAPPING_PATH ?? "config/notion_mapping.yaml"));
   let mapping;
   try {
-    mapping = loadMapping(mappingPath, options.env);
+    mapping = loadMapping(mappingPath, options.env, { idsOptional: options.databaseIdsOptional ?? false });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     issues.push(...error.issues);

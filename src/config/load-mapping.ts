@@ -15,7 +15,12 @@ type Env = Readonly<Record<string, string | undefined>>;
  * Reads, interpolates and validates the mapping. Every problem is collected and thrown together as
  * one ConfigError whose issues name the file, the database key and the column.
  */
-export function loadMapping(file: string, env: Env): Mapping {
+/** `idsOptional`: commands that never call Notion (dq) accept unset database id variables. */
+export interface MappingOptions {
+  readonly idsOptional?: boolean;
+}
+
+export function loadMapping(file: string, env: Env, options: MappingOptions = {}): Mapping {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -23,10 +28,10 @@ export function loadMapping(file: string, env: Env): Mapping {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "file not found (set MAPPING_PATH or create it)" : String(error);
     throw new ConfigError([{ source: file, path: "", message: reason }]);
   }
-  return parseMapping(text, file, env);
+  return parseMapping(text, file, env, options);
 }
 
-export function parseMapping(text: string, file: string, env: Env): Mapping {
+export function parseMapping(text: string, file: string, env: Env, options: MappingOptions = {}): Mapping {
   const issues: ConfigIssue[] = [];
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
@@ -42,7 +47,15 @@ export function parseMapping(text: string, file: string, env: Env): Mapping {
   }
   const unset: UnsetVariable[] = [];
   const resolved = interpolate(tree, env, unset) as Record<string, unknown>;
+  const idPath = /^[^.]+\.(database_id|data_source_id)$/;
+  const placeholder = "00000000-0000-0000-0000-000000000000";
   for (const { variable, path } of unset) {
+    if (options.idsOptional && idPath.test(path)) {
+      // Never sent to Notion: a stand-in keeps the database in the mapping for warehouse-only commands.
+      const [key, field] = path.split(".") as [string, string];
+      (resolved[key] as Record<string, unknown>)[field] = placeholder;
+      continue;
+    }
     const databaseKey = path.split(".")[0] ?? "";
     issues.push({ source: file, path, message: `environment variable ${variable} is not set (used by "${databaseKey}")` });
   }

@@ -19,6 +19,26 @@ export interface Dialect {
   /** ALTER TABLE statements that add the given columns. */
   addColumns(table: TableSpec, columns: TableSpec["columns"]): string[];
   createDriver(): Promise<Driver>;
+  /** SQL fragments of read-only queries (data-quality checks) where engines differ. */
+  readonly functions: SqlFunctions;
+}
+
+/** Engine-specific SQL fragments, each taking and returning SQL expressions. */
+export interface SqlFunctions {
+  /** Number of items of an ARRAY<STRING> expression. */
+  arrayLength(expr: string): string;
+  /** A set-returning expression usable in a SELECT list: one row per item of the array. */
+  explode(expr: string): string;
+  /** An ARRAY<STRING> of the parts of a text split on a literal separator. */
+  split(expr: string, separator: string): string;
+  /** The current instant. */
+  now(): string;
+  /** An expression cast to text. */
+  toText(expr: string): string;
+  /** Aggregate: the group's values joined with a literal separator. */
+  joinAgg(expr: string, separator: string): string;
+  /** The marker of a named parameter (`$name`, `:name`). */
+  param(name: string): string;
 }
 
 export interface DialectCapabilities {

@@ -129,8 +129,23 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
       }
     },
     insertRows,
+    tableExists: async (table) => (await driver.columnsOf(table.schema, table.name)) !== undefined,
+    async replaceRows(table, rows) {
+      const transactional = dialect.capabilities.transactions;
+      if (transactional) await driver.begin();
+      try {
+        await run(driver, `DELETE FROM ${tableName(table)}`, table);
+        await insertRows(table, rows);
+        if (transactional) await driver.commit();
+      } catch (error) {
+        if (transactional) await driver.rollback().catch(() => undefined);
+        throw error;
+      }
+    },
     query: (sql, params) => driver.query(sql, params),
     tableName,
+    quote: q,
+    functions: dialect.functions,
     close: () => driver.close(),
   };
 }

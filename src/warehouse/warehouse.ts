@@ -1,3 +1,4 @@
+import type { SqlFunctions } from "./dialect.js";
 import type { Row, TableSpec } from "./table-spec.js";
 
 /**
@@ -24,6 +25,12 @@ export interface Warehouse {
   query(sql: string, params?: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>[]>;
   /** The engine's quoting and qualification, for callers that write read-only SQL. */
   tableName(table: Pick<TableSpec, "schema" | "name">): string;
+  quote(identifier: string): string;
+  /** Engine-specific SQL fragments for read-only queries. */
+  readonly functions: SqlFunctions;
+  tableExists(table: Pick<TableSpec, "schema" | "name">): Promise<boolean>;
+  /** Replaces all rows of a table with the given ones, atomically where the engine can. */
+  replaceRows(table: TableSpec, rows: readonly Row[]): Promise<void>;
   close(): Promise<void>;
 }
 

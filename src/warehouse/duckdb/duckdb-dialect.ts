@@ -18,6 +18,15 @@ export function duckDbDialect(options: DuckDbOptions): Dialect {
     // DuckDB has no ADD COLUMNS (plural): one statement per column.
     addColumns: (table: TableSpec, columns) => columns.map((c) => `ALTER TABLE ${qualifyDuckDb(table.schema, table.name)} ADD COLUMN IF NOT EXISTS ${quoteDuckDb(c.name)} ${typeName(c.type)}`),
     createDriver: () => createDuckDbDriver(options),
+    functions: {
+      arrayLength: (expr) => `len(${expr})`,
+      explode: (expr) => `unnest(${expr})`,
+      split: (expr, separator) => `string_split(${expr}, '${separator.replace(/'/g, "''")}')`,
+      now: () => "now()",
+      toText: (expr) => `CAST(${expr} AS VARCHAR)`,
+      joinAgg: (expr, separator) => `string_agg(${expr}, '${separator.replace(/'/g, "''")}')`,
+      param: (name) => `$${name}`,
+    },
   };
 }
 
