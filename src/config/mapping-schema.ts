@@ -62,7 +62,9 @@ export const settingsSchema = z.strictObject({
     .strictObject({
       threshold: z.number().min(0).max(100).default(95),
       max_staleness_minutes: positiveInt.default(30),
+      /** The worker runs the checks after every scheduled sync. */
+      after_sync: z.boolean().default(true),
     })
-    .default({ threshold: 95, max_staleness_minutes: 30 }),
+    .default({ threshold: 95, max_staleness_minutes: 30, after_sync: true }),
 });
 export type Settings = z.infer<typeof settingsSchema>;

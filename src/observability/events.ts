@@ -33,6 +33,7 @@ export interface SyncEvents {
   "notion:rate_limited": { retryAfterMs: number; path: string };
   "notion:retry": { path: string; attempt: number; code: string; message: string };
   "worker:tick_skipped": { reason: string };
+  "dq:checked": { score: number; issues: number; threshold: number };
   "schema:renamed": { databaseKey: string; propertyId: string; from: string; to: string; line: number | undefined };
 }
 

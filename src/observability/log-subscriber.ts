@@ -14,6 +14,7 @@ export function subscribeLogger(events: EventBus, logger: Logger): () => void {
       ),
     ),
     events.on("run:done", (e) => logger.info({ runId: e.runId, durationMs: Math.round(e.durationMs), failed: e.summaries.filter((s) => s.status === "failed").map((s) => s.databaseKey) }, "run finished")),
+    events.on("dq:checked", (e) => logger[e.score < e.threshold ? "warn" : "info"](e, "data-quality checked")),
     events.on("notion:rate_limited", (e) => logger.warn(e, "notion rate limited; pausing all requests")),
     events.on("notion:retry", (e) => logger.warn(e, "notion request failed; retrying")),
   ];

@@ -44,6 +44,12 @@ export function createMetrics(events: EventBus, kpis: KpiState, now: () => numbe
     databaseRuns.inc({ database: e.databaseKey, status: e.status });
   });
   const skippedTicks = new Counter({ name: "nds_ticks_skipped_total", help: "Scheduled ticks skipped because a run was still in progress or another process held the lock", labelNames: ["reason"], registers: [registry] });
+  const dqScore = new Gauge({ name: "nds_dq_score", help: "Score of the latest data-quality check (0-100)", registers: [registry] });
+  const dqIssues = new Gauge({ name: "nds_dq_issues", help: "Problems found by the latest data-quality check", registers: [registry] });
+  events.on("dq:checked", (e) => {
+    dqScore.set(e.score);
+    dqIssues.set(e.issues);
+  });
   events.on("run:done", (e) => duration.observe(e.durationMs / 1000));
   events.on("worker:tick_skipped", (e) => skippedTicks.inc({ reason: e.reason }));
   return registry;

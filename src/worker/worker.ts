@@ -3,8 +3,9 @@ import type { Logger } from "pino";
 import type { AppConfig } from "../config/index.js";
 import { isSyncError } from "../errors.js";
 import { createEventBus, type EventBus } from "../observability/events.js";
-import { runSync } from "../pipeline/index.js";
-import { createWarehouse } from "../warehouse/index.js";
+import { newRunId, runSync } from "../pipeline/index.js";
+import { controlRoomStatusTable, runDqChecks } from "../quality/index.js";
+import { createWarehouse, type Warehouse } from "../warehouse/index.js";
 import { FailureBackoff } from "./backoff.js";
 import { KpiState } from "./kpis.js";
 import { createMetrics } from "./metrics.js";
@@ -59,7 +60,10 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       const warehouse = await createWarehouse(config.warehouse);
       try {
         await warehouse.query("SELECT 1 AS ok");
-        if (!kpis.loaded) await kpis.load(warehouse, config.mapping.settings.schemas.meta).catch((error: unknown) => logger.debug({ err: error }, "no run records yet"));
+        if (!kpis.loaded) {
+          await kpis.load(warehouse, config.mapping.settings.schemas.meta).catch((error: unknown) => logger.debug({ err: error }, "no run records yet"));
+          dqScore ??= await latestScore(warehouse, config).catch(() => null);
+        }
       } finally {
         await warehouse.close();
       }
@@ -77,6 +81,24 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     return lastProbe;
   }
 
+  let dqScore: number | null = null;
+  async function checkQuality(): Promise<void> {
+    try {
+      const result = await withWarehouse(async () => {
+        const warehouse = await createWarehouse(config.warehouse);
+        try {
+          return await runDqChecks(warehouse, config, { runId: newRunId(new Date(now())), now: new Date(now()) });
+        } finally {
+          await warehouse.close();
+        }
+      });
+      dqScore = result.score;
+      events.emit("dq:checked", { score: result.score, issues: result.issues.length, threshold: result.threshold });
+    } catch (error) {
+      logger.error({ err: error }, "data-quality checks failed");
+    }
+  }
+
   async function runOnce(): Promise<void> {
     if (abort.signal.aborted) return;
     if (!kpis.loaded) await probe().catch(() => undefined);
@@ -84,6 +106,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     try {
       const result = await withWarehouse(() => runSync({ config, logger, events }, { signal: abort.signal, skip }));
       if (!result.ok) logger.warn({ runId: result.runId, failed: result.summaries.filter((s) => s.status === "failed").map((s) => s.databaseKey) }, "sync run finished with failures; retrying at the next tick");
+      if (config.mapping.settings.dq.after_sync && !abort.signal.aborted) await checkQuality();
     } catch (error) {
       if (isSyncError(error) && error.code === "lock_held") {
         events.emit("worker:tick_skipped", { reason: "lock held" });
@@ -99,7 +122,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     events.emit("worker:tick_skipped", { reason: "run in progress" });
     logger.info("tick skipped: the previous run is still in progress");
   });
-  const server = await startStatusServer(config.worker.port, { ready, kpis: async () => kpis.toJson(now(), null), registry }, (error) => logger.error({ err: error }, "status endpoint failed"));
+  const server = await startStatusServer(config.worker.port, { ready, kpis: async () => kpis.toJson(now(), dqScore), registry }, (error) => logger.error({ err: error }, "status endpoint failed"));
   logger.info({ port: server.port, schedule: config.worker.schedule, runOnStart: config.worker.runOnStart }, "worker started");
   if (config.worker.runOnStart) void task.execute().catch((error: unknown) => logger.error({ err: error }, "run at start failed"));
 
@@ -113,4 +136,13 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       await server.close();
     },
   };
+}
+
+
+/** The score of the latest data-quality check, so that /api/kpis has it across restarts. */
+async function latestScore(warehouse: Warehouse, config: AppConfig): Promise<number | null> {
+  const table = controlRoomStatusTable(config.mapping.settings);
+  if (!(await warehouse.tableExists(table))) return null;
+  const rows = await warehouse.query(`SELECT ${warehouse.quote("dq_score")} AS score FROM ${warehouse.tableName(table)} ORDER BY ${warehouse.quote("checked_at")} DESC LIMIT 1`);
+  return rows[0] ? Number(rows[0].score) : null;
 }

@@ -55,7 +55,13 @@ describe("the worker (npm start) against the sandbox", () => {
       return Number(runs[0]!.n) >= 2 && Object.values(body.databases).every((d) => d.last_success_at) ? body : undefined;
     });
     expect(Object.keys((kpis as { databases: object }).databases)).toEqual(["programs", "projects", "budget_lines", "milestones", "risks"]);
-    const body = JSON.parse((await worker.get("/api/kpis")).body) as { freshness_minutes: number; running: boolean; dq_score: null; databases: Record<string, { freshness_minutes: number; last_status: string; pages: number }> };
+    const scored = await until("a data-quality score after a scheduled sync", async () => {
+      const k = JSON.parse((await worker!.get("/api/kpis")).body) as { dq_score: number | null };
+      return k.dq_score !== null ? k : undefined;
+    });
+    expect(scored.dq_score).toBeGreaterThan(95);
+    expect(scored.dq_score).toBeLessThan(100);
+    const body = JSON.parse((await worker.get("/api/kpis")).body) as { freshness_minutes: number; running: boolean; dq_score: number; databases: Record<string, { freshness_minutes: number; last_status: string; pages: number }> };
     expect(body.freshness_minutes).toBeGreaterThanOrEqual(0);
     expect(body.freshness_minutes).toBeLessThan(1);
     for (const db of Object.values(body.databases)) expect([db.last_status, db.freshness_minutes < 1]).toEqual(["success", true]);
@@ -65,6 +71,7 @@ describe("the worker (npm start) against the sandbox", () => {
       expect(sum(metrics, name), name).toBeGreaterThan(0);
     }
     expect(metrics.has('nds_freshness_minutes{database="budget_lines"}')).toBe(true);
+    expect(metrics.get("nds_dq_score")).toBe(scored.dq_score);
     expect(metrics.get('nds_notion_requests_total{status="200"}')).toBeGreaterThan(0);
     worker.child.kill("SIGTERM");
     expect(await worker.exited).toBe(0);
