@@ -23,9 +23,9 @@ async function sandboxProcess(scale: number) {
   return { env, stop: () => child.kill("SIGTERM") };
 }
 
-function runChild(env: Record<string, string>): Promise<{ ok: boolean; pages: number; requests: number; seconds: number; maxRssMb: number }> {
+function runChild<T = { ok: boolean; pages: number; requests: number; seconds: number; maxRssMb: number }>(env: Record<string, string>, script = "bench/sync-child.ts"): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "bench/sync-child.ts"], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", script], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
     child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!)) : reject(new Error(`sync child exited ${code}`))));
@@ -52,6 +52,11 @@ export const fullSyncMemory: Scenario = {
         figures[`seconds_${size}`] = Number(result.seconds.toFixed(2));
         figures[`pages_per_second_${size}`] = Math.round(result.pages / result.seconds);
         figures[`requests_${size}`] = result.requests;
+        // The data-quality checks over the same file, in their own process.
+        const dq = await runChild<{ rows: number; seconds: number; maxRssMb: number }>({ ...sandbox.env, DUCKDB_PATH: join(dir, "w.duckdb"), WATERMARK_DIR: join(dir, "wm") }, "bench/dq-child.ts");
+        figures[`dq_rows_${size}`] = dq.rows;
+        figures[`dq_seconds_${size}`] = Number(dq.seconds.toFixed(2));
+        figures[`dq_peak_rss_mb_${size}`] = Math.round(dq.maxRssMb);
       } finally {
         sandbox.stop();
         rmSync(dir, { recursive: true, force: true });
