@@ -1,21 +1,20 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/index.js";
 import { runSync } from "../../src/pipeline/index.js";
 import { runDqChecks, type DqResult } from "../../src/quality/index.js";
-import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
 import { createWarehouse } from "../../src/warehouse/index.js";
 import { runCli } from "../support/cli.js";
+import { syncFixture, type SyncFixture } from "../support/sync-fixture.js";
 
 /** The DQ checks over a synced sandbox: the planted problems, fixes, the gold tables and the runbook's queries. */
+let fixture: SyncFixture;
 let sandbox: Sandbox;
 let dir: string;
 const logger = pino({ level: "silent" });
-const env = () => ({ ...sandbox.env(), DUCKDB_PATH: join(dir, "w.duckdb"), WATERMARK_DIR: join(dir, "wm"), NOTION_RPS: "500", NOTION_BURST: "50" });
-const config = () => loadConfig({ env: env(), requireToken: true });
+const config = () => fixture.config();
 
 async function check(now = new Date()): Promise<DqResult> {
   const warehouse = await createWarehouse(config().warehouse);
@@ -36,14 +35,12 @@ async function query(sql: string) {
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 1 });
-  dir = mkdtempSync(join(tmpdir(), "nds-dq-"));
+  fixture = await syncFixture({ seed: 1 });
+  sandbox = fixture.sandbox;
+  dir = fixture.dir;
   expect((await runSync({ config: config(), logger })).ok).toBe(true);
 });
-afterAll(async () => {
-  await sandbox.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => fixture.close());
 
 describe("data-quality checks", () => {
   it("finds each planted problem exactly once, with its rule, column and page, and nothing else", async () => {

@@ -1,37 +1,32 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/index.js";
 import { runSync } from "../../src/pipeline/index.js";
-import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
 import { queryFile } from "../support/duckdb-file.js";
+import { syncFixture, type SyncFixture } from "../support/sync-fixture.js";
 
 /** on_invalid: quarantine keeps invalid rows out of silver, and a rerun writes nothing again. */
+let fixture: SyncFixture;
 let sandbox: Sandbox;
-let dir: string;
 const logger = pino({ level: "silent" });
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 1 });
-  dir = mkdtempSync(join(tmpdir(), "nds-quarantine-"));
-  writeFileSync(join(dir, "m.yaml"), readFileSync("config/notion_mapping.yaml", "utf8").replace('on_invalid: "null"', 'on_invalid: "quarantine"'));
+  fixture = await syncFixture({ seed: 1 });
+  sandbox = fixture.sandbox;
+  writeFileSync(join(fixture.dir, "m.yaml"), readFileSync("config/notion_mapping.yaml", "utf8").replace('on_invalid: "null"', 'on_invalid: "quarantine"'));
 });
-afterAll(async () => {
-  await sandbox.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => fixture.close());
 
-const config = () =>
-  loadConfig({ env: { ...sandbox.env(), MAPPING_PATH: join(dir, "m.yaml"), DUCKDB_PATH: join(dir, "w.duckdb"), WATERMARK_DIR: join(dir, "wm"), NOTION_RPS: "500", NOTION_BURST: "50" }, requireToken: true });
+const config = () => fixture.config({ MAPPING_PATH: join(fixture.dir, "m.yaml") });
 
 describe("on_invalid: quarantine", () => {
   it("keeps rows with invalid values out of silver, in bronze and the quarantine log, and does not log them again", async () => {
     const first = await runSync({ config: config(), logger }, { databases: ["projects"] });
     expect(first.summaries[0]).toMatchObject({ status: "success", rowsQuarantined: 2 });
     const planted = sandbox.plantedProblems.filter((p) => p.database === "projects" && p.rule === "invalid").map((p) => p.pageId).sort();
-    const file = join(dir, "w.duckdb");
+    const file = fixture.duckdbPath;
     const inSilver = await queryFile(file, `SELECT page_id FROM ppm_silver.projects WHERE page_id IN (${planted.map((id) => `'${id}'`).join(",")})`);
     expect(inSilver).toEqual([]);
     const inBronze = await queryFile(file, `SELECT DISTINCT page_id FROM ppm_bronze.notion_projects WHERE page_id IN (${planted.map((id) => `'${id}'`).join(",")}) ORDER BY 1`);

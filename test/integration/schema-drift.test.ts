@@ -1,29 +1,23 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/index.js";
 import { createEventBus, type SyncEvents } from "../../src/observability/events.js";
 import { runSync } from "../../src/pipeline/index.js";
-import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
 import { queryFile } from "../support/duckdb-file.js";
+import { syncFixture, type SyncFixture } from "../support/sync-fixture.js";
 
 /** Schema changes in Notion between two runs: renames are followed, incompatible changes fail only their database. */
+let fixture: SyncFixture;
 let sandbox: Sandbox;
-let dir: string;
 const logger = pino({ level: "silent" });
 
 beforeEach(async () => {
-  sandbox = await startSandbox({ seed: 6 });
-  dir = mkdtempSync(join(tmpdir(), "nds-drift-"));
+  fixture = await syncFixture({ seed: 6 });
+  sandbox = fixture.sandbox;
 });
-afterEach(async () => {
-  await sandbox.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => fixture.close());
 
-const config = () => loadConfig({ env: { ...sandbox.env(), DUCKDB_PATH: join(dir, "w.duckdb"), WATERMARK_DIR: join(dir, "wm"), NOTION_RPS: "500", NOTION_BURST: "50" }, requireToken: true });
+const config = () => fixture.config();
 
 describe("schema drift", () => {
   it("follows a renamed property by its id and says which mapping line to update", async () => {
@@ -37,7 +31,7 @@ describe("schema drift", () => {
     const result = await runSync({ config: config(), logger, events }, { databases: ["risks"] });
     expect(result.ok).toBe(true);
     expect(renames).toEqual([{ databaseKey: "risks", propertyId: expect.any(String), from: "Severity", to: "Risk Severity", line: expect.any(Number) }]);
-    const rows = await queryFile(join(dir, "w.duckdb"), `SELECT severity FROM ppm_silver.risks WHERE page_id = '${risk}'`);
+    const rows = await queryFile(fixture.duckdbPath, `SELECT severity FROM ppm_silver.risks WHERE page_id = '${risk}'`);
     expect(rows).toEqual([{ severity: "Critical" }]);
   });
 

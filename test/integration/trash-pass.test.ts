@@ -1,33 +1,24 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/index.js";
 import { runSync } from "../../src/pipeline/index.js";
-import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
 import { queryFile } from "../support/duckdb-file.js";
+import { syncFixture, type SyncFixture } from "../support/sync-fixture.js";
 
 /** The trash pass of an incremental sync: pages trashed since the watermark are marked, and restored. */
+let fixture: SyncFixture;
 let sandbox: Sandbox;
-let dir: string;
 let clock = Date.parse("2026-11-01T10:00:00.000Z");
 const logger = pino({ level: "silent" });
 
 beforeEach(async () => {
-  sandbox = await startSandbox({ seed: 2, now: () => clock });
-  dir = mkdtempSync(join(tmpdir(), "nds-trash-"));
+  fixture = await syncFixture({ seed: 2, now: () => clock });
+  sandbox = fixture.sandbox;
 });
-afterEach(async () => {
-  await sandbox.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => fixture.close());
 
-function config() {
-  return loadConfig({ env: { ...sandbox.env(), DUCKDB_PATH: join(dir, "w.duckdb"), WATERMARK_DIR: join(dir, "wm"), NOTION_RPS: "500", NOTION_BURST: "50" }, requireToken: true });
-}
-
-const deletedFlag = async (id: string) => (await queryFile(join(dir, "w.duckdb"), `SELECT _is_deleted FROM ppm_silver.risks WHERE page_id = '${id}'`))[0]?._is_deleted;
+const config = () => fixture.config();
+const deletedFlag = async (id: string) => (await queryFile(fixture.duckdbPath, `SELECT _is_deleted FROM ppm_silver.risks WHERE page_id = '${id}'`))[0]?._is_deleted;
 
 describe("pages moved to the trash", () => {
   it("are marked _is_deleted by the next incremental sync, and unmarked when restored", async () => {
