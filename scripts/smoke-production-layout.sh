@@ -20,15 +20,22 @@ node dist/sandbox/cli.js --port 0 --rps 0 --print-env > "$work/sandbox.env" 2> "
 sandbox=$!
 for _ in $(seq 50); do grep -q NOTION_RISKS_DB "$work/sandbox.env" 2>/dev/null && break; sleep 0.2; done
 set -a; . "$work/sandbox.env"; set +a
-PORT=18931 DUCKDB_PATH="$work/data/w.duckdb" WATERMARK_DIR="$work/wm" NOTION_RPS=100 LOG_LEVEL=warn \
+PORT=0 DUCKDB_PATH="$work/data/w.duckdb" WATERMARK_DIR="$work/wm" NOTION_RPS=100 LOG_LEVEL=warn \
   node bin/notion-delta-sync.mjs start > "$work/worker.log" 2>&1 &
 worker=$!
-ok=""
+port=""
 for _ in $(seq 100); do
-  if curl -fs localhost:18931/api/kpis 2>/dev/null | grep -q '"last_status":"success"'; then ok=1; break; fi
+  port="$(sed -n 's/.*worker listening on :\([0-9]*\).*/\1/p' "$work/worker.log" | head -n 1)"
+  [ -n "$port" ] && break
   sleep 0.2
 done
-curl -fs localhost:18931/healthz > /dev/null
+[ -n "$port" ] || { echo "the worker did not start"; cat "$work/worker.log"; exit 1; }
+ok=""
+for _ in $(seq 100); do
+  if curl -fs "localhost:$port/api/kpis" 2>/dev/null | grep -q '"last_status":"success"'; then ok=1; break; fi
+  sleep 0.2
+done
+curl -fs "localhost:$port/healthz" > /dev/null
 [ -n "$ok" ] || { echo "the worker did not sync"; cat "$work/worker.log"; exit 1; }
 kill -TERM "$worker"
 code=0; wait "$worker" || code=$?

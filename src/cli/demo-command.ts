@@ -1,12 +1,13 @@
 import { rmSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { Client } from "@notionhq/client";
 import { loadConfig, type AppConfig } from "../config/index.js";
 import type { DatabaseSummary } from "../observability/events.js";
 import { createLogger } from "../observability/logger.js";
 import { runSync } from "../pipeline/index.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
-import { createWarehouse, type Warehouse } from "../warehouse/index.js";
+import { dqIssuesTable, runDqChecks } from "../quality/index.js";
+import { bronzeTable, createWarehouse, silverTable, type Warehouse } from "../warehouse/index.js";
 import { EXIT, UsageError, parseFlags } from "./cli-support.js";
 import { summaryLine } from "./sync-command.js";
 
@@ -14,7 +15,8 @@ export const DEMO_HELP = `Usage: npm run demo [-- --dir DIR]
 
 No set-up needed: starts the local Notion sandbox, syncs the shipped mapping into an embedded DuckDB file,
 edits and trashes a few pages through the Notion API, syncs again incrementally, and prints a report.
-  --dir DIR   where the demo's DuckDB file and watermarks go (default data/demo; emptied first)`;
+  --dir DIR   where the demo's DuckDB file and watermarks go (default data/demo; the demo's own files
+              there are replaced, nothing else is touched)`;
 
 const say = (line = "") => process.stderr.write(`${line}\n`);
 
@@ -26,7 +28,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals.join(" ")}`);
   const dir = resolve(values.dir ?? "data/demo");
-  rmSync(dir, { recursive: true, force: true });
+  for (const own of ["warehouse.duckdb", "warehouse.duckdb.wal", "watermarks"]) rmSync(join(dir, own), { recursive: true, force: true });
   const sandbox = await startSandbox({ seed: 1, rps: 10, burst: 10 });
   try {
     const env = { ...sandbox.env(), DUCKDB_PATH: `${dir}/warehouse.duckdb`, WATERMARK_DIR: `${dir}/watermarks`, NOTION_RPS: "8", NOTION_BURST: "8", LOG_LEVEL: "warn" };
@@ -45,7 +47,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
     const second = await runSync({ config, logger });
     second.summaries.forEach((s) => say(`  ${summaryLine(s)}`));
 
-    await report(config, second.runId, second.summaries);
+    await report(config, second.runId, second.summaries, new Date());
     return first.ok && second.ok ? EXIT.ok : EXIT.failed;
   } finally {
     await sandbox.close();
@@ -68,14 +70,18 @@ async function editWorkspace(sandbox: Sandbox): Promise<string[]> {
   return [`budget_lines ${lines.join(", ")}: Actual set`, `projects ${project}: renamed, status Blocked`, `risks ${risk}: moved to the trash`, `milestones ${milestone.id}: created`];
 }
 
-async function report(config: AppConfig, secondRunId: string, summaries: readonly DatabaseSummary[]): Promise<void> {
+async function report(config: AppConfig, secondRunId: string, summaries: readonly DatabaseSummary[], now: Date): Promise<void> {
   const warehouse: Warehouse = await createWarehouse(config.warehouse);
   try {
     say("\n4. What the warehouse holds");
     say(`  ${"database".padEnd(14)} ${"silver rows".padStart(11)} ${"deleted".padStart(8)} ${"bronze versions".padStart(16)} ${"changed by run 2".padStart(17)}`);
-    for (const { key } of config.mapping.databases) {
+    const settings = config.mapping.settings;
+    for (const database of config.mapping.databases) {
+      const { key } = database;
+      const silver = warehouse.tableName(silverTable(database, settings));
+      const bronze = warehouse.tableName(bronzeTable(database, settings));
       const [row] = await warehouse.query(
-        `SELECT (SELECT count(*) FROM ppm_silver.${key}) AS silver, (SELECT count(*) FROM ppm_silver.${key} WHERE _is_deleted) AS deleted, (SELECT count(*) FROM ppm_bronze.notion_${key}) AS bronze, (SELECT count(*) FROM ppm_silver.${key} WHERE _run_id = $run) AS changed`,
+        `SELECT (SELECT count(*) FROM ${silver}) AS silver, (SELECT count(*) FROM ${silver} WHERE _is_deleted) AS deleted, (SELECT count(*) FROM ${bronze}) AS bronze, (SELECT count(*) FROM ${silver} WHERE _run_id = ${warehouse.functions.param("run")}) AS changed`,
         { run: secondRunId },
       );
       say(`  ${key.padEnd(14)} ${String(row?.silver).padStart(11)} ${String(row?.deleted).padStart(8)} ${String(row?.bronze).padStart(16)} ${String(row?.changed).padStart(17)}`);
@@ -83,13 +89,15 @@ async function report(config: AppConfig, secondRunId: string, summaries: readonl
     const requests = summaries.reduce((n, s) => n + s.notionRequests, 0);
     say(`  (run 2 made ${requests} Notion requests for ${summaries.reduce((n, s) => n + s.pagesRead, 0)} pages)`);
 
-    say("\n5. Invalid values the row model caught (ppm_meta.quarantine; each value is NULL in silver, the row kept)");
-    const issues = await warehouse.query("SELECT DISTINCT database_key, page_id, column_name, rule, value, message FROM ppm_meta.quarantine ORDER BY database_key, column_name");
-    for (const i of issues) say(`  - ${String(i.database_key)}.${String(i.column_name)} = ${String(i.value)}: ${String(i.rule)} (${String(i.message)}), page ${String(i.page_id)}`);
+    say("\n5. Data-quality checks (npm run dq): ppm_gold.dq_issues, worst first");
+    const dq = await runDqChecks(warehouse, config, { runId: `${secondRunId}-dq`, now });
+    say(`  score ${dq.score.toFixed(2)} (threshold ${dq.threshold}); ${dq.issues.length} problems`);
+    const issues = await warehouse.query(`SELECT severity, rule, database_key, page_id, message FROM ${warehouse.tableName(dqIssuesTable(settings))} ORDER BY severity DESC, database_key`);
+    for (const i of issues) say(`  - ${String(i.severity)} ${String(i.rule)} ${String(i.database_key)} ${String(i.page_id)}: ${String(i.message)}`);
 
     say("\n6. Try it yourself");
     say(`  DuckDB file: ${config.warehouse.path}`);
-    const sql = "SELECT name, status, budget, actual_total, is_over_budget FROM ppm_silver.projects WHERE NOT _is_deleted ORDER BY budget DESC NULLS LAST LIMIT 5";
+    const sql = `SELECT name, status, budget, actual_total, is_over_budget FROM ${warehouse.tableName({ schema: settings.schemas.silver, name: "projects" })} WHERE NOT _is_deleted ORDER BY budget DESC NULLS LAST LIMIT 5`;
     say(`  duckdb ${config.warehouse.path} "${sql}"`);
     for (const row of await warehouse.query(sql)) say(`    ${JSON.stringify(row, (_k, v: unknown) => (typeof v === "bigint" ? Number(v) : v))}`);
     say("  Run a real sync with NOTION_TOKEN and NOTION_<KEY>_DB set: npm run sync (see README.md).");

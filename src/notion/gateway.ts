@@ -2,7 +2,7 @@ import { Client, LogLevel } from "@notionhq/client";
 import type { NotionSettings } from "../config/index.js";
 import { SyncError } from "../errors.js";
 import type { EventBus } from "../observability/events.js";
-import { toNotionError } from "./notion-errors.js";
+import { NotionError, toNotionError } from "./notion-errors.js";
 import { createPacer, type Pacer } from "./pacer.js";
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./retry.js";
 
@@ -19,6 +19,8 @@ export interface RequestCounter {
 export interface NotionGateway {
   readonly pacer: Pacer;
   call<T>(what: string, counter: RequestCounter | undefined, request: (client: Client) => Promise<T>): Promise<T>;
+  /** Fails every request still waiting (for the pacer or a retry) with a shutdown error; requests in flight finish. */
+  abort(): void;
   close(): Promise<void>;
 }
 
@@ -57,19 +59,23 @@ export function createNotionGateway(options: GatewayOptions): NotionGateway {
   });
   const pacer = createPacer({ rps: settings.rps, burst: settings.burst, sleep: options.sleep });
   const retry: RetryOptions = { ...DEFAULT_RETRY, retries: settings.maxRetries, ...options.retry };
+  const aborted = new AbortController();
 
   return {
     pacer,
     call(what, counter, request) {
+      if (aborted.signal.aborted) return Promise.reject(shutdownError(what));
       return withRetry(
         () =>
           pacer.schedule(() => {
+            if (aborted.signal.aborted) throw shutdownError(what);
             if (counter) counter.count += 1;
             return request(client);
           }),
-        (error) => toNotionError(error, what),
+        (error) => (aborted.signal.aborted ? shutdownError(what) : toNotionError(error, what)),
         {
           ...retry,
+          signal: aborted.signal,
           onRetryAfter: (ms) => {
             pacer.pause(ms);
             events.emit("notion:rate_limited", { retryAfterMs: ms, path: what });
@@ -78,6 +84,14 @@ export function createNotionGateway(options: GatewayOptions): NotionGateway {
         },
       );
     },
+    abort() {
+      aborted.abort(shutdownError("stopping"));
+      pacer.abort();
+    },
     close: () => pacer.stop(),
   };
+}
+
+function shutdownError(what: string): NotionError {
+  return new NotionError("shutdown", `${what}: not sent, the sync is stopping`, { transient: false });
 }

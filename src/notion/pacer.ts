@@ -9,6 +9,8 @@ export interface Pacer {
   schedule<T>(task: () => Promise<T>): Promise<T>;
   /** Holds every request until `ms` from now (never shortens a longer pause already in force). */
   pause(ms: number): void;
+  /** Drops every request still waiting (their promises reject); requests in flight finish. */
+  abort(): void;
   /** Milliseconds requests have spent waiting at the gate (for metrics and benchmarks). */
   readonly pausedMs: number;
   stop(): Promise<void>;
@@ -39,10 +41,13 @@ export function createPacer(options: PacerOptions): Pacer {
   });
   let pausedUntil = 0;
   let pausedMs = 0;
+  let aborted = false;
   async function gate(): Promise<void> {
-    for (let wait = pausedUntil - now(); wait > 0; wait = pausedUntil - now()) {
-      pausedMs += wait;
-      await sleep(wait);
+    for (let wait = pausedUntil - now(); wait > 0 && !aborted; wait = pausedUntil - now()) {
+      // Waited in short steps, so that a stop is noticed during a long Retry-After.
+      const step = Math.min(wait, 250);
+      pausedMs += step;
+      await sleep(step);
     }
   }
 
@@ -55,12 +60,16 @@ export function createPacer(options: PacerOptions): Pacer {
     pause(ms) {
       pausedUntil = Math.max(pausedUntil, now() + ms);
     },
+    abort() {
+      aborted = true;
+      limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
+    },
     get pausedMs() {
       return pausedMs;
     },
     async stop() {
       // Not awaited: stop() settles on Bottleneck's own schedule; disconnect() clears its heartbeat.
-      limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
+      if (!aborted) limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
       await limiter.disconnect();
     },
   };

@@ -12,6 +12,8 @@ export interface RetryOptions {
   readonly maxDelayMs: number;
   readonly onRetry?: (error: NotionError, attempt: number) => void;
   readonly onRetryAfter?: (ms: number) => void;
+  /** Stops retrying (and waiting between attempts) when aborted. */
+  readonly signal?: AbortSignal;
 }
 
 export const DEFAULT_RETRY: RetryOptions = { retries: 8, minDelayMs: 500, maxDelayMs: 30_000 };
@@ -31,6 +33,7 @@ export function withRetry<T>(attempt: () => Promise<T>, toError: (error: unknown
       minTimeout: options.minDelayMs,
       maxTimeout: options.maxDelayMs,
       randomize: true,
+      ...(options.signal ? { signal: options.signal } : {}),
       shouldRetry: ({ error }) => (error as NotionError).transient === true,
       onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
         const notionError = error as NotionError;

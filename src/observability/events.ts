@@ -25,7 +25,8 @@ export interface DatabaseSummary {
 
 export interface SyncEvents {
   "run:start": { runId: string; databases: readonly string[]; full: boolean; dryRun: boolean };
-  "run:done": { runId: string; durationMs: number; summaries: readonly DatabaseSummary[] };
+  /** Emitted for every run that started, also one that failed before any database (`error` set). */
+  "run:done": { runId: string; durationMs: number; summaries: readonly DatabaseSummary[]; error: string | null; errorCode: string | null };
   "database:start": { runId: string; databaseKey: string; mode: SyncMode; since: string | null; reason: string };
   "database:done": DatabaseSummary;
   "batch:loaded": { runId: string; databaseKey: string; pages: number; rowsUpserted: number; bronzeVersions: number; quarantined: number; watermark: string };

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/index.js";
-import { SyncError, describeError } from "../errors.js";
+import { SyncError, describeError, isSyncError } from "../errors.js";
 import { createNotionGateway, loadUserDirectory, type NotionGateway } from "../notion/index.js";
 import { createEventBus, type DatabaseSummary, type EventBus } from "../observability/events.js";
 import { acquireRunLock, fileWatermarkStore } from "../state/index.js";
@@ -54,6 +54,8 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
   const started = performance.now();
   const logger = deps.logger.child({ runId });
   events.emit("run:start", { runId, databases: selected.map((d) => d.key), full: options.full ?? false, dryRun: options.dryRun ?? false });
+  const summaries: DatabaseSummary[] = [];
+  let failure: unknown;
   try {
     if (!options.dryRun) {
       const lock = await acquireRunLock(config.watermarkDir, runId);
@@ -61,6 +63,10 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
     }
     const gateway: NotionGateway = createNotionGateway({ settings: config.notion, events, fetch: deps.fetch });
     releasers.push(() => gateway.close());
+    // A stop drops the requests still waiting for the pacer, so a run at a low rate stops promptly.
+    const onAbort = () => gateway.abort();
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    releasers.push(async () => options.signal?.removeEventListener("abort", onAbort));
     let warehouse: Warehouse | undefined;
     if (!options.dryRun) {
       const opened = await createWarehouse(config.warehouse);
@@ -82,7 +88,6 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
       signal: options.signal ?? new AbortController().signal,
       now,
     };
-    const summaries: DatabaseSummary[] = [];
     for (const database of selected) {
       const skipReason = options.signal?.aborted ? "not started: shutdown" : options.skip?.get(database.key);
       const summary = skipReason ? skipped(ctx, database.key, skipReason) : await syncDatabase(ctx, database);
@@ -94,12 +99,16 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
         });
       }
     }
-    events.emit("run:done", { runId, durationMs: performance.now() - started, summaries });
     return { runId, summaries, ok: summaries.every((s) => s.status !== "failed") };
+  } catch (error) {
+    failure = error;
+    throw error;
   } finally {
     for (const release of releasers.reverse()) {
       await release().catch((error: unknown) => logger.error({ err: error }, `release failed: ${describeError(error)}`));
     }
+    // Always: a run that failed before any database (the lock, the warehouse) ends too, with its error.
+    events.emit("run:done", { runId, durationMs: performance.now() - started, summaries, error: failure === undefined ? null : describeError(failure), errorCode: failure === undefined ? null : isSyncError(failure) ? failure.code : "internal" });
   }
 }
 

@@ -120,8 +120,10 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
     if (interrupted) throw new SyncError("shutdown", `sync of "${database.key}" stopped by shutdown after its last committed batch`, { context: { databaseKey: database.key } });
     return summary("success");
   } catch (error) {
-    log.error({ err: error }, "database sync failed");
-    return summary("failed", error);
+    // Requests dropped by a stop fail with their own errors: the database was stopped, not broken.
+    const reported = ctx.signal.aborted && !(isSyncError(error) && error.code === "shutdown") ? new SyncError("shutdown", `sync of "${database.key}" stopped by shutdown; its uncommitted batch was discarded`, { cause: error, context: { databaseKey: database.key } }) : error;
+    log.error({ err: reported }, "database sync failed");
+    return summary("failed", reported);
   }
 }
 

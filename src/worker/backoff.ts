@@ -32,6 +32,13 @@ export class FailureBackoff {
     this.#sitOut.set(key, Math.min(2 ** (failures - 1), 16) - 1);
   }
 
+  /** Picks up where the last process left off (failures in a row read from the run records). */
+  seed(key: string, failures: number): void {
+    if (failures <= 0) return;
+    this.#failures.set(key, failures);
+    this.#sitOut.set(key, Math.min(2 ** (failures - 1), 16) - 1);
+  }
+
   consecutiveFailures(key: string): number {
     return this.#failures.get(key) ?? 0;
   }

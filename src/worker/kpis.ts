@@ -20,14 +20,22 @@ export class KpiState {
   readonly databases = new Map<string, DatabaseKpi>();
   running = false;
   loaded = false;
+  /** The error of the last run that failed before syncing any database (the lock, the warehouse). */
+  lastRunError: string | null = null;
+  /** When the worker started: the staleness of a database that never synced is counted from here. */
+  readonly startedAt: Date;
 
-  constructor(keys: readonly string[]) {
+  constructor(keys: readonly string[], startedAt: Date = new Date()) {
+    this.startedAt = startedAt;
     for (const key of keys) this.databases.set(key, { lastSuccessAt: null, lastRunAt: null, lastStatus: null, lastError: null, pages: 0, rows: 0, consecutiveFailures: 0 });
   }
 
   subscribe(events: EventBus): void {
     events.on("run:start", () => (this.running = true));
-    events.on("run:done", () => (this.running = false));
+    events.on("run:done", (e) => {
+      this.running = false;
+      this.lastRunError = e.error;
+    });
     events.on("database:done", (s) => this.record(s));
   }
 
@@ -47,19 +55,26 @@ export class KpiState {
     }
   }
 
-  /** Reads the latest run record and the latest success of every database. */
+  /** Reads each database's recent run records: the last run, the last success, the failures in a row. */
   async load(warehouse: Warehouse, metaSchema: string): Promise<void> {
     const table = warehouse.tableName({ schema: metaSchema, name: "sync_runs" });
-    const latest = await warehouse.query(
-      `SELECT database_key, status, finished_at, error, pages_read, rows_upserted FROM (SELECT *, row_number() OVER (PARTITION BY database_key ORDER BY finished_at DESC) AS rn FROM ${table}) r WHERE rn = 1`,
+    const recent = await warehouse.query(
+      `SELECT database_key, status, finished_at, error, pages_read, rows_upserted FROM (SELECT *, row_number() OVER (PARTITION BY database_key ORDER BY finished_at DESC) AS rn FROM ${table}) r WHERE rn <= 20 ORDER BY database_key, finished_at DESC`,
     );
-    for (const row of latest) {
-      this.record({ databaseKey: String(row.database_key), status: row.status as DatabaseSummary["status"], finishedAt: toDate(row.finished_at) ?? new Date(0), error: (row.error as string | null) ?? null, pagesRead: Number(row.pages_read), rowsUpserted: Number(row.rows_upserted) });
-    }
     const successes = await warehouse.query(`SELECT database_key, max(finished_at) AS at FROM ${table} WHERE status = 'success' GROUP BY database_key`);
-    for (const row of successes) {
-      const db = this.databases.get(String(row.database_key));
-      if (db) db.lastSuccessAt = toDate(row.at);
+    for (const [key, db] of this.databases) {
+      const rows = recent.filter((r) => r.database_key === key);
+      const last = rows[0];
+      if (last) {
+        db.lastRunAt = toDate(last.finished_at);
+        db.lastStatus = last.status as DatabaseSummary["status"];
+        db.lastError = (last.error as string | null) ?? null;
+        db.pages = Number(last.pages_read);
+        db.rows = Number(last.rows_upserted);
+      }
+      const streak = rows.findIndex((r) => r.status === "success");
+      db.consecutiveFailures = (streak === -1 ? rows : rows.slice(0, streak)).filter((r) => r.status === "failed").length;
+      db.lastSuccessAt = toDate(successes.find((r) => r.database_key === key)?.at);
     }
     this.loaded = true;
   }
@@ -68,14 +83,13 @@ export class KpiState {
   toJson(now: number, dqScore: number | null): object {
     const databases: Record<string, object> = {};
     const freshness: number[] = [];
-    let unknown = false;
     for (const [key, db] of this.databases) {
       const minutes = db.lastSuccessAt ? round((now - db.lastSuccessAt.getTime()) / 60_000) : null;
-      if (minutes === null) unknown = true;
-      else freshness.push(minutes);
+      // Never synced: at least as stale as the worker is old, so the runbook's "> 30" check still fires.
+      freshness.push(minutes ?? round((now - this.startedAt.getTime()) / 60_000));
       databases[key] = { last_success_at: db.lastSuccessAt?.toISOString() ?? null, freshness_minutes: minutes, last_status: db.lastStatus, last_run_at: db.lastRunAt?.toISOString() ?? null, last_error: db.lastError, pages: db.pages, rows: db.rows, consecutive_failures: db.consecutiveFailures };
     }
-    return { freshness_minutes: unknown || freshness.length === 0 ? null : Math.max(...freshness), databases, dq_score: dqScore, running: this.running, generated_at: new Date(now).toISOString() };
+    return { freshness_minutes: freshness.length === 0 ? null : Math.max(...freshness), databases, dq_score: dqScore, running: this.running, last_run_error: this.lastRunError, generated_at: new Date(now).toISOString() };
   }
 }
 

@@ -13,7 +13,7 @@ export function createMetrics(events: EventBus, kpis: KpiState, now: () => numbe
   const rateLimited = new Counter({ name: "nds_notion_rate_limit_waits_total", help: "429/529 answers that paused the pacer", registers: [registry] });
   const rateLimitSeconds = new Counter({ name: "nds_notion_rate_limit_wait_seconds_total", help: "Seconds of Retry-After the pacer was paused for", registers: [registry] });
   const retries = new Counter({ name: "nds_notion_retries_total", help: "Notion requests retried, by error code", labelNames: ["code"], registers: [registry] });
-  const pages = new Counter({ name: "nds_pages_read_total", help: "Pages read from Notion", labelNames: ["database"], registers: [registry] });
+  const pages = new Counter({ name: "nds_pages_read_total", help: "Pages read from Notion and committed", labelNames: ["database"], registers: [registry] });
   const upserted = new Counter({ name: "nds_rows_upserted_total", help: "Silver rows inserted or updated", labelNames: ["database"], registers: [registry] });
   const quarantined = new Counter({ name: "nds_rows_quarantined_total", help: "Rows with at least one invalid value", labelNames: ["database"], registers: [registry] });
   const databaseRuns = new Counter({ name: "nds_database_syncs_total", help: "Database syncs by status", labelNames: ["database", "status"], registers: [registry] });
@@ -37,12 +37,15 @@ export function createMetrics(events: EventBus, kpis: KpiState, now: () => numbe
     rateLimitSeconds.inc(e.retryAfterMs / 1000);
   });
   events.on("notion:retry", (e) => retries.inc({ code: e.code }));
-  events.on("database:done", (e) => {
-    pages.inc({ database: e.databaseKey }, e.pagesRead);
+  // Counted per committed batch, so a long database shows its progress.
+  events.on("batch:loaded", (e) => {
+    pages.inc({ database: e.databaseKey }, e.pages);
     upserted.inc({ database: e.databaseKey }, e.rowsUpserted);
-    quarantined.inc({ database: e.databaseKey }, e.rowsQuarantined);
-    databaseRuns.inc({ database: e.databaseKey, status: e.status });
+    quarantined.inc({ database: e.databaseKey }, e.quarantined);
   });
+  events.on("database:done", (e) => databaseRuns.inc({ database: e.databaseKey, status: e.status }));
+  const runs = new Counter({ name: "nds_runs_total", help: "Sync runs by result: ok, failed (a database failed), error (the run could not start)", labelNames: ["result"], registers: [registry] });
+  events.on("run:done", (e) => runs.inc({ result: e.error ? "error" : e.summaries.some((s) => s.status === "failed") ? "failed" : "ok" }));
   const skippedTicks = new Counter({ name: "nds_ticks_skipped_total", help: "Scheduled ticks skipped because a run was still in progress or another process held the lock", labelNames: ["reason"], registers: [registry] });
   const dqScore = new Gauge({ name: "nds_dq_score", help: "Score of the latest data-quality check (0-100)", registers: [registry] });
   const dqIssues = new Gauge({ name: "nds_dq_issues", help: "Problems found by the latest data-quality check", registers: [registry] });

@@ -99,9 +99,22 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     }
   }
 
+  // The run in flight, whoever started it (the schedule or the run at start): never two at once.
+  let inFlight: Promise<void> | undefined;
+  const tick = (): Promise<void> => {
+    if (inFlight) {
+      events.emit("worker:tick_skipped", { reason: "run in progress" });
+      logger.info("tick skipped: the previous run is still in progress");
+      return Promise.resolve();
+    }
+    inFlight = runOnce().finally(() => (inFlight = undefined));
+    return inFlight;
+  };
+
   async function runOnce(): Promise<void> {
     if (abort.signal.aborted) return;
-    if (!kpis.loaded) await probe().catch(() => undefined);
+    if (!kpis.loaded) await probe().catch((error: unknown) => logger.debug({ err: error }, "warehouse not reachable yet"));
+    if (abort.signal.aborted) return;
     const skip = backoff.skipsForTick(keys);
     try {
       const result = await withWarehouse(() => runSync({ config, logger, events }, { signal: abort.signal, skip }));
@@ -117,20 +130,20 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     }
   }
 
-  const task: ScheduledTask = cron.schedule(config.worker.schedule, runOnce, { name: "notion-delta-sync", timezone: "UTC", noOverlap: true });
-  task.on("execution:overlap", () => {
-    events.emit("worker:tick_skipped", { reason: "run in progress" });
-    logger.info("tick skipped: the previous run is still in progress");
-  });
+  // The last run records are read before the endpoints answer, so /api/kpis is right from the start.
+  await probe().catch((error: unknown) => logger.warn({ err: error }, "warehouse not reachable at start; KPIs are loaded when it is"));
+  for (const [key, db] of kpis.databases) backoff.seed(key, db.consecutiveFailures);
   const server = await startStatusServer(config.worker.port, { ready, kpis: async () => kpis.toJson(now(), dqScore), registry }, (error) => logger.error({ err: error }, "status endpoint failed"));
+  const task: ScheduledTask = cron.schedule(config.worker.schedule, () => tick(), { name: "notion-delta-sync", timezone: "UTC", logger: cronLogger(logger) });
   logger.info({ port: server.port, schedule: config.worker.schedule, runOnStart: config.worker.runOnStart }, "worker started");
-  if (config.worker.runOnStart) void task.execute().catch((error: unknown) => logger.error({ err: error }, "run at start failed"));
+  if (config.worker.runOnStart) void tick();
 
   return {
     port: server.port,
     async stop() {
       await task.stop();
       abort.abort();
+      await inFlight;
       await exclusive;
       await task.destroy();
       await server.close();
@@ -145,4 +158,15 @@ async function latestScore(warehouse: Warehouse, config: AppConfig): Promise<num
   if (!(await warehouse.tableExists(table))) return null;
   const rows = await warehouse.query(`SELECT ${warehouse.quote("dq_score")} AS score FROM ${warehouse.tableName(table)} ORDER BY ${warehouse.quote("checked_at")} DESC LIMIT 1`);
   return rows[0] ? Number(rows[0].score) : null;
+}
+
+/** node-cron's messages through pino (it would write coloured lines to the console). */
+function cronLogger(logger: Logger) {
+  const child = logger.child({ component: "node-cron" });
+  return {
+    info: (message: string) => child.debug(message),
+    warn: (message: string) => child.debug(message),
+    error: (message: string | Error, err?: Error) => child.error({ err: err ?? message }, typeof message === "string" ? message : message.message),
+    debug: (message: string | Error) => child.debug(typeof message === "string" ? message : message.message),
+  };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,12 +8,16 @@ import { queryFile } from "../support/duckdb-file.js";
 describe("npm run demo", () => {
   it("runs with no environment at all: two syncs, the edits picked up incrementally, a report", async () => {
     const dir = mkdtempSync(join(tmpdir(), "nds-demo-"));
+    writeFileSync(join(dir, "notes.txt"), "not the demo's");
     try {
       const result = await runCli(["demo", "--dir", dir], {}, 120_000);
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toMatch(/✓ budget_lines\s+full: 400 pages read, 400 rows upserted/);
       expect(result.stderr).toMatch(/✓ budget_lines\s+incremental: \d+ pages read, 3 rows upserted/);
-      expect(result.stderr).toContain("projects.budget = -25000.00: min");
+      expect(result.stderr).toMatch(/score 99\.\d+ \(threshold 95\); 10 problems/);
+      expect(result.stderr).toContain("2-medium invalid projects 08bd1f02-3de9-4893-987a-97e606563241: budget = -25000.00 failed min");
+      expect(result.stderr).toContain("3-high orphan milestones 623bfe9f-901f-4735-b949-5bc25ce378ab");
+      expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("not the demo's");
       expect(result.stderr).toContain(`DuckDB file: ${join(dir, "warehouse.duckdb")}`);
       const [risks] = await queryFile(join(dir, "warehouse.duckdb"), "SELECT count(*) FILTER (WHERE _is_deleted) AS deleted, count(*) AS total FROM ppm_silver.risks");
       expect(risks).toEqual({ deleted: 1n, total: 100n });

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -133,4 +134,59 @@ describe("the worker (npm start) against the sandbox", () => {
       expect([Number(row!.silver), Number(row!.ids), Number(row!.bronze), Number(row!.versions)], key).toEqual([pages.length, pages.length, pages.length, pages.length]);
     }
   }, 180_000);
+
+  it("reports a run that could not start (the warehouse held by another process) and is ready again afterwards", async () => {
+    const env = await setup({}, { SYNC_SCHEDULE: "0 0 1 1 *" });
+    const holder = await DuckDBInstance.create(join(dir, "w.duckdb"));
+    try {
+      worker = await startWorkerProcess(env);
+      const kpis = await until("the failed run in the KPIs", async () => {
+        const k = JSON.parse((await worker!.get("/api/kpis")).body) as { running: boolean; last_run_error: string | null };
+        return !k.running && k.last_run_error ? k : undefined;
+      });
+      expect(kpis.last_run_error).toContain("cannot open the DuckDB file");
+      expect((await worker.get("/readyz")).status).toBe(503);
+      const metrics = parseMetrics((await worker.get("/metrics")).body);
+      expect(metrics.get('nds_runs_total{result="error"}')).toBe(1);
+      expect(metrics.get("nds_run_in_progress")).toBe(0);
+    } finally {
+      holder.closeSync();
+    }
+    await until("ready", async () => (await worker!.get("/readyz")).status === 200, 15_000);
+    worker.child.kill("SIGTERM");
+    expect(await worker.exited).toBe(0);
+  });
+
+  it("skips a tick while a manual sync holds the lock, and reads the last runs at start", async () => {
+    const env = await setup();
+    expect((await runCli(["sync"], env)).code).toBe(0);
+    const lock = join(dir, "wm", ".sync.lock");
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), runId: "manual", startedAt: new Date().toISOString() }));
+    worker = await startWorkerProcess({ ...env, SYNC_SCHEDULE: "*/2 * * * * *" });
+    // Before any tick could run: the KPIs already come from the run records.
+    const first = JSON.parse((await worker.get("/api/kpis")).body) as { databases: Record<string, { last_success_at: string | null; last_status: string }> };
+    expect(Object.values(first.databases).every((d) => d.last_success_at !== null && d.last_status === "success")).toBe(true);
+    await until("a tick skipped for the lock", async () => (parseMetrics((await worker!.get("/metrics")).body).get('nds_ticks_skipped_total{reason="lock held"}') ?? 0) >= 1);
+    const kpis = JSON.parse((await worker.get("/api/kpis")).body) as { running: boolean };
+    expect(kpis.running).toBe(false);
+    rmSync(lock);
+    await until("a run once the lock is free", async () => (parseMetrics((await worker!.get("/metrics")).body).get('nds_runs_total{result="ok"}') ?? 0) >= 1);
+    worker.child.kill("SIGTERM");
+    expect(await worker.exited).toBe(0);
+  });
+
+  it("counts rate-limit waits and retries, and stops promptly at a low request rate", async () => {
+    const env = await setup({ faultRate: 0.05 }, { SYNC_SCHEDULE: "0 0 1 1 *", NOTION_RPS: "4", NOTION_BURST: "4", SHUTDOWN_TIMEOUT_MS: "20000" });
+    sandbox!.setRateLimit(3, 1);
+    worker = await startWorkerProcess(env);
+    const metrics = await until("rate-limit waits and retries", async () => {
+      const m = parseMetrics((await worker!.get("/metrics")).body);
+      return (m.get("nds_notion_rate_limit_waits_total") ?? 0) > 0 && sum(m, "nds_notion_retries_total") > 0 ? m : undefined;
+    }, 60_000, 250);
+    expect(metrics.get('nds_notion_requests_total{status="429"}')).toBeGreaterThan(0);
+    const stopAt = Date.now();
+    worker.child.kill("SIGTERM");
+    expect(await worker.exited).toBe(0);
+    expect(Date.now() - stopAt).toBeLessThan(10_000);
+  }, 90_000);
 });
