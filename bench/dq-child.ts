@@ -1,9 +1,9 @@
 /** The data-quality checks in their own process over a synced DuckDB file: peak RSS and duration. */
-import { loadConfig } from "../src/config/index.js";
+import { loadConfig, processEnvironment } from "../src/config/index.js";
 import { runDqChecks } from "../src/quality/index.js";
 import { createWarehouse } from "../src/warehouse/index.js";
 
-const config = loadConfig({ env: process.env, requireToken: false, databaseIdsOptional: true });
+const config = loadConfig({ env: processEnvironment(), requireToken: false, databaseIdsOptional: true });
 const warehouse = await createWarehouse(config.warehouse);
 const started = performance.now();
 const result = await runDqChecks(warehouse, config, { runId: "bench", now: new Date() });

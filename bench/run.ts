@@ -20,26 +20,26 @@ try {
   parsed = parseArgs({ options: { quick: { type: "boolean" }, help: { type: "boolean", short: "h" } }, strict: true });
 } catch (error) {
   process.stderr.write(`error: ${(error as Error).message}\n${HELP}\n`);
-  process.exit(2);
+  process.exitCode = 2;
 }
-if (parsed.values.help) {
-  process.stderr.write(`${HELP}\n`);
-  process.exit(0);
+if (parsed?.values.help) process.stderr.write(`${HELP}\n`);
+if (parsed && !parsed.values.help) await runAll(parsed.values.quick ?? false);
+
+async function runAll(quick: boolean): Promise<void> {
+  const results: ScenarioResult[] = [];
+  for (const scenario of SCENARIOS) {
+    process.stderr.write(`running: ${scenario.name}${quick ? " (quick)" : ""}\n`);
+    results.push(await scenario.run({ quick }));
+  }
+  const machine = { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, cpu_model: cpus()[0]?.model ?? "unknown", memory_gb: Math.round(totalmem() / 2 ** 30), quick, at: new Date().toISOString() };
+  mkdirSync("bench/results", { recursive: true });
+  writeFileSync("bench/results/latest.json", `${JSON.stringify({ machine, scenarios: results }, null, 2)}\n`);
+  const lines = ["| scenario | figures | bound / target | met |", "| --- | --- | --- | --- |"];
+  for (const r of results) {
+    const fmt = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k}=${v}`).join(", ");
+    lines.push(`| ${r.name} | ${fmt(r.figures)} | ${fmt(r.bound)} | ${r.target_met ? "yes" : "no"} |`);
+  }
+  const table = `${lines.join("\n")}\n`;
+  writeFileSync("bench/results/latest.md", `# Benchmark results\n\n${JSON.stringify(machine)}\n\n${table}`);
+  process.stdout.write(table);
 }
-const quick = parsed.values.quick ?? false;
-const results: ScenarioResult[] = [];
-for (const scenario of SCENARIOS) {
-  process.stderr.write(`running: ${scenario.name}${quick ? " (quick)" : ""}\n`);
-  results.push(await scenario.run({ quick }));
-}
-const machine = { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, cpu_model: cpus()[0]?.model ?? "unknown", memory_gb: Math.round(totalmem() / 2 ** 30), quick, at: new Date().toISOString() };
-mkdirSync("bench/results", { recursive: true });
-writeFileSync("bench/results/latest.json", `${JSON.stringify({ machine, scenarios: results }, null, 2)}\n`);
-const lines = ["| scenario | figures | bound / target | met |", "| --- | --- | --- | --- |"];
-for (const r of results) {
-  const fmt = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k}=${v}`).join(", ");
-  lines.push(`| ${r.name} | ${fmt(r.figures)} | ${fmt(r.bound)} | ${r.target_met ? "yes" : "no"} |`);
-}
-const table = `${lines.join("\n")}\n`;
-writeFileSync("bench/results/latest.md", `# Benchmark results\n\n${JSON.stringify(machine)}\n\n${table}`);
-process.stdout.write(table);
