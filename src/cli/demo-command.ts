@@ -91,7 +91,7 @@ async function report(config: AppConfig, secondRunId: string, summaries: readonl
 
     say("\n5. Data-quality checks (npm run dq): ppm_gold.dq_issues, worst first");
     const dq = await runDqChecks(warehouse, config, { runId: `${secondRunId}-dq`, now });
-    say(`  score ${dq.score.toFixed(2)} (threshold ${dq.threshold}); ${dq.issues.length} problems`);
+    say(`  score ${dq.score.toFixed(2)} (threshold ${dq.threshold}); ${dq.issuesTotal} problems`);
     const issues = await warehouse.query(`SELECT severity, rule, database_key, page_id, message FROM ${warehouse.tableName(dqIssuesTable(settings))} ORDER BY severity DESC, database_key`);
     for (const i of issues) say(`  - ${String(i.severity)} ${String(i.rule)} ${String(i.database_key)} ${String(i.page_id)}: ${String(i.message)}`);
 

@@ -47,5 +47,6 @@ export function dqSummary(result: DqResult): string {
     lines.push(`  ${g.failed === 0 ? "✓" : "✗"} ${database!.padEnd(14)} ${rule!.padEnd(10)} ${g.failed} of ${g.checked} checked`);
   }
   for (const i of result.issues) lines.push(`    - ${i.severity} ${i.rule} ${i.databaseKey}${i.pageId ? ` ${i.pageId}` : ""}: ${i.message}`);
+  if (result.issuesTotal > result.issues.length) lines.push(`    … and ${result.issuesTotal - result.issues.length} more in ppm_gold.dq_issues`);
   return lines.join("\n");
 }

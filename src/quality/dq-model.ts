@@ -85,7 +85,7 @@ export const controlRoomStatusTable = (settings: Settings): TableSpec => ({
 
 /**
  * The score, 0–100: the weighted share of checked pairs that pass,
- * 100 × (1 − Σ weight × failed / Σ weight × checked); 100 when nothing was checked.
+ * 100 × (1 − Σ weight × failed / Σ weight × checked), rounded down to 2 decimals; 100 when nothing was checked.
  */
 export function dqScore(checks: readonly DqCheck[]): number {
   let weighted = 0;
@@ -96,5 +96,6 @@ export function dqScore(checks: readonly DqCheck[]): number {
     failedWeighted += w * Math.min(c.failed, c.checked);
   }
   if (weighted === 0) return 100;
-  return Math.round(10_000 * (1 - failedWeighted / weighted)) / 100;
+  // Rounded down: 100 means nothing failed.
+  return Math.floor(10_000 * (1 - failedWeighted / weighted)) / 100;
 }

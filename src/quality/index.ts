@@ -1,3 +1,3 @@
 export { checkDatabase } from "./database-checks.js";
 export * from "./dq-model.js";
-export { runDqChecks, type DqResult } from "./run-checks.js";
+export { ISSUES_SHOWN, runDqChecks, type DqResult } from "./run-checks.js";

@@ -1,57 +1,75 @@
 import type { AppConfig } from "../config/index.js";
 import { silverTable, syncRunsTable, type Row, type Warehouse } from "../warehouse/index.js";
 import { checkDatabase } from "./database-checks.js";
-import { controlRoomStatusTable, DEFAULT_SEVERITY, dqIssuesHistoryTable, dqIssuesTable, dqScore, severityText, type DqCheck, type DqIssue } from "./dq-model.js";
+import { controlRoomStatusTable, DEFAULT_SEVERITY, dqIssuesHistoryTable, dqIssuesTable, dqScore, severityText, type DqCheck, type DqIssue, type Severity } from "./dq-model.js";
 
 export interface DqResult {
   readonly runId: string;
   readonly checkedAt: Date;
   readonly score: number;
   readonly threshold: number;
+  readonly issuesTotal: number;
+  /** The most severe problems, at most `ISSUES_SHOWN` of them (all are in ppm_gold.dq_issues). */
   readonly issues: readonly DqIssue[];
   readonly checks: readonly DqCheck[];
   readonly freshnessMinutes: number | null;
   readonly databasesFailed: number;
 }
 
+export const ISSUES_SHOWN = 200;
+
 /**
- * One data-quality check run over every database of the mapping: the rules run as SQL in the
- * warehouse; the problems replace `dq_issues` (so fixed problems disappear) and are appended to
- * `dq_issues_history`; one `control_room_status` row records the score and freshness.
+ * One data-quality check run over every database of the mapping. The rules run as SQL in the
+ * warehouse and write their problems straight into `dq_issues` (emptied first, so fixed problems
+ * disappear); the run's problems are then copied to `dq_issues_history`, and one
+ * `control_room_status` row records the score and freshness. Memory does not grow with the tables.
  */
 export async function runDqChecks(warehouse: Warehouse, config: AppConfig, options: { runId: string; now: Date }): Promise<DqResult> {
   const settings = config.mapping.settings;
   const tables = { issues: dqIssuesTable(settings), history: dqIssuesHistoryTable(settings), status: controlRoomStatusTable(settings) };
   await warehouse.ensureTables([tables.issues, tables.history, tables.status, syncRunsTable(settings)]);
-  const present = new Set<string>();
-  for (const database of config.mapping.databases) {
-    if (await warehouse.tableExists(silverTable(database, settings))) present.add(database.key);
-  }
+  const issuesTable = warehouse.tableName(tables.issues);
+  const columns = tables.issues.columns.map((c) => warehouse.quote(c.name)).join(", ");
+  const at = options.now.toISOString();
+  const target = { table: issuesTable, columns, runId: options.runId, at };
 
-  const issues: DqIssue[] = [];
+  const synced = new Set<string>();
+  for (const database of config.mapping.databases) if (await warehouse.tableExists(silverTable(database, settings))) synced.add(database.key);
+
+  await warehouse.execute(`DELETE FROM ${issuesTable}`);
   const checks: DqCheck[] = [];
   for (const database of config.mapping.databases) {
-    if (!present.has(database.key)) continue;
-    const result = await checkDatabase(warehouse, database, settings, present);
-    issues.push(...result.issues);
-    checks.push(...result.checks);
+    if (synced.has(database.key)) checks.push(...(await checkDatabase(warehouse, database, settings, synced, target)));
   }
   const freshness = await checkFreshness(warehouse, config, options.now);
-  issues.push(...freshness.issues);
   checks.push(...freshness.checks);
+  const freshnessRows: Row[] = freshness.issues.map((i) => ({ detected_at: at, database_key: i.databaseKey, page_id: null, column_name: null, rule: i.rule, severity: severityText(i.severity), message: i.message, run_id: options.runId }));
+  await warehouse.insertRows(tables.issues, freshnessRows);
+  await warehouse.execute(`INSERT INTO ${warehouse.tableName(tables.history)} (${columns}) SELECT ${columns} FROM ${issuesTable}`);
 
   const score = dqScore(checks);
-  const checkedAt = options.now.toISOString();
-  const rows: Row[] = issues.map((i) => ({ detected_at: checkedAt, database_key: i.databaseKey, page_id: i.pageId, column_name: i.columnName, rule: i.rule, severity: severityText(i.severity), message: i.message, run_id: options.runId }));
-  await warehouse.replaceRows(tables.issues, rows);
-  await warehouse.insertRows(tables.history, rows);
+  const [counted] = await warehouse.query(`SELECT count(*) AS n FROM ${issuesTable}`);
+  const issuesTotal = Number(counted?.n ?? 0);
   await warehouse.insertRows(tables.status, [
-    { checked_at: checkedAt, dq_score: score, freshness_minutes: freshness.overallMinutes, databases_total: config.mapping.databases.length, databases_failed: freshness.failed, issues_total: issues.length, run_id: options.runId },
+    { checked_at: at, dq_score: score, freshness_minutes: freshness.overallMinutes, databases_total: config.mapping.databases.length, databases_failed: freshness.failed, issues_total: issuesTotal, run_id: options.runId },
   ]);
-  return { runId: options.runId, checkedAt: options.now, score, threshold: settings.dq.threshold, issues, checks, freshnessMinutes: freshness.overallMinutes, databasesFailed: freshness.failed };
+  const shown = await warehouse.query(`SELECT database_key, page_id, column_name, rule, severity, message FROM ${issuesTable} ORDER BY severity DESC, database_key, rule, page_id LIMIT ${ISSUES_SHOWN}`);
+  const issues: DqIssue[] = shown.map((r) => ({
+    databaseKey: String(r.database_key),
+    pageId: r.page_id === null ? null : String(r.page_id),
+    columnName: r.column_name === null ? null : String(r.column_name),
+    rule: r.rule as DqIssue["rule"],
+    severity: String(r.severity).replace(/^\d-/, "") as Severity,
+    message: String(r.message),
+  }));
+  return { runId: options.runId, checkedAt: options.now, score, threshold: settings.dq.threshold, issuesTotal, issues, checks, freshnessMinutes: freshness.overallMinutes, databasesFailed: freshness.failed };
 }
 
-/** A database is stale when its last successful sync is older than `dq.max_staleness_minutes`, or never happened. */
+/**
+ * A database is stale when its last successful sync is older than `dq.max_staleness_minutes`, or
+ * never happened. Freshness weighs as much as the database's rows (each row is that old), so stale
+ * data moves the score as much as the same rows failing a rule would.
+ */
 async function checkFreshness(warehouse: Warehouse, config: AppConfig, now: Date) {
   const settings = config.mapping.settings;
   const runs = warehouse.tableName(syncRunsTable(settings));
@@ -66,7 +84,8 @@ async function checkFreshness(warehouse: Warehouse, config: AppConfig, now: Date
   const minutes: number[] = [];
   let unknown = false;
   let failed = 0;
-  for (const { key } of config.mapping.databases) {
+  for (const database of config.mapping.databases) {
+    const { key } = database;
     const row = byKey.get(key);
     if (row?.last_status === "failed") failed += 1;
     const last = row?.last_success instanceof Date ? row.last_success : row?.last_success ? new Date(String(row.last_success)) : null;
@@ -76,7 +95,10 @@ async function checkFreshness(warehouse: Warehouse, config: AppConfig, now: Date
     const stale = age === null || age > settings.dq.max_staleness_minutes;
     const message = age === null ? `${key} has never synced successfully` : `${key} last synced successfully ${Math.round(age)} minutes ago (limit ${settings.dq.max_staleness_minutes})`;
     if (stale) issues.push({ databaseKey: key, pageId: null, columnName: null, rule: "freshness", severity: DEFAULT_SEVERITY.freshness, message });
-    checks.push({ databaseKey: key, rule: "freshness", columnName: null, severity: DEFAULT_SEVERITY.freshness, checked: 1, failed: stale ? 1 : 0 });
+    const silver = silverTable(database, settings);
+    const rows = (await warehouse.tableExists(silver)) ? Number((await warehouse.query(`SELECT count(*) AS n FROM ${warehouse.tableName(silver)} WHERE NOT ${q("_is_deleted")}`))[0]?.n ?? 0) : 0;
+    const weight = Math.max(1, rows);
+    checks.push({ databaseKey: key, rule: "freshness", columnName: null, severity: DEFAULT_SEVERITY.freshness, checked: weight, failed: stale ? weight : 0 });
   }
   const overallMinutes = unknown || minutes.length === 0 ? null : Math.round(Math.max(...minutes) * 10) / 10;
   return { issues, checks, overallMinutes, failed };

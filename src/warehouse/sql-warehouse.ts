@@ -142,6 +142,7 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
         throw error;
       }
     },
+    execute: (sql, params) => run(driver, sql, undefined, params),
     query: (sql, params) => driver.query(sql, params),
     tableName,
     quote: q,

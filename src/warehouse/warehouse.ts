@@ -21,6 +21,8 @@ export interface Warehouse {
   writeBatch(batch: BatchWrite): Promise<BatchResult>;
   /** Appends rows (run records). */
   insertRows(table: TableSpec, rows: readonly Row[]): Promise<void>;
+  /** A statement that writes (e.g. INSERT … SELECT of the data-quality checks); returns the rows it affected where the engine says. */
+  execute(sql: string, params?: Readonly<Record<string, unknown>>): Promise<number | undefined>;
   /** A read-only query with named parameters, for reports, checks and tests. */
   query(sql: string, params?: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>[]>;
   /** The engine's quoting and qualification, for callers that write read-only SQL. */

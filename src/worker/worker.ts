@@ -62,7 +62,10 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         await warehouse.query("SELECT 1 AS ok");
         if (!kpis.loaded) {
           await kpis.load(warehouse, config.mapping.settings.schemas.meta).catch((error: unknown) => logger.debug({ err: error }, "no run records yet"));
-          dqScore ??= await latestScore(warehouse, config).catch(() => null);
+          dqScore ??= await latestScore(warehouse, config).catch((error: unknown) => {
+            logger.debug({ err: error }, "no data-quality score yet");
+            return null;
+          });
         }
       } finally {
         await warehouse.close();
@@ -93,7 +96,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         }
       });
       dqScore = result.score;
-      events.emit("dq:checked", { score: result.score, issues: result.issues.length, threshold: result.threshold });
+      events.emit("dq:checked", { score: result.score, issues: result.issuesTotal, threshold: result.threshold });
     } catch (error) {
       logger.error({ err: error }, "data-quality checks failed");
     }

@@ -116,3 +116,33 @@ describe("data-quality checks", () => {
     expect(below.stderr).toContain("✗ risks          invalid    1 of");
   });
 });
+
+describe("data-quality checks at scale and when data is stale", () => {
+  it("writes every problem of a large table without holding them in memory, and stale data fails the threshold", async () => {
+    const big = await syncFixture({ seed: 2, scale: 20_000 });
+    try {
+      const mapping = join(big.dir, "m.yaml");
+      // Every budget line now breaks a rule: 20,000 problems in one check.
+      writeFileSync(mapping, readFileSync("config/notion_mapping.yaml", "utf8").replace('pattern: "^CC-[0-9]{4}$"', 'pattern: "^never$"'));
+      const cfg = big.config({ MAPPING_PATH: mapping });
+      expect((await runSync({ config: cfg, logger }, { databases: ["budget_lines", "projects"] })).ok).toBe(true);
+      const warehouse = await createWarehouse(cfg.warehouse);
+      try {
+        const result = await runDqChecks(warehouse, cfg, { runId: "big", now: new Date() });
+        const invalid = result.checks.find((c) => c.databaseKey === "budget_lines" && c.columnName === "cost_center" && c.rule === "invalid");
+        expect(invalid?.failed).toBeGreaterThanOrEqual(19_000);
+        expect(result.issuesTotal).toBeGreaterThanOrEqual(invalid!.failed);
+        expect(result.issues.length).toBeLessThanOrEqual(200);
+        const [rows] = await warehouse.query("SELECT count(*) AS n FROM ppm_gold.dq_issues WHERE rule = 'invalid' AND column_name = 'cost_center'");
+        expect(Number(rows!.n)).toBe(invalid!.failed);
+        // Three days without a sync: freshness weighs as much as the stale rows, and the score drops below 95.
+        const stale = await runDqChecks(warehouse, cfg, { runId: "stale", now: new Date(Date.now() + 3 * 24 * 3_600_000) });
+        expect(stale.score).toBeLessThan(95);
+      } finally {
+        await warehouse.close();
+      }
+    } finally {
+      await big.close();
+    }
+  }, 120_000);
+});

@@ -39,3 +39,19 @@ describe("on_invalid: quarantine", () => {
     expect(await queryFile(file, "SELECT count(*) AS n FROM ppm_meta.quarantine")).toEqual(logged);
   });
 });
+
+describe("data-quality checks under on_invalid: quarantine", () => {
+  it("report the held-back rows' invalid values, and no orphans for pages that point to them", async () => {
+    const { createWarehouse } = await import("../../src/warehouse/index.js");
+    const { runDqChecks } = await import("../../src/quality/index.js");
+    expect((await runSync({ config: config(), logger })).ok).toBe(true);
+    const warehouse = await createWarehouse(config().warehouse);
+    try {
+      const result = await runDqChecks(warehouse, config(), { runId: "q-dq", now: new Date() });
+      const found = result.issues.map((i) => `${i.databaseKey}|${i.pageId}|${i.columnName}|${i.rule}`).sort();
+      expect(found).toEqual(sandbox.plantedProblems.map((p) => `${p.database}|${p.pageId}|${p.column}|${p.rule}`).sort());
+    } finally {
+      await warehouse.close();
+    }
+  });
+});
