@@ -56,6 +56,14 @@ export const settingsSchema = z.strictObject({
   batch_max_bytes: positiveInt.default(8 * 1024 * 1024),
   /** What happens to a value that fails the row model: `null` it (row kept), or `quarantine` the row. */
   on_invalid: z.enum(["null", "quarantine"]).default("null"),
+  /**
+   * How often a database is read in full (the reconcile): pages deleted for good or no longer shared
+   * are marked `_is_deleted`, and formulas and rollups are refreshed. `30m`, `12h`, `1d`, or `0` for never.
+   */
+  reconcile_every: z
+    .string()
+    .regex(/^(0|\d+\s*(m|h|d))$/, "must be a duration such as 30m, 12h or 1d (or 0 for never)")
+    .default("1d"),
   /** Notion query page size (1..100). */
   page_size: positiveInt.max(100).default(100),
   dq: z

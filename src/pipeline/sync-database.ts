@@ -4,7 +4,7 @@ import { completePage, needsCompletion, NotionError, readPages, resolveDataSourc
 import type { DatabaseSummary, SyncMode } from "../observability/events.js";
 import type { Watermark } from "../state/index.js";
 import { createTransformer, EMPTY_DIRECTORY } from "../transform/index.js";
-import { bronzeTable, quarantineTable, silverTable } from "../warehouse/index.js";
+import { bronzeTable, quarantineTable, seenPagesTable, silverTable } from "../warehouse/index.js";
 import { Batcher } from "./batcher.js";
 import { writeBatch } from "./write-batch.js";
 import type { RunContext } from "./run-context.js";
@@ -46,7 +46,7 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
       log.warn({ ...rename }, "notion property renamed; following it by id; update notion_property in the mapping");
       ctx.events.emit("schema:renamed", { databaseKey: database.key, ...rename });
     }
-    const reason = modeReason(ctx.full, previous, database, schema.dataSourceId);
+    const reason = modeReason(ctx.full, previous, database, schema.dataSourceId, reconcileDue(previous, ctx.config.mapping.settings.reconcile_every, ctx.now()));
     mode = reason === undefined ? "incremental" : "full";
     const lookbackMs = ctx.config.mapping.settings.lookback_minutes * 60_000;
     const since = mode === "incremental" && previous ? new Date(Date.parse(previous.lastEditedTime) - lookbackMs).toISOString() : undefined;
@@ -64,13 +64,20 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
 
     // Written only when something in it changes: a run with nothing new leaves the file as it was.
     let saved = previous;
+    let lastFullAt = previous?.lastFullAt;
+    const seen = seenPagesTable(settings);
+    if (ctx.warehouse && mode === "full") await ctx.warehouse.ensureTables([seen]);
     const saveWatermark = async (lastEditedTime: string, trashStart: string | null | undefined) => {
       // Where the next run's trash pass would start anyway needs no note.
       const pendingTrashFrom = trashStart === new Date(Date.parse(lastEditedTime) - lookbackMs).toISOString() ? undefined : trashStart;
-      const next = { databaseKey: database.key, lastEditedTime, runId: ctx.runId, dataSourceId: schema.dataSourceId, mappingHash: database.mappingHash, propertyIds: properties.ids, ...(pendingTrashFrom === undefined ? {} : { trashFrom: pendingTrashFrom }) };
+      const next = {
+        databaseKey: database.key, lastEditedTime, runId: ctx.runId, dataSourceId: schema.dataSourceId, mappingHash: database.mappingHash, propertyIds: properties.ids,
+        ...(pendingTrashFrom === undefined ? {} : { trashFrom: pendingTrashFrom }),
+        ...(lastFullAt === undefined ? {} : { lastFullAt }),
+      };
       const ids = (w: Pick<Watermark, "propertyIds">) => JSON.stringify(Object.entries(w.propertyIds).sort());
       const same = (w: Watermark | undefined) =>
-        w !== undefined && w.lastEditedTime === next.lastEditedTime && w.dataSourceId === next.dataSourceId && w.mappingHash === next.mappingHash && w.trashFrom === pendingTrashFrom && ids(w) === ids(next);
+        w !== undefined && w.lastEditedTime === next.lastEditedTime && w.dataSourceId === next.dataSourceId && w.mappingHash === next.mappingHash && w.trashFrom === pendingTrashFrom && w.lastFullAt === lastFullAt && ids(w) === ids(next);
       if (same(saved)) return;
       saved = { ...next, updatedAt: ctx.now().toISOString() };
       await ctx.watermarks.put(saved);
@@ -81,6 +88,8 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
       const pending = batcher.take();
       if (pending.length === 0) return;
       const written = await writeBatch(ctx, database.key, tables, pending);
+      // A full pass remembers every page it read (changed or not) for the reconcile at its end.
+      if (mode === "full" && moveWatermark && ctx.warehouse) await ctx.warehouse.insertRows(seen, pending.map((p) => ({ run_id: ctx.runId, database_key: database.key, page_id: p.page.id })));
       totals.rowsUpserted += written.rowsUpserted;
       totals.bronzeVersions += written.bronzeVersions;
       totals.rowsQuarantined += written.rowsQuarantined;
@@ -112,6 +121,14 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
     };
 
     await consume(false);
+    if (!interrupted && mode === "full" && ctx.warehouse) {
+      // Read to the end: what the pass did not see is gone from Notion (deleted for good, or unshared).
+      const marked = await ctx.warehouse.markUnseen(tables.silver, seen, { runId: ctx.runId, databaseKey: database.key, at: startedAt.toISOString() });
+      totals.rowsUpserted += marked;
+      if (marked > 0) log.info({ marked }, "reconcile: pages no longer in Notion marked deleted");
+      lastFullAt = startedAt.toISOString();
+      if (watermark !== null) await saveWatermark(watermark, trashFrom);
+    }
     if (!interrupted) {
       await markTrashed(() => consume(true), log);
       // The trash is checked up to now: the next run's trash pass starts at its own watermark again.
@@ -143,10 +160,20 @@ async function markTrashed(readTrash: () => Promise<void>, log: RunContext["logg
 }
 
 /** Why this database is resynced in full, or undefined for an incremental sync. */
-function modeReason(full: boolean, previous: Watermark | undefined, database: DatabaseConfig, dataSourceId: string): string | undefined {
+function modeReason(full: boolean, previous: Watermark | undefined, database: DatabaseConfig, dataSourceId: string, reconcile: boolean): string | undefined {
   if (full) return "--full";
   if (!previous) return "no watermark";
   if (previous.mappingHash !== database.mappingHash) return "the mapping of this database changed";
   if (previous.dataSourceId !== dataSourceId) return "the data source changed";
+  if (reconcile) return "periodic reconcile (settings.reconcile_every)";
   return undefined;
+}
+
+/** True when the last full read is older than `reconcile_every` (`0`: never; a watermark without one: due). */
+function reconcileDue(previous: Watermark | undefined, every: string, now: Date): boolean {
+  const match = /^(\d+)\s*([mhd])?$/.exec(every);
+  const amount = Number(match?.[1] ?? 0);
+  if (amount === 0) return false;
+  const unitMs = { m: 60_000, h: 3_600_000, d: 86_400_000 }[(match?.[2] ?? "m") as "m" | "h" | "d"];
+  return !previous?.lastFullAt || now.getTime() - Date.parse(previous.lastFullAt) >= amount * unitMs;
 }

@@ -21,6 +21,8 @@ export interface Watermark {
    * must start (null: from the beginning, as after an interrupted full sync). Absent: from the watermark.
    */
   readonly trashFrom?: string | null;
+  /** When this database was last read in full to the end (the reconcile). */
+  readonly lastFullAt?: string;
   readonly updatedAt: string;
 }
 
@@ -32,6 +34,7 @@ const watermarkSchema = z.object({
   mappingHash: z.string(),
   propertyIds: z.record(z.string(), z.string()).default({}),
   trashFrom: z.string().nullable().optional(),
+  lastFullAt: z.string().optional(),
   updatedAt: z.string(),
 });
 

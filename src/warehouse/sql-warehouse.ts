@@ -130,6 +130,20 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
     },
     insertRows,
     tableExists: async (table) => (await driver.columnsOf(table.schema, table.name)) !== undefined,
+    async markUnseen(silver, seen, scope) {
+      const p = dialect.functions.param;
+      const seenName = tableName(seen);
+      const marked = await run(
+        driver,
+        `UPDATE ${tableName(silver)} SET ${q("_is_deleted")} = TRUE, ${q("_deleted_at")} = CAST(${p("at")} AS TIMESTAMP), ${q("_synced_at")} = CAST(${p("at")} AS TIMESTAMP), ` +
+          `${q("_run_id")} = ${p("run")}, ${q("_row_hash")} = 'unseen:' || ${q("_row_hash")} WHERE NOT ${q("_is_deleted")} AND NOT EXISTS ` +
+          `(SELECT 1 FROM ${seenName} v WHERE v.${q("run_id")} = ${p("run")} AND v.${q("database_key")} = ${p("key")} AND v.${q("page_id")} = ${tableName(silver)}.${q("page_id")})`,
+        silver,
+        { at: scope.at, run: scope.runId, key: scope.databaseKey },
+      );
+      await run(driver, `DELETE FROM ${seenName} WHERE ${q("run_id")} = ${p("run")} AND ${q("database_key")} = ${p("key")}`, seen, { run: scope.runId, key: scope.databaseKey });
+      return marked ?? 0;
+    },
     async replaceRows(table, rows) {
       const transactional = dialect.capabilities.transactions;
       if (transactional) await driver.begin();

@@ -99,3 +99,8 @@ export function quarantineTable(settings: Settings): TableSpec {
     ],
   };
 }
+
+/** Page ids read by a full pass, per run: what the reconcile compares silver with (ids only, bounded). */
+export function seenPagesTable(settings: Settings): TableSpec {
+  return { schema: settings.schemas.meta, name: "seen_pages", key: ["run_id", "database_key", "page_id"], columns: [col("run_id", STRING), col("database_key", STRING), col("page_id", STRING)] };
+}

@@ -19,6 +19,12 @@ export interface Warehouse {
    * step is idempotent, and the watermark moves only after the last one).
    */
   writeBatch(batch: BatchWrite): Promise<BatchResult>;
+  /**
+   * The reconcile: marks the live silver rows of a database that its full pass did not see as
+   * deleted (`_is_deleted`, `_deleted_at` = `at`, a changed hash so a page that comes back is
+   * rewritten), then forgets the run's seen ids. Returns how many rows it marked.
+   */
+  markUnseen(silver: TableSpec, seen: TableSpec, scope: { readonly runId: string; readonly databaseKey: string; readonly at: string }): Promise<number>;
   /** Appends rows (run records). */
   insertRows(table: TableSpec, rows: readonly Row[]): Promise<void>;
   /** A statement that writes (e.g. INSERT … SELECT of the data-quality checks); returns the rows it affected where the engine says. */

@@ -95,6 +95,11 @@ export class SandboxStore {
     return this.render(updatePage(this.workspace, id, { inTrash }, this.actor(options)));
   }
 
+  /** Removes a page for good: it vanishes from queries and GET answers 404 (no API does this; tests of reconciles do). */
+  deletePage(id: string): boolean {
+    return this.workspace.removePage(id);
+  }
+
   /** Changes a schema or title as `PATCH /v1/data_sources/{id}` does (`{properties, title}`). */
   updateDataSource(id: string, body: Json): Json {
     const ds = this.workspace.dataSourceOrThrow(id);

@@ -66,6 +66,16 @@ export class Workspace {
     this.pages.set(page.id, page);
   }
 
+  /** Deletes a page for good (as emptying Notion's trash, or revoking the integration's access, looks to the API). */
+  removePage(rawId: string): boolean {
+    const page = this.page(rawId);
+    if (!page) return false;
+    const ds = this.dataSourceOrThrow(page.dataSourceId);
+    ds.pages.splice(ds.pages.indexOf(page), 1);
+    this.pages.delete(page.id);
+    return true;
+  }
+
   page(rawId: string): PageRecord | undefined {
     const id = normalizeId(rawId);
     return id === undefined ? undefined : this.pages.get(id);

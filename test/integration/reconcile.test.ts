@@ -1,0 +1,83 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import pino from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runSync } from "../../src/pipeline/index.js";
+import { queryFile } from "../support/duckdb-file.js";
+import { syncFixture, type SyncFixture } from "../support/sync-fixture.js";
+
+/** The reconcile (a full read, on --full or every settings.reconcile_every) and mapping changes. */
+let fixture: SyncFixture;
+const logger = pino({ level: "silent" });
+let clock = Date.parse("2026-11-01T10:00:00.000Z");
+const now = () => new Date(clock);
+
+beforeEach(async () => {
+  fixture = await syncFixture({ seed: 7, now: () => clock });
+});
+afterEach(() => fixture.close());
+
+const flags = async (table: string, id: string) =>
+  (await queryFile(fixture.duckdbPath, `SELECT _is_deleted, _deleted_at IS NOT NULL AS has_time FROM ppm_silver.${table} WHERE page_id = '${id}'`))[0];
+
+describe("the reconcile", () => {
+  it("marks a page deleted for good only when a full read no longer finds it, and every reconcile_every", async () => {
+    const mapping = join(fixture.dir, "m.yaml");
+    writeFileSync(mapping, readFileSync("config/notion_mapping.yaml", "utf8").replace("lookback_minutes: 5", 'lookback_minutes: 5\n  reconcile_every: "1h"'));
+    const config = () => fixture.config({ MAPPING_PATH: mapping });
+    expect((await runSync({ config: config(), logger, now }, { databases: ["risks"] })).summaries[0]!.mode).toBe("full");
+    const [gone, alsoGone] = fixture.sandbox.store.pageIds(fixture.sandbox.databases.risks!.dataSourceId);
+    fixture.sandbox.store.deletePage(gone!);
+    clock += 10 * 60_000;
+    const incremental = await runSync({ config: config(), logger, now }, { databases: ["risks"] });
+    expect(incremental.summaries[0]!.mode).toBe("incremental");
+    expect(await flags("risks", gone!)).toEqual({ _is_deleted: false, has_time: false });
+
+    const full = await runSync({ config: config(), logger, now }, { databases: ["risks"], full: true });
+    expect(full.summaries[0]).toMatchObject({ mode: "full", status: "success", rowsUpserted: 1 });
+    expect(await flags("risks", gone!)).toEqual({ _is_deleted: true, has_time: true });
+
+    // An hour later the periodic reconcile reads in full again by itself and finds the next one.
+    fixture.sandbox.store.deletePage(alsoGone!);
+    clock += 30 * 60_000;
+    expect((await runSync({ config: config(), logger, now }, { databases: ["risks"] })).summaries[0]!.mode).toBe("incremental");
+    clock += 31 * 60_000;
+    const periodic = await runSync({ config: config(), logger, now }, { databases: ["risks"] });
+    expect(periodic.summaries[0]).toMatchObject({ mode: "full", rowsUpserted: 1 });
+    expect(await flags("risks", alsoGone!)).toEqual({ _is_deleted: true, has_time: true });
+    const live = await queryFile(fixture.duckdbPath, "SELECT count(*) AS n FROM ppm_silver.risks WHERE NOT _is_deleted");
+    expect(Number(live[0]!.n)).toBe(fixture.sandbox.store.pageIds(fixture.sandbox.databases.risks!.dataSourceId).length);
+  });
+
+  it("refreshes rollups that changed without their page's last_edited_time moving", async () => {
+    const config = () => fixture.config();
+    await runSync({ config: config(), logger, now });
+    const project = fixture.sandbox.store.pageIds(fixture.sandbox.databases.projects!.dataSourceId)[0]!;
+    clock += 5 * 60_000;
+    fixture.sandbox.store.updatePage(project, { Budget: { number: 7_777_777 } });
+    await runSync({ config: config(), logger, now });
+    const program = (fixture.sandbox.store.listPages(fixture.sandbox.databases.programs!.dataSourceId) as Record<string, any>[]).find((p) =>
+      (p.properties.Projects.relation as { id: string }[]).some((r) => r.id === project),
+    )!;
+    const stored = async () => Number((await queryFile(fixture.duckdbPath, `SELECT planned_total FROM ppm_silver.programs WHERE page_id = '${program.id}'`))[0]!.planned_total);
+    expect(await stored()).not.toBeCloseTo(program.properties["Planned Total"].rollup.number, 2);
+    await runSync({ config: config(), logger, now }, { full: true, databases: ["programs"] });
+    expect(await stored()).toBeCloseTo(program.properties["Planned Total"].rollup.number, 2);
+  });
+});
+
+describe("mapping changes", () => {
+  it("add a column: it is created and filled for every old row after one sync", async () => {
+    await runSync({ config: fixture.config(), logger, now }, { databases: ["risks"] });
+    const mapping = join(fixture.dir, "wider.yaml");
+    writeFileSync(
+      mapping,
+      readFileSync("config/notion_mapping.yaml", "utf8").replace('    - notion_property: "Risk ID"', '    - notion_property: "Mitigation"\n      column_name: "mitigation_again"\n      column_type: "STRING"\n    - notion_property: "Risk ID"'),
+    );
+    const result = await runSync({ config: fixture.config({ MAPPING_PATH: mapping }), logger, now }, { databases: ["risks"] });
+    expect(result.summaries[0]).toMatchObject({ mode: "full", status: "success" });
+    const rows = await queryFile(fixture.duckdbPath, "SELECT count(*) AS n, count(*) FILTER (WHERE mitigation IS NOT DISTINCT FROM mitigation_again) AS same FROM ppm_silver.risks");
+    expect(Number(rows[0]!.same)).toBe(Number(rows[0]!.n));
+    expect(Number(rows[0]!.n)).toBeGreaterThan(0);
+  });
+});
