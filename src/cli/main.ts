@@ -5,6 +5,7 @@ import { dqCommand } from "./dq-command.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { startCommand } from "./start-command.js";
 import { syncCommand } from "./sync-command.js";
+import { verifyCommand } from "./verify-command.js";
 import { watermarksCommand } from "./watermarks-command.js";
 
 const HELP = `Usage: notion-delta-sync <command> [options]
@@ -12,6 +13,7 @@ const HELP = `Usage: notion-delta-sync <command> [options]
 Commands:
   sync         one sync run (see: sync --help)
   watermarks   show or reset watermarks (see: watermarks --help)
+  verify       preflight of config, Notion access and the warehouse (see: verify --help)
   dq           data-quality checks (see: dq --help)
   start        the worker: schedule + status endpoints (see: start --help)
   demo         sandbox → sync → edits → incremental sync → report (see: demo --help)`;
@@ -48,6 +50,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return startCommand(args, lifecycle);
     case "dq":
       return dqCommand(args);
+    case "verify":
+      return verifyCommand(args);
     case undefined:
     case "--help":
     case "-h":

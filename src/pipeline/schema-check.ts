@@ -67,7 +67,7 @@ const NUMERIC = ["number", "unique_id", ...COMPUTED];
 const TEMPORAL = ["date", "created_time", "last_edited_time", ...COMPUTED];
 const READABLE = new Set(["title", "rich_text", "number", "select", "multi_select", "status", "date", "checkbox", "url", "email", "phone_number", "people", "created_by", "last_edited_by", "relation", "files", "unique_id", "formula", "rollup", "created_time", "last_edited_time"]);
 
-function fits(propertyType: string, column: ColumnConfig): boolean {
+export function fits(propertyType: string, column: ColumnConfig): boolean {
   if (!READABLE.has(propertyType)) return false;
   switch (column.type.kind) {
     case "string":

@@ -1,2 +1,2 @@
-export { acquireRunLock, LOCK_FILE, type RunLock } from "./run-lock.js";
+export { acquireRunLock, LOCK_FILE, lockHolder, type LockInfo, type RunLock } from "./run-lock.js";
 export { fileWatermarkStore, type Watermark, type WatermarkStore } from "./watermark-store.js";

@@ -13,7 +13,7 @@ export interface RunLock {
   release(): Promise<void>;
 }
 
-interface LockInfo {
+export interface LockInfo {
   pid: number;
   host: string;
   runId: string;
@@ -53,6 +53,12 @@ export async function acquireRunLock(directory: string, runId: string): Promise<
     await takeOverStale(file, holder);
   }
   throw new SyncError("lock_held", `could not take the run lock ${file}: it keeps being re-created by another process`);
+}
+
+/** Who holds the run lock now, if a live process does (for `verify`). */
+export async function lockHolder(directory: string): Promise<LockInfo | undefined> {
+  const holder = await readLock(join(directory, LOCK_FILE));
+  return typeof holder === "object" && isAlive(holder) ? holder : undefined;
 }
 
 type ReadLock = LockInfo | "gone" | "unreadable";

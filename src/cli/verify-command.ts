@@ -1,0 +1,26 @@
+import { processEnvironment } from "../config/index.js";
+import { runPreflight, type PreflightCheck } from "../pipeline/index.js";
+import { EXIT, UsageError, parseFlags } from "./cli-support.js";
+
+export const VERIFY_HELP = `Usage: npm run verify [-- --json]
+
+Preflight (the runbook's verify-all): the mapping, the environment, the Notion token, each database's
+access and properties, the warehouse, the watermark directory and the run lock. One line per check
+with ✓ or ✗ and a fix. Exit codes: 0 all ok · 1 a check failed · 2 usage`;
+
+export async function verifyCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseFlags(args, { json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, true);
+  if (values.help) {
+    process.stderr.write(`${VERIFY_HELP}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals.join(" ")}`);
+  const checks = await runPreflight(processEnvironment());
+  for (const check of checks) process.stderr.write(`${line(check)}\n`);
+  if (values.json) process.stdout.write(`${JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2)}\n`);
+  return checks.every((c) => c.ok) ? EXIT.ok : EXIT.failed;
+}
+
+function line(check: PreflightCheck): string {
+  return `${check.ok ? "✓" : "✗"} ${check.name}: ${check.detail}${check.fix ? `\n    fix: ${check.fix}` : ""}`;
+}

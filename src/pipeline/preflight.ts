@@ -1,0 +1,107 @@
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ConfigError, formatIssue, loadConfig, type AppConfig } from "../config/index.js";
+import { describeError } from "../errors.js";
+import { createNotionGateway, resolveDataSource } from "../notion/index.js";
+import { createEventBus } from "../observability/events.js";
+import { fileWatermarkStore, lockHolder } from "../state/index.js";
+import { bronzeTable, createWarehouse, silverTable } from "../warehouse/index.js";
+import { resolveProperties } from "./schema-check.js";
+
+/** One preflight check: what was checked, whether it holds, what was seen, and how to fix it. */
+export interface PreflightCheck {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly fix?: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * `npm run verify` (the runbook's verify-all): every setup problem it can find before a sync,
+ * each with a fix hint. Checks that depend on a failed one are reported as not run. Never prints a
+ * secret: Notion and warehouse messages carry none.
+ */
+export async function runPreflight(env: Env): Promise<PreflightCheck[]> {
+  const checks: PreflightCheck[] = [];
+  const pass = (name: string, detail: string) => checks.push({ name, ok: true, detail });
+  const fail = (name: string, detail: string, fix: string) => checks.push({ name, ok: false, detail, fix });
+
+  let config: AppConfig | undefined;
+  try {
+    loadConfig({ env, requireToken: false, databaseIdsOptional: true });
+    pass("mapping", "parses and validates");
+    config = loadConfig({ env, requireToken: true });
+    pass("environment", "every variable the mapping and Notion need is set");
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const env = error.issues.some((i) => i.source === "environment" || /environment variable/.test(i.message));
+    fail(env ? "environment" : "mapping", error.issues.map(formatIssue).join("; "), env ? "set the variables named above (see README, Environment)" : "fix the mapping lines named above");
+    return checks;
+  }
+
+  const gateway = createNotionGateway({ settings: { ...config.notion, maxRetries: 2 }, events: createEventBus() });
+  try {
+    try {
+      const me = (await gateway.call("check the token", undefined, (c) => c.users.me({}))) as { name?: string | null };
+      pass("notion token", `accepted (integration "${me.name ?? "unnamed"}")`);
+    } catch (error) {
+      fail("notion token", describeError(error), "create a new integration token and set NOTION_TOKEN");
+      return checks;
+    }
+    const store = fileWatermarkStore(config.watermarkDir);
+    for (const database of config.mapping.databases) {
+      try {
+        const schema = await resolveDataSource(gateway, database, { count: 0 });
+        pass(`${database.key}: access`, `shared; data source "${schema.title}" (${schema.dataSourceId})`);
+        const previous = await store.get(database.key).catch(() => undefined);
+        try {
+          const resolved = resolveProperties(database, schema, previous?.propertyIds ?? {}, config.mapping.file);
+          const renamed = resolved.renames.map((r) => `"${r.from}" is now "${r.to}"`).join(", ");
+          // A rename does not stop the sync (it follows the property id), so it is reported, not failed.
+          if (renamed) pass(`${database.key}: properties`, `all mapped properties exist; renamed in Notion: ${renamed}: the sync follows them by id; update notion_property in the mapping`);
+          else pass(`${database.key}: properties`, `all ${database.columns.length} mapped properties exist with fitting types`);
+        } catch (error) {
+          fail(`${database.key}: properties`, describeError(error), "change notion_property or column_type in the mapping, or the property in Notion");
+        }
+      } catch (error) {
+        fail(`${database.key}: access`, describeError(error), "share the database with the integration (••• → Connections) and check its id");
+      }
+    }
+  } finally {
+    await gateway.close();
+  }
+
+  try {
+    const warehouse = await createWarehouse(config.warehouse);
+    try {
+      await warehouse.query("SELECT 1 AS ok");
+      const settings = config.mapping.settings;
+      const missing: string[] = [];
+      for (const database of config.mapping.databases) {
+        for (const table of [bronzeTable(database, settings), silverTable(database, settings)]) if (!(await warehouse.tableExists(table))) missing.push(`${table.schema}.${table.name}`);
+      }
+      pass("warehouse", missing.length === 0 ? "answers; every table exists" : `answers; ${missing.length} tables will be created by the first sync (${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ", …" : ""})`);
+    } finally {
+      await warehouse.close();
+    }
+  } catch (error) {
+    fail("warehouse", describeError(error), "check DUCKDB_PATH (a writable place, not open in another process)");
+  }
+
+  try {
+    await mkdir(config.watermarkDir, { recursive: true });
+    const probe = join(config.watermarkDir, `.verify.${process.pid}.tmp`);
+    await writeFile(probe, "ok");
+    await rm(probe);
+    pass("watermark directory", `${config.watermarkDir} is writable`);
+  } catch (error) {
+    fail("watermark directory", describeError(error), "make WATERMARK_DIR a writable directory (a volume in the container)");
+  }
+
+  const holder = await lockHolder(config.watermarkDir);
+  if (holder) fail("run lock", `held by pid ${holder.pid} on ${holder.host} (run ${holder.runId}, since ${holder.startedAt})`, "wait for that sync to finish, or stop it");
+  else pass("run lock", "free");
+  return checks;
+}
