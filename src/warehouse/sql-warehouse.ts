@@ -141,7 +141,8 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
         silver,
         { at: scope.at, run: scope.runId, key: scope.databaseKey },
       );
-      await run(driver, `DELETE FROM ${seenName} WHERE ${q("run_id")} = ${p("run")} AND ${q("database_key")} = ${p("key")}`, seen, { run: scope.runId, key: scope.databaseKey });
+      // This run's ids, and those an interrupted earlier pass left behind.
+      await run(driver, `DELETE FROM ${seenName} WHERE ${q("database_key")} = ${p("key")}`, seen, { key: scope.databaseKey });
       return marked ?? 0;
     },
     async replaceRows(table, rows) {

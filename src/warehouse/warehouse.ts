@@ -22,7 +22,8 @@ export interface Warehouse {
   /**
    * The reconcile: marks the live silver rows of a database that its full pass did not see as
    * deleted (`_is_deleted`, `_deleted_at` = `at`, a changed hash so a page that comes back is
-   * rewritten), then forgets the run's seen ids. Returns how many rows it marked.
+   * rewritten), then forgets the database's seen ids (this run's and any an interrupted pass left).
+   * Returns how many rows it marked.
    */
   markUnseen(silver: TableSpec, seen: TableSpec, scope: { readonly runId: string; readonly databaseKey: string; readonly at: string }): Promise<number>;
   /** Appends rows (run records). */
