@@ -1,11 +1,9 @@
-import { mkdir, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { ConfigError, formatIssue, loadConfig, type AppConfig } from "../config/index.js";
 import { describeError } from "../errors.js";
 import { createNotionGateway, resolveDataSource } from "../notion/index.js";
 import { createEventBus } from "../observability/events.js";
-import { fileWatermarkStore, lockHolder } from "../state/index.js";
-import { bronzeTable, createWarehouse, silverTable } from "../warehouse/index.js";
+import { fileWatermarkStore, lockHolder, writableOrCreatable } from "../state/index.js";
+import { bronzeTable, probeWarehouse, silverTable } from "../warehouse/index.js";
 import { resolveProperties } from "./schema-check.js";
 
 /** One preflight check: what was checked, whether it holds, what was seen, and how to fix it. */
@@ -74,31 +72,18 @@ export async function runPreflight(env: Env): Promise<PreflightCheck[]> {
   }
 
   try {
-    const warehouse = await createWarehouse(config.warehouse);
-    try {
-      await warehouse.query("SELECT 1 AS ok");
-      const settings = config.mapping.settings;
-      const missing: string[] = [];
-      for (const database of config.mapping.databases) {
-        for (const table of [bronzeTable(database, settings), silverTable(database, settings)]) if (!(await warehouse.tableExists(table))) missing.push(`${table.schema}.${table.name}`);
-      }
-      pass("warehouse", missing.length === 0 ? "answers; every table exists" : `answers; ${missing.length} tables will be created by the first sync (${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ", …" : ""})`);
-    } finally {
-      await warehouse.close();
-    }
+    const settings = config.mapping.settings;
+    const tables = config.mapping.databases.flatMap((d) => [bronzeTable(d, settings), silverTable(d, settings)]);
+    const probe = await probeWarehouse(config.warehouse, tables);
+    const created = probe.created ? "answers" : "the file will be created by the first sync";
+    pass("warehouse", probe.missing.length === 0 ? `${created}; every table exists` : `${created}; ${probe.missing.length} tables will be created by the first sync (${probe.missing.slice(0, 3).join(", ")}${probe.missing.length > 3 ? ", …" : ""})`);
   } catch (error) {
     fail("warehouse", describeError(error), "check DUCKDB_PATH (a writable place, not open in another process)");
   }
 
-  try {
-    await mkdir(config.watermarkDir, { recursive: true });
-    const probe = join(config.watermarkDir, `.verify.${process.pid}.tmp`);
-    await writeFile(probe, "ok");
-    await rm(probe);
-    pass("watermark directory", `${config.watermarkDir} is writable`);
-  } catch (error) {
-    fail("watermark directory", describeError(error), "make WATERMARK_DIR a writable directory (a volume in the container)");
-  }
+  const dir = writableOrCreatable(config.watermarkDir);
+  if (dir.ok) pass("watermark directory", `${config.watermarkDir} ${dir.exists ? "is writable" : "can be created"}`);
+  else fail("watermark directory", dir.reason, "make WATERMARK_DIR a writable directory (a volume in the container)");
 
   const holder = await lockHolder(config.watermarkDir);
   if (holder) fail("run lock", `held by pid ${holder.pid} on ${holder.host} (run ${holder.runId}, since ${holder.startedAt})`, "wait for that sync to finish, or stop it");

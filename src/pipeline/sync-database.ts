@@ -127,7 +127,9 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
       totals.rowsUpserted += marked;
       if (marked > 0) log.info({ marked }, "reconcile: pages no longer in Notion marked deleted");
       lastFullAt = startedAt.toISOString();
-      if (watermark !== null) await saveWatermark(watermark, trashFrom);
+      // An empty database gets a watermark too, or every later run would read it in full again.
+      watermark ??= new Date(0).toISOString();
+      await saveWatermark(watermark, trashFrom);
     }
     if (!interrupted) {
       await markTrashed(() => consume(true), log);

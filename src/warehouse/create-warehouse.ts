@@ -1,4 +1,9 @@
+import { existsSync } from "node:fs";
+import { dirname } from "node:path";
 import type { WarehouseSettings } from "../config/index.js";
+import { SyncError } from "../errors.js";
+import { writableOrCreatable } from "../state/writable.js";
+import type { TableSpec } from "./table-spec.js";
 import type { Dialect } from "./dialect.js";
 import { openWarehouse } from "./sql-warehouse.js";
 import type { Warehouse } from "./warehouse.js";
@@ -8,9 +13,31 @@ import type { Warehouse } from "./warehouse.js";
  * engine's module (and its driver package) is loaded only when chosen.
  */
 const DIALECTS: Record<WarehouseSettings["kind"], (settings: WarehouseSettings) => Promise<Dialect>> = {
-  duckdb: async (settings) => (await import("./duckdb/duckdb-dialect.js")).duckDbDialect(settings),
+  duckdb: async (settings) => (await import("./duckdb/duckdb-dialect.js")).duckDbDialect(settings as WarehouseSettings & { readOnly?: boolean }),
 };
 
 export async function createWarehouse(settings: WarehouseSettings): Promise<Warehouse> {
   return openWarehouse(await DIALECTS[settings.kind](settings));
+}
+
+/**
+ * What `verify` may know about the warehouse without changing it: whether it answers, and which of
+ * the given tables are missing. A DuckDB file that does not exist yet is checked for a writable place
+ * and reported as to be created; an existing one is opened read-only.
+ */
+export async function probeWarehouse(settings: WarehouseSettings, tables: readonly Pick<TableSpec, "schema" | "name">[]): Promise<{ missing: string[]; created: boolean }> {
+  if (settings.path !== ":memory:" && !existsSync(settings.path)) {
+    const dir = writableOrCreatable(dirname(settings.path));
+    if (!dir.ok) throw new SyncError("warehouse_terminal", `cannot create the DuckDB file ${settings.path}: ${dir.reason}`);
+    return { missing: tables.map((t) => `${t.schema}.${t.name}`), created: false };
+  }
+  const warehouse = await openWarehouse(await DIALECTS[settings.kind]({ ...settings, readOnly: true } as WarehouseSettings));
+  try {
+    await warehouse.query("SELECT 1 AS ok");
+    const missing: string[] = [];
+    for (const table of tables) if (!(await warehouse.tableExists(table))) missing.push(`${table.schema}.${table.name}`);
+    return { missing, created: true };
+  } finally {
+    await warehouse.close();
+  }
 }

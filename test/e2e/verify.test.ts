@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -64,8 +64,17 @@ describe("npm run verify", () => {
     }
   });
 
+  it("catches a DuckDB path that cannot be created, without creating anything", async () => {
+    const { code, report } = await verify(fixture.env({ DUCKDB_PATH: "/proc/nds-verify/w.duckdb", WATERMARK_DIR: join(fixture.dir, "not-yet", "wm") }));
+    expect(code).toBe(1);
+    expect(report.checks.find((c) => c.name === "warehouse")).toMatchObject({ ok: false, detail: expect.stringContaining("cannot create the DuckDB file /proc/nds-verify/w.duckdb") });
+    expect(report.checks.find((c) => c.name === "watermark directory")).toMatchObject({ ok: true, detail: expect.stringContaining("can be created") });
+    expect(existsSync(join(fixture.dir, "not-yet"))).toBe(false);
+  });
+
   it("catches an unreachable warehouse and a held lock", async () => {
     const holder = await DuckDBInstance.create(fixture.duckdbPath);
+    mkdirSync(join(fixture.dir, "wm"), { recursive: true });
     writeFileSync(join(fixture.dir, "wm", ".sync.lock"), JSON.stringify({ pid: process.pid, host: hostname(), runId: "other", startedAt: "2026-11-01T00:00:00Z" }));
     try {
       const { code, report } = await verify(fixture.env());

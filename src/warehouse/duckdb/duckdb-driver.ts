@@ -1,7 +1,7 @@
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { SyncError } from "../../errors.js";
+import { makeDirectories, writableOrCreatable } from "../../state/writable.js";
 import type { Driver, StagedRows } from "../dialect.js";
 import type { Row, TableSpec } from "../table-spec.js";
 import { duckDbTypeName } from "./duckdb-dialect.js";
@@ -17,15 +17,22 @@ export interface DuckDbOptions {
   /** DuckDB's buffer-pool limit (e.g. `256MB`); DuckDB spills to disk beyond it. */
   readonly memoryLimit: string;
   readonly threads: number;
+  /** Open an existing file read-only (preflight): nothing is created or changed. */
+  readonly readOnly?: boolean;
 }
 
 export async function createDuckDbDriver(options: DuckDbOptions): Promise<Driver> {
   const { path } = options;
+  const readOnly = options.readOnly ?? false;
   const { DuckDBInstance } = await import("@duckdb/node-api");
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path !== ":memory:" && !readOnly) {
+    const dir = writableOrCreatable(dirname(path));
+    if (!dir.ok) throw new SyncError("warehouse_terminal", `cannot create the DuckDB file ${path}: ${dir.reason} (set DUCKDB_PATH to a writable place)`);
+    makeDirectories(dirname(path));
+  }
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path, { memory_limit: options.memoryLimit, threads: String(options.threads) });
+    instance = await DuckDBInstance.create(path, { memory_limit: options.memoryLimit, threads: String(options.threads), ...(readOnly ? { access_mode: "READ_ONLY" } : {}) });
   } catch (error) {
     const locked = /lock/i.test((error as Error).message);
     throw new SyncError("warehouse_terminal", `cannot open the DuckDB file ${path}: ${(error as Error).message}${locked ? " (another process has it open; close it and retry)" : ""}`, { cause: error, transient: locked });
