@@ -34,3 +34,17 @@ export function reportFailure(error: unknown): number {
   process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
   return EXIT.failed;
 }
+
+/**
+ * The flags of a report command that takes only `--json` and `--help`: returns undefined after
+ * printing the help, else whether JSON was asked for. Stray arguments are usage errors.
+ */
+export function parseReportFlags(args: readonly string[], help: string): { json: boolean } | undefined {
+  const { values, positionals } = parseFlags(args, { json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, true);
+  if (values.help) {
+    process.stderr.write(`${help}\n`);
+    return undefined;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals.join(" ")}`);
+  return { json: values.json ?? false };
+}

@@ -2,7 +2,7 @@ import { loadConfig, processEnvironment } from "../config/index.js";
 import { newRunId } from "../pipeline/index.js";
 import { runDqChecks, type DqResult } from "../quality/index.js";
 import { createWarehouse } from "../warehouse/index.js";
-import { EXIT, UsageError, parseFlags } from "./cli-support.js";
+import { EXIT, parseReportFlags } from "./cli-support.js";
 
 export const DQ_HELP = `Usage: npm run dq [-- --json]
 
@@ -12,12 +12,8 @@ ppm_gold.control_room_status row, and prints the score and a summary per databas
 Exit codes: 0 score ≥ settings.dq.threshold (default 95) · 1 below · 2 bad config or usage`;
 
 export async function dqCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, { json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, true);
-  if (values.help) {
-    process.stderr.write(`${DQ_HELP}\n`);
-    return EXIT.ok;
-  }
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals.join(" ")}`);
+  const flags = parseReportFlags(args, DQ_HELP);
+  if (!flags) return EXIT.ok;
   const config = loadConfig({ env: processEnvironment(), requireToken: false, databaseIdsOptional: true });
   const warehouse = await createWarehouse(config.warehouse);
   let result: DqResult;
@@ -28,7 +24,7 @@ export async function dqCommand(args: readonly string[]): Promise<number> {
     await warehouse.close();
   }
   process.stderr.write(`${dqSummary(result)}\n`);
-  if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   return result.score >= result.threshold ? EXIT.ok : EXIT.failed;
 }
 

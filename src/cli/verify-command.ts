@@ -1,6 +1,6 @@
 import { processEnvironment } from "../config/index.js";
 import { runPreflight, type PreflightCheck } from "../pipeline/index.js";
-import { EXIT, UsageError, parseFlags } from "./cli-support.js";
+import { EXIT, parseReportFlags } from "./cli-support.js";
 
 export const VERIFY_HELP = `Usage: npm run verify [-- --json]
 
@@ -9,15 +9,11 @@ access and properties, the warehouse, the watermark directory and the run lock. 
 with ✓ or ✗ and a fix. Exit codes: 0 all ok · 1 a check failed · 2 usage`;
 
 export async function verifyCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, { json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, true);
-  if (values.help) {
-    process.stderr.write(`${VERIFY_HELP}\n`);
-    return EXIT.ok;
-  }
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals.join(" ")}`);
+  const flags = parseReportFlags(args, VERIFY_HELP);
+  if (!flags) return EXIT.ok;
   const checks = await runPreflight(processEnvironment());
   for (const check of checks) process.stderr.write(`${line(check)}\n`);
-  if (values.json) process.stdout.write(`${JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2)}\n`);
+  if (flags.json) process.stdout.write(`${JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2)}\n`);
   return checks.every((c) => c.ok) ? EXIT.ok : EXIT.failed;
 }
 
