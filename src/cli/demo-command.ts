@@ -31,7 +31,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
   for (const own of ["warehouse.duckdb", "warehouse.duckdb.wal", "watermarks"]) rmSync(join(dir, own), { recursive: true, force: true });
   const sandbox = await startSandbox({ seed: 1, rps: 10, burst: 10 });
   try {
-    const env = { ...sandbox.env(), DUCKDB_PATH: `${dir}/warehouse.duckdb`, WATERMARK_DIR: `${dir}/watermarks`, NOTION_RPS: "8", NOTION_BURST: "8", LOG_LEVEL: "warn" };
+    const env = { ...sandbox.env(), WAREHOUSE: "duckdb", DUCKDB_PATH: `${dir}/warehouse.duckdb`, WATERMARK_DIR: `${dir}/watermarks`, NOTION_RPS: "8", NOTION_BURST: "8", LOG_LEVEL: "warn" };
     const config = loadConfig({ env, requireToken: true });
     const logger = createLogger({ level: "warn", format: "json" });
     say(`Notion sandbox at ${sandbox.url} (a seeded finance PPM workspace; the real @notionhq/client talks to it)`);
@@ -96,9 +96,10 @@ async function report(config: AppConfig, secondRunId: string, summaries: readonl
     for (const i of issues) say(`  - ${String(i.severity)} ${String(i.rule)} ${String(i.database_key)} ${String(i.page_id)}: ${String(i.message)}`);
 
     say("\n6. Try it yourself");
-    say(`  DuckDB file: ${config.warehouse.path}`);
+    const file = config.warehouse.kind === "duckdb" ? config.warehouse.path : "";
+    say(`  DuckDB file: ${file}`);
     const sql = `SELECT name, status, budget, actual_total, is_over_budget FROM ${warehouse.tableName({ schema: settings.schemas.silver, name: "projects" })} WHERE NOT _is_deleted ORDER BY budget DESC NULLS LAST LIMIT 5`;
-    say(`  duckdb ${config.warehouse.path} "${sql}"`);
+    say(`  duckdb ${file} "${sql}"`);
     for (const row of await warehouse.query(sql)) say(`    ${JSON.stringify(row, (_k, v: unknown) => (typeof v === "bigint" ? Number(v) : v))}`);
     say("  Run a real sync with NOTION_TOKEN and NOTION_<KEY>_DB set: npm run sync (see README.md).");
   } finally {

@@ -14,7 +14,27 @@ export interface NotionSettings {
   readonly maxRetries: number;
 }
 
-export type WarehouseSettings = { readonly kind: "duckdb"; readonly path: string; readonly memoryLimit: string; readonly threads: number };
+export type WarehouseSettings = DuckDbSettings | DatabricksSettings;
+
+export interface DuckDbSettings {
+  readonly kind: "duckdb";
+  readonly path: string;
+  readonly memoryLimit: string;
+  readonly threads: number;
+}
+
+/** A Databricks SQL warehouse; the secrets print as `[redacted]`. */
+export interface DatabricksSettings {
+  readonly kind: "databricks";
+  readonly host: string;
+  readonly httpPath: string;
+  /** Unity Catalog catalog; undefined: the workspace default, names are `schema.table`. */
+  readonly catalog: string | undefined;
+  readonly auth: { readonly kind: "token"; readonly token: Secret } | { readonly kind: "oauth-m2m"; readonly clientId: string; readonly clientSecret: Secret };
+  readonly statementTimeoutSeconds: number;
+  readonly connectTimeoutMs: number;
+  readonly maxRetries: number;
+}
 
 /** The worker service (`npm start`). */
 export interface WorkerSettings {

@@ -15,11 +15,31 @@ export const envSchema = z.object({
   NOTION_BURST: z.coerce.number().int().positive().optional(),
   NOTION_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   NOTION_MAX_RETRIES: z.coerce.number().int().min(0).max(50).default(8),
-  WAREHOUSE: z.enum(["duckdb"]).default("duckdb"),
+  WAREHOUSE: z.enum(["duckdb", "databricks"]).default("duckdb"),
   DUCKDB_PATH: z.string().min(1).default("data/warehouse.duckdb"),
   /** The embedded warehouse's memory limit; DuckDB's own default is 80% of the machine's memory. */
   DUCKDB_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, "must be a size such as 256MB or 1GB").default("256MB"),
   DUCKDB_THREADS: z.coerce.number().int().min(1).max(64).default(2),
+  /** The workspace host, with or without `https://` (e.g. `adb-123.4.azuredatabricks.net`). */
+  DATABRICKS_HOST: z
+    .string()
+    .trim()
+    .transform((v) => v.replace(/^https?:\/\//i, "").replace(/\/+$/, ""))
+    .pipe(z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "must be a host name such as adb-123.4.azuredatabricks.net"))
+    .optional(),
+  /** The SQL warehouse's HTTP path, from its Connection details (e.g. `/sql/1.0/warehouses/abc123`). */
+  DATABRICKS_HTTP_PATH: z.string().trim().regex(/^\/\S+$/, "must be the warehouse's HTTP path, starting with / (e.g. /sql/1.0/warehouses/abc123)").optional(),
+  DATABRICKS_TOKEN: z.string().min(1).optional(),
+  DATABRICKS_CLIENT_ID: z.string().min(1).optional(),
+  DATABRICKS_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Unity Catalog catalog for every schema; unset: the workspace default (two-level names). */
+  DATABRICKS_CATALOG: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a catalog name ([A-Za-z_][A-Za-z0-9_]*)").optional(),
+  /** Longest a statement may run on the warehouse (its STATEMENT_TIMEOUT), in seconds. */
+  DATABRICKS_STATEMENT_TIMEOUT_S: z.coerce.number().int().min(10).max(172_800).default(3_600),
+  /** Bound of opening a session and of each HTTP request of the driver, in milliseconds. */
+  DATABRICKS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /** Retries of one statement on transient errors (network, 5xx, Delta write conflicts). */
+  DATABRICKS_MAX_RETRIES: z.coerce.number().int().min(0).max(20).default(5),
   MAPPING_PATH: z.string().min(1).default("config/notion_mapping.yaml"),
   WATERMARK_DIR: z.string().min(1).default("watermarks"),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),

@@ -1,4 +1,4 @@
-export type { AppConfig, NotionSettings, WarehouseSettings, WorkerSettings } from "./app-config.js";
+export type { AppConfig, DatabricksSettings, DuckDbSettings, NotionSettings, WarehouseSettings, WorkerSettings } from "./app-config.js";
 export { formatColumnType, parseColumnType, type ColumnType } from "./column-type.js";
 export { ConfigError, formatIssue, type ConfigIssue } from "./config-error.js";
 export { loadConfig, loadStateConfig, processEnvironment, type LoadConfigOptions } from "./load-config.js";

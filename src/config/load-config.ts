@@ -1,6 +1,6 @@
 import { ConfigError, type ConfigIssue } from "./config-error.js";
-import type { AppConfig } from "./app-config.js";
-import { envSchema, SECRET_VARIABLES } from "./env-schema.js";
+import type { AppConfig, WarehouseSettings } from "./app-config.js";
+import { envSchema, SECRET_VARIABLES, type EnvValues } from "./env-schema.js";
 import { loadMapping, readDatabaseKeys } from "./load-mapping.js";
 import { Secret } from "./secret.js";
 
@@ -32,6 +32,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   if (options.requireToken && !options.env.NOTION_TOKEN) {
     issues.push({ source: "environment", path: "NOTION_TOKEN", message: "is not set: create an internal integration at notion.so/my-integrations and export its token" });
   }
+  if (parsed.success) issues.push(...warehouseIssues(parsed.data));
   // The mapping is checked even when the environment is wrong: every problem is reported at once.
   const mappingPath = options.overrides?.mappingPath ?? (parsed.success ? parsed.data.MAPPING_PATH : (options.env.MAPPING_PATH ?? "config/notion_mapping.yaml"));
   let mapping;
@@ -53,10 +54,49 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
       timeoutMs: env.NOTION_TIMEOUT_MS,
       maxRetries: env.NOTION_MAX_RETRIES,
     }),
-    warehouse: Object.freeze({ kind: env.WAREHOUSE, path: options.overrides?.duckdbPath ?? env.DUCKDB_PATH, memoryLimit: env.DUCKDB_MEMORY_LIMIT, threads: env.DUCKDB_THREADS }),
+    warehouse: warehouseSettings(env, options.overrides?.duckdbPath),
     watermarkDir: options.overrides?.watermarkDir ?? env.WATERMARK_DIR,
     worker: Object.freeze({ port: env.PORT, schedule: env.SYNC_SCHEDULE, runOnStart: env.SYNC_ON_START, shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS }),
     log: Object.freeze({ level: env.LOG_LEVEL, format: env.LOG_FORMAT }),
+  });
+}
+
+/** What WAREHOUSE=databricks needs and the schema alone cannot say: the variables that go together. */
+function warehouseIssues(env: EnvValues): ConfigIssue[] {
+  if (env.WAREHOUSE !== "databricks") return [];
+  const issue = (path: string, message: string): ConfigIssue => ({ source: "environment", path, message });
+  const issues: ConfigIssue[] = [];
+  if (!env.DATABRICKS_HOST) issues.push(issue("DATABRICKS_HOST", "is not set: WAREHOUSE=databricks needs the workspace host (e.g. adb-123.4.azuredatabricks.net)"));
+  if (!env.DATABRICKS_HTTP_PATH) issues.push(issue("DATABRICKS_HTTP_PATH", "is not set: WAREHOUSE=databricks needs the SQL warehouse's HTTP path (its Connection details tab)"));
+  if (env.DATABRICKS_TOKEN && (env.DATABRICKS_CLIENT_ID || env.DATABRICKS_CLIENT_SECRET)) {
+    issues.push(issue("DATABRICKS_TOKEN", "is set together with DATABRICKS_CLIENT_ID/DATABRICKS_CLIENT_SECRET: choose one way to sign in (a personal access token, or OAuth machine-to-machine)"));
+  } else if (!env.DATABRICKS_TOKEN) {
+    if (!env.DATABRICKS_CLIENT_ID && !env.DATABRICKS_CLIENT_SECRET) {
+      issues.push(issue("DATABRICKS_TOKEN", "is not set, nor DATABRICKS_CLIENT_ID + DATABRICKS_CLIENT_SECRET: WAREHOUSE=databricks needs a personal access token or a service principal's OAuth secret"));
+    } else if (!env.DATABRICKS_CLIENT_ID) {
+      issues.push(issue("DATABRICKS_CLIENT_ID", "is not set: OAuth machine-to-machine needs the service principal's application id with DATABRICKS_CLIENT_SECRET"));
+    } else if (!env.DATABRICKS_CLIENT_SECRET) {
+      issues.push(issue("DATABRICKS_CLIENT_SECRET", "is not set: OAuth machine-to-machine needs the secret of the service principal DATABRICKS_CLIENT_ID"));
+    }
+  }
+  return issues;
+}
+
+function warehouseSettings(env: EnvValues, duckdbPath: string | undefined): WarehouseSettings {
+  if (env.WAREHOUSE === "duckdb") return Object.freeze({ kind: "duckdb", path: duckdbPath ?? env.DUCKDB_PATH, memoryLimit: env.DUCKDB_MEMORY_LIMIT, threads: env.DUCKDB_THREADS });
+  // warehouseIssues has made sure these are set.
+  const auth = env.DATABRICKS_TOKEN
+    ? Object.freeze({ kind: "token" as const, token: new Secret(env.DATABRICKS_TOKEN) })
+    : Object.freeze({ kind: "oauth-m2m" as const, clientId: env.DATABRICKS_CLIENT_ID!, clientSecret: new Secret(env.DATABRICKS_CLIENT_SECRET!) });
+  return Object.freeze({
+    kind: "databricks",
+    host: env.DATABRICKS_HOST!,
+    httpPath: env.DATABRICKS_HTTP_PATH!,
+    catalog: env.DATABRICKS_CATALOG,
+    auth,
+    statementTimeoutSeconds: env.DATABRICKS_STATEMENT_TIMEOUT_S,
+    connectTimeoutMs: env.DATABRICKS_CONNECT_TIMEOUT_MS,
+    maxRetries: env.DATABRICKS_MAX_RETRIES,
   });
 }
 

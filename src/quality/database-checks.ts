@@ -19,14 +19,24 @@ export async function checkDatabase(warehouse: Warehouse, database: DatabaseConf
   const liveRows = Number(count?.n ?? 0);
   const checks: DqCheck[] = [];
 
+  const countWritten = async (rule: DqRule, columnName: string) => {
+    const [row] = await warehouse.query(
+      `SELECT count(*) AS n FROM ${target.table} WHERE ${q("run_id")} = ${p("run")} AND ${q("database_key")} = ${p("key")} AND ${q("column_name")} = ${p("column")} AND ${q("rule")} = ${p("rule")}`,
+      { run: target.runId, key: database.key, column: columnName, rule },
+    );
+    return Number(row?.n ?? 0);
+  };
+
   /** Inserts the problems `select` finds; `select` yields page_id and detail (text appended to the message). */
   const insert = async (rule: DqRule, column: ColumnConfig, message: string, select: string, params: Record<string, unknown> = {}) => {
     const severity = column.severity ?? DEFAULT_SEVERITY[rule];
     const sql =
       `INSERT INTO ${target.table} (${target.columns}) SELECT CAST(${p("at")} AS TIMESTAMP), ${p("key")}, f.page_id, ${p("column")}, ${p("rule")}, ${p("severity")}, ${p("message")} || coalesce(f.detail, ''), ${p("run")} ` +
       `FROM (${select}) f`;
-    const failed = await warehouse.execute(sql, { ...params, at: target.at, key: database.key, column: column.name, rule, severity: severityText(severity), message, run: target.runId });
-    checks.push({ databaseKey: database.key, rule, columnName: column.name, severity, checked: liveRows, failed: failed ?? 0 });
+    const written = await warehouse.execute(sql, { ...params, at: target.at, key: database.key, column: column.name, rule, severity: severityText(severity), message, run: target.runId });
+    // Engines that do not report an INSERT's row count (open-source Spark) are asked.
+    const failed = written ?? (await countWritten(rule, column.name));
+    checks.push({ databaseKey: database.key, rule, columnName: column.name, severity, checked: liveRows, failed });
   };
 
   // Invalid values: the row model's violations of each page's newest version; a page whose newer
@@ -43,7 +53,7 @@ export async function checkDatabase(warehouse: Warehouse, database: DatabaseConf
       const empty = array ? `${fn.arrayLength(c)} = 0` : column.type.kind === "string" ? `trim(${c}) = ''` : "FALSE";
       // A value nulled because it was invalid is reported once, as invalid.
       await insert("required", column, `${column.name} is empty ("${column.notionProperty}" is required)`,
-        `SELECT s.${q("page_id")} AS page_id, CAST(NULL AS VARCHAR) AS detail FROM ${silver} s WHERE ${live} AND (${c} IS NULL OR ${empty}) ` +
+        `SELECT s.${q("page_id")} AS page_id, ${fn.toText("NULL")} AS detail FROM ${silver} s WHERE ${live} AND (${c} IS NULL OR ${empty}) ` +
           `AND NOT EXISTS (SELECT 1 FROM (${currentViolations}) i WHERE i.page_id = s.${q("page_id")} AND i.column_name = ${p("column")})`);
     }
     if (column.references && synced.has(column.references)) {

@@ -12,12 +12,17 @@ import type { Warehouse } from "./warehouse.js";
  * The registry of dialects: the one place that maps a configured engine to its dialect. Each
  * engine's module (and its driver package) is loaded only when chosen.
  */
-const DIALECTS: Record<WarehouseSettings["kind"], (settings: WarehouseSettings) => Promise<Dialect>> = {
-  duckdb: async (settings) => (await import("./duckdb/duckdb-dialect.js")).duckDbDialect(settings as WarehouseSettings & { readOnly?: boolean }),
-};
+async function dialectOf(settings: WarehouseSettings, readOnly = false): Promise<Dialect> {
+  switch (settings.kind) {
+    case "duckdb":
+      return (await import("./duckdb/duckdb-dialect.js")).duckDbDialect({ ...settings, readOnly });
+    case "databricks":
+      return (await import("./databricks/databricks-dialect.js")).databricksWarehouseDialect(settings);
+  }
+}
 
 export async function createWarehouse(settings: WarehouseSettings): Promise<Warehouse> {
-  return openWarehouse(await DIALECTS[settings.kind](settings));
+  return openWarehouse(await dialectOf(settings));
 }
 
 /**
@@ -26,12 +31,13 @@ export async function createWarehouse(settings: WarehouseSettings): Promise<Ware
  * and reported as to be created; an existing one is opened read-only.
  */
 export async function probeWarehouse(settings: WarehouseSettings, tables: readonly Pick<TableSpec, "schema" | "name">[]): Promise<{ missing: string[]; created: boolean }> {
-  if (settings.path !== ":memory:" && !existsSync(settings.path)) {
+  if (settings.kind === "duckdb" && settings.path !== ":memory:" && !existsSync(settings.path)) {
     const dir = writableOrCreatable(dirname(settings.path));
     if (!dir.ok) throw new SyncError("warehouse_terminal", `cannot create the DuckDB file ${settings.path}: ${dir.reason}`);
     return { missing: tables.map((t) => `${t.schema}.${t.name}`), created: false };
   }
-  const warehouse = await openWarehouse(await DIALECTS[settings.kind]({ ...settings, readOnly: true } as WarehouseSettings));
+  // DuckDB opens the file read-only; on Databricks the probe only reads.
+  const warehouse = await openWarehouse(await dialectOf(settings, true));
   try {
     await warehouse.query("SELECT 1 AS ok");
     const missing: string[] = [];

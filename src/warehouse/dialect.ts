@@ -12,6 +12,8 @@ export interface Dialect {
   quoteIdentifier(name: string): string;
   /** `schema.table`, or `catalog.schema.table` where the engine has catalogs. */
   qualify(schema: string, table: string): string;
+  /** A schema's name, with the catalog where the engine has one. */
+  qualifySchema(schema: string): string;
   /** The engine's name of a column type. */
   typeName(type: ColumnType): string;
   /** The tail of CREATE TABLE (e.g. `USING DELTA TBLPROPERTIES (...)`), or "". */

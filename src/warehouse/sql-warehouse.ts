@@ -33,7 +33,7 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
     const existing = await driver.columnsOf(table.schema, table.name);
     if (!existing) {
       const columns = table.columns.map((c) => `${q(c.name)} ${dialect.typeName(c.type)}`).join(", ");
-      await run(driver, `CREATE TABLE IF NOT EXISTS ${tableName(table)} (${columns})${dialect.createTableSuffix(table)}`, table);
+      await run(driver, "create table", `CREATE TABLE IF NOT EXISTS ${tableName(table)} (${columns})${dialect.createTableSuffix(table)}`, table);
       return;
     }
     const have = new Map(existing.map((c) => [c.name.toLowerCase(), c.type]));
@@ -46,7 +46,7 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
       });
     }
     const missing = table.columns.filter((c) => !have.has(c.name));
-    for (const statement of missing.length > 0 ? dialect.addColumns(table, missing) : []) await run(driver, statement, table);
+    for (const statement of missing.length > 0 ? dialect.addColumns(table, missing) : []) await run(driver, "add columns", statement, table);
   }
 
   async function mergeBronze(table: TableSpec, rows: readonly Row[]): Promise<number> {
@@ -55,7 +55,7 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
       const on = table.key.map((k) => `t.${q(k)} = s.${q(k)}`).join(" AND ");
       const cols = table.columns.map((c) => q(c.name));
       const sql = `MERGE INTO ${tableName(table)} t USING ${dedupe(table, staged.source, ["_row_hash"])} s ON ${on} WHEN NOT MATCHED THEN INSERT (${cols.join(", ")}) VALUES (${cols.map((c) => `s.${c}`).join(", ")})`;
-      return (await run(driver, sql, table, staged.params)) ?? rows.length;
+      return (await run(driver, "merge bronze versions", sql, table, staged.params)) ?? rows.length;
     });
   }
 
@@ -69,7 +69,7 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
         `MERGE INTO ${tableName(table)} t USING ${dedupe(table, staged.source, ["last_edited_time"])} s ON t.${q("page_id")} = s.${q("page_id")} ` +
         `WHEN MATCHED AND (${newer}) THEN UPDATE SET ${updates.join(", ")} ` +
         `WHEN NOT MATCHED THEN INSERT (${cols.join(", ")}) VALUES (${cols.map((c) => `s.${c}`).join(", ")})`;
-      return (await run(driver, sql, table, staged.params)) ?? rows.length;
+      return (await run(driver, "merge silver rows", sql, table, staged.params)) ?? rows.length;
     });
   }
 
@@ -85,14 +85,14 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
     if (rows.length === 0) return;
     await withStaged(table, rows, async (staged) => {
       const cols = table.columns.map((c) => q(c.name)).join(", ");
-      await run(driver, `INSERT INTO ${tableName(table)} (${cols}) SELECT ${cols} FROM ${staged.source}`, table, staged.params);
+      await run(driver, "insert rows", `INSERT INTO ${tableName(table)} (${cols}) SELECT ${cols} FROM ${staged.source}`, table, staged.params);
     });
   }
 
   return {
     async ensureTables(tables) {
       const schemas = [...new Set(tables.map((t) => t.schema))];
-      for (const schema of schemas) await run(driver, `CREATE SCHEMA IF NOT EXISTS ${q(schema)}`);
+      for (const schema of schemas) await run(driver, "create schema", `CREATE SCHEMA IF NOT EXISTS ${dialect.qualifySchema(schema)}`);
       for (const table of tables) await ensureTable(table);
     },
     async currentVersions(silver, pageIds) {
@@ -133,31 +133,39 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
     async markUnseen(silver, seen, scope) {
       const p = dialect.functions.param;
       const seenName = tableName(seen);
+      // One MERGE (Delta runs no UPDATE with a subquery): live rows with no seen id are marked.
       const marked = await run(
         driver,
-        `UPDATE ${tableName(silver)} SET ${q("_is_deleted")} = TRUE, ${q("_deleted_at")} = CAST(${p("at")} AS TIMESTAMP), ${q("_synced_at")} = CAST(${p("at")} AS TIMESTAMP), ` +
-          `${q("_run_id")} = ${p("run")}, ${q("_row_hash")} = 'unseen:' || ${q("_row_hash")} WHERE NOT ${q("_is_deleted")} AND NOT EXISTS ` +
-          `(SELECT 1 FROM ${seenName} v WHERE v.${q("run_id")} = ${p("run")} AND v.${q("database_key")} = ${p("key")} AND v.${q("page_id")} = ${tableName(silver)}.${q("page_id")})`,
+        "mark rows not seen by the full pass",
+        `MERGE INTO ${tableName(silver)} t USING (SELECT ${q("page_id")} FROM ${seenName} WHERE ${q("run_id")} = ${p("run")} AND ${q("database_key")} = ${p("key")}) v ` +
+          `ON t.${q("page_id")} = v.${q("page_id")} WHEN NOT MATCHED BY SOURCE AND NOT t.${q("_is_deleted")} THEN UPDATE SET ${q("_is_deleted")} = TRUE, ` +
+          `${q("_deleted_at")} = CAST(${p("at")} AS TIMESTAMP), ${q("_synced_at")} = CAST(${p("at")} AS TIMESTAMP), ${q("_run_id")} = ${p("run")}, ${q("_row_hash")} = 'unseen:' || t.${q("_row_hash")}`,
         silver,
         { at: scope.at, run: scope.runId, key: scope.databaseKey },
       );
       // This run's ids, and those an interrupted earlier pass left behind.
-      await run(driver, `DELETE FROM ${seenName} WHERE ${q("database_key")} = ${p("key")}`, seen, { key: scope.databaseKey });
+      await run(driver, "forget seen ids", `DELETE FROM ${seenName} WHERE ${q("database_key")} = ${p("key")}`, seen, { key: scope.databaseKey });
       return marked ?? 0;
     },
     async replaceRows(table, rows) {
-      const transactional = dialect.capabilities.transactions;
-      if (transactional) await driver.begin();
+      if (!dialect.capabilities.transactions) {
+        // One atomic, idempotent statement where there are no transactions.
+        const cols = table.columns.map((c) => q(c.name)).join(", ");
+        if (rows.length === 0) await run(driver, "replace rows", `DELETE FROM ${tableName(table)}`, table);
+        else await withStaged(table, rows, (staged) => run(driver, "replace rows", `INSERT OVERWRITE ${tableName(table)} (${cols}) SELECT ${cols} FROM ${staged.source}`, table, staged.params));
+        return;
+      }
+      await driver.begin();
       try {
-        await run(driver, `DELETE FROM ${tableName(table)}`, table);
+        await run(driver, "replace rows", `DELETE FROM ${tableName(table)}`, table);
         await insertRows(table, rows);
-        if (transactional) await driver.commit();
+        await driver.commit();
       } catch (error) {
-        if (transactional) await driver.rollback().catch(() => undefined);
+        await driver.rollback().catch(() => undefined);
         throw error;
       }
     },
-    execute: (sql, params) => run(driver, sql, undefined, params),
+    execute: (sql, params) => run(driver, "statement", sql, undefined, params),
     query: (sql, params) => driver.query(sql, params),
     tableName,
     quote: q,
@@ -166,14 +174,20 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
   };
 }
 
-async function run(driver: Driver, sql: string, table?: TableSpec, params?: Readonly<Record<string, unknown>>): Promise<number | undefined> {
+/**
+ * Runs one statement; a failure becomes a SyncError that says what the statement was for and on which
+ * table (transient when the driver says trying later may help). The SQL's head is shown, never values.
+ */
+async function run(driver: Driver, purpose: string, sql: string, table?: TableSpec, params?: Readonly<Record<string, unknown>>): Promise<number | undefined> {
   try {
     return await driver.execute(sql, params);
   } catch (error) {
     if (error instanceof SyncError) throw error;
     const where = table ? ` on ${table.schema}.${table.name}` : "";
-    throw new SyncError("warehouse_terminal", `warehouse statement failed${where}: ${(error as Error).message} [${sql.slice(0, 120)}${sql.length > 120 ? "…" : ""}]`, {
+    const transient = (error as { transient?: unknown }).transient === true;
+    throw new SyncError(transient ? "warehouse_transient" : "warehouse_terminal", `warehouse statement failed${where} (${purpose}): ${(error as Error).message} [${sql.slice(0, 120)}${sql.length > 120 ? "…" : ""}]`, {
       cause: error,
+      transient,
       context: table ? { table: `${table.schema}.${table.name}` } : {},
     });
   }

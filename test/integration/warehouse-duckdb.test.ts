@@ -59,7 +59,7 @@ describe("a statement that fails inside a batch", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SyncError);
     expect((error as SyncError).code).toBe("warehouse_terminal");
-    expect((error as SyncError).message).toMatch(/warehouse statement failed on ppm_silver\.t: .*3000000000/);
+    expect((error as SyncError).message).toMatch(/warehouse statement failed on ppm_silver\.t \(merge silver rows\): .*3000000000/);
     expect(await warehouse.query(`SELECT count(*) AS n FROM ${warehouse.tableName(bronze)}`)).toEqual([{ n: 0n }]);
     await warehouse.close();
   });

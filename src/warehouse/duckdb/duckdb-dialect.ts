@@ -13,6 +13,7 @@ export function duckDbDialect(options: DuckDbOptions): Dialect {
     capabilities: { transactions: true },
     quoteIdentifier: quoteDuckDb,
     qualify: (schema, table) => qualifyDuckDb(schema, table),
+    qualifySchema: (schema) => qualifyDuckDb(schema),
     typeName,
     createTableSuffix: () => "",
     // DuckDB has no ADD COLUMNS (plural): one statement per column.

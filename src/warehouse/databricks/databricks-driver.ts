@@ -1,0 +1,91 @@
+import pRetry, { AbortError } from "p-retry";
+import type { Driver, StagedRows } from "../dialect.js";
+import type { Row, TableSpec } from "../table-spec.js";
+import { classifyFailure, mayRetry, type Failure } from "./databricks-errors.js";
+import { rowsJson, rowsRelation } from "./databricks-sql.js";
+
+/** One session on an engine that speaks Databricks SQL, with named parameters (`:name`). */
+export interface StatementSession {
+  /** Runs one statement and returns its result rows (a MERGE answers with one row of counts). */
+  run(sql: string, params: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+/** A statement that failed for good, or after its retries; `transient` when trying later may help. */
+export class StatementError extends Error {
+  readonly transient: boolean;
+  readonly kind: Failure["kind"];
+
+  constructor(failure: Failure, attempts: number, options: { cause: unknown }) {
+    super(attempts > 1 ? `${failure.message} (after ${attempts} attempts)` : failure.message, options);
+    this.name = "StatementError";
+    this.kind = failure.kind;
+    this.transient = failure.kind === "conflict" || failure.kind === "unavailable" || failure.kind === "interrupted";
+  }
+}
+
+export interface DatabricksDriverOptions {
+  readonly qualify: (...parts: string[]) => string;
+  readonly maxRetries: number;
+  readonly retryDelayMs: number;
+}
+
+const ROWS_PARAM = "nds_rows";
+
+/**
+ * The Databricks driver over one session (reused for the run). The SQL driver retries no statement,
+ * so this one does: Delta conflicts and refusals always (nothing ran), broken connections only for
+ * idempotent statements (it may have run), with exponential backoff and jitter.
+ */
+export function createDatabricksDriver(session: StatementSession, options: DatabricksDriverOptions): Driver {
+  async function run(sql: string, params: Readonly<Record<string, unknown>> = {}): Promise<Record<string, unknown>[]> {
+    let attempts = 0;
+    // The last attempt's error is thrown (p-retry unwraps AbortError), its message counting the attempts.
+    return pRetry(
+      async () => {
+        attempts += 1;
+        try {
+          return await session.run(sql, params);
+        } catch (error) {
+          const failure = classifyFailure(error);
+          const failed = new StatementError(failure, attempts, { cause: error });
+          throw mayRetry(failure, sql) ? failed : new AbortError(failed);
+        }
+      },
+      { retries: options.maxRetries, minTimeout: options.retryDelayMs, maxTimeout: 30 * options.retryDelayMs, factor: 2, randomize: true },
+    );
+  }
+
+  return {
+    async execute(sql, params) {
+      const [first] = await run(sql, params);
+      const affected = first?.num_affected_rows;
+      return affected === undefined || affected === null ? undefined : Number(affected);
+    },
+    query: (sql, params) => run(sql, params),
+    async stage(table: TableSpec, rows: readonly Row[]): Promise<StagedRows> {
+      return { source: rowsRelation(table, `:${ROWS_PARAM}`), params: { [ROWS_PARAM]: rowsJson(table, rows) }, release: async () => undefined };
+    },
+    begin: () => Promise.reject(new Error("Databricks runs no multi-statement transactions (capabilities.transactions is false)")),
+    commit: () => Promise.reject(new Error("Databricks runs no multi-statement transactions")),
+    rollback: () => Promise.reject(new Error("Databricks runs no multi-statement transactions")),
+    async columnsOf(schema, table) {
+      let rows: Record<string, unknown>[];
+      try {
+        rows = await run(`DESCRIBE TABLE ${options.qualify(schema, table)}`);
+      } catch (error) {
+        if (error instanceof StatementError && error.kind === "not_found") return undefined;
+        throw error;
+      }
+      const columns: { name: string; type: string }[] = [];
+      // The column list ends where the partitioning/metadata sections start.
+      for (const row of rows) {
+        const name = String(row.col_name ?? "");
+        if (name === "" || name.startsWith("#")) break;
+        columns.push({ name, type: String(row.data_type) });
+      }
+      return columns;
+    },
+    close: () => session.close(),
+  };
+}
