@@ -7,7 +7,7 @@ import { SyncError } from "../../src/errors.js";
 import { bronzeTable, createWarehouse, quarantineTable, silverTable } from "../../src/warehouse/index.js";
 import { warehouseContract } from "./warehouse-contract.js";
 
-warehouseContract("duckdb", () => createWarehouse({ kind: "duckdb", path: ":memory:", memoryLimit: "256MB", threads: 1 }));
+warehouseContract("duckdb", { open: () => createWarehouse({ kind: "duckdb", path: ":memory:", memoryLimit: "256MB", threads: 1 }), schemaPrefix: () => "ppm" });
 
 describe("DuckDB specifics", () => {
   const mapping = parseMapping('t:\n  database_id: "842a0286cef046a8abbaeac4c8ca644e"\n  columns:\n    - { notion_property: N, column_name: n, column_type: INT }\n', "t.yaml", {});
