@@ -33,6 +33,8 @@ export interface SyncEvents {
   "notion:request": { method: string; path: string; status: number | "error"; durationMs: number };
   "notion:rate_limited": { retryAfterMs: number; path: string };
   "notion:retry": { path: string; attempt: number; code: string; message: string };
+  /** A warehouse statement failed transiently (a Delta write conflict, a refusal, a broken connection) and is sent again. */
+  "warehouse:retry": { attempt: number; kind: string; message: string };
   "worker:tick_skipped": { reason: string };
   "dq:checked": { score: number; issues: number; threshold: number };
   "schema:renamed": { databaseKey: string; propertyId: string; from: string; to: string; line: number | undefined };

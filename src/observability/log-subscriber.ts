@@ -17,6 +17,7 @@ export function subscribeLogger(events: EventBus, logger: Logger): () => void {
     events.on("dq:checked", (e) => logger[e.score < e.threshold ? "warn" : "info"](e, "data-quality checked")),
     events.on("notion:rate_limited", (e) => logger.warn(e, "notion rate limited; pausing all requests")),
     events.on("notion:retry", (e) => logger.warn(e, "notion request failed; retrying")),
+    events.on("warehouse:retry", (e) => logger.warn(e, "warehouse statement failed; retrying")),
   ];
   return () => off.forEach((unsubscribe) => unsubscribe());
 }

@@ -30,6 +30,8 @@ export interface SyncRunDeps {
   /** Injected fetch for the Notion client (tests). */
   readonly fetch?: typeof fetch;
   readonly now?: () => Date;
+  /** Opens the warehouse of the settings (tests reach other engines through it). */
+  readonly openWarehouse?: typeof createWarehouse;
 }
 
 export interface SyncRunResult {
@@ -69,7 +71,7 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
     releasers.push(async () => options.signal?.removeEventListener("abort", onAbort));
     let warehouse: Warehouse | undefined;
     if (!options.dryRun) {
-      const opened = await createWarehouse(config.warehouse);
+      const opened = await (deps.openWarehouse ?? createWarehouse)(config.warehouse, { retry: (info) => events.emit("warehouse:retry", info) });
       releasers.push(() => opened.close());
       await opened.ensureTables([syncRunsTable(config.mapping.settings), quarantineTable(config.mapping.settings)]);
       warehouse = opened;

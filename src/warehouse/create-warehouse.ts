@@ -6,23 +6,23 @@ import { writableOrCreatable } from "../state/writable.js";
 import type { TableSpec } from "./table-spec.js";
 import type { Dialect } from "./dialect.js";
 import { openWarehouse } from "./sql-warehouse.js";
-import type { Warehouse } from "./warehouse.js";
+import type { Warehouse, WarehouseObserver } from "./warehouse.js";
 
 /**
  * The registry of dialects: the one place that maps a configured engine to its dialect. Each
  * engine's module (and its driver package) is loaded only when chosen.
  */
-async function dialectOf(settings: WarehouseSettings, readOnly = false): Promise<Dialect> {
+async function dialectOf(settings: WarehouseSettings, readOnly = false, observer: WarehouseObserver = {}): Promise<Dialect> {
   switch (settings.kind) {
     case "duckdb":
       return (await import("./duckdb/duckdb-dialect.js")).duckDbDialect({ ...settings, readOnly });
     case "databricks":
-      return (await import("./databricks/databricks-dialect.js")).databricksWarehouseDialect(settings);
+      return (await import("./databricks/databricks-dialect.js")).databricksWarehouseDialect(settings, observer);
   }
 }
 
-export async function createWarehouse(settings: WarehouseSettings): Promise<Warehouse> {
-  return openWarehouse(await dialectOf(settings));
+export async function createWarehouse(settings: WarehouseSettings, observer: WarehouseObserver = {}): Promise<Warehouse> {
+  return openWarehouse(await dialectOf(settings, false, observer));
 }
 
 /**

@@ -43,6 +43,11 @@ export interface Warehouse {
   close(): Promise<void>;
 }
 
+/** What a warehouse reports while it works (retries), for logs and metrics. */
+export interface WarehouseObserver {
+  retry?(info: { readonly attempt: number; readonly kind: string; readonly message: string }): void;
+}
+
 export interface CurrentVersion {
   readonly rowHash: string;
   readonly lastEditedTime: string;

@@ -6,8 +6,9 @@ import type { StatementSession } from "../../src/warehouse/databricks/databricks
  * Databricks driver cannot open a session on open-source Spark). HiveServer2 binds no parameters,
  * so this TEST-ONLY session renders each `:name` marker as a literal: strings as
  * `decode(unhex('…'), 'UTF-8')`, which no content can break out of. Results are shaped like the
- * Databricks driver's: TIMESTAMP as Date, BIGINT and DECIMAL as number. Complex columns must be read
- * through to_json (the HiveServer2 text of an array is not JSON for every string).
+ * Databricks driver's: TIMESTAMP as Date, BIGINT and DECIMAL as number. Lists must be read through
+ * to_json (the HiveServer2 text of an array is not JSON for every string); maps and structs (Delta's
+ * history metrics) are parsed by the client.
  */
 export async function openHiveSession(port: number, database = "default"): Promise<StatementSession & { statements: string[] }> {
   const { TCLIService, TCLIService_types } = hive.thrift;
@@ -33,7 +34,8 @@ export async function openHiveSession(port: number, database = "default"): Promi
         const columns = (schema?.columns ?? []) as { columnName: string; typeDesc: { types: { primitiveEntry?: { type: number } }[] } }[];
         const typeOf = new Map(columns.map((c) => [c.columnName.split(".").pop() ?? c.columnName, c.typeDesc.types[0]?.primitiveEntry?.type]));
         for (const [name, type] of typeOf) {
-          if (type === types.ARRAY_TYPE || type === types.MAP_TYPE || type === types.STRUCT_TYPE) throw new Error(`test session: read the complex column ${name} through to_json`);
+          // Its text is not JSON for every string, and the client then answers [] silently.
+          if (type === types.ARRAY_TYPE) throw new Error(`test session: read the list column ${name} through to_json`);
         }
         const rows = utils.getResult(operation).getValue() as Record<string, unknown>[] | null;
         return (rows ?? []).map((row) => {
@@ -48,7 +50,12 @@ export async function openHiveSession(port: number, database = "default"): Promi
       }
     },
     async close() {
-      await session.close().catch(() => undefined);
+      // Spark 4.0's server thread can die answering a CloseSession it does not know (a missing Hive
+      // LLAP class on its error path): the connection is closed after a bounded wait either way.
+      let timer: NodeJS.Timeout | undefined;
+      const bounded = new Promise((resolve) => (timer = setTimeout(resolve, 5_000)));
+      await Promise.race([session.close().catch(() => undefined), bounded]);
+      clearTimeout(timer);
       await client.close();
     },
   };

@@ -103,16 +103,48 @@ export function expectedRow(page: Json, columns: OracleColumn[], users: Map<stri
   return row;
 }
 
+/** How an engine spells the oracle's representations (ISO text, date text, decimal text, lists). */
+export interface OracleSql {
+  quote(name: string): string;
+  iso(expr: string): string;
+  date(expr: string): string;
+  text(expr: string): string;
+  /** A list as the engine's query returns it; `parseList` turns that into an array. */
+  list(expr: string): string;
+  parseList(value: unknown): unknown;
+}
+
+export const DUCKDB_ORACLE: OracleSql = {
+  quote: (name) => `"${name}"`,
+  iso: (expr) => `strftime(${expr}, '%Y-%m-%dT%H:%M:%S.%gZ')`,
+  date: (expr) => `strftime(${expr}, '%Y-%m-%d')`,
+  text: (expr) => `CAST(${expr} AS VARCHAR)`,
+  list: (expr) => expr,
+  parseList: (value) => value,
+};
+
+/** Spark SQL (the Databricks dialect): lists travel as JSON text. */
+export const SPARK_ORACLE: OracleSql = {
+  quote: (name) => `\`${name}\``,
+  iso: (expr) => `date_format(${expr}, 'yyyy-MM-dd\\'T\\'HH:mm:ss.SSS\\'Z\\'')`,
+  date: (expr) => `CAST(${expr} AS STRING)`,
+  text: (expr) => `CAST(${expr} AS STRING)`,
+  list: (expr) => `to_json(${expr})`,
+  parseList: (value) => (value === null ? null : JSON.parse(String(value))),
+};
+
 /** Selects a silver table with every value in the oracle's representation (ISO text, decimal text). */
-export function silverSelect(table: string, columns: OracleColumn[]): string {
-  const iso = (name: string) => `strftime("${name}", '%Y-%m-%dT%H:%M:%S.%gZ') AS "${name}"`;
+export function silverSelect(table: string, columns: OracleColumn[], sql: OracleSql = DUCKDB_ORACLE): string {
+  const q = sql.quote;
+  const iso = (name: string) => `${sql.iso(q(name))} AS ${q(name)}`;
   const parts = ["page_id", iso("created_time"), iso("last_edited_time"), "url", "_is_deleted"];
   for (const c of columns) {
     const name = c.column_name;
-    if (c.column_type === "DATE") parts.push(`strftime("${name}", '%Y-%m-%d') AS "${name}"`);
+    if (c.column_type === "DATE") parts.push(`${sql.date(q(name))} AS ${q(name)}`);
     else if (c.column_type === "TIMESTAMP") parts.push(iso(name));
-    else if (c.column_type.startsWith("DECIMAL")) parts.push(`CAST("${name}" AS VARCHAR) AS "${name}"`);
-    else parts.push(`"${name}"`);
+    else if (c.column_type.startsWith("DECIMAL")) parts.push(`${sql.text(q(name))} AS ${q(name)}`);
+    else if (c.column_type === "ARRAY<STRING>") parts.push(`${sql.list(q(name))} AS ${q(name)}`);
+    else parts.push(q(name));
   }
   return `SELECT ${parts.join(", ")} FROM ${table} ORDER BY page_id`;
 }

@@ -1,6 +1,7 @@
 import type { DatabricksSettings } from "../../config/index.js";
 import type { Dialect } from "../dialect.js";
 import type { TableSpec } from "../table-spec.js";
+import type { WarehouseObserver } from "../warehouse.js";
 import { createDatabricksDriver, type StatementSession } from "./databricks-driver.js";
 import { databricksTypeName, qualifyDatabricks, quoteDatabricks, stringLiteral } from "./databricks-sql.js";
 
@@ -25,6 +26,7 @@ export interface DatabricksDialectOptions {
   readonly openSession: SessionOpener;
   /** Backoff of the first retry (doubles each time); tests shorten it. */
   readonly retryDelayMs?: number;
+  readonly observer?: WarehouseObserver;
 }
 
 /**
@@ -46,7 +48,7 @@ export function databricksDialect(options: DatabricksDialectOptions): Dialect {
     typeName: databricksTypeName,
     createTableSuffix: () => ` USING DELTA TBLPROPERTIES (${properties})`,
     addColumns: (table: TableSpec, columns) => [`ALTER TABLE ${qualify(table.schema, table.name)} ADD COLUMNS (${columns.map((c) => `${quoteDatabricks(c.name)} ${databricksTypeName(c.type)}`).join(", ")})`],
-    createDriver: async () => createDatabricksDriver(await options.openSession(), { qualify, maxRetries: options.maxRetries, retryDelayMs: options.retryDelayMs ?? 1_000 }),
+    createDriver: async () => createDatabricksDriver(await options.openSession(), { qualify, maxRetries: options.maxRetries, retryDelayMs: options.retryDelayMs ?? 1_000, observer: options.observer ?? {} }),
     functions: {
       // array_size is NULL for NULL (size() is -1 unless ANSI mode).
       arrayLength: (expr) => `array_size(${expr})`,
@@ -62,10 +64,11 @@ export function databricksDialect(options: DatabricksDialectOptions): Dialect {
 }
 
 /** The production dialect: the SQL warehouse of the settings, through @databricks/sql. */
-export function databricksWarehouseDialect(settings: DatabricksSettings): Dialect {
+export function databricksWarehouseDialect(settings: DatabricksSettings, observer: WarehouseObserver = {}): Dialect {
   return databricksDialect({
     catalog: settings.catalog,
     maxRetries: settings.maxRetries,
+    observer,
     openSession: async () => (await import("./databricks-session.js")).openDatabricksSession(settings),
   });
 }

@@ -1,6 +1,7 @@
 import pRetry, { AbortError } from "p-retry";
 import type { Driver, StagedRows } from "../dialect.js";
 import type { Row, TableSpec } from "../table-spec.js";
+import type { WarehouseObserver } from "../warehouse.js";
 import { classifyFailure, mayRetry, type Failure } from "./databricks-errors.js";
 import { rowsJson, rowsRelation } from "./databricks-sql.js";
 
@@ -28,6 +29,7 @@ export interface DatabricksDriverOptions {
   readonly qualify: (...parts: string[]) => string;
   readonly maxRetries: number;
   readonly retryDelayMs: number;
+  readonly observer: WarehouseObserver;
 }
 
 const ROWS_PARAM = "nds_rows";
@@ -52,7 +54,16 @@ export function createDatabricksDriver(session: StatementSession, options: Datab
           throw mayRetry(failure, sql) ? failed : new AbortError(failed);
         }
       },
-      { retries: options.maxRetries, minTimeout: options.retryDelayMs, maxTimeout: 30 * options.retryDelayMs, factor: 2, randomize: true },
+      {
+        retries: options.maxRetries,
+        minTimeout: options.retryDelayMs,
+        maxTimeout: 30 * options.retryDelayMs,
+        factor: 2,
+        randomize: true,
+        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+          if (retriesLeft > 0 && error instanceof StatementError) options.observer.retry?.({ attempt: attemptNumber, kind: error.kind, message: error.message });
+        },
+      },
     );
   }
 
