@@ -78,7 +78,11 @@ export async function runPreflight(env: Env): Promise<PreflightCheck[]> {
     const created = probe.created ? "answers" : "the file will be created by the first sync";
     pass("warehouse", probe.missing.length === 0 ? `${created}; every table exists` : `${created}; ${probe.missing.length} tables will be created by the first sync (${probe.missing.slice(0, 3).join(", ")}${probe.missing.length > 3 ? ", …" : ""})`);
   } catch (error) {
-    fail("warehouse", describeError(error), "check DUCKDB_PATH (a writable place, not open in another process)");
+    const fix =
+      config.warehouse.kind === "duckdb"
+        ? "check DUCKDB_PATH (a writable place, not open in another process)"
+        : "check DATABRICKS_HOST and DATABRICKS_HTTP_PATH (the warehouse's Connection details), the token or OAuth secret, and that the SQL warehouse is running";
+    fail("warehouse", describeError(error), fix);
   }
 
   const dir = writableOrCreatable(config.watermarkDir);

@@ -13,6 +13,7 @@ export function createMetrics(events: EventBus, kpis: KpiState, now: () => numbe
   const rateLimited = new Counter({ name: "nds_notion_rate_limit_waits_total", help: "429/529 answers that paused the pacer", registers: [registry] });
   const rateLimitSeconds = new Counter({ name: "nds_notion_rate_limit_wait_seconds_total", help: "Seconds of Retry-After the pacer was paused for", registers: [registry] });
   const retries = new Counter({ name: "nds_notion_retries_total", help: "Notion requests retried, by error code", labelNames: ["code"], registers: [registry] });
+  const warehouseRetries = new Counter({ name: "nds_warehouse_retries_total", help: "Warehouse statements sent again, by failure kind (conflict, unavailable, interrupted)", labelNames: ["kind"], registers: [registry] });
   const pages = new Counter({ name: "nds_pages_read_total", help: "Pages read from Notion and committed", labelNames: ["database"], registers: [registry] });
   const upserted = new Counter({ name: "nds_rows_upserted_total", help: "Silver rows inserted or updated", labelNames: ["database"], registers: [registry] });
   const quarantined = new Counter({ name: "nds_rows_quarantined_total", help: "Rows with at least one invalid value", labelNames: ["database"], registers: [registry] });
@@ -37,6 +38,7 @@ export function createMetrics(events: EventBus, kpis: KpiState, now: () => numbe
     rateLimitSeconds.inc(e.retryAfterMs / 1000);
   });
   events.on("notion:retry", (e) => retries.inc({ code: e.code }));
+  events.on("warehouse:retry", (e) => warehouseRetries.inc({ kind: e.kind }));
   // Counted per committed batch, so a long database shows its progress.
   events.on("batch:loaded", (e) => {
     pages.inc({ database: e.databaseKey }, e.pages);

@@ -21,8 +21,10 @@ export async function openDatabricksSession(settings: DatabricksSettings): Promi
   const where = `the Databricks SQL warehouse at ${settings.host}${settings.httpPath}`;
   let session: Awaited<ReturnType<DBSQLClient["openSession"]>>;
   try {
+    const [host = settings.host, port] = settings.host.split(":");
     await client.connect({
-      host: settings.host,
+      host,
+      ...(port ? { port: Number(port) } : {}),
       path: settings.httpPath,
       ...auth,
       telemetryEnabled: false,

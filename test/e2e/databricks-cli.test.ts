@@ -1,0 +1,79 @@
+import { createServer, type Server, type Socket } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
+import { syncFixture, type SyncFixture } from "../support/sync-fixture.js";
+
+/**
+ * WAREHOUSE=databricks at the edges no test warehouse can show: missing settings, a host that
+ * refuses, and one that accepts the connection and never answers. Secrets never appear.
+ */
+const NOTION_TOKEN = "secret_dbx_cli_Pq7";
+const DATABRICKS_TOKEN = "dapi0123456789abcdef0123456789abcdef";
+const CLIENT_SECRET = "dose0123456789secretvalue";
+let fixture: SyncFixture;
+let silent: Server;
+let silentPort: number;
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  fixture = await syncFixture({ seed: 3, token: NOTION_TOKEN });
+  // Accepts TCP connections and never says a word (a firewall that drops, a hung proxy).
+  silent = createServer((socket) => sockets.push(socket));
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  silentPort = (silent.address() as { port: number }).port;
+});
+afterAll(async () => {
+  for (const socket of sockets) socket.destroy();
+  await new Promise((resolve) => silent.close(resolve));
+  await fixture.close();
+});
+
+const databricks = (extra: Record<string, string>) => fixture.env({ WAREHOUSE: "databricks", DATABRICKS_HTTP_PATH: "/sql/1.0/warehouses/abc123", DATABRICKS_TOKEN, ...extra });
+const noSecrets = (text: string) => {
+  for (const secret of [NOTION_TOKEN, DATABRICKS_TOKEN, CLIENT_SECRET]) expect(text).not.toContain(secret);
+};
+
+describe("WAREHOUSE=databricks", () => {
+  it("exits 2 naming DATABRICKS_HOST when it is not set", async () => {
+    const result = await runCli(["sync"], databricks({}));
+    noSecrets(result.stdout + result.stderr);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/DATABRICKS_HOST: is not set/);
+  });
+
+  it("exits 2 naming the missing half of the OAuth pair, and refuses a token together with it", async () => {
+    const env = databricks({ DATABRICKS_HOST: "adb-1.azuredatabricks.net", DATABRICKS_CLIENT_ID: "sp-app-id" });
+    delete (env as Record<string, string | undefined>).DATABRICKS_TOKEN;
+    const half = await runCli(["sync"], env);
+    expect([half.code, /DATABRICKS_CLIENT_SECRET: is not set/.test(half.stderr)]).toEqual([2, true]);
+    const both = await runCli(["sync"], databricks({ DATABRICKS_HOST: "adb-1.azuredatabricks.net", DATABRICKS_CLIENT_ID: "sp-app-id", DATABRICKS_CLIENT_SECRET: CLIENT_SECRET }));
+    noSecrets(both.stdout + both.stderr);
+    expect([both.code, /choose one way to sign in/.test(both.stderr)]).toEqual([2, true]);
+  });
+
+  it("fails a sync with a clear connection error, within the connect timeout, when the host never answers", async () => {
+    const started = Date.now();
+    const result = await runCli(["sync"], databricks({ DATABRICKS_HOST: `127.0.0.1:${silentPort}`, DATABRICKS_CONNECT_TIMEOUT_MS: "2000" }));
+    const seconds = (Date.now() - started) / 1000;
+    noSecrets(result.stdout + result.stderr);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout + result.stderr).toContain(`cannot open a session on the Databricks SQL warehouse at 127.0.0.1:${silentPort}/sql/1.0/warehouses/abc123: no answer`);
+    // The bound is the connect timeout plus the process's own start; not a test of speed.
+    expect(seconds).toBeLessThan(30);
+  });
+
+  it("names a refused connection, and verify reports the warehouse check as failed with a fix", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const result = await runCli(["verify", "--json"], databricks({ DATABRICKS_HOST: `127.0.0.1:${port}`, DATABRICKS_CONNECT_TIMEOUT_MS: "2000" }));
+    noSecrets(result.stdout + result.stderr);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { checks: { name: string; ok: boolean; detail: string; fix?: string }[] };
+    const warehouse = report.checks.find((c) => c.name === "warehouse");
+    expect(warehouse).toMatchObject({ ok: false, detail: expect.stringMatching(/cannot open a session on the Databricks SQL warehouse at 127\.0\.0\.1:\d+.*ECONNREFUSED/), fix: expect.stringContaining("DATABRICKS_HOST") });
+    // The other checks still ran.
+    expect(report.checks.find((c) => c.name === "notion token")?.ok).toBe(true);
+  });
+});
