@@ -9,5 +9,6 @@ export interface ScenarioResult {
 
 export interface Scenario {
   readonly name: string;
-  run(options: { quick: boolean }): Promise<ScenarioResult>;
+  /** One or more results (scenarios that share a workspace run in order). */
+  run(options: { quick: boolean }): Promise<ScenarioResult[]>;
 }

@@ -1,0 +1,81 @@
+import type { Dialect, Driver } from "../../src/warehouse/index.js";
+
+/**
+ * Warehouse statements counted at the driver, by what they do. `writes` are the statements that
+ * change data (MERGE, INSERT, UPDATE, DELETE) other than the run log; `runRecords` are the INSERTs
+ * into the run log (`sync_runs`, one per database per run by design). `stages` are batches made
+ * readable to one statement (a temp table with DuckDB's appender; a JSON parameter on Databricks,
+ * where it is no statement at all); `transactions` counts BEGIN/COMMIT/ROLLBACK.
+ */
+export interface StatementCounts {
+  writes: number;
+  /** Writes by target table (qualified, as the dialect quotes it), run log included. */
+  writesByTable: Record<string, number>;
+  runRecords: number;
+  reads: number;
+  ddl: number;
+  stages: number;
+  rowsStaged: number;
+  transactions: number;
+}
+
+export function emptyCounts(): StatementCounts {
+  return { writes: 0, writesByTable: {}, runRecords: 0, reads: 0, ddl: 0, stages: 0, rowsStaged: 0, transactions: 0 };
+}
+
+const WRITE = /^\s*(?:MERGE\s+INTO|INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\S+)/i;
+const DDL = /^\s*(CREATE|ALTER|DROP)\b/i;
+const RUN_LOG = /^\s*INSERT\s+INTO\s+\S*sync_runs\b/i;
+
+/** Classifies one statement's SQL text into `counts`. */
+export function countStatement(counts: StatementCounts, sql: string): void {
+  const target = WRITE.exec(sql)?.[1];
+  if (target !== undefined) counts.writesByTable[target] = (counts.writesByTable[target] ?? 0) + 1;
+  if (RUN_LOG.test(sql)) counts.runRecords += 1;
+  else if (target !== undefined) counts.writes += 1;
+  else if (DDL.test(sql)) counts.ddl += 1;
+  else counts.reads += 1;
+}
+
+/** Wraps a driver so that every statement it runs is counted; what it answers is unchanged. */
+export function countingDriver(driver: Driver, counts: StatementCounts): Driver {
+  return {
+    execute: (sql, params) => (countStatement(counts, sql), driver.execute(sql, params)),
+    query: (sql, params) => (countStatement(counts, sql), driver.query(sql, params)),
+    stage: (table, rows) => {
+      counts.stages += 1;
+      counts.rowsStaged += rows.length;
+      return driver.stage(table, rows);
+    },
+    begin: () => ((counts.transactions += 1), driver.begin()),
+    commit: () => ((counts.transactions += 1), driver.commit()),
+    rollback: () => ((counts.transactions += 1), driver.rollback()),
+    columnsOf: (schema, table) => ((counts.reads += 1), driver.columnsOf(schema, table)),
+    close: () => driver.close(),
+  };
+}
+
+/** The same dialect, with a driver that counts into `counts`. */
+export function countingDialect(dialect: Dialect, counts: StatementCounts): Dialect {
+  return { ...dialect, createDriver: async () => countingDriver(await dialect.createDriver(), counts) };
+}
+
+/**
+ * The same dialect with a driver that runs nothing: statements are recorded, reads answer no rows,
+ * and every table is absent. A full sync into an empty warehouse sends exactly these statements
+ * (nothing exists yet, so every page is new), which is how an engine that is not available here
+ * (Databricks) gets its statement count from the same batching.
+ */
+export function recordingDialect(dialect: Dialect): Dialect {
+  const driver: Driver = {
+    execute: async () => undefined,
+    query: async () => [],
+    stage: async () => ({ source: "recorded_rows", params: {}, release: async () => undefined }),
+    begin: async () => undefined,
+    commit: async () => undefined,
+    rollback: async () => undefined,
+    columnsOf: async () => undefined,
+    close: async () => undefined,
+  };
+  return { ...dialect, createDriver: async () => driver };
+}
