@@ -9,13 +9,27 @@ const DATABASES = ["projects", "budget_lines"];
 const TARGET_MB = 300;
 const MAX_GROWTH = 1.5;
 
-interface ChildResult { ok: boolean; pages: number; requests: number; seconds: number; maxRssMb: number }
+interface ChildResult { ok: boolean; pages: number; requests: number; seconds: number; maxRssMb: number; peakHeapMb: number }
+
+/**
+ * Where the peak of the large sync goes: the same read with no warehouse at all (dry run: Notion
+ * client, transform, JS heap), and the full sync again with DuckDB's buffer pool at 64 MB.
+ */
+async function decompose(figures: Record<string, number>, size: number, env: Record<string, string>): Promise<void> {
+  const base = { ...env, BENCH_DATABASES: DATABASES.join(",") };
+  const dry = await runChild<ChildResult>("bench/sync-child.ts", { ...base, BENCH_DRY_RUN: "1" });
+  figures[`no_warehouse_peak_rss_mb_${size}`] = Math.round(dry.maxRssMb);
+  figures[`no_warehouse_peak_heap_mb_${size}`] = Math.round(dry.peakHeapMb);
+  const small = await runChild<ChildResult>("bench/sync-child.ts", { ...base, DUCKDB_MEMORY_LIMIT: "64MB", DUCKDB_PATH: `${env.DUCKDB_PATH}.64mb` });
+  figures[`duckdb_64mb_peak_rss_mb_${size}`] = Math.round(small.maxRssMb);
+}
 
 /**
  * 6. Peak RSS of a full sync in its own process (the sandbox serves from this one, unthrottled), at
  * two sizes: memory must stay under the target and flat as pages grow. The data-quality checks then
  * run over the same file in a process of their own. `baseline_rss_mb` is a process that loads the
- * same modules and opens the warehouse, and syncs nothing.
+ * same modules and opens the warehouse, and syncs nothing; the large size is also measured with no
+ * warehouse and with a 64 MB DuckDB buffer pool, which splits the peak between its parts.
  */
 export const fullSyncMemory: Scenario = {
   name: "6. memory (peak RSS of a full sync, sandbox in another process)",
@@ -31,12 +45,14 @@ export const fullSyncMemory: Scenario = {
         await verifyCopy(this.name, ws.config(), expectedPages(ws.sandbox, DATABASES));
         figures[`pages_${size}`] = result.pages;
         figures[`peak_rss_mb_${size}`] = Math.round(result.maxRssMb);
+        figures[`peak_heap_mb_${size}`] = Math.round(result.peakHeapMb);
         figures[`seconds_${size}`] = round(result.seconds);
         figures[`pages_per_second_${size}`] = Math.round(result.pages / result.seconds);
         const dq = await runChild<{ rows: number; seconds: number; maxRssMb: number }>("bench/dq-child.ts", env);
         figures[`dq_seconds_${size}`] = round(dq.seconds);
         figures[`dq_peak_rss_mb_${size}`] = Math.round(dq.maxRssMb);
-        if (size === sizes[0]) figures.baseline_rss_mb = Math.round((await runChild<ChildResult>("bench/sync-child.ts", { ...env, BENCH_DATABASES: "" , BENCH_BASELINE: "1" })).maxRssMb);
+        if (size === sizes.at(-1)) await decompose(figures, size, env);
+        if (size === sizes[0]) figures.baseline_rss_mb = Math.round((await runChild<ChildResult>("bench/sync-child.ts", { ...env, BENCH_BASELINE: "1" })).maxRssMb);
       } finally {
         await ws.close();
       }
