@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { processEnvironment } from "../../src/config/index.js";
 
 /**
  * Runs a bench script in its own Node process (through tsx) with exactly the given environment and
@@ -6,7 +7,7 @@ import { spawn } from "node:child_process";
  */
 export function runChild<T>(script: string, env: Record<string, string>): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", script], { env: { PATH: processEnvironment().PATH ?? "", ...env }, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
     child.on("error", reject);

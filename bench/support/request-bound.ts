@@ -1,7 +1,7 @@
 import type { Sandbox } from "../../src/sandbox/index.js";
 import type { ExpectedPages } from "./verify-copy.js";
 
-
+/** A property value as the sandbox renders it, as far as the bound needs it. */
 type Value = { type: string; has_more?: boolean; relation?: unknown[]; rollup?: { type?: string; array?: unknown[] } };
 
 const PAGE_SIZE = 100;
