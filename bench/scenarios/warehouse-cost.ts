@@ -3,7 +3,7 @@ import type { Dialect } from "../../src/warehouse/index.js";
 import { duckDbDialect } from "../../src/warehouse/duckdb/duckdb-dialect.js";
 import type { Scenario } from "../bench-types.js";
 import { benchWorkspace } from "../support/bench-workspace.js";
-import { round } from "../support/figures.js";
+import { duckDbSettings, round } from "../support/figures.js";
 import { expectedPages } from "../support/request-bound.js";
 import { recordingDialect } from "../support/statement-counts.js";
 import { verifyCopy } from "../support/verify-copy.js";
@@ -15,9 +15,9 @@ import { verifyCopy } from "../support/verify-copy.js";
  * joins as `{ name: "databricks", real: false, dialect: (s) => recordingDialect(databricksDialect(…)) }`.
  */
 export const COST_DIALECTS: readonly { readonly name: string; readonly real: boolean; readonly dialect: (settings: AppConfig["warehouse"]) => Dialect }[] = [
-  { name: "duckdb", real: true, dialect: duckDbDialect },
+  { name: "duckdb", real: true, dialect: (settings) => duckDbDialect(duckDbSettings(settings)) },
   // The recording method on an engine that runs here too: its counts must equal the real ones.
-  { name: "duckdb_recorded", real: false, dialect: (settings) => recordingDialect(duckDbDialect(settings)) },
+  { name: "duckdb_recorded", real: false, dialect: (settings) => recordingDialect(duckDbDialect(duckDbSettings(settings))) },
 ];
 
 const DATABASES = ["budget_lines"];

@@ -8,6 +8,7 @@ import { runSync, type SyncRunResult } from "../../src/pipeline/index.js";
 import { startSandbox, type RequestLogEntry, type Sandbox, type SandboxOptions } from "../../src/sandbox/index.js";
 import { openWarehouse, type Dialect } from "../../src/warehouse/index.js";
 import { duckDbDialect } from "../../src/warehouse/duckdb/duckdb-dialect.js";
+import { duckDbSettings } from "./figures.js";
 import { countingDialect, emptyCounts, type StatementCounts } from "./statement-counts.js";
 
 /** Requests the sandbox served during one sync, by kind (every HTTP attempt counts, 429s included). */
@@ -69,7 +70,7 @@ export async function benchWorkspace(options: SandboxOptions): Promise<BenchWork
     env,
     config,
     freshWarehouse: () => void (generation += 1),
-    async sync({ databases, full = false, env: extra, dialect = duckDbDialect }) {
+    async sync({ databases, full = false, env: extra, dialect = (settings) => duckDbDialect(duckDbSettings(settings)) }) {
       const statements = emptyCounts();
       const from = sandbox.requests.length;
       const started = performance.now();

@@ -1,4 +1,5 @@
 import type { AppConfig } from "../../src/config/index.js";
+import type { DuckDbOptions } from "../../src/warehouse/duckdb/duckdb-driver.js";
 
 /** A figure rounded for the table (JSON keeps the same rounded value, so runs compare cleanly). */
 export function round(value: number, digits = 2): number {
@@ -13,3 +14,9 @@ export function needsUsers(config: AppConfig, keys: readonly string[]): boolean 
 
 /** The three databases of the full-sync scenarios: the relation chain programs → projects → budget lines. */
 export const CHAIN = ["programs", "projects", "budget_lines"] as const;
+
+/** The benchmark writes a scratch DuckDB file: its settings, whatever engines the config knows. */
+export function duckDbSettings(settings: AppConfig["warehouse"]): DuckDbOptions {
+  if (settings.kind !== "duckdb") throw new Error(`the benchmark writes a scratch DuckDB file, not ${String((settings as { kind: string }).kind)}`);
+  return settings;
+}
