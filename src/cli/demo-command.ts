@@ -31,7 +31,8 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
   for (const own of ["warehouse.duckdb", "warehouse.duckdb.wal", "watermarks"]) rmSync(join(dir, own), { recursive: true, force: true });
   const sandbox = await startSandbox({ seed: 1, rps: 10, burst: 10 });
   try {
-    const env = { ...sandbox.env(), WAREHOUSE: "duckdb", DUCKDB_PATH: `${dir}/warehouse.duckdb`, WATERMARK_DIR: `${dir}/watermarks`, NOTION_RPS: "8", NOTION_BURST: "8", LOG_LEVEL: "warn" };
+    const duckdbPath = `${dir}/warehouse.duckdb`;
+    const env = { ...sandbox.env(), WAREHOUSE: "duckdb", DUCKDB_PATH: duckdbPath, WATERMARK_DIR: `${dir}/watermarks`, NOTION_RPS: "8", NOTION_BURST: "8", LOG_LEVEL: "warn" };
     const config = loadConfig({ env, requireToken: true });
     const logger = createLogger({ level: "warn", format: "json" });
     say(`Notion sandbox at ${sandbox.url} (a seeded finance PPM workspace; the real @notionhq/client talks to it)`);
@@ -47,7 +48,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
     const second = await runSync({ config, logger });
     second.summaries.forEach((s) => say(`  ${summaryLine(s)}`));
 
-    await report(config, second.runId, second.summaries, new Date());
+    await report(config, duckdbPath, second.runId, second.summaries, new Date());
     return first.ok && second.ok ? EXIT.ok : EXIT.failed;
   } finally {
     await sandbox.close();
@@ -70,7 +71,7 @@ async function editWorkspace(sandbox: Sandbox): Promise<string[]> {
   return [`budget_lines ${lines.join(", ")}: Actual set`, `projects ${project}: renamed, status Blocked`, `risks ${risk}: moved to the trash`, `milestones ${milestone.id}: created`];
 }
 
-async function report(config: AppConfig, secondRunId: string, summaries: readonly DatabaseSummary[], now: Date): Promise<void> {
+async function report(config: AppConfig, duckdbPath: string, secondRunId: string, summaries: readonly DatabaseSummary[], now: Date): Promise<void> {
   const warehouse: Warehouse = await createWarehouse(config.warehouse);
   try {
     say("\n4. What the warehouse holds");
@@ -96,10 +97,9 @@ async function report(config: AppConfig, secondRunId: string, summaries: readonl
     for (const i of issues) say(`  - ${String(i.severity)} ${String(i.rule)} ${String(i.database_key)} ${String(i.page_id)}: ${String(i.message)}`);
 
     say("\n6. Try it yourself");
-    const file = config.warehouse.kind === "duckdb" ? config.warehouse.path : "";
-    say(`  DuckDB file: ${file}`);
+    say(`  DuckDB file: ${duckdbPath}`);
     const sql = `SELECT name, status, budget, actual_total, is_over_budget FROM ${warehouse.tableName({ schema: settings.schemas.silver, name: "projects" })} WHERE NOT _is_deleted ORDER BY budget DESC NULLS LAST LIMIT 5`;
-    say(`  duckdb ${file} "${sql}"`);
+    say(`  duckdb ${duckdbPath} "${sql}"`);
     for (const row of await warehouse.query(sql)) say(`    ${JSON.stringify(row, (_k, v: unknown) => (typeof v === "bigint" ? Number(v) : v))}`);
     say("  Run a real sync with NOTION_TOKEN and NOTION_<KEY>_DB set: npm run sync (see README.md).");
   } finally {

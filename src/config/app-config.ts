@@ -31,6 +31,8 @@ export interface DatabricksSettings {
   /** Unity Catalog catalog; undefined: the workspace default, names are `schema.table`. */
   readonly catalog: string | undefined;
   readonly auth: { readonly kind: "token"; readonly token: Secret } | { readonly kind: "oauth-m2m"; readonly clientId: string; readonly clientSecret: Secret };
+  /** Delta table properties of CREATE TABLE. */
+  readonly tableProperties: Readonly<Record<string, string>>;
   readonly statementTimeoutSeconds: number;
   readonly connectTimeoutMs: number;
   readonly maxRetries: number;

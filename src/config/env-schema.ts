@@ -34,6 +34,11 @@ export const envSchema = z.object({
   DATABRICKS_CLIENT_SECRET: z.string().min(1).optional(),
   /** Unity Catalog catalog for every schema; unset: the workspace default (two-level names). */
   DATABRICKS_CATALOG: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a catalog name ([A-Za-z_][A-Za-z0-9_]*)").optional(),
+  /** Delta table properties of the tables the worker creates, `key=value,…`; empty for none. */
+  DATABRICKS_TABLE_PROPERTIES: z
+    .string()
+    .regex(/^\s*([\w.]+\s*=\s*[\w.-]+\s*(,\s*[\w.]+\s*=\s*[\w.-]+\s*)*)?$/, "must be key=value pairs separated by commas (e.g. delta.enableChangeDataFeed=true,delta.enableDeletionVectors=true)")
+    .optional(),
   /** Longest a statement may run on the warehouse (its STATEMENT_TIMEOUT), in seconds. */
   DATABRICKS_STATEMENT_TIMEOUT_S: z.coerce.number().int().min(10).max(172_800).default(3_600),
   /** Bound of opening a session and of each HTTP request of the driver, in milliseconds. */

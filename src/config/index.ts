@@ -1,4 +1,5 @@
 export type { AppConfig, DatabricksSettings, DuckDbSettings, NotionSettings, WarehouseSettings, WorkerSettings } from "./app-config.js";
+export { DEFAULT_TABLE_PROPERTIES } from "./load-config.js";
 export { formatColumnType, parseColumnType, type ColumnType } from "./column-type.js";
 export { ConfigError, formatIssue, type ConfigIssue } from "./config-error.js";
 export { loadConfig, loadStateConfig, processEnvironment, type LoadConfigOptions } from "./load-config.js";

@@ -32,7 +32,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   if (options.requireToken && !options.env.NOTION_TOKEN) {
     issues.push({ source: "environment", path: "NOTION_TOKEN", message: "is not set: create an internal integration at notion.so/my-integrations and export its token" });
   }
-  if (parsed.success) issues.push(...warehouseIssues(parsed.data));
+  issues.push(...warehouseIssues(options.env));
   // The mapping is checked even when the environment is wrong: every problem is reported at once.
   const mappingPath = options.overrides?.mappingPath ?? (parsed.success ? parsed.data.MAPPING_PATH : (options.env.MAPPING_PATH ?? "config/notion_mapping.yaml"));
   let mapping;
@@ -61,8 +61,11 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   });
 }
 
-/** What WAREHOUSE=databricks needs and the schema alone cannot say: the variables that go together. */
-function warehouseIssues(env: EnvValues): ConfigIssue[] {
+/**
+ * What WAREHOUSE=databricks needs and the schema alone cannot say: the variables that go together.
+ * Read from the raw environment, so these are reported with every other problem at once.
+ */
+function warehouseIssues(env: Readonly<Record<string, string | undefined>>): ConfigIssue[] {
   if (env.WAREHOUSE !== "databricks") return [];
   const issue = (path: string, message: string): ConfigIssue => ({ source: "environment", path, message });
   const issues: ConfigIssue[] = [];
@@ -94,10 +97,29 @@ function warehouseSettings(env: EnvValues, duckdbPath: string | undefined): Ware
     httpPath: env.DATABRICKS_HTTP_PATH!,
     catalog: env.DATABRICKS_CATALOG,
     auth,
+    tableProperties: env.DATABRICKS_TABLE_PROPERTIES === undefined ? DEFAULT_TABLE_PROPERTIES : parseProperties(env.DATABRICKS_TABLE_PROPERTIES),
     statementTimeoutSeconds: env.DATABRICKS_STATEMENT_TIMEOUT_S,
     connectTimeoutMs: env.DATABRICKS_CONNECT_TIMEOUT_MS,
     maxRetries: env.DATABRICKS_MAX_RETRIES,
   });
+}
+
+/**
+ * Delta table properties by default: the change data feed (consumers of silver read what changed),
+ * deletion vectors (an update rewrites no whole file), optimized writes and auto compaction (a MERGE
+ * per batch makes small files). A warehouse that refuses one (e.g. a serverless warehouse answering
+ * DELTA_UNKNOWN_CONFIGURATION) is given its own list in DATABRICKS_TABLE_PROPERTIES.
+ */
+export const DEFAULT_TABLE_PROPERTIES: Readonly<Record<string, string>> = Object.freeze({
+  "delta.enableChangeDataFeed": "true",
+  "delta.enableDeletionVectors": "true",
+  "delta.autoOptimize.optimizeWrite": "true",
+  "delta.autoOptimize.autoCompact": "true",
+});
+
+function parseProperties(text: string): Readonly<Record<string, string>> {
+  const pairs = text.split(",").map((p) => p.trim()).filter(Boolean).map((p) => p.split("=").map((x) => x.trim()) as [string, string]);
+  return Object.freeze(Object.fromEntries(pairs));
 }
 
 /** The environment of this process: the one place `process.env` is read. */

@@ -25,10 +25,10 @@ export class Batcher {
   add(pending: PendingPage): boolean {
     const previous = this.#pages.get(pending.page.id);
     if (!previous || previous.page.last_edited_time <= pending.page.last_edited_time) {
-      if (previous) this.#bytes -= previous.result.bronze.page_json.length;
+      if (previous) this.#bytes -= Buffer.byteLength(previous.result.bronze.page_json);
       this.#pages.delete(pending.page.id);
       this.#pages.set(pending.page.id, pending);
-      this.#bytes += pending.result.bronze.page_json.length;
+      this.#bytes += Buffer.byteLength(pending.result.bronze.page_json);
     }
     return this.#pages.size >= this.#maxRows || this.#bytes >= this.#maxBytes;
   }

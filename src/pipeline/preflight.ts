@@ -3,7 +3,7 @@ import { describeError } from "../errors.js";
 import { createNotionGateway, resolveDataSource } from "../notion/index.js";
 import { createEventBus } from "../observability/events.js";
 import { fileWatermarkStore, lockHolder, writableOrCreatable } from "../state/index.js";
-import { bronzeTable, probeWarehouse, silverTable } from "../warehouse/index.js";
+import { bronzeTable, probeWarehouse, silverTable, warehouseFix } from "../warehouse/index.js";
 import { resolveProperties } from "./schema-check.js";
 
 /** One preflight check: what was checked, whether it holds, what was seen, and how to fix it. */
@@ -41,15 +41,17 @@ export async function runPreflight(env: Env): Promise<PreflightCheck[]> {
 
   const gateway = createNotionGateway({ settings: { ...config.notion, maxRetries: 2 }, events: createEventBus() });
   try {
+    let tokenOk = true;
     try {
       const me = (await gateway.call("check the token", undefined, (c) => c.users.me({}))) as { name?: string | null };
       pass("notion token", `accepted (integration "${me.name ?? "unnamed"}")`);
     } catch (error) {
       fail("notion token", describeError(error), "create a new integration token and set NOTION_TOKEN");
-      return checks;
+      // The databases cannot be checked without a token; the warehouse and local state still are.
+      tokenOk = false;
     }
     const store = fileWatermarkStore(config.watermarkDir);
-    for (const database of config.mapping.databases) {
+    for (const database of tokenOk ? config.mapping.databases : []) {
       try {
         const schema = await resolveDataSource(gateway, database, { count: 0 });
         pass(`${database.key}: access`, `shared; data source "${schema.title}" (${schema.dataSourceId})`);
@@ -78,11 +80,7 @@ export async function runPreflight(env: Env): Promise<PreflightCheck[]> {
     const created = probe.created ? "answers" : "the file will be created by the first sync";
     pass("warehouse", probe.missing.length === 0 ? `${created}; every table exists` : `${created}; ${probe.missing.length} tables will be created by the first sync (${probe.missing.slice(0, 3).join(", ")}${probe.missing.length > 3 ? ", …" : ""})`);
   } catch (error) {
-    const fix =
-      config.warehouse.kind === "duckdb"
-        ? "check DUCKDB_PATH (a writable place, not open in another process)"
-        : "check DATABRICKS_HOST and DATABRICKS_HTTP_PATH (the warehouse's Connection details), the token or OAuth secret, and that the SQL warehouse is running";
-    fail("warehouse", describeError(error), fix);
+    fail("warehouse", describeError(error), warehouseFix(config.warehouse));
   }
 
   const dir = writableOrCreatable(config.watermarkDir);

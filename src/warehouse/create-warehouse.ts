@@ -21,6 +21,16 @@ async function dialectOf(settings: WarehouseSettings, readOnly = false, observer
   }
 }
 
+/** What to check when the warehouse of these settings cannot be reached or opened. */
+export function warehouseFix(settings: WarehouseSettings): string {
+  switch (settings.kind) {
+    case "duckdb":
+      return "check DUCKDB_PATH (a writable place, not open in another process)";
+    case "databricks":
+      return "check DATABRICKS_HOST and DATABRICKS_HTTP_PATH (the warehouse's Connection details), the token or OAuth secret, and that the SQL warehouse is running";
+  }
+}
+
 export async function createWarehouse(settings: WarehouseSettings, observer: WarehouseObserver = {}): Promise<Warehouse> {
   return openWarehouse(await dialectOf(settings, false, observer));
 }

@@ -1,4 +1,4 @@
-export { createWarehouse, probeWarehouse } from "./create-warehouse.js";
+export { createWarehouse, probeWarehouse, warehouseFix } from "./create-warehouse.js";
 export type { Dialect, DialectCapabilities, Driver, SqlFunctions, StagedRows } from "./dialect.js";
 export { openWarehouse } from "./sql-warehouse.js";
 export { bronzeTable, quarantineTable, seenPagesTable, silverTable, syncRunsTable, type ColumnSpec, type Row, type TableSpec } from "./table-spec.js";

@@ -29,8 +29,16 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
     return result;
   }
 
+  async function columnsOf(table: Pick<TableSpec, "schema" | "name">): Promise<{ name: string; type: string }[] | undefined> {
+    try {
+      return await driver.columnsOf(table.schema, table.name);
+    } catch (error) {
+      throw statementFailed("describe table", `DESCRIBE ${tableName(table)}`, table, error);
+    }
+  }
+
   async function ensureTable(table: TableSpec): Promise<void> {
-    const existing = await driver.columnsOf(table.schema, table.name);
+    const existing = await columnsOf(table);
     if (!existing) {
       const columns = table.columns.map((c) => `${q(c.name)} ${dialect.typeName(c.type)}`).join(", ");
       await run(driver, "create table", `CREATE TABLE IF NOT EXISTS ${tableName(table)} (${columns})${dialect.createTableSuffix(table)}`, table);
@@ -99,8 +107,11 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
       const found = new Map<string, CurrentVersion>();
       if (pageIds.length === 0) return found;
       const rows = await withStaged(ID_LIST, pageIds.map((id) => ({ page_id: id })), (staged) =>
-        driver.query(
+        read(
+          driver,
+          "read current versions",
           `SELECT t.${q("page_id")} AS page_id, t.${q("_row_hash")} AS row_hash, t.${q("last_edited_time")} AS last_edited_time FROM ${tableName(silver)} t JOIN ${staged.source} i ON t.${q("page_id")} = i.${q("page_id")}`,
+          silver,
           staged.params,
         ),
       );
@@ -110,7 +121,7 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
     async bronzeVersions(bronze, pageIds) {
       if (pageIds.length === 0) return new Set();
       const rows = await withStaged(ID_LIST, pageIds.map((id) => ({ page_id: id })), (staged) =>
-        driver.query(`SELECT t.${q("page_id")} AS page_id, t.${q("_row_hash")} AS row_hash FROM ${tableName(bronze)} t JOIN ${staged.source} i ON t.${q("page_id")} = i.${q("page_id")}`, staged.params),
+        read(driver, "read bronze versions", `SELECT t.${q("page_id")} AS page_id, t.${q("_row_hash")} AS row_hash FROM ${tableName(bronze)} t JOIN ${staged.source} i ON t.${q("page_id")} = i.${q("page_id")}`, bronze, staged.params),
       );
       return new Set(rows.map((r) => `${String(r.page_id)}:${String(r.row_hash)}`));
     },
@@ -129,7 +140,7 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
       }
     },
     insertRows,
-    tableExists: async (table) => (await driver.columnsOf(table.schema, table.name)) !== undefined,
+    tableExists: async (table) => (await columnsOf(table)) !== undefined,
     async markUnseen(silver, seen, scope) {
       const p = dialect.functions.param;
       const seenName = tableName(seen);
@@ -166,7 +177,7 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
       }
     },
     execute: (sql, params) => run(driver, "statement", sql, undefined, params),
-    query: (sql, params) => driver.query(sql, params),
+    query: (sql, params) => read(driver, "query", sql, undefined, params),
     tableName,
     quote: q,
     functions: dialect.functions,
@@ -174,23 +185,38 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
   };
 }
 
-/**
- * Runs one statement; a failure becomes a SyncError that says what the statement was for and on which
- * table (transient when the driver says trying later may help). The SQL's head is shown, never values.
- */
+/** Runs one statement that writes; returns the rows it affected where the engine says. */
 async function run(driver: Driver, purpose: string, sql: string, table?: TableSpec, params?: Readonly<Record<string, unknown>>): Promise<number | undefined> {
   try {
     return await driver.execute(sql, params);
   } catch (error) {
-    if (error instanceof SyncError) throw error;
-    const where = table ? ` on ${table.schema}.${table.name}` : "";
-    const transient = (error as { transient?: unknown }).transient === true;
-    throw new SyncError(transient ? "warehouse_transient" : "warehouse_terminal", `warehouse statement failed${where} (${purpose}): ${(error as Error).message} [${sql.slice(0, 120)}${sql.length > 120 ? "…" : ""}]`, {
-      cause: error,
-      transient,
-      context: table ? { table: `${table.schema}.${table.name}` } : {},
-    });
+    throw statementFailed(purpose, sql, table, error);
   }
+}
+
+/** Runs one statement that reads. */
+async function read(driver: Driver, purpose: string, sql: string, table?: Pick<TableSpec, "schema" | "name">, params?: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>[]> {
+  try {
+    return await driver.query(sql, params);
+  } catch (error) {
+    throw statementFailed(purpose, sql, table, error);
+  }
+}
+
+/**
+ * What a failed statement was for and on which table, as a SyncError (transient when the driver says
+ * trying later may help). The SQL's head is shown, never values. A driver's error that already names
+ * its table (e.g. DuckDB's staging) passes through.
+ */
+function statementFailed(purpose: string, sql: string, table: Pick<TableSpec, "schema" | "name"> | undefined, error: unknown): SyncError {
+  if (error instanceof SyncError && error.context.table) return error;
+  const where = table ? ` on ${table.schema}.${table.name}` : "";
+  const transient = error instanceof SyncError && error.transient;
+  return new SyncError(transient ? "warehouse_transient" : "warehouse_terminal", `warehouse statement failed${where} (${purpose}): ${(error as Error).message} [${sql.slice(0, 120)}${sql.length > 120 ? "…" : ""}]`, {
+    cause: error,
+    transient,
+    context: table ? { table: `${table.schema}.${table.name}` } : {},
+  });
 }
 
 function isoOf(value: unknown): string {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseMapping, type Settings } from "../../src/config/index.js";
-import { TABLE_PROPERTIES } from "../../src/warehouse/databricks/databricks-dialect.js";
+import { DEFAULT_TABLE_PROPERTIES, parseMapping, type Settings } from "../../src/config/index.js";
+
 import { bronzeTable, quarantineTable, silverTable, type Row, type TableSpec, type Warehouse } from "../../src/warehouse/index.js";
 import { openSparkWarehouse, uniquePrefix } from "./spark-target.js";
 
@@ -44,7 +44,7 @@ describe("Delta tables written through the Databricks dialect", () => {
     const extended = await warehouse.query(`DESCRIBE TABLE EXTENDED ${warehouse.tableName(silver)}`);
     expect(extended.find((r) => r.col_name === "Provider")?.data_type).toBe("delta");
     const properties = Object.fromEntries((await warehouse.query(`SHOW TBLPROPERTIES ${warehouse.tableName(silver)}`)).map((r) => [r.key, r.value]));
-    for (const [key, value] of Object.entries(TABLE_PROPERTIES)) expect(properties[key], key).toBe(value);
+    for (const [key, value] of Object.entries(DEFAULT_TABLE_PROPERTIES)) expect(properties[key], key).toBe(value);
   });
 
   it("re-MERGEs a batch without changing a row: Delta commits no new version", async () => {

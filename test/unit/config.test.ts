@@ -193,3 +193,40 @@ describe("environment", () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 });
+
+describe("WAREHOUSE=databricks settings", () => {
+  const base = { ...SHIPPED_ENV, NOTION_TOKEN: "secret_x", WAREHOUSE: "databricks", DATABRICKS_HTTP_PATH: "/sql/1.0/warehouses/abc" };
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig({ env, requireToken: true });
+    } catch (error) {
+      return (error as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+    }
+    throw new Error("expected a ConfigError");
+  };
+
+  it("takes the host with or without a scheme, the token as a secret, and the default table properties", () => {
+    const config = loadConfig({ env: { ...base, DATABRICKS_HOST: "https://adb-1.2.azuredatabricks.net/", DATABRICKS_TOKEN: "dapi_cfg_secret" }, requireToken: true });
+    const warehouse = config.warehouse;
+    if (warehouse.kind !== "databricks") throw new Error("expected databricks");
+    expect([warehouse.host, warehouse.httpPath, warehouse.catalog, warehouse.auth.kind]).toEqual(["adb-1.2.azuredatabricks.net", "/sql/1.0/warehouses/abc", undefined, "token"]);
+    expect(JSON.stringify(config)).not.toContain("dapi_cfg_secret");
+    expect(warehouse.tableProperties["delta.enableChangeDataFeed"]).toBe("true");
+  });
+
+  it("takes OAuth M2M credentials, and a table-property list of the operator's own (or none)", () => {
+    const config = loadConfig({ env: { ...base, DATABRICKS_HOST: "h.cloud.databricks.com", DATABRICKS_CLIENT_ID: "app-id", DATABRICKS_CLIENT_SECRET: "oauth_cfg_secret", DATABRICKS_CATALOG: "finance", DATABRICKS_TABLE_PROPERTIES: " delta.enableChangeDataFeed = true ,delta.appendOnly=false" }, requireToken: true });
+    const warehouse = config.warehouse;
+    if (warehouse.kind !== "databricks") throw new Error("expected databricks");
+    expect([warehouse.auth.kind, warehouse.catalog, warehouse.tableProperties]).toEqual(["oauth-m2m", "finance", { "delta.enableChangeDataFeed": "true", "delta.appendOnly": "false" }]);
+    expect(JSON.stringify(config)).not.toContain("oauth_cfg_secret");
+    const none = loadConfig({ env: { ...base, DATABRICKS_HOST: "h", DATABRICKS_TOKEN: "t", DATABRICKS_TABLE_PROPERTIES: "" }, requireToken: true }).warehouse;
+    expect(none.kind === "databricks" && none.tableProperties).toEqual({});
+  });
+
+  it("reports a missing host together with every other problem, never echoing a secret", () => {
+    const found = problems({ ...base, NOTION_RPS: "abc", DATABRICKS_TOKEN: "dapi_never_echoed", DATABRICKS_TABLE_PROPERTIES: "x=1; DROP TABLE y" });
+    expect(found).toEqual(expect.arrayContaining([expect.stringMatching(/^NOTION_RPS: /), expect.stringMatching(/^DATABRICKS_HOST: is not set/), expect.stringMatching(/^DATABRICKS_TABLE_PROPERTIES: must be key=value pairs/)]));
+    expect(found.join("\n")).not.toContain("dapi_never_echoed");
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseMapping } from "../../src/config/index.js";
+import { SyncError } from "../../src/errors.js";
 import { controlRoomStatusTable, dqIssuesHistoryTable, dqIssuesTable } from "../../src/quality/dq-model.js";
 import { databricksDialect } from "../../src/warehouse/databricks/databricks-dialect.js";
 import type { StatementSession } from "../../src/warehouse/databricks/databricks-driver.js";
@@ -156,6 +157,28 @@ describe("Databricks writes", () => {
     expect(session.calls[0]!.sql).toMatch(/^INSERT OVERWRITE `main`\.`ppm_meta`\.`sync_runs` \(`run_id`, .*\) SELECT `run_id`, .* FROM \(SELECT inline\(from_json\(:nds_rows, /);
   });
 
+  it("creates tables with the operator's table properties, or none", async () => {
+    const created = async (tableProperties: Record<string, string>) => {
+      const session = recordingSession((sql) => (sql.startsWith("DESCRIBE") ? notFound() : []));
+      const warehouse = await openWarehouse(databricksDialect({ catalog: "main", tableProperties, maxRetries: 0, openSession: async () => session }));
+      await warehouse.ensureTables([seenPagesTable(settings)]);
+      return session.calls.at(-1)!.sql;
+    };
+    expect(await created({ "delta.appendOnly": "true" })).toMatch(/ USING DELTA TBLPROPERTIES \('delta\.appendOnly' = 'true'\)$/);
+    expect(await created({})).toMatch(/\) USING DELTA$/);
+  });
+
+  it("refuses a batch whose JSON is over what one statement may carry, naming the setting", async () => {
+    const session = recordingSession();
+    const warehouse = await warehouseOn(session, "main");
+    const big = { ...row, url: "x".repeat(1024 * 1024) };
+    const rows = Array.from({ length: 16 }, (_, i) => ({ ...big, page_id: `p${i}` }));
+    await expect(warehouse.writeBatch({ bronze: { table: bronze, rows: [] }, silver: { table: silver, rows }, quarantine: { table: quarantineTable(settings), rows: [] } })).rejects.toThrow(
+      /^the batch for ppm_silver\.t is 16\.0 MiB as JSON, over the 15 MiB one Databricks statement may carry: lower settings\.batch_max_bytes/,
+    );
+    expect(session.calls).toHaveLength(0);
+  });
+
   it("keeps the batch's JSON exact for decimals beyond a double and hostile strings", () => {
     const table: TableSpec = { schema: "s", name: "x", key: ["page_id"], columns: [{ name: "page_id", type: { kind: "string" } }, { name: "big", type: { kind: "decimal", precision: 38, scale: 10 } }] };
     const hostile = `'; DROP TABLE x; -- \\ " \u0000\u202e 🚀`;
@@ -170,7 +193,10 @@ describe("Databricks failures", () => {
   it.each([
     ["a Delta conflict", conflict, "conflict"],
     ["SQLSTATE 2D521", Object.assign(new Error("x"), { response: { sqlState: "2D521" } }), "conflict"],
-    ["HTTP 503", Object.assign(new Error("Hive driver: 503 when connecting to resource. Max retry count exceeded."), { statusCode: 503 }), "unavailable"],
+    ["an HTTP 503 answer", Object.assign(new Error("Service Unavailable"), { statusCode: 503 }), "unavailable"],
+    // The driver gives up only on calls it may repeat, after the statement was accepted: it may have run.
+    ["the driver's own retries exhausted", new Error("Hive driver: 503 when connecting to resource. Max retry count exceeded."), "interrupted"],
+    ["a statement stopped by STATEMENT_TIMEOUT", Object.assign(new Error("Query has been timed out due to inactivity."), { errorCode: "TIMEOUT", response: { errorMessage: "Query has been timed out due to inactivity." } }), "terminal"],
     ["HTTP 429", Object.assign(new Error("Too Many Requests"), { statusCode: 429 }), "unavailable"],
     ["a refused connection", Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:443"), { code: "ECONNREFUSED" }), "unavailable"],
     ["an unknown host", Object.assign(new Error("getaddrinfo ENOTFOUND adb-1.azuredatabricks.net"), { code: "ENOTFOUND" }), "unavailable"],
@@ -183,6 +209,18 @@ describe("Databricks failures", () => {
     ["HTTP 403", Object.assign(new Error("Forbidden"), { statusCode: 403 }), "terminal"],
   ])("classifies %s", (_name, error, kind) => {
     expect(classifyFailure(error).kind).toBe(kind);
+  });
+
+  it("names the purpose and the table of a failed read too", async () => {
+    const denied = Object.assign(new Error("x"), { response: { displayMessage: "[INSUFFICIENT_PERMISSIONS] User does not have SELECT on Table 'main.ppm_silver.t'.", sqlState: "42501" } });
+    const silver = silverTable(database, settings);
+    const reads = await warehouseOn(recordingSession((sql) => (sql.startsWith("SELECT") ? denied : [])), "main");
+    const error = await reads.currentVersions(silver, ["p1"]).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(SyncError);
+    expect((error as SyncError).message).toMatch(/^warehouse statement failed on ppm_silver\.t \(read current versions\): \[INSUFFICIENT_PERMISSIONS\] User does not have SELECT/);
+    expect((error as SyncError).code).toBe("warehouse_terminal");
+    const describes = await warehouseOn(recordingSession((sql) => (sql.startsWith("DESCRIBE") ? denied : [])), "main");
+    await expect(describes.ensureTables([silver])).rejects.toThrow(/^warehouse statement failed on ppm_silver\.t \(describe table\): \[INSUFFICIENT_PERMISSIONS\]/);
   });
 
   it("keeps the server's message and drops its JVM stack trace", () => {

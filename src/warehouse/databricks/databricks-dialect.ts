@@ -1,27 +1,17 @@
-import type { DatabricksSettings } from "../../config/index.js";
+import { DEFAULT_TABLE_PROPERTIES, type DatabricksSettings } from "../../config/index.js";
 import type { Dialect } from "../dialect.js";
 import type { TableSpec } from "../table-spec.js";
 import type { WarehouseObserver } from "../warehouse.js";
 import { createDatabricksDriver, type StatementSession } from "./databricks-driver.js";
 import { databricksTypeName, qualifyDatabricks, quoteDatabricks, stringLiteral } from "./databricks-sql.js";
 
-/**
- * Table properties of every table: the change data feed (consumers of silver read what changed),
- * optimized writes and auto compaction (a MERGE per batch makes small files), deletion vectors (an
- * update rewrites no whole file).
- */
-export const TABLE_PROPERTIES: Readonly<Record<string, string>> = {
-  "delta.enableChangeDataFeed": "true",
-  "delta.enableDeletionVectors": "true",
-  "delta.autoOptimize.optimizeWrite": "true",
-  "delta.autoOptimize.autoCompact": "true",
-};
-
 /** How the dialect reaches an engine that speaks Databricks SQL: the SQL warehouse, or a test server. */
 export type SessionOpener = () => Promise<StatementSession>;
 
 export interface DatabricksDialectOptions {
   readonly catalog: string | undefined;
+  /** Delta table properties of CREATE TABLE (DATABRICKS_TABLE_PROPERTIES). */
+  readonly tableProperties?: Readonly<Record<string, string>>;
   readonly maxRetries: number;
   readonly openSession: SessionOpener;
   /** Backoff of the first retry (doubles each time); tests shorten it. */
@@ -37,7 +27,7 @@ export interface DatabricksDialectOptions {
  */
 export function databricksDialect(options: DatabricksDialectOptions): Dialect {
   const qualify = (...parts: string[]) => qualifyDatabricks(options.catalog, ...parts);
-  const properties = Object.entries(TABLE_PROPERTIES)
+  const properties = Object.entries(options.tableProperties ?? DEFAULT_TABLE_PROPERTIES)
     .map(([k, v]) => `${stringLiteral(k)} = ${stringLiteral(v)}`)
     .join(", ");
   return {
@@ -46,7 +36,7 @@ export function databricksDialect(options: DatabricksDialectOptions): Dialect {
     qualify: (schema, table) => qualify(schema, table),
     qualifySchema: (schema) => qualify(schema),
     typeName: databricksTypeName,
-    createTableSuffix: () => ` USING DELTA TBLPROPERTIES (${properties})`,
+    createTableSuffix: () => ` USING DELTA${properties ? ` TBLPROPERTIES (${properties})` : ""}`,
     addColumns: (table: TableSpec, columns) => [`ALTER TABLE ${qualify(table.schema, table.name)} ADD COLUMNS (${columns.map((c) => `${quoteDatabricks(c.name)} ${databricksTypeName(c.type)}`).join(", ")})`],
     createDriver: async () => createDatabricksDriver(await options.openSession(), { qualify, maxRetries: options.maxRetries, retryDelayMs: options.retryDelayMs ?? 1_000, observer: options.observer ?? {} }),
     functions: {
@@ -67,6 +57,7 @@ export function databricksDialect(options: DatabricksDialectOptions): Dialect {
 export function databricksWarehouseDialect(settings: DatabricksSettings, observer: WarehouseObserver = {}): Dialect {
   return databricksDialect({
     catalog: settings.catalog,
+    tableProperties: settings.tableProperties,
     maxRetries: settings.maxRetries,
     observer,
     openSession: async () => (await import("./databricks-session.js")).openDatabricksSession(settings),

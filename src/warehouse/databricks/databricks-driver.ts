@@ -1,4 +1,5 @@
 import pRetry, { AbortError } from "p-retry";
+import { SyncError } from "../../errors.js";
 import type { Driver, StagedRows } from "../dialect.js";
 import type { Row, TableSpec } from "../table-spec.js";
 import type { WarehouseObserver } from "../warehouse.js";
@@ -12,17 +13,10 @@ export interface StatementSession {
   close(): Promise<void>;
 }
 
-/** A statement that failed for good, or after its retries; `transient` when trying later may help. */
-export class StatementError extends Error {
-  readonly transient: boolean;
-  readonly kind: Failure["kind"];
-
-  constructor(failure: Failure, attempts: number, options: { cause: unknown }) {
-    super(attempts > 1 ? `${failure.message} (after ${attempts} attempts)` : failure.message, options);
-    this.name = "StatementError";
-    this.kind = failure.kind;
-    this.transient = failure.kind === "conflict" || failure.kind === "unavailable" || failure.kind === "interrupted";
-  }
+/** A failed statement as the one error class: transient when sending it later may help. */
+function statementError(failure: Failure, attempts: number, cause: unknown): SyncError {
+  const transient = failure.kind === "conflict" || failure.kind === "unavailable" || failure.kind === "interrupted";
+  return new SyncError(transient ? "warehouse_transient" : "warehouse_terminal", attempts > 1 ? `${failure.message} (after ${attempts} attempts)` : failure.message, { cause, transient });
 }
 
 export interface DatabricksDriverOptions {
@@ -33,11 +27,14 @@ export interface DatabricksDriverOptions {
 }
 
 const ROWS_PARAM = "nds_rows";
+/** A statement carries at most 16 MiB; the JSON of a batch keeps a margin below it. */
+const MAX_ROWS_PARAM_BYTES = 15 * 2 ** 20;
 
 /**
  * The Databricks driver over one session (reused for the run). The SQL driver retries no statement,
  * so this one does: Delta conflicts and refusals always (nothing ran), broken connections only for
- * idempotent statements (it may have run), with exponential backoff and jitter.
+ * idempotent statements (it may have run), with exponential backoff and jitter. Failures leave as
+ * SyncErrors (transient or terminal) with the driver's error as `cause`.
  */
 export function createDatabricksDriver(session: StatementSession, options: DatabricksDriverOptions): Driver {
   async function run(sql: string, params: Readonly<Record<string, unknown>> = {}): Promise<Record<string, unknown>[]> {
@@ -50,7 +47,7 @@ export function createDatabricksDriver(session: StatementSession, options: Datab
           return await session.run(sql, params);
         } catch (error) {
           const failure = classifyFailure(error);
-          const failed = new StatementError(failure, attempts, { cause: error });
+          const failed = statementError(failure, attempts, error);
           throw mayRetry(failure, sql) ? failed : new AbortError(failed);
         }
       },
@@ -61,7 +58,7 @@ export function createDatabricksDriver(session: StatementSession, options: Datab
         factor: 2,
         randomize: true,
         onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-          if (retriesLeft > 0 && error instanceof StatementError) options.observer.retry?.({ attempt: attemptNumber, kind: error.kind, message: error.message });
+          if (retriesLeft > 0) options.observer.retry?.({ attempt: attemptNumber, kind: classifyFailure(error.cause).kind, message: error.message });
         },
       },
     );
@@ -75,7 +72,14 @@ export function createDatabricksDriver(session: StatementSession, options: Datab
     },
     query: (sql, params) => run(sql, params),
     async stage(table: TableSpec, rows: readonly Row[]): Promise<StagedRows> {
-      return { source: rowsRelation(table, `:${ROWS_PARAM}`), params: { [ROWS_PARAM]: rowsJson(table, rows) }, release: async () => undefined };
+      const json = rowsJson(table, rows);
+      const bytes = Buffer.byteLength(json);
+      if (bytes > MAX_ROWS_PARAM_BYTES) {
+        throw new SyncError("warehouse_terminal", `the batch for ${table.schema}.${table.name} is ${(bytes / 2 ** 20).toFixed(1)} MiB as JSON, over the ${MAX_ROWS_PARAM_BYTES / 2 ** 20} MiB one Databricks statement may carry: lower settings.batch_max_bytes (or batch_size) in the mapping`, {
+          context: { table: `${table.schema}.${table.name}` },
+        });
+      }
+      return { source: rowsRelation(table, `:${ROWS_PARAM}`), params: { [ROWS_PARAM]: json }, release: async () => undefined };
     },
     begin: () => Promise.reject(new Error("Databricks runs no multi-statement transactions (capabilities.transactions is false)")),
     commit: () => Promise.reject(new Error("Databricks runs no multi-statement transactions")),
@@ -85,7 +89,7 @@ export function createDatabricksDriver(session: StatementSession, options: Datab
       try {
         rows = await run(`DESCRIBE TABLE ${options.qualify(schema, table)}`);
       } catch (error) {
-        if (error instanceof StatementError && error.kind === "not_found") return undefined;
+        if (error instanceof SyncError && classifyFailure(error.cause).kind === "not_found") return undefined;
         throw error;
       }
       const columns: { name: string; type: string }[] = [];

@@ -25,16 +25,26 @@ const CONFLICT = /DELTA_CONCURRENT_|DELTA_METADATA_CHANGED|DELTA_PROTOCOL_CHANGE
 const NOT_FOUND = /\b(TABLE_OR_VIEW_NOT_FOUND|SCHEMA_NOT_FOUND|DELTA_TABLE_NOT_FOUND|NO_SUCH_CATALOG_EXCEPTION)\b/;
 const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 const INTERRUPTED_CODES = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "UND_ERR_SOCKET"]);
-const UNAVAILABLE_TEXT = /\b(TEMPORARILY_UNAVAILABLE|SERVICE_UNAVAILABLE|Too Many Requests|is starting|RESOURCE_EXHAUSTED)\b|\b(429|503)\b.*(status|code|when connecting)/i;
-const INTERRUPTED_TEXT = /socket hang up|premature close|\baborted\b|timed? ?out|Max retry count exceeded|Retry timeout exceeded|\b(500|502|504)\b.*(status|code|when connecting)/i;
+const UNAVAILABLE_TEXT = /\b(TEMPORARILY_UNAVAILABLE|SERVICE_UNAVAILABLE|Too Many Requests|RESOURCE_EXHAUSTED)\b/;
+/**
+ * The SQL driver's own retries give up only on calls it may repeat (polling, fetching), i.e. after
+ * the statement was accepted: whatever the status in the text, the statement may have run.
+ */
+const DRIVER_GAVE_UP = /Max retry count exceeded|Retry timeout exceeded/;
+const INTERRUPTED_TEXT = /socket hang up|premature close/i;
+/** The driver's end states of an operation that the server stopped (STATEMENT_TIMEOUT, a cancel). */
+const STOPPED_STATES = new Set(["TIMEOUT", "CANCELED", "CLOSED"]);
 
 export function classifyFailure(error: unknown): Failure {
   const message = bestMessage(error);
-  const e = (error ?? {}) as { code?: unknown; statusCode?: unknown; cause?: unknown; response?: { sqlState?: unknown } };
+  const e = (error ?? {}) as { code?: unknown; errorCode?: unknown; statusCode?: unknown; cause?: unknown; response?: { sqlState?: unknown } };
   const codes = [e.code, (e.cause as { code?: unknown } | undefined)?.code].filter((c): c is string => typeof c === "string");
   const status = typeof e.statusCode === "number" ? e.statusCode : undefined;
   if (e.response?.sqlState === "2D521" || CONFLICT.test(message)) return { kind: "conflict", message };
   if (NOT_FOUND.test(message) || e.response?.sqlState === "42P01") return { kind: "not_found", message };
+  // A statement the server stopped (its STATEMENT_TIMEOUT) would run as long again.
+  if (typeof e.errorCode === "string" && STOPPED_STATES.has(e.errorCode)) return { kind: "terminal", message };
+  if (DRIVER_GAVE_UP.test(message)) return { kind: "interrupted", message };
   if (status === 429 || status === 503 || codes.some((c) => UNAVAILABLE_CODES.has(c)) || UNAVAILABLE_TEXT.test(message)) return { kind: "unavailable", message };
   if ((status !== undefined && status >= 500 && status !== 501) || codes.some((c) => INTERRUPTED_CODES.has(c)) || INTERRUPTED_TEXT.test(message)) return { kind: "interrupted", message };
   return { kind: "terminal", message };

@@ -28,7 +28,8 @@ export async function openDatabricksSession(settings: DatabricksSettings): Promi
       path: settings.httpPath,
       ...auth,
       telemetryEnabled: false,
-      socketTimeout: Math.max(settings.connectTimeoutMs, 60_000),
+      // Each HTTP request is short (statements run asynchronously and are polled): no socket outlives it.
+      socketTimeout: settings.connectTimeoutMs,
       retryMaxAttempts: 3,
       userAgentEntry: "notion-delta-sync",
     });
@@ -38,7 +39,7 @@ export async function openDatabricksSession(settings: DatabricksSettings): Promi
         configuration: { STATEMENT_TIMEOUT: String(settings.statementTimeoutSeconds), TIMEZONE: "UTC", ANSI_MODE: "true" },
       }),
       settings.connectTimeoutMs,
-      `no answer from ${where} within ${settings.connectTimeoutMs} ms (DATABRICKS_CONNECT_TIMEOUT_MS)`,
+      `no answer within ${settings.connectTimeoutMs} ms (DATABRICKS_CONNECT_TIMEOUT_MS)`,
     );
   } catch (error) {
     await client.close().catch(() => undefined);
