@@ -46,6 +46,9 @@ export interface SandboxDatabase {
  * `path` is compared with the request path without its query string (a string must match exactly).
  * `kind` defaults to "status"; `status` defaults to 500 (502 for "html"); `retryAfterSec` sets `Retry-After`
  * (429 and 529 answers carry `Retry-After: 1` when it is not given).
+ * `"body"` answers `body` as is (status default 200, `content-type: application/json`): truncated JSON, a
+ * wrong envelope. `"mutate"` serves the real answer passed through `mutate` (missing fields, unknown
+ * property types); the request is authenticated and rate limited as usual.
  */
 export interface FaultRule {
   method?: string;
@@ -53,7 +56,11 @@ export interface FaultRule {
   status?: number;
   times: number;
   retryAfterSec?: number;
-  kind?: "status" | "drop" | "html";
+  kind?: "status" | "drop" | "html" | "body" | "mutate";
+  /** The answer's text, for `kind: "body"`. */
+  body?: string;
+  /** Rewrites the real JSON answer, for `kind: "mutate"`. */
+  mutate?: (json: unknown) => unknown;
 }
 
 /** One served request. `status` is 0 when the connection was dropped. `at` is `Date.now()` when it finished. */

@@ -63,6 +63,18 @@ describe("fault injection", () => {
     expect((await rawCall(sandbox, "GET", "/v1/users/me")).status).toBe(200);
   });
 
+  it("a body rule answers its text as is; a mutate rule serves the real answer rewritten, after auth", async () => {
+    const sandbox = await start({});
+    sandbox.faults.inject({ path: "/v1/users", kind: "body", body: '{"object":"list","results":[{', times: 1 });
+    const truncated = await fetch(`${sandbox.url}/v1/users`, { headers: { authorization: `Bearer ${sandbox.token}`, "notion-version": "2025-09-03" } });
+    expect([truncated.status, truncated.headers.get("content-type"), await truncated.text()]).toEqual([200, "application/json; charset=utf-8", '{"object":"list","results":[{']);
+    sandbox.faults.inject({ path: "/v1/users/me", kind: "mutate", mutate: (json) => ({ ...(json as object), name: "rewritten" }), times: 2 });
+    expect((await rawCall(sandbox, "GET", "/v1/users/me", { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+    const mutated = await rawCall(sandbox, "GET", "/v1/users/me");
+    expect([mutated.status, mutated.json()["name"], mutated.json()["object"]]).toEqual([200, "rewritten", "user"]);
+    expect(() => sandbox.faults.inject({ kind: "body", times: 1 })).toThrow(/FaultRule.body is required/);
+  });
+
   it("latencyMs delays every request", async () => {
     const sandbox = await start({ latencyMs: 120 });
     const started = Date.now();

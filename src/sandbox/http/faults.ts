@@ -5,9 +5,14 @@ import type { FaultRule } from "../types.js";
 export type FaultDecision =
   | { kind: "status"; status: number; retryAfterSec?: number }
   | { kind: "html"; status: number }
-  | { kind: "drop" };
+  | { kind: "drop" }
+  | { kind: "body"; status: number; body: string }
+  | { kind: "mutate"; mutate: (json: unknown) => unknown };
 
-const RANDOM_FAULTS: readonly FaultDecision[] = [
+/** A fault answered instead of the real answer (every kind but "mutate"). */
+export type ReplacingFault = Exclude<FaultDecision, { kind: "mutate" }>;
+
+const RANDOM_FAULTS: readonly ReplacingFault[] = [
   { kind: "status", status: 500 },
   { kind: "status", status: 502 },
   { kind: "status", status: 503 },
@@ -28,6 +33,8 @@ export class FaultInjector {
 
   inject(rule: FaultRule): void {
     if (!Number.isInteger(rule.times) || rule.times < 1) throw new RangeError(`FaultRule.times must be a positive integer, got ${rule.times}`);
+    if (rule.kind === "body" && rule.body === undefined) throw new RangeError('FaultRule.body is required with kind "body"');
+    if (rule.kind === "mutate" && rule.mutate === undefined) throw new RangeError('FaultRule.mutate is required with kind "mutate"');
     this.rules.push({ rule, left: rule.times });
   }
 
@@ -44,11 +51,13 @@ export class FaultInjector {
     const { rule } = hit;
     if (rule.kind === "drop") return { kind: "drop" };
     if (rule.kind === "html") return { kind: "html", status: rule.status ?? 502 };
+    if (rule.kind === "body") return { kind: "body", status: rule.status ?? 200, body: rule.body ?? "" };
+    if (rule.kind === "mutate") return { kind: "mutate", mutate: rule.mutate ?? ((json) => json) };
     return { kind: "status", status: rule.status ?? 500, ...(rule.retryAfterSec === undefined ? {} : { retryAfterSec: rule.retryAfterSec }) };
   }
 
   /** A seeded random fault with probability `rate`. */
-  random(): FaultDecision | undefined {
+  random(): ReplacingFault | undefined {
     if (this.rate <= 0 || this.rng.next() >= this.rate) return undefined;
     return this.rng.pick(RANDOM_FAULTS);
   }

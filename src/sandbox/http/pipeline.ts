@@ -4,9 +4,9 @@ import { faultError, SandboxApiError } from "../errors.js";
 import { API_VERSIONS, type ApiVersion } from "../render/page.js";
 import type { Workspace } from "../store/workspace.js";
 import type { RequestLogEntry } from "../types.js";
-import type { FaultDecision, FaultInjector } from "./faults.js";
+import type { FaultInjector, ReplacingFault } from "./faults.js";
 import type { TokenBucketLimiter } from "./rate-limit.js";
-import { sendError, sendHtml } from "./respond.js";
+import { sendError, sendHtml, sendText } from "./respond.js";
 import { dispatch, type Route } from "./router.js";
 import { sendJson } from "./respond.js";
 
@@ -65,7 +65,7 @@ export function createRequestHandler(deps: PipelineDeps): (req: IncomingMessage,
       if (res.destroyed) return;
       const injected = deps.faults.match(method, url.pathname);
       const isQuery = method === "POST" && url.pathname.endsWith("/query");
-      if (injected) return applyFault(injected, res, requestId, record, isQuery);
+      if (injected && injected.kind !== "mutate") return applyFault(injected, res, requestId, record, isQuery);
       const version = checkVersion(req.headers["notion-version"]);
       const auth = req.headers["authorization"];
       if (auth !== `Bearer ${deps.token}`) throw new SandboxApiError(401, "unauthorized", "API token is invalid.");
@@ -80,7 +80,7 @@ export function createRequestHandler(deps: PipelineDeps): (req: IncomingMessage,
       const result = dispatch(deps.routes, url.pathname, {
         method, query: url.searchParams, body, version, ws: deps.ws, baseUrl: deps.baseUrl(), resultLimit: deps.resultLimit,
       });
-      sendJson(res, 200, result, requestId);
+      sendJson(res, 200, injected?.kind === "mutate" ? injected.mutate(result) : result, requestId);
       record(200);
     };
     answer().catch((error: unknown) => {
@@ -119,7 +119,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-function applyFault(fault: FaultDecision, res: ServerResponse, requestId: string, record: (status: number) => void, isQuery = false): void {
+function applyFault(fault: ReplacingFault, res: ServerResponse, requestId: string, record: (status: number) => void, isQuery = false): void {
   if (fault.kind === "drop") {
     res.socket?.destroy();
     record(0);
@@ -127,6 +127,11 @@ function applyFault(fault: FaultDecision, res: ServerResponse, requestId: string
   }
   if (fault.kind === "html") {
     sendHtml(res, fault.status, requestId);
+    record(fault.status);
+    return;
+  }
+  if (fault.kind === "body") {
+    sendText(res, fault.status, fault.body, requestId);
     record(fault.status);
     return;
   }

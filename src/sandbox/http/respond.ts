@@ -13,6 +13,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, req
   res.end(text);
 }
 
+/** Sends `text` as is, labelled JSON (a malformed answer, for fault rules). */
+export function sendText(res: ServerResponse, status: number, text: string, requestId: string): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), "x-notion-request-id": requestId });
+  res.end(text);
+}
+
 /** Sends a Notion error body: `{object:"error", status, code, message, request_id}` (+ `additional_data`). */
 export function sendError(res: ServerResponse, error: SandboxApiError, requestId: string): void {
   const body: Record<string, unknown> = { object: "error", status: error.status, code: error.code, message: error.message };
