@@ -1,0 +1,91 @@
+/**
+ * What every reliability test file shares: the distinctive secrets given to every process it starts,
+ * where their outputs are kept for the final secret scan, and the counters behind the printed totals.
+ * The global setup (test/reliability/global-setup.ts) fixes the values once for all test files.
+ */
+import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+export interface Counters {
+  /** Sync processes killed with SIGKILL (each followed by a restart that must restore the copy). */
+  kills: number;
+  /** Kill-and-restart trials (a trial may kill more than once before its restart). */
+  trials: number;
+  /** Requests the sandbox answered with a fault: 5xx, 529, 429, a dropped connection, a malformed body. */
+  faultsInjected: number;
+  /** Silver rows compared with the source, and the values (cells) compared in them. */
+  rowsCompared: number;
+  valuesCompared: number;
+  mismatches: number;
+  /** Bronze versions stored twice. */
+  duplicateVersions: number;
+  /** Pages edited in the sandbox while a sync was running. */
+  concurrentEdits: number;
+  /** Hostile inputs run through: mapping files refused, malformed Notion answers served. */
+  badMappings: number;
+  malformedResponses: number;
+  /** Bytes of outputs, files and endpoint answers scanned for the secrets, and secrets found. */
+  bytesScanned: number;
+  leaks: number;
+}
+
+export const COUNTER_NAMES: readonly (keyof Counters)[] = [
+  "trials", "kills", "faultsInjected", "rowsCompared", "valuesCompared", "mismatches", "duplicateVersions",
+  "concurrentEdits", "badMappings", "malformedResponses", "bytesScanned", "leaks",
+];
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the reliability suite with npm run test:reliability (its global setup sets it)`);
+  return value;
+}
+
+/** The secrets every process of the suite gets; none of them may ever appear in an output. */
+export const SECRETS = {
+  NOTION_TOKEN: required("NDS_RELIABILITY_NOTION_TOKEN"),
+  DATABRICKS_TOKEN: required("NDS_RELIABILITY_DATABRICKS_TOKEN"),
+  DATABRICKS_CLIENT_SECRET: required("NDS_RELIABILITY_DATABRICKS_CLIENT_SECRET"),
+} as const;
+
+/** The environment every started process gets besides its own: the Databricks secrets too, although the warehouse is DuckDB. */
+export const SECRET_ENV: Record<string, string> = {
+  DATABRICKS_TOKEN: SECRETS.DATABRICKS_TOKEN,
+  DATABRICKS_CLIENT_ID: "reliability-client",
+  DATABRICKS_CLIENT_SECRET: SECRETS.DATABRICKS_CLIENT_SECRET,
+  DATABRICKS_HOST: "https://dbc-reliability.invalid",
+};
+
+export const ARTIFACTS = required("NDS_RELIABILITY_DIR");
+export const OUTPUTS = join(ARTIFACTS, "outputs");
+
+/** Adds to the suite's totals (summed and printed by the global teardown). */
+export function count(counters: Partial<Counters>): void {
+  appendFileSync(join(ARTIFACTS, "counters.jsonl"), `${JSON.stringify(counters)}\n`);
+}
+
+let captured = 0;
+/** Keeps a process's output (or an endpoint's answer) for the final scan of everything the suite saw. */
+export function capture(label: string, text: string): void {
+  mkdirSync(OUTPUTS, { recursive: true });
+  captured += 1;
+  appendFileSync(join(OUTPUTS, `${process.pid}-${captured}-${label.replace(/[^a-z0-9_-]+/gi, "_")}.log`), text);
+}
+
+/** The names of the secrets found in `bytes`. */
+export function secretsIn(bytes: Buffer | string): string[] {
+  const buffer = typeof bytes === "string" ? Buffer.from(bytes) : bytes;
+  return Object.entries(SECRETS).filter(([, value]) => buffer.includes(value)).map(([name]) => name);
+}
+
+/** Scans texts and files for the secrets; counts the bytes and returns `where: secret` for each find. */
+export function scanForSecrets(items: readonly { where: string; text?: string; file?: string }[]): string[] {
+  const found: string[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const content = item.file === undefined ? Buffer.from(item.text ?? "") : readFileSync(item.file);
+    bytes += content.length;
+    for (const name of secretsIn(content)) found.push(`${item.where}: ${name}`);
+  }
+  count({ bytesScanned: bytes, leaks: found.length });
+  return found;
+}
