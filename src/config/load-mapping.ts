@@ -49,7 +49,11 @@ export function parseMapping(text: string, file: string, env: Env, options: Mapp
   const resolved = interpolate(tree, env, unset) as Record<string, unknown>;
   const idPath = /^[^.]+\.(database_id|data_source_id)$/;
   const placeholder = "00000000-0000-0000-0000-000000000000";
-  for (const { variable, path } of unset) {
+  for (const { variable, path, secret } of unset) {
+    if (secret) {
+      issues.push({ source: file, path, message: `${variable} is a secret: the mapping cannot use it (its value would end up in messages and logs)` });
+      continue;
+    }
     if (options.idsOptional && idPath.test(path)) {
       // Never sent to Notion: a stand-in keeps the database in the mapping for warehouse-only commands.
       const [key, field] = path.split(".") as [string, string];

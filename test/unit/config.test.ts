@@ -60,6 +60,19 @@ describe("the shipped mapping", () => {
 });
 
 describe("mapping errors are collected together and located", () => {
+  it("never reads a secret variable into the mapping, so no error can echo it", () => {
+    const token = "secret_MAPPING_must_not_leak_42";
+    const issues = issuesOf('risks:\n  database_id: "${NOTION_TOKEN}"\n  columns:\n    - { notion_property: Risk, column_name: title, column_type: STRING, pattern: "${DATABRICKS_TOKEN}" }\n', {
+      NOTION_TOKEN: token,
+      DATABRICKS_TOKEN: token,
+    });
+    expect(JSON.stringify(issues)).not.toContain(token);
+    expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      "risks.database_id: NOTION_TOKEN is a secret: the mapping cannot use it (its value would end up in messages and logs)",
+      "risks.columns[0].pattern: DATABRICKS_TOKEN is a secret: the mapping cannot use it (its value would end up in messages and logs)",
+    ]);
+  });
+
   it("reports an unknown column type, a bad identifier, a duplicate column and an unset variable at once", () => {
     const issues = issuesOf(`
 programs:
