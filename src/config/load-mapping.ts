@@ -41,7 +41,7 @@ export function parseMapping(text: string, file: string, env: Env, options: Mapp
   }
   if (issues.length > 0) throw new ConfigError(issues);
 
-  const tree: unknown = doc.toJS();
+  const tree = toTree(doc, file);
   if (tree === null || typeof tree !== "object" || Array.isArray(tree)) {
     throw new ConfigError([{ source: file, path: "", message: "must be a YAML mapping of database keys to database definitions" }]);
   }
@@ -83,6 +83,16 @@ export function parseMapping(text: string, file: string, env: Env, options: Mapp
   }
   if (issues.length > 0 || !settings.success) throw new ConfigError(issues);
   return Object.freeze({ file, settings: Object.freeze(settings.data), databases: Object.freeze(databases) });
+}
+
+/** The document as plain data; aliases that expand without bound (a "billion laughs") are a config error. */
+function toTree(doc: Document, file: string): unknown {
+  try {
+    return doc.toJS();
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new ConfigError([{ source: file, path: "", message: `YAML aliases expand too much: ${error.message}` }]);
+  }
 }
 
 /**
@@ -244,7 +254,7 @@ export function readDatabaseKeys(file: string): string[] {
   const doc = parseDocument(text);
   const first = doc.errors[0];
   if (first) throw new ConfigError([{ source: file, path: first.linePos?.[0] ? `line ${first.linePos[0].line}, column ${first.linePos[0].col}` : "", message: `YAML syntax error: ${first.message.split("\n")[0]}` }]);
-  const tree: unknown = doc.toJS();
+  const tree = toTree(doc, file);
   if (tree === null || typeof tree !== "object" || Array.isArray(tree)) throw new ConfigError([{ source: file, path: "", message: "must be a YAML mapping of database keys to database definitions" }]);
   const keys = Object.keys(tree).filter((key) => key !== "settings");
   const bad = keys.filter((key) => !IDENTIFIER.test(key));

@@ -60,6 +60,13 @@ describe("the shipped mapping", () => {
 });
 
 describe("mapping errors are collected together and located", () => {
+  it("reports YAML aliases that expand without bound (a billion laughs) as a config error of the file", () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (const [i, name] of ["b", "c", "d", "e", "f"].entries()) levels.push(`${name}: &${name} [${Array(9).fill(`*${"abcdef"[i]}`).join(", ")}]`);
+    const issues = issuesOf(`${levels.join("\n")}\n`);
+    expect(issues).toEqual([{ source: "m.yaml", path: "", message: expect.stringMatching(/^YAML aliases expand too much: Excessive alias count/) }]);
+  });
+
   it("never reads a secret variable into the mapping, so no error can echo it", () => {
     const token = "secret_MAPPING_must_not_leak_42";
     const issues = issuesOf('risks:\n  database_id: "${NOTION_TOKEN}"\n  columns:\n    - { notion_property: Risk, column_name: title, column_type: STRING, pattern: "${DATABRICKS_TOKEN}" }\n', {
