@@ -28,7 +28,7 @@ const LOCK = () => join(wm(), ".sync.lock");
 
 type Trial = { kind: "delay"; ms: number; twice: boolean } | { kind: "point"; at: string };
 
-/** 28 trials: the first kills the initial full sync; each later one follows edits of 120–320 pages. */
+/** 28 trials: the first kills the initial full sync; each later one follows edits of 150–350 pages. */
 function plan(): Trial[] {
   const trials: Trial[] = [{ kind: "point", at: "merge:9" }];
   const points = ["merge", "commit", "watermark"];
@@ -45,7 +45,7 @@ function plan(): Trial[] {
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 17, scale: 1200, token: SECRETS.NOTION_TOKEN, now: () => clock });
+  sandbox = await startSandbox({ seed: 17, scale: 800, token: SECRETS.NOTION_TOKEN, now: () => clock });
   dir = mkdtempSync(join(tmpdir(), "nds-crash-"));
   mapping = join(dir, "mapping.yaml");
   writeFileSync(mapping, readFileSync("config/notion_mapping.yaml", "utf8").replace("lookback_minutes: 5", "lookback_minutes: 0").replace("batch_size: 500", "batch_size: 100"));
@@ -84,7 +84,7 @@ describe("a sync killed with SIGKILL, then restarted", () => {
     for (const [index, trial] of trials.entries()) {
       if (index > 0) {
         clock += 2 * 60_000;
-        editPages(sandbox, rng, 120 + Math.floor(rng() * 200));
+        editPages(sandbox, rng, 150 + Math.floor(rng() * 200));
       }
       const args = index % 7 === 4 ? ["--full"] : [];
       const attempts = trial.kind === "delay" && trial.twice ? 2 : 1;

@@ -64,7 +64,7 @@ function typed(raw: unknown, type: string): unknown {
   const dateObject = (v: unknown) => (typeof v === "object" && v !== null && "start" in (v as Json) ? (v as Json).start : v);
   if (type === "ARRAY<STRING>") return Array.isArray(raw) ? raw.map(String) : [String(raw)];
   if (type === "STRING") return Array.isArray(raw) ? (raw.length ? raw.join(", ") : null) : String(raw);
-  if (type.startsWith("DECIMAL")) return (raw as number).toFixed(Number(/,(\d+)\)/.exec(type)![1]));
+  if (type.startsWith("DECIMAL")) return decimalText(raw as number, Number(/,(\d+)\)/.exec(type)![1]));
   if (type === "DATE") return String(dateObject(raw)).slice(0, 10);
   if (type === "TIMESTAMP") {
     const s = String(dateObject(raw));
@@ -73,10 +73,25 @@ function typed(raw: unknown, type: string): unknown {
   return raw;
 }
 
+/** A number's exact decimal text at `scale` digits (no exponent; a zero has no sign). */
+function decimalText(n: number, scale: number): string {
+  const text = Math.abs(n) >= 1e21 ? `${BigInt(n)}${scale > 0 ? `.${"0".repeat(scale)}` : ""}` : n.toFixed(scale);
+  return /^-[0.]+$/.test(text) ? text.slice(1) : text;
+}
+
+/** Beyond what the column type holds: INT32, a JSON number's exact integers, DECIMAL(p,s)'s integer digits. */
+function outOfRange(v: unknown, type: string): boolean {
+  if (type === "INT") return Number(v) < -2147483648 || Number(v) > 2147483647;
+  if (type === "BIGINT") return !Number.isSafeInteger(Number(v));
+  const decimal = /^DECIMAL\((\d+),(\d+)\)$/.exec(type);
+  return decimal !== null && String(v).replace(/^-/, "").split(".")[0]!.replace(/^0+(?=\d)/, "").length > Number(decimal[1]) - Number(decimal[2]);
+}
+
 function breaks(value: unknown, c: OracleColumn): boolean {
   if (value === null) return false;
   const items = Array.isArray(value) ? value : [value];
   return items.some((v) => {
+    if (outOfRange(v, c.column_type)) return true;
     const n = Number(v);
     if (c.min !== undefined && n < c.min) return true;
     if (c.max !== undefined && n > c.max) return true;

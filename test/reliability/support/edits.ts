@@ -30,12 +30,13 @@ const EDITS: Record<string, (rng: Rng) => Record<string, unknown>> = {
 };
 
 /** Edits `n` random pages (most of them budget lines), and trashes or restores a few risks and milestones. */
-export function editPages(sandbox: Sandbox, rng: Rng, n: number): number {
+export function editPages(sandbox: Sandbox, rng: Rng, n: number, options: { trash?: boolean } = {}): number {
   const ids = (key: string) => sandbox.store.pageIds(sandbox.databases[key]!.dataSourceId);
   for (let i = 0; i < n; i += 1) {
     const key = rng() < 0.7 ? "budget_lines" : pick(rng, Object.keys(EDITS));
     sandbox.store.updatePage(pick(rng, ids(key)), EDITS[key]!(rng));
   }
+  if (options.trash === false) return n;
   for (const key of ["risks", "milestones"]) {
     const all = sandbox.store.pageIds(sandbox.databases[key]!.dataSourceId, { includeTrashed: true });
     const live = new Set(ids(key));
