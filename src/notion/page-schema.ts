@@ -18,10 +18,14 @@ const pageSchema = z.looseObject({
   properties: z.record(z.string(), propertyValue),
 });
 
-/** True for full page objects; query results may also hold partial pages or (wikis) data sources. */
+/**
+ * True for full page objects; query results may also hold partial pages (`{object, id}`) or (wikis)
+ * data sources. A page with properties is a full page even when a field is missing: `checkPage`
+ * fails it, where skipping it would lose the page (and a full pass would mark it deleted).
+ */
 export function isFullPage(result: unknown): boolean {
-  const r = result as { object?: unknown; url?: unknown } | null;
-  return r?.object === "page" && typeof r.url === "string";
+  const r = result as { object?: unknown; url?: unknown; properties?: unknown } | null;
+  return r?.object === "page" && (typeof r.url === "string" || r.properties !== undefined);
 }
 
 export function checkPage(result: unknown, databaseKey: string): NotionPage {

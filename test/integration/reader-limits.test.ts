@@ -111,3 +111,21 @@ describe("reading past the per-query result limit", () => {
     expect(counter.count).toBe(1);
   });
 });
+
+describe("malformed query answers", () => {
+  it("never skip a page object that lacks its url: it is malformed, not partial", async () => {
+    const { sandbox, gateway } = await setup(10_000);
+    const ds = sandbox.databases.budget_lines!.dataSourceId;
+    sandbox.faults.inject({
+      path: `/v1/data_sources/${ds}/query`,
+      kind: "mutate",
+      mutate: (json) => {
+        delete (json as { results: Record<string, unknown>[] }).results[2]!.url;
+        return json;
+      },
+      times: 1,
+    });
+    const error = await readAll(gateway, ds).then(() => undefined, (e: unknown) => e);
+    expect((error as SyncError).message).toMatch(/^page [0-9a-f-]{36} of "budget_lines" is malformed: url: /);
+  });
+});
