@@ -28,6 +28,15 @@ export function isFullPage(result: unknown): boolean {
   return r?.object === "page" && (typeof r.url === "string" || r.properties !== undefined);
 }
 
+/** A list answer must hold a `results` array; anything else is a malformed answer (a proxy, a truncation). */
+export function checkList<T>(response: T): T {
+  if (!Array.isArray((response as { results?: unknown } | null)?.results)) {
+    const text = JSON.stringify(response) ?? String(response);
+    throw new Error(`Notion's answer has no results list (got ${text.length > 200 ? `${text.slice(0, 200)}…` : text})`);
+  }
+  return response;
+}
+
 export function checkPage(result: unknown, databaseKey: string): NotionPage {
   const parsed = pageSchema.safeParse(result);
   if (parsed.success) return result as NotionPage;

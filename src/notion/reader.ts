@@ -2,7 +2,7 @@ import type { Client } from "@notionhq/client";
 import { SyncError } from "../errors.js";
 import type { NotionPage } from "../transform/types.js";
 import type { NotionGateway, RequestCounter } from "./gateway.js";
-import { checkPage, isFullPage } from "./page-schema.js";
+import { checkList, checkPage, isFullPage } from "./page-schema.js";
 
 /**
  * Reads a data source's pages in ascending `last_edited_time`, from an inclusive lower bound
@@ -111,7 +111,7 @@ async function* paginate(gateway: NotionGateway, options: ReadOptions, filter: o
       ...(options.inTrash ? { in_trash: true } : {}),
       ...(cursor ? { start_cursor: cursor } : {}),
     };
-    return gateway.call(`query "${options.databaseKey}"`, options.counter, (c) => c.dataSources.query(args as unknown as QueryArgs) as Promise<QueryResponse>);
+    return gateway.call(`query "${options.databaseKey}"`, options.counter, (c) => c.dataSources.query(args as unknown as QueryArgs).then(checkList) as Promise<QueryResponse>);
   };
   let next: Promise<QueryResponse> | undefined = fetchPage(undefined);
   while (next) {

@@ -113,6 +113,16 @@ describe("reading past the per-query result limit", () => {
 });
 
 describe("malformed query answers", () => {
+  it("fail with a message naming the query when the answer has no results list", async () => {
+    const { sandbox, gateway } = await setup(10_000);
+    const ds = sandbox.databases.budget_lines!.dataSourceId;
+    sandbox.faults.inject({ path: `/v1/data_sources/${ds}/query`, kind: "body", body: '{"object":"list","has_more":false,"next_cursor":null}', times: 1 });
+    const error = await readAll(gateway, ds).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(SyncError);
+    expect((error as SyncError).code).toBe("notion_bad_response");
+    expect((error as SyncError).message).toBe('query "budget_lines": Notion\'s answer has no results list (got {"object":"list","has_more":false,"next_cursor":null})');
+  });
+
   it("never skip a page object that lacks its url: it is malformed, not partial", async () => {
     const { sandbox, gateway } = await setup(10_000);
     const ds = sandbox.databases.budget_lines!.dataSourceId;
