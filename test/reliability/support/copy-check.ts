@@ -101,6 +101,19 @@ export async function watermarkProblems(sandbox: Sandbox, dbPath: string, waterm
   return out;
 }
 
+/** Databases whose silver holds a committed page newer than their watermark: the state a kill between commit and watermark leaves. */
+export async function committedPastWatermark(dbPath: string, watermarkDir: string, keys: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const key of keys) {
+    const file = join(watermarkDir, `${key}.json`);
+    if (!existsSync(file)) continue;
+    const watermark = Date.parse((JSON.parse(readFileSync(file, "utf8")) as { lastEditedTime: string }).lastEditedTime);
+    const [row] = await queryFile(dbPath, `SELECT epoch_ms(max(last_edited_time)) AS t FROM ppm_silver.${key}`).catch(() => [{ t: null }]);
+    if (row?.t !== null && Number(row!.t) > watermark) out.push(key);
+  }
+  return out;
+}
+
 /** Opens a copy of the DuckDB file (and its WAL) read-write as the next run would, reads every table, checkpoints. */
 export async function duckDbOpens(dbPath: string): Promise<string | undefined> {
   if (!existsSync(dbPath)) return undefined;
