@@ -1,4 +1,4 @@
-import type { ColumnType } from "../../config/index.js";
+import { formatColumnType, type ColumnType } from "../../config/index.js";
 import type { Row, TableSpec } from "../table-spec.js";
 
 /**
@@ -23,28 +23,8 @@ export function stringLiteral(text: string): string {
   return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n").replace(/\r/g, "\\r")}'`;
 }
 
-export function databricksTypeName(type: ColumnType): string {
-  switch (type.kind) {
-    case "string":
-      return "STRING";
-    case "int":
-      return "INT";
-    case "bigint":
-      return "BIGINT";
-    case "double":
-      return "DOUBLE";
-    case "decimal":
-      return `DECIMAL(${type.precision},${type.scale})`;
-    case "boolean":
-      return "BOOLEAN";
-    case "date":
-      return "DATE";
-    case "timestamp":
-      return "TIMESTAMP";
-    case "array_string":
-      return "ARRAY<STRING>";
-  }
-}
+/** Column types are spelled as the mapping's contract spells them: Databricks SQL's own names. */
+export const databricksTypeName: (type: ColumnType) => string = formatColumnType;
 
 /** The DDL schema of a batch's JSON: an array of structs with the table's columns, in order. */
 export function rowsSchema(table: TableSpec): string {
