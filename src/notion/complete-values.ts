@@ -1,5 +1,6 @@
 import type { NotionPage, PropertyValue } from "../transform/types.js";
 import type { NotionGateway, RequestCounter } from "./gateway.js";
+import { checkList } from "./page-schema.js";
 
 /**
  * Notion lists at most 25 items of a relation or people property in a page object (a relation says
@@ -64,8 +65,8 @@ async function readItems(gateway: NotionGateway, pageId: string, propertyId: str
   let last: PropertyItemList;
   do {
     const args = { page_id: pageId, property_id: propertyId, page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) };
-    last = (await gateway.call(what, counter, (c) => c.pages.properties.retrieve(args))) as unknown as PropertyItemList;
-    if (Array.isArray(last.results)) results.push(...last.results);
+    last = (await gateway.call(what, counter, (c) => c.pages.properties.retrieve(args).then((r) => checkList(r, what)))) as unknown as PropertyItemList;
+    results.push(...last.results);
     cursor = last.has_more && last.next_cursor ? last.next_cursor : undefined;
   } while (cursor);
   return { ...last, results };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SyncError } from "../errors.js";
+import { NotionError } from "./notion-errors.js";
 import type { NotionPage } from "../transform/types.js";
 
 /**
@@ -19,20 +20,25 @@ const pageSchema = z.looseObject({
 });
 
 /**
- * True for full page objects; query results may also hold partial pages (`{object, id}`) or (wikis)
- * data sources. A page with properties is a full page even when a field is missing: `checkPage`
- * fails it, where skipping it would lose the page (and a full pass would mark it deleted).
+ * True for page objects; query results of a wiki may also hold data sources, which are skipped. Every
+ * page object goes through `checkPage`, which fails a partial or malformed one: skipping it would lose
+ * its edit, and a full pass would then have the reconcile mark a live page deleted.
  */
-export function isFullPage(result: unknown): boolean {
-  const r = result as { object?: unknown; url?: unknown; properties?: unknown } | null;
-  return r?.object === "page" && (typeof r.url === "string" || r.properties !== undefined);
+export function isPage(result: unknown): boolean {
+  return (result as { object?: unknown } | null)?.object === "page";
 }
 
-/** A list answer must hold a `results` array; anything else is a malformed answer (a proxy, a truncation). */
-export function checkList<T>(response: T): T {
-  if (!Array.isArray((response as { results?: unknown } | null)?.results)) {
-    const text = JSON.stringify(response) ?? String(response);
-    throw new Error(`Notion's answer has no results list (got ${text.length > 200 ? `${text.slice(0, 200)}…` : text})`);
+/**
+ * A list answer (query, property items, users) must hold a `results` array: anything else is a
+ * malformed answer (a proxy, a changed API), and reading it as an empty list would silently drop
+ * data. It fails the request, not retried (a well-formed answer that says something else will say it
+ * again); the message keeps the answer's content out, since it is page data.
+ */
+export function checkList<T>(response: T, what: string): T {
+  const results = (response as { results?: unknown } | null)?.results;
+  if (!Array.isArray(results)) {
+    const got = results === undefined ? "no results" : `results of type ${typeof results}`;
+    throw new NotionError("notion_bad_response", `${what}: Notion's answer has no results list (${got}; a proxy, or a changed API?)`, { transient: false });
   }
   return response;
 }
@@ -41,6 +47,12 @@ export function checkPage(result: unknown, databaseKey: string): NotionPage {
   const parsed = pageSchema.safeParse(result);
   if (parsed.success) return result as NotionPage;
   const id = (result as { id?: unknown } | null)?.id;
+  const r = result as { url?: unknown; properties?: unknown; last_edited_time?: unknown };
+  if (r.url === undefined && r.properties === undefined && r.last_edited_time === undefined) {
+    throw new SyncError("notion_bad_response", `page ${String(id)} of "${databaseKey}" came back as a partial page object (its id only): the database is not synced this time, so nothing is lost or marked deleted; if it repeats, report it`, {
+      context: { databaseKey },
+    });
+  }
   const problem = parsed.error.issues[0];
   throw new SyncError("notion_bad_response", `page ${String(id)} of "${databaseKey}" is malformed: ${problem?.path.join(".") ?? "?"}: ${problem?.message ?? "invalid"}`, {
     context: { databaseKey },

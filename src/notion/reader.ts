@@ -2,7 +2,7 @@ import type { Client } from "@notionhq/client";
 import { SyncError } from "../errors.js";
 import type { NotionPage } from "../transform/types.js";
 import type { NotionGateway, RequestCounter } from "./gateway.js";
-import { checkList, checkPage, isFullPage } from "./page-schema.js";
+import { checkList, checkPage, isPage } from "./page-schema.js";
 
 /**
  * Reads a data source's pages in ascending `last_edited_time`, from an inclusive lower bound
@@ -44,7 +44,7 @@ export async function* readPages(gateway: NotionGateway, options: ReadOptions): 
       incomplete ||= response.request_status?.type === "incomplete";
       const out: NotionPage[] = [];
       for (const result of response.results) {
-        if (!isFullPage(result)) continue;
+        if (!isPage(result)) continue;
         const page = checkPage(result, options.databaseKey);
         if (page.last_edited_time === frontierTime) {
           if (frontierIds.has(page.id)) continue;
@@ -83,7 +83,7 @@ async function* readOneMinute(gateway: NotionGateway, options: ReadOptions, minu
       incomplete ||= response.request_status?.type === "incomplete";
       const out: NotionPage[] = [];
       for (const result of response.results) {
-        if (!isFullPage(result)) continue;
+        if (!isPage(result)) continue;
         const page = checkPage(result, options.databaseKey);
         lastCreated = page.created_time;
         if (seen.has(page.id)) continue;
@@ -111,7 +111,7 @@ async function* paginate(gateway: NotionGateway, options: ReadOptions, filter: o
       ...(options.inTrash ? { in_trash: true } : {}),
       ...(cursor ? { start_cursor: cursor } : {}),
     };
-    return gateway.call(`query "${options.databaseKey}"`, options.counter, (c) => c.dataSources.query(args as unknown as QueryArgs).then(checkList) as Promise<QueryResponse>);
+    return gateway.call(`query "${options.databaseKey}"`, options.counter, (c) => c.dataSources.query(args as unknown as QueryArgs).then((r) => checkList(r, `query "${options.databaseKey}"`)) as Promise<QueryResponse>);
   };
   let next: Promise<QueryResponse> | undefined = fetchPage(undefined);
   while (next) {

@@ -4,6 +4,11 @@ import { createNotionGateway, readPages, type NotionGateway } from "../../src/no
 import { createEventBus } from "../../src/observability/events.js";
 import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { SyncError } from "../../src/errors.js";
+import { createLogger } from "../../src/observability/logger.js";
+import { runSync } from "../../src/pipeline/index.js";
+import { fileWatermarkStore } from "../../src/state/index.js";
+import { createWarehouse } from "../../src/warehouse/index.js";
+import { syncFixture, type SyncFixture } from "../support/sync-fixture.js";
 
 /** The reader against the sandbox with a small per-query result limit (Notion's is 10,000). */
 let sandbox: Sandbox | undefined;
@@ -120,7 +125,8 @@ describe("malformed query answers", () => {
     const error = await readAll(gateway, ds).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(SyncError);
     expect((error as SyncError).code).toBe("notion_bad_response");
-    expect((error as SyncError).message).toBe('query "budget_lines": Notion\'s answer has no results list (got {"object":"list","has_more":false,"next_cursor":null})');
+    // The answer's content (page data) stays out of the message.
+    expect((error as SyncError).message).toBe('query "budget_lines": Notion\'s answer has no results list (no results; a proxy, or a changed API?)');
   });
 
   it("never skip a page object that lacks its url: it is malformed, not partial", async () => {
@@ -137,5 +143,64 @@ describe("malformed query answers", () => {
     });
     const error = await readAll(gateway, ds).then(() => undefined, (e: unknown) => e);
     expect((error as SyncError).message).toMatch(/^page [0-9a-f-]{36} of "budget_lines" is malformed: url: /);
+  });
+});
+
+describe("malformed answers in a whole sync never lose data silently", () => {
+  // The whole engine against the sandbox: a malformed answer fails its database; the silver rows stay.
+  const logger = createLogger({ level: "silent", format: "json" });
+  let fixture: SyncFixture | undefined;
+  afterEach(async () => {
+    await fixture?.close();
+    fixture = undefined;
+  });
+
+  it("fails the database whose relation items come back without a results list, instead of emptying the relation", async () => {
+    fixture = await syncFixture({ seed: 3 });
+    const config = fixture.config();
+    fixture.sandbox.faults.inject({ path: /^\/v1\/pages\/[^/]+\/properties\/[^/]+$/, kind: "body", body: '{"object":"list","has_more":false,"next_cursor":null}', times: 1_000 });
+    const result = await runSync({ config, logger });
+    const projects = result.summaries.find((s) => s.databaseKey === "projects")!;
+    expect([projects.status, projects.errorCode]).toEqual(["failed", "notion_bad_response"]);
+    expect(projects.error).toMatch(/Notion's answer has no results list/);
+    // Nothing of projects was written, so no relation was emptied; the watermark did not move.
+    expect(await fileWatermarkStore(config.watermarkDir).get("projects")).toBeUndefined();
+  });
+
+  it("fails the databases that need the users list when it comes back without a results list, naming it", async () => {
+    fixture = await syncFixture({ seed: 3 });
+    fixture.sandbox.faults.inject({ path: "/v1/users", kind: "body", body: '{"object":"list","has_more":false,"next_cursor":null}', times: 1_000 });
+    const result = await runSync({ config: fixture.config(), logger });
+    // The users are read for the databases with people columns shown by name or email; only those fail.
+    const failed = result.summaries.filter((s) => s.status === "failed");
+    expect(failed.length).toBeGreaterThan(0);
+    for (const summary of failed) expect(summary.error, summary.databaseKey).toMatch(/^list users: Notion's answer has no results list/);
+    expect(result.summaries.filter((s) => s.status === "success").length).toBe(result.summaries.length - failed.length);
+  });
+
+  it("fails a full pass that meets a partial page object, so the reconcile never marks that live page deleted", async () => {
+    fixture = await syncFixture({ seed: 3 });
+    const config = fixture.config();
+    expect((await runSync({ config, logger })).ok).toBe(true);
+    const ds = fixture.sandbox.databases.risks!.dataSourceId;
+    const victim = fixture.sandbox.store.pageIds(ds)[0]!;
+    fixture.sandbox.faults.inject({
+      path: `/v1/data_sources/${ds}/query`,
+      kind: "mutate",
+      mutate: (json) => {
+        const list = json as { results: Record<string, unknown>[] };
+        list.results = list.results.map((r) => (r.id === victim ? { object: "page", id: victim } : r));
+        return json;
+      },
+      times: 1_000,
+    });
+    const full = await runSync({ config, logger }, { full: true, databases: ["risks"] });
+    const risks = full.summaries[0]!;
+    expect([risks.status, risks.errorCode]).toEqual(["failed", "notion_bad_response"]);
+    expect(risks.error).toContain(`page ${victim} of "risks" came back as a partial page object`);
+    const warehouse = await createWarehouse(config.warehouse);
+    const rows = await warehouse.query(`SELECT _is_deleted FROM ppm_silver.risks WHERE page_id = $id`, { id: victim });
+    await warehouse.close();
+    expect(rows).toEqual([{ _is_deleted: false }]);
   });
 });
