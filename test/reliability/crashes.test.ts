@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,6 +6,7 @@ import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { startCli, type CliExit } from "./support/cli-process.js";
 import { committedPastWatermark, compareSilver, duckDbOpens, duplicates, watermarkProblems } from "./support/copy-check.js";
 import { editPages, seeded } from "./support/edits.js";
+import { writeMapping } from "./support/mapping.js";
 import { SECRETS, count } from "./support/suite.js";
 
 /**
@@ -47,8 +48,7 @@ function plan(): Trial[] {
 beforeAll(async () => {
   sandbox = await startSandbox({ seed: 17, scale: 800, token: SECRETS.NOTION_TOKEN, now: () => clock });
   dir = mkdtempSync(join(tmpdir(), "nds-crash-"));
-  mapping = join(dir, "mapping.yaml");
-  writeFileSync(mapping, readFileSync("config/notion_mapping.yaml", "utf8").replace("lookback_minutes: 5", "lookback_minutes: 0").replace("batch_size: 500", "batch_size: 100"));
+  mapping = writeMapping(join(dir, "mapping.yaml"), { lookback_minutes: 0, batch_size: 100 }, sandbox.env());
   env = { ...sandbox.env(), DUCKDB_PATH: db(), WATERMARK_DIR: wm(), MAPPING_PATH: mapping, NOTION_RPS: "500", NOTION_BURST: "100", LOG_LEVEL: "info" };
 });
 
