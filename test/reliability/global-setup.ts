@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const NAMES = ["trials", "kills", "faultsInjected", "rowsCompared", "valuesCompared", "mismatches", "duplicateVersions", "concurrentEdits", "badMappings", "malformedResponses", "bytesScanned", "leaks"] as const;
+const NAMES = ["trials", "kills", "killsInFlight", "killsSettled", "faultsInjected", "rowsCompared", "valuesCompared", "mismatches", "duplicateVersions", "concurrentEdits", "badMappings", "malformedResponses", "bytesScanned", "leaks"] as const;
 
 export default function setup(): () => void {
   const started = Date.now();

@@ -7,10 +7,13 @@ import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface Counters {
-  /** Sync processes killed with SIGKILL (each followed by a restart that must restore the copy). */
+  /** Sync processes killed with SIGKILL (observed as their exit signal; each followed by a restart that must restore the copy). */
   kills: number;
-  /** Kill-and-restart trials (a trial may kill more than once before its restart). */
+  /** Kill-and-restart trials in which at least one kill landed (a trial may kill more than once before its restart). */
   trials: number;
+  /** Kills during a MERGE or COMMIT: the statement still in flight when the process died, or already settled. */
+  killsInFlight: number;
+  killsSettled: number;
   /** Requests the sandbox answered with a fault: 5xx, 529, 429, a dropped connection, a malformed body. */
   faultsInjected: number;
   /** Silver rows compared with the source, and the values (cells) compared in them. */
@@ -34,7 +37,7 @@ export interface Counters {
 }
 
 export const COUNTER_NAMES: readonly (keyof Counters)[] = [
-  "trials", "kills", "faultsInjected", "rowsCompared", "valuesCompared", "mismatches", "duplicateVersions",
+  "trials", "kills", "killsInFlight", "killsSettled", "faultsInjected", "rowsCompared", "valuesCompared", "mismatches", "duplicateVersions",
   "concurrentEdits", "badMappings", "malformedResponses", "bytesScanned", "leaks",
 ];
 
