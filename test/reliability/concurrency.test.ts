@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import { queryFile } from "../support/duckdb-file.js";
 import { startCli, type CliExit } from "./support/cli-process.js";
 import { compareSilver, duplicates } from "./support/copy-check.js";
 import { editPages, seeded } from "./support/edits.js";
+import { writeMapping } from "./support/mapping.js";
 import { SECRETS, count } from "./support/suite.js";
 
 /**
@@ -27,8 +28,7 @@ const db = () => join(dir, "warehouse.duckdb");
 beforeAll(async () => {
   sandbox = await startSandbox({ seed: 31, scale: 2_000, latencyMs: 2, token: SECRETS.NOTION_TOKEN, now: clock });
   dir = mkdtempSync(join(tmpdir(), "nds-concurrency-"));
-  mapping = join(dir, "mapping.yaml");
-  writeFileSync(mapping, readFileSync("config/notion_mapping.yaml", "utf8").replace("lookback_minutes: 5", "lookback_minutes: 0").replace("batch_size: 500", "batch_size: 100"));
+  mapping = writeMapping(join(dir, "mapping.yaml"), { lookback_minutes: 0, batch_size: 100 }, sandbox.env());
   env = { ...sandbox.env(), DUCKDB_PATH: db(), WATERMARK_DIR: join(dir, "watermarks"), MAPPING_PATH: mapping, NOTION_RPS: "300", NOTION_BURST: "60" };
 });
 

@@ -29,7 +29,10 @@ const EDITS: Record<string, (rng: Rng) => Record<string, unknown>> = {
   risks: (rng) => ({ Impact: { number: 1 + Math.floor(rng() * 5) }, Mitigation: { rich_text: [{ text: { content: `plan ${Math.floor(rng() * 1e6)}` } }] } }),
 };
 
-/** Edits `n` random pages (most of them budget lines), and trashes or restores a few risks and milestones. */
+/**
+ * Edits `n` random pages (most of them budget lines), and trashes or restores a few risks and
+ * milestones. Returns the edits made: `n`, plus each page actually trashed or restored.
+ */
 export function editPages(sandbox: Sandbox, rng: Rng, n: number, options: { trash?: boolean } = {}): number {
   const ids = (key: string) => sandbox.store.pageIds(sandbox.databases[key]!.dataSourceId);
   for (let i = 0; i < n; i += 1) {
@@ -37,12 +40,20 @@ export function editPages(sandbox: Sandbox, rng: Rng, n: number, options: { tras
     sandbox.store.updatePage(pick(rng, ids(key)), EDITS[key]!(rng));
   }
   if (options.trash === false) return n;
+  let done = n;
   for (const key of ["risks", "milestones"]) {
     const all = sandbox.store.pageIds(sandbox.databases[key]!.dataSourceId, { includeTrashed: true });
     const live = new Set(ids(key));
     const trashed = all.filter((id) => !live.has(id));
-    if (rng() < 0.5) sandbox.store.trashPage(pick(rng, [...live]));
-    else if (trashed.length > 0) sandbox.store.trashPage(pick(rng, trashed), false);
+    if (rng() < 0.5) {
+      if (live.size > 0) {
+        sandbox.store.trashPage(pick(rng, [...live]));
+        done += 1;
+      }
+    } else if (trashed.length > 0) {
+      sandbox.store.trashPage(pick(rng, trashed), false);
+      done += 1;
+    }
   }
-  return n + 2;
+  return done;
 }

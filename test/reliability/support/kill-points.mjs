@@ -4,7 +4,11 @@
  *   merge:n      while the n-th MERGE statement runs in DuckDB (during a warehouse write)
  *   commit:n     while the n-th COMMIT runs in DuckDB
  *   watermark:n  after the warehouse committed, just before the n-th watermark file is renamed into place
- * It writes one line `KILL-POINT <point>:<n>` to stderr first, so the test knows which point was hit.
+ * It writes one line `KILL-POINT <point>:<n> <state>` to stderr first, so the test knows which point was
+ * hit and what the process died in. For merge and commit, <state> says whether the statement's promise
+ * had settled when the process died: `in-flight` (it was still running: the kill landed during the
+ * MERGE/COMMIT) or `settled` (it had already finished: the kill landed just after it). For watermark it
+ * is `before-rename`.
  * Nothing of this is in the production code: it wraps the driver and fs functions from outside.
  */
 import fs from "node:fs";
@@ -16,19 +20,27 @@ const [point, at] = (process.env.NDS_KILL_AT ?? "").split(":");
 const target = Number(at);
 let seen = 0;
 
-function die() {
-  fs.writeSync(2, `KILL-POINT ${point}:${target}\n`);
+function die(state) {
+  fs.writeSync(2, `KILL-POINT ${point}:${target} ${state}\n`);
   process.kill(process.pid, "SIGKILL");
 }
 
-/** Counts statements of the chosen kind; at the target, lets the statement start, then dies while it runs. */
+/**
+ * Counts statements of the chosen kind; at the target, lets the statement start, then dies on the next
+ * turn of the event loop, saying whether the statement's promise had settled by then.
+ */
 function wrapStatement(method) {
   const original = duckdb.DuckDBConnection.prototype[method];
   duckdb.DuckDBConnection.prototype[method] = function (sql, ...rest) {
     const text = String(sql).trimStart().toUpperCase();
     const hit = (point === "merge" && text.startsWith("MERGE INTO")) || (point === "commit" && text.startsWith("COMMIT"));
     const result = original.call(this, sql, ...rest);
-    if (hit && (seen += 1) === target) setImmediate(die);
+    if (hit && (seen += 1) === target) {
+      let settled = false;
+      const done = () => (settled = true);
+      result.then(done, done);
+      setImmediate(() => die(settled ? "settled" : "in-flight"));
+    }
     return result;
   };
 }
@@ -42,7 +54,7 @@ if (point === "watermark") {
   const watermarks = resolve(process.env.WATERMARK_DIR ?? "watermarks");
   const rename = fs.promises.rename;
   fs.promises.rename = async (from, to) => {
-    if (String(to).endsWith(".json") && resolve(dirname(String(to))) === watermarks && (seen += 1) === target) die();
+    if (String(to).endsWith(".json") && resolve(dirname(String(to))) === watermarks && (seen += 1) === target) die("before-rename");
     return rename(from, to);
   };
   syncBuiltinESMExports();

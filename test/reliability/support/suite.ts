@@ -7,10 +7,13 @@ import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface Counters {
-  /** Sync processes killed with SIGKILL (each followed by a restart that must restore the copy). */
+  /** Sync processes killed with SIGKILL (observed as their exit signal; each followed by a restart that must restore the copy). */
   kills: number;
-  /** Kill-and-restart trials (a trial may kill more than once before its restart). */
+  /** Kill-and-restart trials in which at least one kill landed (a trial may kill more than once before its restart). */
   trials: number;
+  /** Kills during a MERGE or COMMIT: the statement still in flight when the process died, or already settled. */
+  killsInFlight: number;
+  killsSettled: number;
   /** Requests the sandbox answered with a fault: 5xx, 529, 429, a dropped connection, a malformed body. */
   faultsInjected: number;
   /** Silver rows compared with the source, and the values (cells) compared in them. */
@@ -21,16 +24,20 @@ export interface Counters {
   duplicateVersions: number;
   /** Pages edited in the sandbox while a sync was running. */
   concurrentEdits: number;
-  /** Hostile inputs run through: mapping files refused, malformed Notion answers served. */
+  /** Hostile inputs run through: runs refused on a malformed mapping file (each file twice), malformed Notion answers handled. */
   badMappings: number;
   malformedResponses: number;
-  /** Bytes of outputs, files and endpoint answers scanned for the secrets, and secrets found. */
+  /**
+   * Bytes scanned for the secrets, each byte once: captured outputs (commands, endpoint answers, the
+   * worker) are counted by the global teardown's final scan; test files count only what they scan and
+   * never capture (tables, the DuckDB file, watermarks). Secrets found, counted the same way.
+   */
   bytesScanned: number;
   leaks: number;
 }
 
 export const COUNTER_NAMES: readonly (keyof Counters)[] = [
-  "trials", "kills", "faultsInjected", "rowsCompared", "valuesCompared", "mismatches", "duplicateVersions",
+  "trials", "kills", "killsInFlight", "killsSettled", "faultsInjected", "rowsCompared", "valuesCompared", "mismatches", "duplicateVersions",
   "concurrentEdits", "badMappings", "malformedResponses", "bytesScanned", "leaks",
 ];
 
@@ -77,15 +84,23 @@ export function secretsIn(bytes: Buffer | string): string[] {
   return Object.entries(SECRETS).filter(([, value]) => buffer.includes(value)).map(([name]) => name);
 }
 
-/** Scans texts and files for the secrets; counts the bytes and returns `where: secret` for each find. */
-export function scanForSecrets(items: readonly { where: string; text?: string; file?: string }[]): string[] {
+/**
+ * Scans texts and files for the secrets; returns `where: secret` for each find. `captured` marks an
+ * item whose bytes are also in a captured output (see `capture`): the final scan of the global
+ * teardown counts those, so only the other items' bytes and finds are added to the totals here.
+ */
+export function scanForSecrets(items: readonly { where: string; text?: string; file?: string; captured?: boolean }[]): string[] {
   const found: string[] = [];
   let bytes = 0;
+  let leaks = 0;
   for (const item of items) {
     const content = item.file === undefined ? Buffer.from(item.text ?? "") : readFileSync(item.file);
+    const names = secretsIn(content);
+    for (const name of names) found.push(`${item.where}: ${name}`);
+    if (item.captured) continue;
     bytes += content.length;
-    for (const name of secretsIn(content)) found.push(`${item.where}: ${name}`);
+    leaks += names.length;
   }
-  count({ bytesScanned: bytes, leaks: found.length });
+  count({ bytesScanned: bytes, leaks });
   return found;
 }
