@@ -1,9 +1,9 @@
 import type { Scenario } from "../bench-types.js";
-import { benchWorkspace } from "../support/bench-workspace.js";
+import { benchWorkspace, type BenchWorkspace } from "../support/bench-workspace.js";
 import { runChild } from "../support/child.js";
 import { round } from "../support/figures.js";
 import { expectedPages } from "../support/request-bound.js";
-import { verifyCopy } from "../support/verify-copy.js";
+import { CopyMismatchError, verifyCopy } from "../support/verify-copy.js";
 
 const DATABASES = ["projects", "budget_lines"];
 const TARGET_MB = 300;
@@ -13,14 +13,24 @@ interface ChildResult { ok: boolean; pages: number; requests: number; seconds: n
 
 /**
  * Where the peak of the large sync goes: the same read with no warehouse at all (dry run: Notion
- * client, transform, JS heap), and the full sync again with DuckDB's buffer pool at 64 MB.
+ * client, transform, JS heap), and the full sync again with DuckDB's buffer pool at 64 MB. A failed
+ * sub-run fails the scenario: the dry run must succeed and read every page the sandbox has (it
+ * writes no copy to check), the 64 MB run must succeed and its copy must pass the check.
  */
-async function decompose(figures: Record<string, number>, size: number, env: Record<string, string>): Promise<void> {
+async function decompose(name: string, ws: BenchWorkspace, figures: Record<string, number>, size: number, env: Record<string, string>): Promise<void> {
   const base = { ...env, BENCH_DATABASES: DATABASES.join(",") };
+  const expected = expectedPages(ws.sandbox, DATABASES);
   const dry = await runChild<ChildResult>("bench/sync-child.ts", { ...base, BENCH_DRY_RUN: "1" });
+  const expectedCount = expected.reduce((n, e) => n + e.live.length + e.trashed.length, 0);
+  if (!dry.ok) throw new Error(`${name}: the no-warehouse (dry) sync of ${size} pages failed`);
+  if (dry.pages !== expectedCount) throw new CopyMismatchError(`${name}: the no-warehouse (dry) sync of ${size} pages read ${dry.pages} pages, the sandbox has ${expectedCount} (live and trashed)`);
+  figures[`no_warehouse_pages_${size}`] = dry.pages;
   figures[`no_warehouse_peak_rss_mb_${size}`] = Math.round(dry.maxRssMb);
   figures[`no_warehouse_peak_heap_mb_${size}`] = Math.round(dry.peakHeapMb);
-  const small = await runChild<ChildResult>("bench/sync-child.ts", { ...base, DUCKDB_MEMORY_LIMIT: "64MB", DUCKDB_PATH: `${env.DUCKDB_PATH}.64mb` });
+  const smallPath = `${env.DUCKDB_PATH}.64mb`;
+  const small = await runChild<ChildResult>("bench/sync-child.ts", { ...base, DUCKDB_MEMORY_LIMIT: "64MB", DUCKDB_PATH: smallPath });
+  if (!small.ok) throw new Error(`${name}: the sync of ${size} pages with DuckDB at 64 MB failed`);
+  await verifyCopy(`${name} (DuckDB at 64 MB)`, ws.config({ DUCKDB_PATH: smallPath }), expected);
   figures[`duckdb_64mb_peak_rss_mb_${size}`] = Math.round(small.maxRssMb);
 }
 
@@ -51,7 +61,7 @@ export const fullSyncMemory: Scenario = {
         const dq = await runChild<{ rows: number; seconds: number; maxRssMb: number }>("bench/dq-child.ts", env);
         figures[`dq_seconds_${size}`] = round(dq.seconds);
         figures[`dq_peak_rss_mb_${size}`] = Math.round(dq.maxRssMb);
-        if (size === sizes.at(-1)) await decompose(figures, size, env);
+        if (size === sizes.at(-1)) await decompose(this.name, ws, figures, size, env);
         if (size === sizes[0]) figures.baseline_rss_mb = Math.round((await runChild<ChildResult>("bench/sync-child.ts", { ...env, BENCH_BASELINE: "1" })).maxRssMb);
       } finally {
         await ws.close();

@@ -1,6 +1,6 @@
 import type { Scenario } from "../bench-types.js";
 import { benchWorkspace } from "../support/bench-workspace.js";
-import { round } from "../support/figures.js";
+import { rateBound, round } from "../support/figures.js";
 import { expectedPages } from "../support/request-bound.js";
 import { verifyCopy } from "../support/verify-copy.js";
 
@@ -11,7 +11,9 @@ const DATABASES = ["budget_lines"];
 /**
  * 7. Latency tolerance: 300 ms per request and 3 requests per second (sandbox and engine). Query
  * pages follow each other's cursor, so only pipelining (the next page requested while the last
- * batch is transformed and written) keeps the wall time at the rate bound `requests / rps`.
+ * batch is transformed and written) keeps the wall time near the rate bound: the least time the
+ * requests can take through the engine's pacer, `(requests − burst) / rps`, plus the last answer's
+ * latency. `requests / rps` is shown beside it but is no bound (the first `burst` leave at once).
  */
 export const latencyTolerance: Scenario = {
   name: "7. latency tolerance (300 ms per request, 3 rps)",
@@ -19,16 +21,21 @@ export const latencyTolerance: Scenario = {
     const lines = quick ? 2_000 : 5_000;
     const ws = await benchWorkspace({ scale: lines, rps: RPS, latencyMs: LATENCY_MS });
     try {
-      const run = await ws.sync({ databases: DATABASES, full: true, env: { NOTION_RPS: String(RPS), NOTION_BURST: String(RPS) } });
+      const env = { NOTION_RPS: String(RPS), NOTION_BURST: String(RPS) };
+      const burst = ws.config(env).notion.burst;
+      const run = await ws.sync({ databases: DATABASES, full: true, env });
       await verifyCopy(this.name, ws.config(), expectedPages(ws.sandbox, DATABASES));
-      const boundSeconds = run.requests.total / RPS;
+      const { naive, bound } = rateBound(run.requests.total, RPS, burst, LATENCY_MS / 1000);
       const serialSeconds = (run.requests.total * LATENCY_MS) / 1000;
       return [{
         name: this.name,
-        figures: { pages: run.pagesRead, requests: run.requests.total, rate_limited_429: run.requests.rateLimited, wall_seconds: round(run.seconds), budget_used: round(boundSeconds / run.seconds, 3) },
-        bound: { bound_seconds: round(boundSeconds), latency_only_seconds: round(serialSeconds), target_budget_used: 0.9 },
-        target_met: boundSeconds / run.seconds >= 0.9,
-        notes: `${lines} budget lines; bound = requests / rps; latency_only = requests × latency (what one request at a time would cost without the rate limit)`,
+        figures: {
+          pages: run.pagesRead, requests: run.requests.total, rate_limited_429: run.requests.rateLimited, wall_seconds: round(run.seconds), budget_used: round(bound / run.seconds, 3),
+          naive_budget_used: round(naive / run.seconds, 3),
+        },
+        bound: { rps: RPS, burst, latency_ms: LATENCY_MS, bound_seconds: round(bound), naive_seconds: round(naive), latency_only_seconds: round(serialSeconds), target_budget_used: 0.9 },
+        target_met: bound / run.seconds >= 0.9,
+        notes: `${lines} budget lines; bound_seconds = (requests − burst) / rps + one latency (the last answer), the least time through the engine's pacer; budget_used = bound_seconds / wall_seconds; naive_seconds = requests / rps ignores the burst, so naive_budget_used can pass 1; latency_only = requests × latency (what one request at a time would cost without the rate limit)`,
       }];
     } finally {
       await ws.close();

@@ -65,17 +65,36 @@ function raw(run: SyncRun, transform: Awaited<ReturnType<typeof measureTransform
   };
 }
 
+/**
+ * Statements a run sent, as figures: `write_statements` change synced data (bronze, silver,
+ * quarantine, seen ids); `write_statements_including_run_log` adds the sync_runs INSERTs (one per
+ * database per run, by design); `all_statements` is every statement sent: those, the reads, the DDL
+ * (CREATE SCHEMA/TABLE IF NOT EXISTS, ALTER) and BEGIN/COMMIT/ROLLBACK. Staging a batch for a
+ * statement (DuckDB's appender, Databricks' JSON parameter) is not a statement of its own.
+ */
+function statementFigures(run: SyncRun): Record<string, number> {
+  const s = run.statements;
+  return {
+    write_statements: s.writes, write_statements_including_run_log: s.writes + s.runRecords, run_record_inserts: s.runRecords, read_statements: s.reads, ddl_statements: s.ddl,
+    transaction_statements: s.transactions, all_statements: s.writes + s.runRecords + s.reads + s.ddl + s.transactions,
+  };
+}
+
 function noopResult(run: SyncRun, fixed: number): ScenarioResult {
   const queriesPerDatabase = run.requests.queries / CHAIN.length;
+  const writes = run.statements.writes + run.statements.runRecords;
   return {
     name: NOOP,
     figures: {
-      requests: run.requests.total, queries_per_database: round(queriesPerDatabase), relation_item_requests: run.requests.propertyItems, pages_reread: run.pagesRead, write_statements: run.statements.writes,
-      run_record_inserts: run.statements.runRecords, read_statements: run.statements.reads, ddl_statements: run.statements.ddl, wall_seconds: round(run.seconds),
+      requests: run.requests.total, queries_per_database: round(queriesPerDatabase), relation_item_requests: run.requests.propertyItems, pages_reread: run.pagesRead,
+      ...statementFigures(run), wall_seconds: round(run.seconds),
     },
-    bound: { target_queries_per_database: 1, design_queries_per_database: 2, min_requests: fixed + CHAIN.length, target_write_statements: 0 },
-    target_met: queriesPerDatabase <= 1 && run.statements.writes === 0,
-    notes: "queries per database = the live query plus the trash query (in_trash: true; API 2025-09-03 has no single query for both); pages_reread are the lookback window's; run_record_inserts are the sync_runs log, one per database",
+    bound: { target_queries_per_database: 1, design_queries_per_database: 2, min_requests: fixed + CHAIN.length, target_write_statements_including_run_log: 0 },
+    target_met: queriesPerDatabase <= 1 && writes === 0,
+    notes:
+      "queries per database = the live query plus the trash query (in_trash: true; API 2025-09-03 has no single query for both); pages_reread are the lookback window's; " +
+      "the no-write target is judged on write_statements_including_run_log: a no-op writes no synced data (write_statements) but still INSERTs its sync_runs record, one per database, so it is not met while run records are written; " +
+      "all_statements also counts the reads, the CREATE … IF NOT EXISTS every run sends, and transactions",
   };
 }
 
@@ -85,11 +104,11 @@ function smallResult(run: SyncRun, fixed: number, lines: number): ScenarioResult
   return {
     name: SMALL,
     figures: {
-      requests: run.requests.total, query_requests: run.requests.queries, relation_item_requests: run.requests.propertyItems, pages_read: run.pagesRead, rows_upserted: run.rowsUpserted, write_statements: run.statements.writes,
-      run_record_inserts: run.statements.runRecords, read_statements: run.statements.reads, ddl_statements: run.statements.ddl, wall_seconds: round(run.seconds),
+      requests: run.requests.total, query_requests: run.requests.queries, relation_item_requests: run.requests.propertyItems, pages_read: run.pagesRead, rows_upserted: run.rowsUpserted,
+      ...statementFigures(run), wall_seconds: round(run.seconds),
     },
     bound: { min_requests: minRequests, min_write_statements: minWrites },
     target_met: run.requests.total <= minRequests * 1.05 && run.statements.writes <= minWrites,
-    notes: `${CHANGED} of ${lines} budget lines changed (Planned); min_requests = per database 2 schema reads, 1 trash query and ceil(changed/100) query pages (at least 1) + the users list; min writes = one MERGE into bronze and one into silver per 500 rows`,
+    notes: `${CHANGED} of ${lines} budget lines changed (Planned); min_requests = per database 2 schema reads, 1 trash query and ceil(changed/100) query pages (at least 1) + the users list; min writes = one MERGE into bronze and one into silver per 500 rows (judged on write_statements; the sync_runs INSERTs, one per database, are in write_statements_including_run_log and all_statements)`,
   };
 }

@@ -49,13 +49,19 @@ function completionRequests(sandbox: Sandbox, dataSourceId: string): number {
   return requests;
 }
 
-/** The sandbox's page ids of each database: what its copy must hold. */
+/**
+ * The sandbox's pages of each database, what its copy must hold: live and trashed ids, and every
+ * page's last_edited_time (read from the workspace's records: rendering 100,000 pages would be slow).
+ */
 export function expectedPages(sandbox: Sandbox, keys: readonly string[]): ExpectedPages[] {
   return keys.map((databaseKey) => {
     const id = sandbox.databases[databaseKey]!.dataSourceId;
-    const live = sandbox.store.pageIds(id);
-    const liveSet = new Set(live);
-    return { databaseKey, live, trashed: sandbox.store.pageIds(id, { includeTrashed: true }).filter((p) => !liveSet.has(p)) };
+    const records = sandbox.store.workspace.dataSourceOrThrow(id).pages;
+    return {
+      databaseKey,
+      live: records.filter((p) => !p.inTrash).map((p) => p.id),
+      trashed: records.filter((p) => p.inTrash).map((p) => p.id),
+      lastEditedMs: new Map(records.map((p) => [p.id, p.lastEditedTime])),
+    };
   });
 }
-
