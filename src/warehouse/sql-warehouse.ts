@@ -37,9 +37,18 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
     }
   }
 
+  /**
+   * Creates the table (and its schema, once per warehouse) when it is absent, or adds the columns it
+   * lacks. A table that exists costs one DESCRIBE and no DDL: on Databricks each statement costs.
+   */
+  const schemasCreated = new Set<string>();
   async function ensureTable(table: TableSpec): Promise<void> {
     const existing = await columnsOf(table);
     if (!existing) {
+      if (!schemasCreated.has(table.schema)) {
+        await run(driver, "create schema", `CREATE SCHEMA IF NOT EXISTS ${dialect.qualifySchema(table.schema)}`);
+        schemasCreated.add(table.schema);
+      }
       const columns = table.columns.map((c) => `${q(c.name)} ${dialect.typeName(c.type)}`).join(", ");
       await run(driver, "create table", `CREATE TABLE IF NOT EXISTS ${tableName(table)} (${columns})${dialect.createTableSuffix(table)}`, table);
       return;
@@ -99,8 +108,6 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
 
   return {
     async ensureTables(tables) {
-      const schemas = [...new Set(tables.map((t) => t.schema))];
-      for (const schema of schemas) await run(driver, "create schema", `CREATE SCHEMA IF NOT EXISTS ${dialect.qualifySchema(schema)}`);
       for (const table of tables) await ensureTable(table);
     },
     async currentVersions(silver, pageIds) {

@@ -64,8 +64,8 @@ describe("Databricks DDL for every table kind", () => {
     await warehouse.ensureTables([table]);
     const statements = session.calls.map((c) => c.sql);
     expect(statements).toEqual([
-      `CREATE SCHEMA IF NOT EXISTS \`main\`.\`${table.schema}\``,
       `DESCRIBE TABLE \`main\`.\`${table.schema}\`.\`${table.name}\``,
+      `CREATE SCHEMA IF NOT EXISTS \`main\`.\`${table.schema}\``,
       expect.stringMatching(new RegExp(`^CREATE TABLE IF NOT EXISTS \`main\`\\.\`${table.schema}\`\\.\`${table.name}\` \\(\`${table.columns[0]!.name}\` `)),
     ]);
     const create = statements[2]!;
@@ -85,7 +85,17 @@ describe("Databricks DDL for every table kind", () => {
   it("names tables with two levels when no catalog is set (the workspace default)", async () => {
     const session = recordingSession((sql) => (sql.startsWith("DESCRIBE") ? notFound() : []));
     await (await warehouseOn(session, undefined)).ensureTables([seenPagesTable(settings)]);
-    expect(session.calls.map((c) => c.sql.split(" (")[0])).toEqual(["CREATE SCHEMA IF NOT EXISTS `ppm_meta`", "DESCRIBE TABLE `ppm_meta`.`seen_pages`", "CREATE TABLE IF NOT EXISTS `ppm_meta`.`seen_pages`"]);
+    expect(session.calls.map((c) => c.sql.split(" (")[0])).toEqual(["DESCRIBE TABLE `ppm_meta`.`seen_pages`", "CREATE SCHEMA IF NOT EXISTS `ppm_meta`", "CREATE TABLE IF NOT EXISTS `ppm_meta`.`seen_pages`"]);
+  });
+
+  it("spends one DESCRIBE per existing table and no DDL; a schema is created once for its absent tables", async () => {
+    const runs = syncRunsTable(settings);
+    const existing = recordingSession((sql) => (sql.startsWith("DESCRIBE") ? runs.columns.map((c) => ({ col_name: c.name, data_type: c.type.kind === "bigint" ? "bigint" : c.type.kind })) : []));
+    await (await warehouseOn(existing, "main")).ensureTables([runs]);
+    expect(existing.calls.map((c) => c.sql)).toEqual(["DESCRIBE TABLE `main`.`ppm_meta`.`sync_runs`"]);
+    const absent = recordingSession((sql) => (sql.startsWith("DESCRIBE") ? notFound() : []));
+    await (await warehouseOn(absent, "main")).ensureTables([runs, quarantineTable(settings), seenPagesTable(settings)]);
+    expect(absent.calls.filter((c) => c.sql.startsWith("CREATE SCHEMA")).map((c) => c.sql)).toEqual(["CREATE SCHEMA IF NOT EXISTS `main`.`ppm_meta`"]);
   });
 
   it("adds the missing columns of an existing table in ONE ALTER TABLE … ADD COLUMNS", async () => {
