@@ -37,6 +37,9 @@ const MAX_ROWS_PARAM_BYTES = 15 * 2 ** 20;
  * SyncErrors (transient or terminal) with the driver's error as `cause`.
  */
 export function createDatabricksDriver(session: StatementSession, options: DatabricksDriverOptions): Driver {
+  /** What each failed statement's error meant, classified once where it was caught. */
+  const kinds = new WeakMap<Error, Failure["kind"]>();
+
   async function run(sql: string, params: Readonly<Record<string, unknown>> = {}): Promise<Record<string, unknown>[]> {
     let attempts = 0;
     // The last attempt's error is thrown (p-retry unwraps AbortError), its message counting the attempts.
@@ -48,6 +51,7 @@ export function createDatabricksDriver(session: StatementSession, options: Datab
         } catch (error) {
           const failure = classifyFailure(error);
           const failed = statementError(failure, attempts, error);
+          kinds.set(failed, failure.kind);
           throw mayRetry(failure, sql) ? failed : new AbortError(failed);
         }
       },
@@ -58,7 +62,7 @@ export function createDatabricksDriver(session: StatementSession, options: Datab
         factor: 2,
         randomize: true,
         onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-          if (retriesLeft > 0) options.observer.retry?.({ attempt: attemptNumber, kind: classifyFailure(error.cause).kind, message: error.message });
+          if (retriesLeft > 0) options.observer.retry?.({ attempt: attemptNumber, kind: kinds.get(error) ?? "terminal", message: error.message });
         },
       },
     );
@@ -89,7 +93,7 @@ export function createDatabricksDriver(session: StatementSession, options: Datab
       try {
         rows = await run(`DESCRIBE TABLE ${options.qualify(schema, table)}`);
       } catch (error) {
-        if (error instanceof SyncError && classifyFailure(error.cause).kind === "not_found") return undefined;
+        if (error instanceof Error && kinds.get(error) === "not_found") return undefined;
         throw error;
       }
       const columns: { name: string; type: string }[] = [];
