@@ -1,6 +1,7 @@
 import type { NotionPage, PropertyValue } from "../transform/types.js";
 import type { NotionGateway, RequestCounter } from "./gateway.js";
 import { checkList } from "./page-schema.js";
+import { paginate } from "./paginate.js";
 
 /**
  * Notion lists at most 25 items of a relation or people property in a page object (a relation says
@@ -58,16 +59,20 @@ export async function completePage(gateway: NotionGateway, page: NotionPage, dat
   return { ...page, properties };
 }
 
-/** Every item of one property, following `next_cursor`; the final list response carries the rollup value. */
+/** At most this many answers (of 100 items) for one property: a relation or people list of 100,000. */
+const MAX_ITEM_ANSWERS = 1_000;
+
+/** Every item of one property, following `next_cursor`; the final list answer carries the rollup value. */
 async function readItems(gateway: NotionGateway, pageId: string, propertyId: string, what: string, counter: RequestCounter): Promise<PropertyItemList> {
   const results: PropertyItemList["results"] = [];
-  let cursor: string | undefined;
-  let last: PropertyItemList;
-  do {
+  let last: PropertyItemList | undefined;
+  const fetchAnswer = (cursor: string | undefined) => {
     const args = { page_id: pageId, property_id: propertyId, page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) };
-    last = (await gateway.call(what, counter, (c) => c.pages.properties.retrieve(args).then((r) => checkList(r, what)))) as unknown as PropertyItemList;
-    results.push(...last.results);
-    cursor = last.has_more && last.next_cursor ? last.next_cursor : undefined;
-  } while (cursor);
-  return { ...last, results };
+    return gateway.call(what, counter, (c) => c.pages.properties.retrieve(args).then((r) => checkList(r, what))) as unknown as Promise<PropertyItemList>;
+  };
+  for await (const answer of paginate(fetchAnswer, { what, maxAnswers: MAX_ITEM_ANSWERS })) {
+    results.push(...answer.results);
+    last = answer;
+  }
+  return { ...last!, results };
 }

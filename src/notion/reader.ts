@@ -3,6 +3,7 @@ import { SyncError } from "../errors.js";
 import type { NotionPage } from "../transform/types.js";
 import type { NotionGateway, RequestCounter } from "./gateway.js";
 import { checkList, checkPage, isPage } from "./page-schema.js";
+import { paginate } from "./paginate.js";
 
 /**
  * Reads a data source's pages in ascending `last_edited_time`, from an inclusive lower bound
@@ -40,7 +41,7 @@ export async function* readPages(gateway: NotionGateway, options: ReadOptions): 
   for (;;) {
     const filter = bound ? { timestamp: "last_edited_time", last_edited_time: { [bound.op]: bound.time } } : undefined;
     let incomplete = false;
-    for await (const response of paginate(gateway, options, filter, ASCENDING_EDITED)) {
+    for await (const response of paginateQuery(gateway, options, filter, ASCENDING_EDITED)) {
       incomplete ||= response.request_status?.type === "incomplete";
       const out: NotionPage[] = [];
       for (const result of response.results) {
@@ -79,7 +80,7 @@ async function* readOneMinute(gateway: NotionGateway, options: ReadOptions, minu
     if (createdFrom) parts.push({ timestamp: "created_time", created_time: { on_or_after: createdFrom } });
     let incomplete = false;
     let lastCreated: string | undefined;
-    for await (const response of paginate(gateway, options, { and: parts }, ASCENDING_CREATED)) {
+    for await (const response of paginateQuery(gateway, options, { and: parts }, ASCENDING_CREATED)) {
       incomplete ||= response.request_status?.type === "incomplete";
       const out: NotionPage[] = [];
       for (const result of response.results) {
@@ -100,9 +101,16 @@ async function* readOneMinute(gateway: NotionGateway, options: ReadOptions, minu
   }
 }
 
-/** One query, page by page, with the next page requested while the caller works on the current one. */
-async function* paginate(gateway: NotionGateway, options: ReadOptions, filter: object | undefined, sorts: readonly object[]): AsyncGenerator<QueryResponse> {
-  const fetchPage = (cursor: string | undefined) => {
+/**
+ * Notion's own rule: one query returns at most 10,000 results. An answer list longer than that (plus
+ * one answer of slack) is an API that does not move forward, and fails the read.
+ */
+export const QUERY_RESULT_LIMIT = 10_000;
+
+/** One query, answer by answer, with the next answer requested while the caller works on the current one. */
+function paginateQuery(gateway: NotionGateway, options: ReadOptions, filter: object | undefined, sorts: readonly object[]): AsyncGenerator<QueryResponse> {
+  const what = `query "${options.databaseKey}"${options.inTrash ? " (trash)" : ""}`;
+  const fetchAnswer = (cursor: string | undefined) => {
     const args = {
       data_source_id: options.dataSourceId,
       sorts,
@@ -111,16 +119,9 @@ async function* paginate(gateway: NotionGateway, options: ReadOptions, filter: o
       ...(options.inTrash ? { in_trash: true } : {}),
       ...(cursor ? { start_cursor: cursor } : {}),
     };
-    return gateway.call(`query "${options.databaseKey}"`, options.counter, (c) => c.dataSources.query(args as unknown as QueryArgs).then((r) => checkList(r, `query "${options.databaseKey}"`)) as Promise<QueryResponse>);
+    return gateway.call(what, options.counter, (c) => c.dataSources.query(args as unknown as QueryArgs).then((r) => checkList(r, what)) as Promise<QueryResponse>);
   };
-  let next: Promise<QueryResponse> | undefined = fetchPage(undefined);
-  while (next) {
-    const response: QueryResponse = await next;
-    next = response.has_more && response.next_cursor ? fetchPage(response.next_cursor) : undefined;
-    // If the consumer stops early, the prefetched request must not surface as an unhandled rejection.
-    next?.catch(() => undefined);
-    yield response;
-  }
+  return paginate(fetchAnswer, { what, maxAnswers: Math.ceil(QUERY_RESULT_LIMIT / options.pageSize) + 1, readAhead: true });
 }
 
 function limitError(options: ReadOptions, detail: string): SyncError {
