@@ -22,6 +22,7 @@ export type ErrorCode =
   | "warehouse_terminal"
   | "lock_held"
   | "state_invalid"
+  | "state_io"
   | "shutdown";
 
 export interface ErrorContext {

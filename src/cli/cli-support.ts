@@ -21,6 +21,16 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(ar
   }
 }
 
+/**
+ * A value for a line people read in a terminal: control characters (newlines, escape sequences that a
+ * page title or an answer may carry) are shown escaped, so that one value stays on its line and
+ * cannot move the cursor or recolour the screen.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === "\n" ? "\\n" : c === "\t" ? "\\t" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+}
+
 /** Prints a failure for people and returns the exit code it deserves. */
 export function reportFailure(error: unknown): number {
   if (error instanceof ConfigError) {
@@ -28,10 +38,10 @@ export function reportFailure(error: unknown): number {
     return EXIT.usage;
   }
   if (error instanceof SyncError && error.code === "usage") {
-    process.stderr.write(`error: ${error.message} (see --help)\n`);
+    process.stderr.write(`error: ${printable(error.message)} (see --help)\n`);
     return EXIT.usage;
   }
-  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`error: ${printable(error instanceof Error ? error.message : String(error))}\n`);
   return EXIT.failed;
 }
 

@@ -3,7 +3,7 @@ import { createEventBus, type DatabaseSummary } from "../observability/events.js
 import { createLogger } from "../observability/logger.js";
 import { subscribeLogger } from "../observability/log-subscriber.js";
 import { runSync } from "../pipeline/index.js";
-import { EXIT, UsageError, parseFlags } from "./cli-support.js";
+import { EXIT, UsageError, parseFlags, printable } from "./cli-support.js";
 
 export const SYNC_HELP = `Usage: npm run sync -- [--full] [--database KEY ...] [--dry-run] [--json]
 
@@ -44,5 +44,5 @@ export function summaryLine(s: DatabaseSummary): string {
   const mark = s.status === "success" ? "✓" : s.status === "skipped" ? "-" : "✗";
   const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
   const figures = `${s.mode}: ${n(s.pagesRead, "page")} read, ${n(s.rowsUpserted, "row")} upserted, ${s.rowsQuarantined} quarantined, ${n(s.notionRequests, "request")}, ${seconds}s`;
-  return `${mark} ${s.databaseKey.padEnd(14)} ${figures}${s.error ? `\n    ${s.error}` : ""}`;
+  return `${mark} ${s.databaseKey.padEnd(14)} ${figures}${s.error ? `\n    ${printable(s.error)}` : ""}`;
 }

@@ -1,6 +1,6 @@
 import { processEnvironment } from "../config/index.js";
 import { runPreflight, type PreflightCheck } from "../pipeline/index.js";
-import { EXIT, parseReportFlags } from "./cli-support.js";
+import { EXIT, parseReportFlags, printable } from "./cli-support.js";
 
 export const VERIFY_HELP = `Usage: npm run verify [-- --json]
 
@@ -18,5 +18,5 @@ export async function verifyCommand(args: readonly string[]): Promise<number> {
 }
 
 function line(check: PreflightCheck): string {
-  return `${check.ok ? "✓" : "✗"} ${check.name}: ${check.detail}${check.fix ? `\n    fix: ${check.fix}` : ""}`;
+  return `${check.ok ? "✓" : "✗"} ${printable(check.name)}: ${printable(check.detail)}${check.fix ? `\n    fix: ${printable(check.fix)}` : ""}`;
 }

@@ -54,6 +54,8 @@ export interface AppConfig {
   readonly notion: NotionSettings;
   readonly warehouse: WarehouseSettings;
   readonly watermarkDir: string;
+  /** A run lock whose holder cannot be checked (another host, an earlier life of PID 1) is taken over once its heartbeat is this old. */
+  readonly lockStaleAfterMs: number;
   readonly worker: WorkerSettings;
   readonly log: { readonly level: string; readonly format: "json" | "pretty" };
 }

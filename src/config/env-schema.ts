@@ -47,6 +47,8 @@ export const envSchema = z.object({
   DATABRICKS_MAX_RETRIES: z.coerce.number().int().min(0).max(20).default(5),
   MAPPING_PATH: z.string().min(1).default("config/notion_mapping.yaml"),
   WATERMARK_DIR: z.string().min(1).default("watermarks"),
+  /** Seconds without a heartbeat after which a run lock that cannot be checked otherwise is stale. */
+  LOCK_STALE_AFTER_S: z.coerce.number().int().min(2).max(86_400).default(120),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   SYNC_SCHEDULE: z
     .string()

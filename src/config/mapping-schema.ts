@@ -50,6 +50,12 @@ export const settingsSchema = z.strictObject({
     .default({ bronze: "ppm_bronze", silver: "ppm_silver", meta: "ppm_meta", gold: "ppm_gold" }),
   /** Minutes re-read before each watermark: absorbs Notion's minute rounding and index lag. */
   lookback_minutes: z.number().int().min(0).max(24 * 60).default(5),
+  /**
+   * How far ahead of this machine's clock a time from Notion may be. A page stamped later is held
+   * back for the run (bronze keeps it; silver and the watermark do not move for it); a watermark
+   * later than this is refused as invalid state.
+   */
+  clock_tolerance_minutes: z.number().int().min(1).max(24 * 60).default(10),
   /** Rows per warehouse batch (one MERGE per table per batch). */
   batch_size: positiveInt.max(50_000).default(500),
   /** Upper bound of a batch's serialized size; a batch closes at whichever limit it reaches first. */

@@ -1,6 +1,6 @@
 import type { NotionPage, PropertyValue } from "../transform/types.js";
 import type { NotionGateway, RequestCounter } from "./gateway.js";
-import { checkList } from "./page-schema.js";
+import { checkId, checkList } from "./page-schema.js";
 import { paginate } from "./paginate.js";
 
 /**
@@ -36,8 +36,13 @@ export async function completePage(gateway: NotionGateway, page: NotionPage, dat
   if (truncated.length === 0) return page;
   await Promise.all(
     truncated.map(async ([name, value]) => {
-      const items = await readItems(gateway, page.id, value.id, `${databaseKey}: page ${page.id} property "${name}"`, counter);
-      const list = items.results.map((item) => item[value.type]);
+      const what = `${databaseKey}: page ${page.id} property "${name}"`;
+      const items = await readItems(gateway, page.id, value.id, what, counter);
+      const list = items.results.map((item) => {
+        const reference = item[value.type] as { id?: unknown } | undefined;
+        checkId(reference?.id, what);
+        return reference;
+      });
       properties[name] = value.type === "relation" ? { ...value, relation: list, has_more: false } : { ...value, [value.type]: list };
     }),
   );

@@ -1,6 +1,6 @@
 import type { UserDirectory } from "../transform/types.js";
 import type { NotionGateway, RequestCounter } from "./gateway.js";
-import { checkList } from "./page-schema.js";
+import { checkId, checkList } from "./page-schema.js";
 import { paginate } from "./paginate.js";
 
 interface UserList { results: { id: string; name?: string | null; type?: string; person?: { email?: string | null } }[]; has_more: boolean; next_cursor: string | null }
@@ -17,7 +17,7 @@ export async function loadUserDirectory(gateway: NotionGateway, counter?: Reques
     return gateway.call(what, counter, (c) => c.users.list(args).then((r) => checkList(r, what))) as unknown as Promise<UserList>;
   };
   for await (const answer of paginate(fetchAnswer, { what, maxAnswers: MAX_USER_ANSWERS })) {
-    for (const user of answer.results) users.set(user.id, { name: user.name ?? null, email: user.person?.email ?? null });
+    for (const user of answer.results) users.set(checkId(user.id, what), { name: user.name ?? null, email: user.person?.email ?? null });
   }
   return { get: (id) => users.get(id) };
 }

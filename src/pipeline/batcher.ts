@@ -8,6 +8,8 @@ import type { NotionPage, TransformedPage } from "../transform/types.js";
 export interface PendingPage {
   readonly page: NotionPage;
   readonly result: TransformedPage;
+  /** Stamped in the future: written to bronze only, and never moves the watermark. */
+  readonly heldBack?: true;
 }
 
 export class Batcher {

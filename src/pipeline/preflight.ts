@@ -2,7 +2,7 @@ import { ConfigError, formatIssue, loadConfig, type AppConfig } from "../config/
 import { describeError } from "../errors.js";
 import { createNotionGateway, resolveDataSource } from "../notion/index.js";
 import { createEventBus } from "../observability/events.js";
-import { fileWatermarkStore, lockHolder, writableOrCreatable } from "../state/index.js";
+import { fileWatermarkStore, describeHolder, lockHolder, writableOrCreatable } from "../state/index.js";
 import { bronzeTable, probeWarehouse, silverTable, warehouseFix } from "../warehouse/index.js";
 import { resolveProperties } from "./schema-check.js";
 
@@ -87,8 +87,8 @@ export async function runPreflight(env: Env): Promise<PreflightCheck[]> {
   if (dir.ok) pass("watermark directory", `${config.watermarkDir} ${dir.exists ? "is writable" : "can be created"}`);
   else fail("watermark directory", dir.reason, "make WATERMARK_DIR a writable directory (a volume in the container)");
 
-  const holder = await lockHolder(config.watermarkDir);
-  if (holder) fail("run lock", `held by pid ${holder.pid} on ${holder.host} (run ${holder.runId}, since ${holder.startedAt})`, "wait for that sync to finish, or stop it");
+  const holder = await lockHolder(config.watermarkDir, config.lockStaleAfterMs);
+  if (holder) fail("run lock", `held by ${describeHolder(holder)}`, "wait for that sync to finish, or stop it");
   else pass("run lock", "free");
   return checks;
 }

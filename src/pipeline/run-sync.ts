@@ -3,7 +3,7 @@ import type { AppConfig } from "../config/index.js";
 import { SyncError, describeError, isSyncError } from "../errors.js";
 import { createNotionGateway, loadUserDirectory, type NotionGateway } from "../notion/index.js";
 import { createEventBus, type DatabaseSummary, type EventBus } from "../observability/events.js";
-import { acquireRunLock, fileWatermarkStore } from "../state/index.js";
+import { acquireRunLock, describeHolder, fileWatermarkStore } from "../state/index.js";
 import type { UserDirectory } from "../transform/types.js";
 import { createWarehouse, quarantineTable, syncRunsTable, type Warehouse } from "../warehouse/index.js";
 import type { RunContext } from "./run-context.js";
@@ -58,17 +58,27 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
   events.emit("run:start", { runId, databases: selected.map((d) => d.key), full: options.full ?? false, dryRun: options.dryRun ?? false });
   const summaries: DatabaseSummary[] = [];
   let failure: unknown;
+  // Aborted by the caller (shutdown) or when another process takes the run lock over.
+  const lost = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
   try {
     if (!options.dryRun) {
-      const lock = await acquireRunLock(config.watermarkDir, runId);
+      const lock = await acquireRunLock(config.watermarkDir, runId, {
+        staleAfterMs: config.lockStaleAfterMs,
+        onLost: (holder) => {
+          logger.error({ holder }, "the run lock was taken over by another process (this run's heartbeat stalled): stopping after the batch in flight");
+          lost.abort();
+        },
+      });
+      if (lock.takenOver) logger.warn({ holder: lock.takenOver }, `took over a stale run lock (${describeHolder(lock.takenOver)})`);
       releasers.push(() => lock.release());
     }
     const gateway: NotionGateway = createNotionGateway({ settings: config.notion, events, fetch: deps.fetch });
     releasers.push(() => gateway.close());
     // A stop drops the requests still waiting for the pacer, so a run at a low rate stops promptly.
     const onAbort = () => gateway.abort();
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    releasers.push(async () => options.signal?.removeEventListener("abort", onAbort));
+    signal.addEventListener("abort", onAbort, { once: true });
+    releasers.push(async () => signal.removeEventListener("abort", onAbort));
     let warehouse: Warehouse | undefined;
     if (!options.dryRun) {
       const opened = await (deps.openWarehouse ?? createWarehouse)(config.warehouse, { retry: (info) => events.emit("warehouse:retry", info) });
@@ -87,11 +97,11 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
       logger,
       full: options.full ?? false,
       users: () => (users ??= loadUserDirectory(gateway, undefined)),
-      signal: options.signal ?? new AbortController().signal,
+      signal,
       now,
     };
     for (const database of selected) {
-      const skipReason = options.signal?.aborted ? "not started: shutdown" : options.skip?.get(database.key);
+      const skipReason = signal.aborted ? "not started: shutdown" : options.skip?.get(database.key);
       const summary = skipReason ? skipped(ctx, database.key, skipReason) : await syncDatabase(ctx, database);
       summaries.push(summary);
       events.emit("database:done", summary);

@@ -6,6 +6,7 @@ import type { Watermark } from "../state/index.js";
 import { createTransformer, EMPTY_DIRECTORY } from "../transform/index.js";
 import { bronzeTable, quarantineTable, seenPagesTable, silverTable } from "../warehouse/index.js";
 import { Batcher } from "./batcher.js";
+import { checkWatermarkTimes, holdBackFuture } from "./clock-check.js";
 import { writeBatch } from "./write-batch.js";
 import type { RunContext } from "./run-context.js";
 import { resolveProperties } from "./schema-check.js";
@@ -38,7 +39,9 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
   });
 
   try {
+    const toleranceMs = ctx.config.mapping.settings.clock_tolerance_minutes * 60_000;
     const previous = await ctx.watermarks.get(database.key);
+    checkWatermarkTimes(previous, ctx.watermarks.locate(database.key), ctx.now(), toleranceMs);
     watermark = previous?.lastEditedTime ?? null;
     const schema = await resolveDataSource(ctx.gateway, database, counter);
     const properties = resolveProperties(database, schema, previous?.propertyIds ?? {}, ctx.config.mapping.file);
@@ -94,7 +97,7 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
       totals.bronzeVersions += written.bronzeVersions;
       totals.rowsQuarantined += written.rowsQuarantined;
       // Pages arrive in ascending last_edited_time, so everything up to the newest committed one is in.
-      const newest = pending.reduce((max, p) => (p.page.last_edited_time > max ? p.page.last_edited_time : max), "");
+      const newest = pending.reduce((max, p) => (!p.heldBack && p.page.last_edited_time > max ? p.page.last_edited_time : max), "");
       if (moveWatermark && ctx.warehouse && newest && (watermark === null || newest >= watermark || mode === "full")) {
         await saveWatermark(newest, trashFrom);
         watermark = newest;
@@ -110,7 +113,10 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
         const completed = await Promise.all(pages.map((page) => (needsCompletion(page) ? completePage(ctx.gateway, page, database.key, counter) : page)));
         for (const page of completed) {
           totals.pagesRead += 1;
-          if (batcher.add({ page, result: transformer.transform(page) })) await flush(!inTrash);
+          const result = transformer.transform(page);
+          const heldBack = holdBackFuture(page, result, ctx.now(), toleranceMs);
+          if (heldBack) log.warn({ pageId: page.id, lastEditedTime: page.last_edited_time, createdTime: page.created_time }, "page stamped in the future: held back from silver and the watermark");
+          if (batcher.add(heldBack ? { page, result: heldBack, heldBack: true } : { page, result })) await flush(!inTrash);
         }
         if (ctx.signal.aborted) {
           interrupted = true;

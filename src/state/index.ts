@@ -1,3 +1,4 @@
-export { acquireRunLock, LOCK_FILE, lockHolder, type LockInfo, type RunLock } from "./run-lock.js";
+export { acquireRunLock, describeHolder, LOCK_FILE, LockHeldError, lockHolder, type LockHolder, type LockInfo, type LockOptions, type RunLock } from "./run-lock.js";
+export { currentIdentity, type ProcessIdentity } from "./process-identity.js";
 export { fileWatermarkStore, type Watermark, type WatermarkStore } from "./watermark-store.js";
 export { makeDirectories, writableOrCreatable } from "./writable.js";

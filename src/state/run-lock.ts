@@ -1,79 +1,155 @@
-import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
-import { link, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { link, mkdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SyncError } from "../errors.js";
+import { fsError } from "./fs-errors.js";
+import { currentIdentity, processStartOf, type ProcessIdentity } from "./process-identity.js";
 
 /**
- * One sync at a time: a lock file next to the watermarks, created exclusively. A lock left by a
- * process that no longer runs on this host is taken over; a live holder makes the caller fail with
- * a message naming it.
+ * One sync at a time: a lock file next to the watermarks, created exclusively, whose modification
+ * time is the holder's heartbeat (refreshed while the run lasts). A holder that can be checked (same
+ * host, boot and pid namespace) is alive exactly while its process runs; any other holder (another
+ * host, or an earlier life of the same PID 1 in a restarted container) is alive while its heartbeat
+ * is younger than `staleAfterMs`. A stale lock is taken over and reported; a live one refuses the
+ * caller with a `LockHeldError` naming its holder.
  */
 export interface RunLock {
+  /** The stale lock this one replaced, if any (to log who held it). */
+  readonly takenOver: LockHolder | undefined;
   release(): Promise<void>;
 }
 
-export interface LockInfo {
-  pid: number;
-  host: string;
-  runId: string;
-  startedAt: string;
+export interface LockInfo extends ProcessIdentity {
+  readonly runId: string;
+  readonly startedAt: string;
+}
+
+/** A lock as found on disk, with its heartbeat. */
+export interface LockHolder extends LockInfo {
+  readonly heartbeatAt: string;
+}
+
+export interface LockOptions {
+  /** A holder that cannot be checked is stale once its heartbeat is older than this. */
+  readonly staleAfterMs: number;
+  /** Called once if another process took the lock over while this one held it (its heartbeat stalled). */
+  readonly onLost?: (holder: LockHolder | undefined) => void;
+  /** Who is taking the lock (tests play other hosts and earlier lives through it). */
+  readonly identity?: ProcessIdentity;
+  readonly now?: () => number;
 }
 
 export const LOCK_FILE = ".sync.lock";
 
-export async function acquireRunLock(directory: string, runId: string): Promise<RunLock> {
-  await mkdir(directory, { recursive: true });
+/** The run lock is held by a live process. */
+export class LockHeldError extends SyncError {
+  override readonly name = "LockHeldError";
+  constructor(
+    readonly holder: LockHolder,
+    /** When the holder's heartbeat goes stale if it stops now (ms since epoch). */
+    readonly staleAt: number,
+    file: string,
+  ) {
+    super("lock_held", `another sync holds the lock: ${describeHolder(holder)}; wait for it to finish or stop it`, { context: { file } });
+  }
+}
+
+export function describeHolder(holder: LockHolder): string {
+  return `pid ${holder.pid} on ${holder.host}, run ${holder.runId}, since ${holder.startedAt}, heartbeat ${holder.heartbeatAt}`;
+}
+
+export async function acquireRunLock(directory: string, runId: string, options: LockOptions): Promise<RunLock> {
+  const now = options.now ?? Date.now;
+  const identity = options.identity ?? currentIdentity();
   const file = join(directory, LOCK_FILE);
-  const mine: LockInfo = { pid: process.pid, host: hostname(), runId, startedAt: new Date().toISOString() };
+  await mkdir(directory, { recursive: true }).catch((error: unknown) => {
+    throw fsError(error, "create the watermark directory", directory);
+  });
+  const mine: LockInfo = { ...identity, runId, startedAt: new Date(now()).toISOString() };
+  let takenOver: LockHolder | undefined;
   for (let attempt = 0; attempt < 10; attempt += 1) {
-    // Written whole to a private file, then linked into place: the lock never exists half-written.
-    const temp = join(directory, `.sync.lock.${process.pid}.${runId}.tmp`);
-    await writeFile(temp, JSON.stringify(mine));
-    try {
-      await link(temp, file);
+    if (await linkNew(directory, file, mine)) {
+      const heartbeat = startHeartbeat(file, runId, options);
       return {
+        takenOver,
         async release() {
+          heartbeat.stop();
           const holder = await readLock(file);
           if (typeof holder === "object" && holder.runId === runId) await rm(file, { force: true });
         },
       };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    } finally {
-      await rm(temp, { force: true });
     }
     const holder = await readLock(file);
     if (holder === "gone") continue;
-    if (holder !== "unreadable" && isAlive(holder)) {
-      throw new SyncError("lock_held", `another sync holds the lock (pid ${holder.pid} on ${holder.host}, run ${holder.runId}, since ${holder.startedAt}); wait for it to finish or stop it`, {
-        context: { file },
-      });
+    if (holder !== "unreadable" && isAlive(holder, identity, options.staleAfterMs, now())) {
+      throw new LockHeldError(holder, Date.parse(holder.heartbeatAt) + options.staleAfterMs, file);
     }
-    await takeOverStale(file, holder);
+    if (await takeOverStale(file, holder)) takenOver = holder === "unreadable" ? undefined : holder;
   }
-  throw new SyncError("lock_held", `could not take the run lock ${file}: it keeps being re-created by another process`);
+  throw new SyncError("lock_held", `could not take the run lock ${file}: it keeps being re-created by another process`, { context: { file } });
 }
 
-/** Who holds the run lock now, if a live process does (for `verify`). */
-export async function lockHolder(directory: string): Promise<LockInfo | undefined> {
+/** Who holds the run lock now, if a live process does (for `verify` and the worker's status). */
+export async function lockHolder(directory: string, staleAfterMs: number, now: () => number = Date.now): Promise<LockHolder | undefined> {
   const holder = await readLock(join(directory, LOCK_FILE));
-  return typeof holder === "object" && isAlive(holder) ? holder : undefined;
+  return typeof holder === "object" && isAlive(holder, currentIdentity(), staleAfterMs, now()) ? holder : undefined;
 }
 
-type ReadLock = LockInfo | "gone" | "unreadable";
+/** Writes the lock whole to a private file, then links it into place: it never exists half-written. */
+async function linkNew(directory: string, file: string, mine: LockInfo): Promise<boolean> {
+  const temp = join(directory, `.sync.lock.${mine.pid}.${mine.runId}.tmp`);
+  try {
+    await writeFile(temp, JSON.stringify(mine));
+    await link(temp, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw fsError(error, "write the run lock", temp);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/** Touches the lock while the run lasts; stops (and reports) if the lock is no longer this run's. */
+function startHeartbeat(file: string, runId: string, options: LockOptions): { stop(): void } {
+  const everyMs = Math.max(250, Math.floor(options.staleAfterMs / 4));
+  let stopped = false;
+  const beat = async () => {
+    const holder = await readLock(file).catch(() => "unreadable" as const);
+    if (stopped) return;
+    if (typeof holder !== "object" || holder.runId !== runId) {
+      stop();
+      options.onLost?.(typeof holder === "object" ? holder : undefined);
+      return;
+    }
+    const at = new Date((options.now ?? Date.now)());
+    // A failed touch (a full or read-only disk) is tried again at the next beat; the lock stays this run's.
+    await utimes(file, at, at).catch(() => undefined);
+  };
+  const timer = setInterval(() => void beat(), everyMs);
+  timer.unref();
+  const stop = () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+  return { stop };
+}
+
+type ReadLock = LockHolder | "gone" | "unreadable";
 
 async function readLock(file: string): Promise<ReadLock> {
   let text: string;
+  let modified: Date;
   try {
-    text = await readFile(file, "utf8");
+    [text, modified] = await Promise.all([readFile(file, "utf8"), stat(file).then((s) => s.mtime)]);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return "gone";
-    throw error;
+    throw fsError(error, "read the run lock", file);
   }
   try {
     const parsed = JSON.parse(text) as Partial<LockInfo>;
-    return typeof parsed.pid === "number" && typeof parsed.host === "string" && typeof parsed.runId === "string" ? (parsed as LockInfo) : "unreadable";
+    if (typeof parsed.pid !== "number" || typeof parsed.host !== "string" || typeof parsed.runId !== "string") return "unreadable";
+    return { ...(parsed as LockInfo), heartbeatAt: modified.toISOString() };
   } catch {
     return "unreadable";
   }
@@ -82,33 +158,44 @@ async function readLock(file: string): Promise<ReadLock> {
 /**
  * Removes a stale lock without ever removing a live one: the file is first moved aside atomically,
  * then checked to be the very lock judged stale; a fresh lock that another process linked in the
- * meantime is put back.
+ * meantime is put back. True when the judged lock was removed.
  */
-async function takeOverStale(file: string, judged: LockInfo | "unreadable"): Promise<void> {
+async function takeOverStale(file: string, judged: LockHolder | "unreadable"): Promise<boolean> {
   const aside = `${file}.${process.pid}.${randomUUID()}.stale`;
   try {
     await rename(file, aside);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw error;
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw fsError(error, "move a stale run lock aside", file);
   }
   const moved = await readLock(aside);
-  const same = judged === "unreadable" ? moved === "unreadable" : moved !== "gone" && moved !== "unreadable" && moved.runId === judged.runId && moved.pid === judged.pid;
+  const same = judged === "unreadable" ? moved === "unreadable" : typeof moved === "object" && moved.runId === judged.runId && moved.pid === judged.pid;
   if (!same) {
     try {
       await link(aside, file);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw fsError(error, "put back a live run lock", file);
     }
   }
   await rm(aside, { force: true });
+  return same;
 }
 
-function isAlive(holder: LockInfo): boolean {
-  // A lock from another host cannot be checked: treat it as held.
-  if (holder.host !== hostname()) return true;
+function isAlive(holder: LockHolder, me: ProcessIdentity, staleAfterMs: number, now: number): boolean {
+  const checkable = holder.host === me.host && holder.bootId !== undefined && holder.bootId === me.bootId && holder.pidNamespace !== undefined && holder.pidNamespace === me.pidNamespace;
+  if (checkable) {
+    if (holder.pid === me.pid) return holder.processStart === me.processStart;
+    const start = processStartOf(holder.pid);
+    return start !== undefined && (holder.processStart === undefined || start === holder.processStart);
+  }
+  // A lock written before locks carried an identity, on this host: its pid is all there is to check.
+  if (holder.host === me.host && holder.pidNamespace === undefined && holder.pid !== me.pid) return pidRuns(holder.pid);
+  return now - Date.parse(holder.heartbeatAt) < staleAfterMs;
+}
+
+function pidRuns(pid: number): boolean {
   try {
-    process.kill(holder.pid, 0);
+    process.kill(pid, 0);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";

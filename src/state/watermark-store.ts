@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promise
 import { join } from "node:path";
 import { z } from "zod";
 import { SyncError } from "../errors.js";
+import { fsError } from "./fs-errors.js";
 
 /**
  * `watermarks/<key>.json`: the newest last_edited_time whose pages are committed to bronze and
@@ -40,6 +41,8 @@ const watermarkSchema = z.object({
 
 export interface WatermarkStore {
   get(databaseKey: string): Promise<Watermark | undefined>;
+  /** Where a database's watermark is kept, for messages. */
+  locate(databaseKey: string): string;
   put(watermark: Watermark): Promise<void>;
   /** Forgets a watermark: the next sync of that database is a full resync. Returns whether one existed. */
   reset(databaseKey: string): Promise<boolean>;
@@ -56,7 +59,7 @@ export function fileWatermarkStore(directory: string): WatermarkStore {
       text = await readFile(fileOf(databaseKey), "utf8");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw error;
+      throw fsError(error, "read the watermark", fileOf(databaseKey));
     }
     let json: unknown;
     try {
@@ -75,11 +78,18 @@ export function fileWatermarkStore(directory: string): WatermarkStore {
 
   return {
     get,
+    locate: fileOf,
     async put(watermark) {
-      await mkdir(directory, { recursive: true });
       const temp = join(directory, `.${watermark.databaseKey}.${process.pid}.${++tempCounter}.tmp`);
-      await writeFile(temp, `${JSON.stringify(watermark, null, 2)}\n`, { encoding: "utf8", flush: true });
-      await rename(temp, fileOf(watermark.databaseKey));
+      try {
+        await mkdir(directory, { recursive: true });
+        await writeFile(temp, `${JSON.stringify(watermark, null, 2)}\n`, { encoding: "utf8", flush: true });
+        await rename(temp, fileOf(watermark.databaseKey));
+      } catch (error) {
+        // A full disk must not leave a half-written temp file behind.
+        await rm(temp, { force: true }).catch(() => undefined);
+        throw fsError(error, "write the watermark", fileOf(watermark.databaseKey));
+      }
     },
     async reset(databaseKey) {
       const existed = (await get(databaseKey).catch(() => "corrupt")) !== undefined;

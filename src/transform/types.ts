@@ -53,7 +53,7 @@ export interface SilverRow {
 }
 
 /** Why a value was rejected by the row model. */
-export type ViolationRule = "type" | "missing" | "min" | "max" | "pattern" | "values" | "range";
+export type ViolationRule = "type" | "missing" | "min" | "max" | "pattern" | "values" | "range" | "future_time";
 
 export interface Violation {
   readonly pageId: string;

@@ -1,10 +1,10 @@
 import cron, { type ScheduledTask } from "node-cron";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/index.js";
-import { isSyncError } from "../errors.js";
 import { createEventBus, type EventBus } from "../observability/events.js";
 import { newRunId, runSync } from "../pipeline/index.js";
 import { controlRoomStatusTable, runDqChecks } from "../quality/index.js";
+import { describeHolder, LockHeldError, type LockHolder } from "../state/index.js";
 import { createWarehouse, type Warehouse } from "../warehouse/index.js";
 import { FailureBackoff } from "./backoff.js";
 import { KpiState } from "./kpis.js";
@@ -54,6 +54,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     return next;
   };
   let lastProbe: { at: number; ok: boolean; reason?: string } | undefined;
+  /** Set while scheduled runs are skipped because another process holds the run lock. */
+  let lockBlocked: { holder: LockHolder; since: string } | undefined;
 
   const probe = () =>
     withWarehouse(async () => {
@@ -72,16 +74,25 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       }
     });
 
+  // One probe at a time: concurrent callers share the one in flight.
+  let probing: Promise<{ at: number; ok: boolean; reason?: string }> | undefined;
+  const probeOnce = () =>
+    (probing ??= probe()
+      .then(() => ({ at: now(), ok: true }))
+      .catch((error: unknown) => ({ at: now(), ok: false, reason: `warehouse not reachable: ${error instanceof Error ? error.message : String(error)}` }))
+      .then((result) => {
+        lastProbe = result;
+        probing = undefined;
+        return result;
+      }));
+
   async function ready(): Promise<{ ok: boolean; reason?: string }> {
+    if (lockBlocked) return { ok: false, reason: `ticks skipped: the run lock is held by ${describeHolder(lockBlocked.holder)}; skipping since ${lockBlocked.since}` };
     if (kpis.running) return { ok: true };
     if (lastProbe && now() - lastProbe.at < READY_CACHE_MS) return lastProbe;
-    try {
-      await probe();
-      lastProbe = { at: now(), ok: true };
-    } catch (error) {
-      lastProbe = { at: now(), ok: false, reason: `warehouse not reachable: ${error instanceof Error ? error.message : String(error)}` };
-    }
-    return lastProbe;
+    // A run waiting for the warehouse goes first; its outcome will say more than a probe.
+    if (inFlight) return lastProbe ?? { ok: true };
+    return probeOnce();
   }
 
   let dqScore: number | null = null;
@@ -123,14 +134,31 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       const result = await withWarehouse(() => runSync({ config, logger, events }, { signal: abort.signal, skip }));
       if (!result.ok) logger.warn({ runId: result.runId, failed: result.summaries.filter((s) => s.status === "failed").map((s) => s.databaseKey) }, "sync run finished with failures; retrying at the next tick");
       if (config.mapping.settings.dq.after_sync && !abort.signal.aborted) await checkQuality();
+      lockBlocked = undefined;
     } catch (error) {
-      if (isSyncError(error) && error.code === "lock_held") {
+      if (error instanceof LockHeldError) {
+        lockBlocked ??= { holder: error.holder, since: new Date(now()).toISOString() };
+        lockBlocked.holder = error.holder;
         events.emit("worker:tick_skipped", { reason: "lock held" });
         logger.warn({ err: error }, "tick skipped: another process holds the run lock");
+        retryWhenStale(error.staleAt);
         return;
       }
+      lockBlocked = undefined;
       logger.error({ err: error }, "sync run failed; retrying at the next tick");
     }
+  }
+
+  // A lock whose holder stopped (a crashed earlier life of this container) goes stale at `staleAt`:
+  // try once more then rather than wait for the next tick of the schedule.
+  let retryTimer: NodeJS.Timeout | undefined;
+  function retryWhenStale(staleAt: number): void {
+    if (retryTimer || abort.signal.aborted) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      void tick();
+    }, Math.max(0, staleAt - now()) + 1_000);
+    retryTimer.unref();
   }
 
   // The last run records are read before the endpoints answer, so /api/kpis is right from the start.
@@ -146,6 +174,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     async stop() {
       await task.stop();
       abort.abort();
+      clearTimeout(retryTimer);
       await inFlight;
       await exclusive;
       await task.destroy();

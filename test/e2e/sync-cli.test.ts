@@ -225,7 +225,7 @@ describe("failures stay local and bad input is refused", () => {
     try {
       const result = await sync();
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain(`another sync holds the lock (pid ${process.pid}`);
+      expect(result.stderr).toContain(`another sync holds the lock: pid ${process.pid}`);
     } finally {
       rmSync(lock);
     }

@@ -37,7 +37,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const LOCK_MESSAGE = /another sync holds the lock \(pid \d+ on .+, run .+, since .+\); wait for it to finish or stop it/;
+const LOCK_MESSAGE = /another sync holds the lock: pid \d+ on .+, run .+, since .+, heartbeat .+; wait for it to finish or stop it/;
 
 /** Starts two syncs in the same tick; returns both exits. */
 async function twoAtOnce(label: string, args: string[] = []): Promise<CliExit[]> {

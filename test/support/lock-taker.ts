@@ -3,7 +3,7 @@ import { acquireRunLock } from "../../src/state/index.js";
 
 const [dir, runId] = process.argv.slice(2) as [string, string];
 try {
-  const lock = await acquireRunLock(dir, runId);
+  const lock = await acquireRunLock(dir, runId, { staleAfterMs: 60_000 });
   const from = performance.timeOrigin + performance.now();
   await new Promise((r) => setTimeout(r, 150));
   const to = performance.timeOrigin + performance.now();

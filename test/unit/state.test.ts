@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SyncError } from "../../src/errors.js";
-import { acquireRunLock, fileWatermarkStore, LOCK_FILE, type Watermark } from "../../src/state/index.js";
+import { acquireRunLock, currentIdentity, fileWatermarkStore, LOCK_FILE, LockHeldError, type Watermark } from "../../src/state/index.js";
 
+const LOCK = { staleAfterMs: 60_000 };
 const fresh = () => mkdtempSync(join(tmpdir(), "nds-state-"));
 const watermark = (key: string, time = "2026-11-01T10:00:00.000Z"): Watermark => ({
   databaseKey: key, lastEditedTime: time, runId: "r1", dataSourceId: "ds", mappingHash: "abc", propertyIds: { Name: "title" }, updatedAt: "2026-11-01T10:01:00.000Z",
@@ -41,24 +42,24 @@ describe("file watermarks", () => {
 describe("run lock", () => {
   it("lets one holder in at a time and frees the lock on release", async () => {
     const dir = fresh();
-    const lock = await acquireRunLock(dir, "run-a");
-    const refused = await acquireRunLock(dir, "run-b").catch((e: unknown) => e);
+    const lock = await acquireRunLock(dir, "run-a", LOCK);
+    const refused = await acquireRunLock(dir, "run-b", LOCK).catch((e: unknown) => e);
     expect((refused as SyncError).code).toBe("lock_held");
-    expect((refused as SyncError).message).toContain(`another sync holds the lock (pid ${process.pid}`);
+    expect((refused as SyncError).message).toContain(`another sync holds the lock: pid ${process.pid}`);
     expect((refused as SyncError).message).toContain("run run-a");
     await lock.release();
-    const next = await acquireRunLock(dir, "run-b");
+    const next = await acquireRunLock(dir, "run-b", LOCK);
     await next.release();
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it("takes over a lock whose process is gone, and treats another host's lock as held", async () => {
+  it("takes over a lock whose process is gone, and treats another host's lock with a fresh heartbeat as held", async () => {
     const dir = fresh();
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: 4_194_000, host: hostname(), runId: "dead", startedAt: "2026-01-01T00:00:00Z" }));
-    const lock = await acquireRunLock(dir, "run-c");
+    const lock = await acquireRunLock(dir, "run-c", LOCK);
     await lock.release();
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: 1, host: "another-host", runId: "remote", startedAt: "2026-01-01T00:00:00Z" }));
-    const refused = await acquireRunLock(dir, "run-d").catch((e: unknown) => e);
+    const refused = await acquireRunLock(dir, "run-d", LOCK).catch((e: unknown) => e);
     expect((refused as SyncError).message).toContain("on another-host");
   });
 
@@ -84,7 +85,64 @@ describe("run lock", () => {
 
   it("gives the lock to exactly one of many concurrent takers", async () => {
     const dir = fresh();
-    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => acquireRunLock(dir, `run-${i}`)));
+    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => acquireRunLock(dir, `run-${i}`, LOCK)));
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+  });
+
+  it("takes over another host's lock once its heartbeat is older than the bound, and says whose it was", async () => {
+    const dir = fresh();
+    const file = join(dir, LOCK_FILE);
+    writeFileSync(file, JSON.stringify({ pid: 7, host: "recreated-container", runId: "remote", startedAt: "2026-01-01T00:00:00Z" }));
+    const beat = (msAgo: number) => utimesSync(file, new Date(Date.now() - msAgo), new Date(Date.now() - msAgo));
+    beat(59_000);
+    const refused = await acquireRunLock(dir, "run-e", LOCK).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(LockHeldError);
+    expect((refused as LockHeldError).message).toMatch(/another sync holds the lock: pid 7 on recreated-container, run remote, since 2026-01-01T00:00:00Z, heartbeat 20\d\d-/);
+    expect((refused as LockHeldError).staleAt).toBe(Date.parse((refused as LockHeldError).holder.heartbeatAt) + LOCK.staleAfterMs);
+    beat(61_000);
+    const lock = await acquireRunLock(dir, "run-e", LOCK);
+    expect(lock.takenOver).toMatchObject({ pid: 7, host: "recreated-container", runId: "remote" });
+    await lock.release();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("tells an earlier life of the same pid (a restarted container's PID 1) from the holder itself", async () => {
+    const dir = fresh();
+    const file = join(dir, LOCK_FILE);
+    const me = currentIdentity();
+    // Restarted in a new pid namespace: the old PID 1 cannot be checked, so its heartbeat decides.
+    const earlierLife = { ...me, pid: 1, pidNamespace: "pid:[1]", processStart: "100", runId: "before-the-crash", startedAt: "2026-01-01T00:00:00Z" };
+    const nowPid1 = { ...me, pid: 1, pidNamespace: "pid:[2]", processStart: "900" };
+    writeFileSync(file, JSON.stringify(earlierLife));
+    const refused = await acquireRunLock(dir, "run-f", { ...LOCK, identity: nowPid1 }).catch((e: unknown) => e);
+    expect((refused as LockHeldError).code).toBe("lock_held");
+    utimesSync(file, new Date(Date.now() - 61_000), new Date(Date.now() - 61_000));
+    const taken = await acquireRunLock(dir, "run-f", { ...LOCK, identity: nowPid1 });
+    expect(taken.takenOver?.runId).toBe("before-the-crash");
+    await taken.release();
+    // In the same namespace the pid's start time tells at once, whatever the heartbeat says.
+    writeFileSync(file, JSON.stringify({ ...me, processStart: "1", runId: "pid-reused", startedAt: "2026-01-01T00:00:00Z" }));
+    const again = await acquireRunLock(dir, "run-g", LOCK);
+    expect(again.takenOver?.runId).toBe("pid-reused");
+    const self = await acquireRunLock(dir, "run-h", LOCK).catch((e: unknown) => e);
+    expect((self as LockHeldError).holder.runId).toBe("run-g");
+    await again.release();
+  });
+
+  it("keeps its heartbeat fresh while held, and reports a lock taken over by another process", async () => {
+    const dir = fresh();
+    const file = join(dir, LOCK_FILE);
+    let lost: unknown = "not called";
+    const lock = await acquireRunLock(dir, "run-i", { staleAfterMs: 1_000, onLost: (holder) => (lost = holder) });
+    utimesSync(file, new Date(Date.now() - 5_000), new Date(Date.now() - 5_000));
+    await new Promise((r) => setTimeout(r, 600));
+    expect(Date.now() - statSync(file).mtimeMs).toBeLessThan(1_000);
+    expect(lost).toBe("not called");
+    writeFileSync(file, JSON.stringify({ pid: 9, host: "elsewhere", runId: "usurper", startedAt: "2026-01-01T00:00:00Z" }));
+    await new Promise((r) => setTimeout(r, 600));
+    expect(lost).toMatchObject({ runId: "usurper" });
+    await lock.release();
+    // Not this run's lock any more: release leaves it alone.
+    expect(readdirSync(dir)).toEqual([LOCK_FILE]);
   });
 });
