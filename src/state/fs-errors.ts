@@ -13,6 +13,6 @@ export function fsError(error: unknown, action: string, path: string): SyncError
   if (error instanceof SyncError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const advice = code ? ADVICE[code] : undefined;
-  const detail = error instanceof Error ? error.message.replace(/, \w+ '[^']*'$/, "") : String(error);
+  const detail = error instanceof Error ? error.message.replace(/, \w+( '[^']*'( -> '[^']*')?)?$/, "") : String(error);
   return new SyncError("state_io", `cannot ${action} ${path}: ${detail}${advice ? ` (${advice})` : ""}`, { cause: error, context: { file: path } });
 }

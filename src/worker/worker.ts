@@ -132,9 +132,9 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     const skip = backoff.skipsForTick(keys);
     try {
       const result = await withWarehouse(() => runSync({ config, logger, events }, { signal: abort.signal, skip }));
+      lockBlocked = undefined;
       if (!result.ok) logger.warn({ runId: result.runId, failed: result.summaries.filter((s) => s.status === "failed").map((s) => s.databaseKey) }, "sync run finished with failures; retrying at the next tick");
       if (config.mapping.settings.dq.after_sync && !abort.signal.aborted) await checkQuality();
-      lockBlocked = undefined;
     } catch (error) {
       if (error instanceof LockHeldError) {
         lockBlocked ??= { holder: error.holder, since: new Date(now()).toISOString() };

@@ -21,6 +21,7 @@ let sandbox: Sandbox;
 let dir: string;
 let env: Record<string, string>;
 const db = () => join(dir, "warehouse.duckdb");
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 const risksQuery = () => `/v1/data_sources/${sandbox.databases.risks!.dataSourceId}/query`;
 
 type Json = Record<string, any>;
@@ -47,6 +48,10 @@ const CASES: Case[] = [
   { name: "a page without properties", rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p, i) => i === 0 && delete p.properties), times: 50 }), risks: { status: "failed", error: /page [0-9a-f-]{36} of "risks" is malformed: properties/ } },
   { name: "a page without url", rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p, i) => i === 1 && delete p.url), times: 50 }), risks: { status: "failed", error: /page [0-9a-f-]{36} of "risks" is malformed: url/ } },
   { name: "a property without its type", rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p) => delete p.properties.Severity.type), times: 50 }), risks: { status: "failed", error: /of "risks" is malformed: properties\.Severity\.type/ } },
+  { name: "a page id that is SQL", rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p, i) => i === 2 && (p.id = "'); DROP TABLE ppm_silver.risks; --")), times: 50 }), risks: { status: "failed", error: /page "'\); DROP TABLE ppm_silver\.risks; --" of "risks" is malformed: id: is not a lower-case UUID/ } },
+  { name: "a page id that is a path", rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p, i) => i === 0 && (p.id = "../../v1/users")), times: 50 }), risks: { status: "failed", error: /page "\.\.\/\.\.\/v1\/users" of "risks" is malformed: id: is not a lower-case UUID/ } },
+  { name: "a page id in upper case", rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p, i) => i === 4 && (p.id = String(p.id).toUpperCase())), times: 50 }), risks: { status: "failed", error: /page "[0-9A-F-]{36}" of "risks" is malformed: id: is not a lower-case UUID/ } },
+  { name: "a related page id that is not a UUID", rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p, i) => i === 1 && (p.properties.Project.relation = [{ id: "x\u001b[31m" }])), times: 50 }), risks: { status: "failed", error: /page [0-9a-f-]{36} of "risks" is malformed: properties\.Project\.relation\.0\.id: is not a lower-case UUID/ } },
   {
     name: "unknown property types, mapped and unmapped",
     rule: () => ({
@@ -108,7 +113,10 @@ describe("malformed Notion answers", () => {
       const status = Object.fromEntries(json.summaries.map((s) => [s.databaseKey, s.status]));
       expect(status).toEqual({ programs: "success", projects: "success", budget_lines: "success", milestones: "success", risks: c.risks.status });
       if (c.risks.status === "failed") expect(json.summaries.find((s) => s.databaseKey === "risks")?.error).toMatch(c.risks.error);
-      else await c.risks.check?.();
+      // Nothing of a malformed answer is stored: every id in the risks tables is a lower-case UUID.
+      const [ids] = await queryFile(db(), `SELECT (SELECT count(*) FROM ppm_bronze.notion_risks WHERE NOT regexp_full_match(page_id, '${UUID}')) + (SELECT count(*) FROM ppm_silver.risks WHERE NOT regexp_full_match(page_id, '${UUID}') OR NOT regexp_full_match(coalesce(project_id, '00000000-0000-0000-0000-000000000000'), '${UUID}')) AS n`);
+      expect(Number(ids!.n)).toBe(0);
+      if (c.risks.status === "success") await c.risks.check?.();
       expect(await compareSilver(sandbox, db(), MAPPING, ["programs", "projects", "budget_lines", "milestones"])).toEqual([]);
       if (c.risks.status === "success" && !c.risks.check) expect(await compareSilver(sandbox, db(), MAPPING, ["risks"])).toEqual([]);
       // Counted once everything above held: a malformed answer served and handled as required.

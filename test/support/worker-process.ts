@@ -13,8 +13,10 @@ export interface WorkerProcess {
   get(path: string): Promise<{ status: number; body: string }>;
 }
 
-export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ["bin/notion-delta-sync.mjs", "start"], {
+/** `prefix` runs the worker under another command, e.g. `unshare --pid --fork` to make it PID 1 as in a container. */
+export async function startWorkerProcess(env: Record<string, string>, prefix: readonly string[] = []): Promise<WorkerProcess> {
+  const [command, ...args] = [...prefix, process.execPath, "bin/notion-delta-sync.mjs", "start"] as [string, ...string[]];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "warn", PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
