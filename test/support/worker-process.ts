@@ -15,8 +15,8 @@ export interface WorkerProcess {
 
 /** `prefix` runs the worker under another command, e.g. `unshare --pid --fork` to make it PID 1 as in a container. */
 export async function startWorkerProcess(env: Record<string, string>, prefix: readonly string[] = []): Promise<WorkerProcess> {
-  const [command, ...args] = [...prefix, process.execPath, "bin/notion-delta-sync.mjs", "start"] as [string, ...string[]];
-  const child = spawn(command, args, {
+  const argv = [...prefix, process.execPath, "bin/notion-delta-sync.mjs", "start"];
+  const child = spawn(argv[0]!, argv.slice(1), {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "warn", PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
