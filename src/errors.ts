@@ -21,9 +21,12 @@ export type ErrorCode =
   | "warehouse_transient"
   | "warehouse_terminal"
   | "lock_held"
+  | "backoff"
   | "state_invalid"
   | "state_io"
-  | "shutdown";
+  | "shutdown"
+  /** Not thrown on purpose: a bug. */
+  | "internal";
 
 export interface ErrorContext {
   readonly databaseKey?: string;
@@ -49,6 +52,11 @@ export class SyncError extends Error {
 
 export function isSyncError(error: unknown): error is SyncError {
   return error instanceof SyncError;
+}
+
+/** The closed code of any thrown value: its own for a SyncError, `internal` for anything else. */
+export function errorCodeOf(error: unknown): ErrorCode {
+  return isSyncError(error) ? error.code : "internal";
 }
 
 /** A short, single-line description of any thrown value, for logs and run records. */

@@ -1,3 +1,6 @@
+import type { ErrorCode } from "../errors.js";
+import type { WarehouseErrorKind } from "../warehouse/warehouse-error.js";
+
 /**
  * The typed events of a sync. The pipeline and the Notion edge emit them; the logger, metrics
  * and status subscribe. `emit` never throws: a failing listener is reported to `onListenerError`
@@ -20,21 +23,21 @@ export interface DatabaseSummary {
   readonly notionRequests: number;
   readonly watermark: string | null;
   readonly error: string | null;
-  readonly errorCode: string | null;
+  readonly errorCode: ErrorCode | null;
 }
 
 export interface SyncEvents {
   "run:start": { runId: string; databases: readonly string[]; full: boolean; dryRun: boolean };
   /** Emitted for every run that started, also one that failed before any database (`error` set). */
-  "run:done": { runId: string; durationMs: number; summaries: readonly DatabaseSummary[]; error: string | null; errorCode: string | null };
+  "run:done": { runId: string; durationMs: number; summaries: readonly DatabaseSummary[]; error: string | null; errorCode: ErrorCode | null };
   "database:start": { runId: string; databaseKey: string; mode: SyncMode; since: string | null; reason: string };
   "database:done": DatabaseSummary;
   "batch:loaded": { runId: string; databaseKey: string; pages: number; rowsUpserted: number; bronzeVersions: number; quarantined: number; watermark: string };
   "notion:request": { method: string; path: string; status: number | "error"; durationMs: number };
   "notion:rate_limited": { retryAfterMs: number; path: string };
-  "notion:retry": { path: string; attempt: number; code: string; message: string };
+  "notion:retry": { path: string; attempt: number; code: ErrorCode; message: string };
   /** A warehouse statement failed transiently (a Delta write conflict, a refusal, a broken connection) and is sent again. */
-  "warehouse:retry": { attempt: number; kind: string; message: string };
+  "warehouse:retry": { attempt: number; kind: WarehouseErrorKind; message: string };
   "worker:tick_skipped": { reason: string };
   "dq:checked": { score: number; issues: number; threshold: number };
   "schema:renamed": { databaseKey: string; propertyId: string; from: string; to: string; line: number | undefined };

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/index.js";
-import { SyncError, describeError, isSyncError } from "../errors.js";
+import { SyncError, describeError, errorCodeOf, type ErrorCode } from "../errors.js";
 import { createNotionGateway, loadUserDirectory, type NotionGateway } from "../notion/index.js";
 import { createEventBus, type DatabaseSummary, type EventBus } from "../observability/events.js";
 import { acquireRunLock, describeHolder, fileWatermarkStore } from "../state/index.js";
@@ -20,7 +20,12 @@ export interface SyncRunOptions {
   /** Aborting stops after the batch in flight; the run reports the interrupted database as failed. */
   readonly signal?: AbortSignal;
   /** Databases not to sync this time, with the reason recorded (status `skipped`), e.g. a failure backoff. */
-  readonly skip?: ReadonlyMap<string, string>;
+  readonly skip?: ReadonlyMap<string, SkipReason>;
+}
+
+export interface SkipReason {
+  readonly code: ErrorCode;
+  readonly reason: string;
 }
 
 export interface SyncRunDeps {
@@ -101,7 +106,7 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
       now,
     };
     for (const database of selected) {
-      const skipReason = signal.aborted ? "not started: shutdown" : options.skip?.get(database.key);
+      const skipReason: SkipReason | undefined = signal.aborted ? { code: "shutdown", reason: "not started: shutdown" } : options.skip?.get(database.key);
       const summary = skipReason ? skipped(ctx, database.key, skipReason) : await syncDatabase(ctx, database);
       summaries.push(summary);
       events.emit("database:done", summary);
@@ -120,12 +125,8 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
       await release().catch((error: unknown) => logger.error({ err: error }, `release failed: ${describeError(error)}`));
     }
     // Always: a run that failed before any database (the lock, the warehouse) ends too, with its error.
-    events.emit("run:done", { runId, durationMs: performance.now() - started, summaries, error: failure === undefined ? null : describeError(failure), errorCode: failure === undefined ? null : isSyncError(failure) ? failure.code : "internal" });
+    events.emit("run:done", { runId, durationMs: performance.now() - started, summaries, error: failure === undefined ? null : describeError(failure), errorCode: failure === undefined ? null : errorCodeOf(failure) });
   }
-}
-
-function skipCode(reason: string): string {
-  return reason.includes("shutdown") ? "shutdown" : "backoff";
 }
 
 function selectDatabases(config: AppConfig, keys: readonly string[] | undefined) {
@@ -138,10 +139,10 @@ function selectDatabases(config: AppConfig, keys: readonly string[] | undefined)
   return all.filter((d) => keys.includes(d.key));
 }
 
-function skipped(ctx: RunContext, databaseKey: string, reason: string): DatabaseSummary {
+function skipped(ctx: RunContext, databaseKey: string, { code, reason }: SkipReason): DatabaseSummary {
   const at = ctx.now();
   return {
     runId: ctx.runId, databaseKey, mode: ctx.full ? "full" : "incremental", status: "skipped", startedAt: at, finishedAt: at,
-    pagesRead: 0, rowsUpserted: 0, bronzeVersions: 0, rowsQuarantined: 0, notionRequests: 0, watermark: null, error: reason, errorCode: skipCode(reason),
+    pagesRead: 0, rowsUpserted: 0, bronzeVersions: 0, rowsQuarantined: 0, notionRequests: 0, watermark: null, error: reason, errorCode: code,
   };
 }

@@ -1,5 +1,5 @@
 import type { DatabaseConfig } from "../config/index.js";
-import { SyncError, describeError, isSyncError } from "../errors.js";
+import { SyncError, describeError, errorCodeOf, isSyncError } from "../errors.js";
 import { completePage, needsCompletion, NotionError, readPages, resolveDataSource, type RequestCounter } from "../notion/index.js";
 import type { DatabaseSummary, SyncMode } from "../observability/events.js";
 import type { Watermark } from "../state/index.js";
@@ -35,7 +35,7 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
     notionRequests: counter.count,
     watermark,
     error: error === undefined ? null : describeError(error),
-    errorCode: error === undefined ? null : isSyncError(error) ? error.code : "internal",
+    errorCode: error === undefined ? null : errorCodeOf(error),
   });
 
   try {

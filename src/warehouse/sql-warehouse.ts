@@ -1,7 +1,8 @@
-import { SyncError } from "../errors.js";
+import { describeError, SyncError } from "../errors.js";
 import type { Dialect, Driver, StagedRows } from "./dialect.js";
 import type { Row, TableSpec } from "./table-spec.js";
 import type { BatchResult, BatchWrite, CurrentVersion, Warehouse } from "./warehouse.js";
+import { isWarehouseError, WarehouseError } from "./warehouse-error.js";
 
 const ID_LIST: TableSpec = { schema: "", name: "page_ids", key: ["page_id"], columns: [{ name: "page_id", type: { kind: "string" } }] };
 
@@ -211,19 +212,15 @@ async function read(driver: Driver, purpose: string, sql: string, table?: Pick<T
 }
 
 /**
- * What a failed statement was for and on which table, as a SyncError (transient when the driver says
- * trying later may help). The SQL's head is shown, never values. A driver's error that already names
- * its table (e.g. DuckDB's staging) passes through.
+ * What a failed statement was for and on which table: the engine's WarehouseError told again with
+ * both (its kind and retry rule kept). The SQL's head is shown, never values. An error that already
+ * names its table (e.g. DuckDB's staging) passes through.
  */
 function statementFailed(purpose: string, sql: string, table: Pick<TableSpec, "schema" | "name"> | undefined, error: unknown): SyncError {
   if (error instanceof SyncError && error.context.table) return error;
   const where = table ? ` on ${table.schema}.${table.name}` : "";
-  const transient = error instanceof SyncError && error.transient;
-  return new SyncError(transient ? "warehouse_transient" : "warehouse_terminal", `warehouse statement failed${where} (${purpose}): ${(error as Error).message} [${sql.slice(0, 120)}${sql.length > 120 ? "…" : ""}]`, {
-    cause: error,
-    transient,
-    context: table ? { table: `${table.schema}.${table.name}` } : {},
-  });
+  const failure = isWarehouseError(error) ? error : new WarehouseError("other", describeError(error), { retry: "never", cause: error });
+  return failure.restate(`warehouse statement failed${where} (${purpose}): ${failure.message} [${sql.slice(0, 120)}${sql.length > 120 ? "…" : ""}]`, table ? { table: `${table.schema}.${table.name}` } : {});
 }
 
 function isoOf(value: unknown): string {

@@ -1,5 +1,6 @@
 import type { SqlFunctions } from "./dialect.js";
 import type { Row, TableSpec } from "./table-spec.js";
+import type { WarehouseErrorKind } from "./warehouse-error.js";
 
 /**
  * What the pipeline needs from a warehouse, whatever the engine. Implemented once over a Dialect
@@ -45,7 +46,7 @@ export interface Warehouse {
 
 /** What a warehouse reports while it works (retries), for logs and metrics. */
 export interface WarehouseObserver {
-  retry?(info: { readonly attempt: number; readonly kind: string; readonly message: string }): void;
+  retry?(info: { readonly attempt: number; readonly kind: WarehouseErrorKind; readonly message: string }): void;
 }
 
 export interface CurrentVersion {

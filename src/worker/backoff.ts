@@ -1,3 +1,5 @@
+import type { SkipReason } from "../pipeline/index.js";
+
 /**
  * Failure backoff per database for the worker: after the k-th failure in a row a database sits out
  * the next min(2^(k-1), 16) − 1 ticks (0, 1, 3, 7, then 15: about 7.5 hours at the default 30-minute
@@ -8,13 +10,13 @@ export class FailureBackoff {
   readonly #sitOut = new Map<string, number>();
 
   /** The databases to skip on this tick, with the reason; counts the tick for each of them. */
-  skipsForTick(keys: readonly string[]): Map<string, string> {
-    const skips = new Map<string, string>();
+  skipsForTick(keys: readonly string[]): Map<string, SkipReason> {
+    const skips = new Map<string, SkipReason>();
     for (const key of keys) {
       const left = this.#sitOut.get(key) ?? 0;
       if (left > 0) {
         this.#sitOut.set(key, left - 1);
-        skips.set(key, `backing off after ${this.#failures.get(key)} failures in a row (${left} more tick${left === 1 ? "" : "s"} to sit out)`);
+        skips.set(key, { code: "backoff", reason: `backing off after ${this.#failures.get(key)} failures in a row (${left} more tick${left === 1 ? "" : "s"} to sit out)` });
       }
     }
     return skips;

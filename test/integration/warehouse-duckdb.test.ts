@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseMapping } from "../../src/config/index.js";
+import { spawn } from "node:child_process";
 import { SyncError } from "../../src/errors.js";
+import { WarehouseError } from "../../src/warehouse/warehouse-error.js";
 import { bronzeTable, createWarehouse, quarantineTable, silverTable } from "../../src/warehouse/index.js";
 import { warehouseContract } from "./warehouse-contract.js";
 
@@ -59,8 +61,35 @@ describe("a statement that fails inside a batch", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SyncError);
     expect((error as SyncError).code).toBe("warehouse_terminal");
+    expect((error as WarehouseError).kind).toBe("data");
     expect((error as SyncError).message).toMatch(/warehouse statement failed on ppm_silver\.t \(merge silver rows\): .*3000000000/);
     expect(await warehouse.query(`SELECT count(*) AS n FROM ${warehouse.tableName(bronze)}`)).toEqual([{ n: 0n }]);
     await warehouse.close();
+  });
+});
+
+describe("DuckDB's errors, translated once into kinds", () => {
+  it("names a missing table, a wrong statement and a refused value by kind, each terminal", async () => {
+    const warehouse = await createWarehouse({ kind: "duckdb", path: ":memory:", memoryLimit: "256MB", threads: 1 });
+    const kindOf = (sql: string) => warehouse.query(sql).then(() => "no error", (e: unknown) => (e instanceof WarehouseError ? `${e.kind}/${e.code}` : String(e)));
+    expect(await kindOf("SELECT * FROM ppm_silver.nope")).toBe("missing_table/warehouse_terminal");
+    expect(await kindOf("SELEC 1")).toBe("syntax/warehouse_terminal");
+    expect(await kindOf("SELECT nocol FROM (SELECT 1 AS a)")).toBe("syntax/warehouse_terminal");
+    expect(await kindOf("SELECT CAST('x' AS INT)")).toBe("data/warehouse_terminal");
+    await warehouse.close();
+  });
+
+  it("says a file another process holds is locked, transient, and what to do", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "nds-duck-lock-")), "w.duckdb");
+    const holder = spawn(process.execPath, ["--input-type=module", "-e", `import { DuckDBInstance } from "@duckdb/node-api"; const i = await DuckDBInstance.create(${JSON.stringify(path)}); await i.connect(); process.stdout.write("open"); setTimeout(() => {}, 60000);`], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      await new Promise<void>((resolve) => holder.stdout!.once("data", () => resolve()));
+      const error = await createWarehouse({ kind: "duckdb", path, memoryLimit: "256MB", threads: 1 }).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(WarehouseError);
+      expect([(error as WarehouseError).kind, (error as WarehouseError).code, (error as WarehouseError).transient]).toEqual(["locked", "warehouse_transient", true]);
+      expect((error as Error).message).toMatch(new RegExp(`^cannot open the DuckDB file ${path}: .*lock.* \\(another process has it open; close it and retry\\)$`, "s"));
+    } finally {
+      holder.kill("SIGKILL");
+    }
   });
 });

@@ -4,7 +4,8 @@ import { SyncError } from "../../src/errors.js";
 import { controlRoomStatusTable, dqIssuesHistoryTable, dqIssuesTable } from "../../src/quality/dq-model.js";
 import { databricksDialect } from "../../src/warehouse/databricks/databricks-dialect.js";
 import type { StatementSession } from "../../src/warehouse/databricks/databricks-driver.js";
-import { classifyFailure, isIdempotent, mayRetry } from "../../src/warehouse/databricks/databricks-errors.js";
+import { toDatabricksError } from "../../src/warehouse/databricks/databricks-errors.js";
+import { isIdempotent, mayRetry } from "../../src/warehouse/warehouse-error.js";
 import { rowsJson, rowsSchema, stringLiteral } from "../../src/warehouse/databricks/databricks-sql.js";
 import { bronzeTable, openWarehouse, quarantineTable, seenPagesTable, silverTable, syncRunsTable, type TableSpec } from "../../src/warehouse/index.js";
 
@@ -203,22 +204,22 @@ describe("Databricks failures", () => {
   it.each([
     ["a Delta conflict", conflict, "conflict"],
     ["SQLSTATE 2D521", Object.assign(new Error("x"), { response: { sqlState: "2D521" } }), "conflict"],
-    ["an HTTP 503 answer", Object.assign(new Error("Service Unavailable"), { statusCode: 503 }), "unavailable"],
+    ["an HTTP 503 answer", Object.assign(new Error("Service Unavailable"), { statusCode: 503 }), "refused"],
     // The driver gives up only on calls it may repeat, after the statement was accepted: it may have run.
-    ["the driver's own retries exhausted", new Error("Hive driver: 503 when connecting to resource. Max retry count exceeded."), "interrupted"],
-    ["a statement stopped by STATEMENT_TIMEOUT", Object.assign(new Error("Query has been timed out due to inactivity."), { errorCode: "TIMEOUT", response: { errorMessage: "Query has been timed out due to inactivity." } }), "terminal"],
-    ["HTTP 429", Object.assign(new Error("Too Many Requests"), { statusCode: 429 }), "unavailable"],
-    ["a refused connection", Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:443"), { code: "ECONNREFUSED" }), "unavailable"],
-    ["an unknown host", Object.assign(new Error("getaddrinfo ENOTFOUND adb-1.azuredatabricks.net"), { code: "ENOTFOUND" }), "unavailable"],
-    ["a reset connection", Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), "interrupted"],
-    ["HTTP 502", Object.assign(new Error("bad gateway"), { statusCode: 502 }), "interrupted"],
-    ["a missing table", notFound(), "not_found"],
-    ["a missing schema", new Error("[SCHEMA_NOT_FOUND] The schema `main`.`nope` cannot be found."), "not_found"],
-    ["a syntax error", Object.assign(new Error("x"), { response: { displayMessage: "[PARSE_SYNTAX_ERROR] Syntax error at or near 'MERGEE'. SQLSTATE: 42601", sqlState: "42601" } }), "terminal"],
-    ["a permission error", Object.assign(new Error("x"), { response: { displayMessage: "[INSUFFICIENT_PERMISSIONS] User does not have MODIFY on Table 'main.ppm_silver.t'.", sqlState: "42501" } }), "terminal"],
-    ["HTTP 403", Object.assign(new Error("Forbidden"), { statusCode: 403 }), "terminal"],
+    ["the driver's own retries exhausted", new Error("Hive driver: 503 when connecting to resource. Max retry count exceeded."), "broken"],
+    ["a statement stopped by STATEMENT_TIMEOUT", Object.assign(new Error("Query has been timed out due to inactivity."), { errorCode: "TIMEOUT", response: { errorMessage: "Query has been timed out due to inactivity." } }), "timeout"],
+    ["HTTP 429", Object.assign(new Error("Too Many Requests"), { statusCode: 429 }), "refused"],
+    ["a refused connection", Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:443"), { code: "ECONNREFUSED" }), "refused"],
+    ["an unknown host", Object.assign(new Error("getaddrinfo ENOTFOUND adb-1.azuredatabricks.net"), { code: "ENOTFOUND" }), "refused"],
+    ["a reset connection", Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), "broken"],
+    ["HTTP 502", Object.assign(new Error("bad gateway"), { statusCode: 502 }), "broken"],
+    ["a missing table", notFound(), "missing_table"],
+    ["a missing schema", new Error("[SCHEMA_NOT_FOUND] The schema `main`.`nope` cannot be found."), "missing_table"],
+    ["a syntax error", Object.assign(new Error("x"), { response: { displayMessage: "[PARSE_SYNTAX_ERROR] Syntax error at or near 'MERGEE'. SQLSTATE: 42601", sqlState: "42601" } }), "syntax"],
+    ["a permission error", Object.assign(new Error("x"), { response: { displayMessage: "[INSUFFICIENT_PERMISSIONS] User does not have MODIFY on Table 'main.ppm_silver.t'.", sqlState: "42501" } }), "permission"],
+    ["HTTP 403", Object.assign(new Error("Forbidden"), { statusCode: 403 }), "permission"],
   ])("classifies %s", (_name, error, kind) => {
-    expect(classifyFailure(error).kind).toBe(kind);
+    expect(toDatabricksError(error).kind).toBe(kind);
   });
 
   it("names the purpose and the table of a failed read too", async () => {
@@ -234,16 +235,16 @@ describe("Databricks failures", () => {
   });
 
   it("keeps the server's message and drops its JVM stack trace", () => {
-    expect(classifyFailure(conflict).message).toBe("[DELTA_CONCURRENT_APPEND] ConcurrentAppendException: Files were added to the root of the table by a concurrent update.");
+    expect(toDatabricksError(conflict).message).toBe("[DELTA_CONCURRENT_APPEND] ConcurrentAppendException: Files were added to the root of the table by a concurrent update.");
   });
 
   it("sends a statement again only when that cannot duplicate rows", () => {
-    const interrupted = classifyFailure(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
+    const interrupted = toDatabricksError(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
     expect(mayRetry(interrupted, "MERGE INTO x USING y ON a WHEN NOT MATCHED THEN INSERT *")).toBe(true);
     expect(mayRetry(interrupted, "INSERT INTO log (a) SELECT a FROM s")).toBe(false);
     expect(mayRetry(interrupted, "INSERT OVERWRITE t (a) SELECT a FROM s")).toBe(true);
-    expect(mayRetry(classifyFailure(conflict), "INSERT INTO log (a) SELECT a FROM s")).toBe(true);
-    expect(mayRetry(classifyFailure(notFound()), "SELECT 1")).toBe(false);
+    expect(mayRetry(toDatabricksError(conflict), "INSERT INTO log (a) SELECT a FROM s")).toBe(true);
+    expect(mayRetry(toDatabricksError(notFound()), "SELECT 1")).toBe(false);
     expect(["  select 1", "WITH a AS (SELECT 1) SELECT * FROM a", "DESCRIBE TABLE t"].every(isIdempotent)).toBe(true);
   });
 

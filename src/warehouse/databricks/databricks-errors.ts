@@ -1,64 +1,65 @@
-/**
- * What a failed statement means, from the error the driver (or the test client) threw: whether the
- * statement certainly did not run (safe to send again), may have run (safe only when the statement is
- * idempotent), or will fail the same way again.
- */
-export type FailureKind =
-  /** A Delta write conflict (SQLSTATE 2D521, DELTA_CONCURRENT_*): the statement did not commit. */
-  | "conflict"
-  /** The warehouse refused or could not be reached (429/503, connection refused, DNS): it did not run. */
-  | "unavailable"
-  /** The connection broke or timed out while the statement ran: it may have committed. */
-  | "interrupted"
-  /** The table or schema does not exist. */
-  | "not_found"
-  /** Syntax, permission, type or authentication errors: the same statement fails again. */
-  | "terminal";
+import { WarehouseError, type RetryTable, type WarehouseErrorKind } from "../warehouse-error.js";
 
-export interface Failure {
-  readonly kind: FailureKind;
-  /** The most useful message the error carries (the server's display message where there is one). */
+/** Databricks' retry rule per kind: what did not run is sent again; what may have run, only if idempotent. */
+export const DATABRICKS_RETRY: RetryTable = {
+  conflict: "always",
+  refused: "always",
+  broken: "if_idempotent",
+  timeout: "never",
+  permission: "never",
+  syntax: "never",
+  data: "never",
+  missing_table: "never",
+  locked: "always",
+  other: "never",
+};
+
+/**
+ * What the SQL driver (or the test client) threw, as a WarehouseError. Read in this order: the
+ * server's SQLSTATE and error class, the driver's operation state, the HTTP status, the socket's
+ * error code; the message text only where the driver carries nothing else.
+ */
+const RULES: readonly { kind: WarehouseErrorKind; test: (e: Facts) => boolean }[] = [
+  { kind: "conflict", test: (e) => e.sqlState === "2D521" || /DELTA_CONCURRENT_|DELTA_METADATA_CHANGED|DELTA_PROTOCOL_CHANGED|Concurrent(Append|DeleteRead|DeleteDelete|Transaction)Exception|MetadataChangedException|ProtocolChangedException/.test(e.message) },
+  { kind: "missing_table", test: (e) => e.sqlState === "42P01" || /\b(TABLE_OR_VIEW_NOT_FOUND|SCHEMA_NOT_FOUND|DELTA_TABLE_NOT_FOUND|NO_SUCH_CATALOG_EXCEPTION)\b/.test(e.message) },
+  // A statement the server stopped (its STATEMENT_TIMEOUT, a cancel) would run as long again.
+  { kind: "timeout", test: (e) => e.operationState !== undefined && ["TIMEOUT", "CANCELED", "CLOSED"].includes(e.operationState) },
+  // The driver's own retries give up only on calls it may repeat (polling, fetching), i.e. after the statement was accepted.
+  { kind: "broken", test: (e) => /Max retry count exceeded|Retry timeout exceeded/.test(e.message) },
+  { kind: "refused", test: (e) => e.status === 429 || e.status === 503 || e.codes.some((c) => REFUSED_CODES.has(c)) || /\b(TEMPORARILY_UNAVAILABLE|SERVICE_UNAVAILABLE|Too Many Requests|RESOURCE_EXHAUSTED)\b/.test(e.message) },
+  { kind: "permission", test: (e) => e.status === 401 || e.status === 403 || e.sqlState === "42501" || /\b(INSUFFICIENT_PERMISSIONS|PERMISSION_DENIED|UNAUTHORIZED)\b/.test(e.message) },
+  { kind: "broken", test: (e) => (e.status !== undefined && e.status >= 500 && e.status !== 501) || e.codes.some((c) => BROKEN_CODES.has(c)) || /socket hang up|premature close/i.test(e.message) },
+  { kind: "data", test: (e) => e.sqlState?.startsWith("22") === true || e.sqlState?.startsWith("23") === true },
+  { kind: "syntax", test: (e) => e.sqlState?.startsWith("42") === true || /\b(PARSE_SYNTAX_ERROR|UNRESOLVED_COLUMN|UNRESOLVED_ROUTINE)\b/.test(e.message) },
+];
+const REFUSED_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+const BROKEN_CODES = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "UND_ERR_SOCKET"]);
+
+interface Facts {
   readonly message: string;
+  readonly sqlState: string | undefined;
+  readonly operationState: string | undefined;
+  readonly status: number | undefined;
+  readonly codes: readonly string[];
 }
 
-const CONFLICT = /DELTA_CONCURRENT_|DELTA_METADATA_CHANGED|DELTA_PROTOCOL_CHANGED|Concurrent(Append|DeleteRead|DeleteDelete|Transaction)Exception|MetadataChangedException|ProtocolChangedException/;
-const NOT_FOUND = /\b(TABLE_OR_VIEW_NOT_FOUND|SCHEMA_NOT_FOUND|DELTA_TABLE_NOT_FOUND|NO_SUCH_CATALOG_EXCEPTION)\b/;
-const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
-const INTERRUPTED_CODES = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "UND_ERR_SOCKET"]);
-const UNAVAILABLE_TEXT = /\b(TEMPORARILY_UNAVAILABLE|SERVICE_UNAVAILABLE|Too Many Requests|RESOURCE_EXHAUSTED)\b/;
-/**
- * The SQL driver's own retries give up only on calls it may repeat (polling, fetching), i.e. after
- * the statement was accepted: whatever the status in the text, the statement may have run.
- */
-const DRIVER_GAVE_UP = /Max retry count exceeded|Retry timeout exceeded/;
-const INTERRUPTED_TEXT = /socket hang up|premature close/i;
-/** The driver's end states of an operation that the server stopped (STATEMENT_TIMEOUT, a cancel). */
-const STOPPED_STATES = new Set(["TIMEOUT", "CANCELED", "CLOSED"]);
+export function toDatabricksError(error: unknown): WarehouseError {
+  if (error instanceof WarehouseError) return error;
+  const facts = factsOf(error);
+  const kind = RULES.find((rule) => rule.test(facts))?.kind ?? "other";
+  return new WarehouseError(kind, facts.message, { retry: DATABRICKS_RETRY[kind], cause: error });
+}
 
-export function classifyFailure(error: unknown): Failure {
-  const message = bestMessage(error);
+function factsOf(error: unknown): Facts {
   const e = (error ?? {}) as { code?: unknown; errorCode?: unknown; statusCode?: unknown; cause?: unknown; response?: { sqlState?: unknown } };
-  const codes = [e.code, (e.cause as { code?: unknown } | undefined)?.code].filter((c): c is string => typeof c === "string");
-  const status = typeof e.statusCode === "number" ? e.statusCode : undefined;
-  if (e.response?.sqlState === "2D521" || CONFLICT.test(message)) return { kind: "conflict", message };
-  if (NOT_FOUND.test(message) || e.response?.sqlState === "42P01") return { kind: "not_found", message };
-  // A statement the server stopped (its STATEMENT_TIMEOUT) would run as long again.
-  if (typeof e.errorCode === "string" && STOPPED_STATES.has(e.errorCode)) return { kind: "terminal", message };
-  if (DRIVER_GAVE_UP.test(message)) return { kind: "interrupted", message };
-  if (status === 429 || status === 503 || codes.some((c) => UNAVAILABLE_CODES.has(c)) || UNAVAILABLE_TEXT.test(message)) return { kind: "unavailable", message };
-  if ((status !== undefined && status >= 500 && status !== 501) || codes.some((c) => INTERRUPTED_CODES.has(c)) || INTERRUPTED_TEXT.test(message)) return { kind: "interrupted", message };
-  return { kind: "terminal", message };
-}
-
-/** Statements that leave the tables as they are when sent twice (each of ours but plain INSERT). */
-export function isIdempotent(sql: string): boolean {
-  return /^\s*(SELECT|WITH|MERGE|UPDATE|DELETE|CREATE|ALTER|DESCRIBE|SHOW|INSERT\s+OVERWRITE)\b/i.test(sql);
-}
-
-/** Whether a statement that failed so may be sent again. */
-export function mayRetry(failure: Failure, sql: string): boolean {
-  if (failure.kind === "conflict" || failure.kind === "unavailable") return true;
-  return failure.kind === "interrupted" && isIdempotent(sql);
+  const sqlState = e.response?.sqlState;
+  return {
+    message: bestMessage(error),
+    sqlState: typeof sqlState === "string" && sqlState !== "" ? sqlState : undefined,
+    operationState: typeof e.errorCode === "string" ? e.errorCode : undefined,
+    status: typeof e.statusCode === "number" ? e.statusCode : undefined,
+    codes: [e.code, (e.cause as { code?: unknown } | undefined)?.code].filter((c): c is string => typeof c === "string"),
+  };
 }
 
 function bestMessage(error: unknown): string {

@@ -1,8 +1,7 @@
 import type { DBSQLClient } from "@databricks/sql";
 import type { DatabricksSettings } from "../../config/index.js";
-import { SyncError } from "../../errors.js";
 import type { StatementSession } from "./databricks-driver.js";
-import { classifyFailure } from "./databricks-errors.js";
+import { toDatabricksError } from "./databricks-errors.js";
 
 /**
  * A session on a Databricks SQL warehouse through @databricks/sql (loaded only here, so the package
@@ -43,9 +42,8 @@ export async function openDatabricksSession(settings: DatabricksSettings): Promi
     );
   } catch (error) {
     await client.close().catch(() => undefined);
-    const failure = classifyFailure(error);
-    const transient = failure.kind === "unavailable" || failure.kind === "interrupted";
-    throw new SyncError(transient ? "warehouse_transient" : "warehouse_terminal", `cannot open a session on ${where}: ${failure.message}${hint(failure.message)}`, { cause: error, transient });
+    const failure = toDatabricksError(error);
+    throw failure.restate(`cannot open a session on ${where}: ${failure.message}${hint(failure.message)}`);
   }
   return {
     async run(sql, params) {

@@ -1,10 +1,11 @@
 import { dirname } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { SyncError } from "../../errors.js";
 import { makeDirectories, writableOrCreatable } from "../../state/writable.js";
 import type { Driver, StagedRows } from "../dialect.js";
 import type { Row, TableSpec } from "../table-spec.js";
+import { WarehouseError } from "../warehouse-error.js";
 import { duckDbTypeName } from "./duckdb-dialect.js";
+import { toDuckDbError } from "./duckdb-errors.js";
 import { qualifyDuckDb, quoteDuckDb } from "./duckdb-sql.js";
 import { appendValue } from "./duckdb-values.js";
 
@@ -27,35 +28,39 @@ export async function createDuckDbDriver(options: DuckDbOptions): Promise<Driver
   const { DuckDBInstance } = await import("@duckdb/node-api");
   if (path !== ":memory:" && !readOnly) {
     const dir = writableOrCreatable(dirname(path));
-    if (!dir.ok) throw new SyncError("warehouse_terminal", `cannot create the DuckDB file ${path}: ${dir.reason} (set DUCKDB_PATH to a writable place)`);
+    if (!dir.ok) throw new WarehouseError("permission", `cannot create the DuckDB file ${path}: ${dir.reason} (set DUCKDB_PATH to a writable place)`, { retry: "never" });
     makeDirectories(dirname(path));
   }
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(path, { memory_limit: options.memoryLimit, threads: String(options.threads), ...(readOnly ? { access_mode: "READ_ONLY" } : {}) });
   } catch (error) {
-    const locked = /lock/i.test((error as Error).message);
-    throw new SyncError("warehouse_terminal", `cannot open the DuckDB file ${path}: ${(error as Error).message}${locked ? " (another process has it open; close it and retry)" : ""}`, { cause: error, transient: locked });
+    const failure = toDuckDbError(error);
+    throw failure.restate(`cannot open the DuckDB file ${path}: ${failure.message}${failure.kind === "locked" ? " (another process has it open; close it and retry)" : ""}`);
   }
   const connection: DuckDBConnection = await instance.connect();
   let stageCounter = 0;
 
+  /** Every statement's failure is translated here, once. */
+  const runAndReadAll = (sql: string, params?: Readonly<Record<string, unknown>>) => connection.runAndReadAll(sql, params as Record<string, never> | undefined).catch((error: unknown) => Promise.reject(toDuckDbError(error)));
+  const run = (sql: string) => connection.run(sql).then(() => undefined, (error: unknown) => Promise.reject(toDuckDbError(error)));
+
   return {
     async execute(sql, params) {
-      const result = await connection.runAndReadAll(sql, params as Record<string, never> | undefined);
+      const result = await runAndReadAll(sql, params);
       // DuckDB answers DML with one row holding the affected count.
       const rows = result.getRows();
       const first = rows[0]?.[0];
       return result.columnNames()[0] === "Count" && first !== undefined && first !== null ? Number(first) : undefined;
     },
     async query(sql, params) {
-      const result = await connection.runAndReadAll(sql, params as Record<string, never> | undefined);
+      const result = await runAndReadAll(sql, params);
       return result.getRowObjectsJS() as Record<string, unknown>[];
     },
     async stage(table: TableSpec, rows: readonly Row[]): Promise<StagedRows> {
       const name = `nds_stage_${++stageCounter}`;
       const columns = table.columns.map((c) => `${quoteDuckDb(c.name)} ${duckDbTypeName(c.type)}`).join(", ");
-      await connection.run(`CREATE OR REPLACE TEMP TABLE ${quoteDuckDb(name)} (${columns})`);
+      await run(`CREATE OR REPLACE TEMP TABLE ${quoteDuckDb(name)} (${columns})`);
       const appender = await connection.createAppender(name, "main", "temp");
       try {
         for (const row of rows) {
@@ -65,16 +70,17 @@ export async function createDuckDbDriver(options: DuckDbOptions): Promise<Driver
         appender.closeSync();
       } catch (error) {
         appender.closeSync();
-        throw new SyncError("warehouse_terminal", `cannot stage rows for ${table.schema}.${table.name}: ${(error as Error).message}`, { cause: error, context: { table: `${table.schema}.${table.name}` } });
+        const failure = toDuckDbError(error);
+        throw failure.restate(`cannot stage rows for ${table.schema}.${table.name}: ${failure.message}`, { table: `${table.schema}.${table.name}` });
       }
       const source = qualifyDuckDb("temp", "main", name);
-      return { source, params: {}, release: () => connection.run(`DROP TABLE IF EXISTS ${source}`).then(() => undefined) };
+      return { source, params: {}, release: () => run(`DROP TABLE IF EXISTS ${source}`) };
     },
-    begin: () => connection.run("BEGIN TRANSACTION").then(() => undefined),
-    commit: () => connection.run("COMMIT").then(() => undefined),
-    rollback: () => connection.run("ROLLBACK").then(() => undefined),
+    begin: () => run("BEGIN TRANSACTION"),
+    commit: () => run("COMMIT"),
+    rollback: () => run("ROLLBACK"),
     async columnsOf(schema, table) {
-      const result = await connection.runAndReadAll(
+      const result = await runAndReadAll(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = $schema AND table_name = $table ORDER BY ordinal_position",
         { schema, table },
       );
