@@ -37,7 +37,7 @@ const tables = { bronze: bronzeTable(database, settings), silver: silverTable(da
 
 const dir = mkdtempSync(join(tmpdir(), "nds-probe-"));
 const warehouse = await openWarehouse(duckDbDialect({ path: join(dir, "w.duckdb"), memoryLimit: values["memory-limit"], threads: Number(values.threads) }));
-for (const statement of values.set) await warehouse.execute(statement);
+for (const statement of values.set) await warehouse.sql.execute(statement);
 await warehouse.ensureTables([tables.bronze, tables.silver, tables.quarantine]);
 
 // Page JSON is repetitive (property names, types) with unique values: a quarter random, the rest a fixed text.
@@ -78,7 +78,7 @@ function report(batch: number, duckdb?: Record<string, number>): void {
 }
 
 async function reportWith(w: Warehouse, batch: number): Promise<void> {
-  const rows = await w.query("SELECT tag, memory_usage_bytes AS bytes, temporary_storage_bytes AS temp FROM duckdb_memory() WHERE memory_usage_bytes > 0 OR temporary_storage_bytes > 0");
+  const rows = await w.sql.query("SELECT tag, memory_usage_bytes AS bytes, temporary_storage_bytes AS temp FROM duckdb_memory() WHERE memory_usage_bytes > 0 OR temporary_storage_bytes > 0");
   const duckdb: Record<string, number> = {};
   for (const r of rows) duckdb[`duck_${String(r.tag).toLowerCase()}_mb`] = Math.round(Number(r.bytes) / 2 ** 20);
   report(batch, duckdb);

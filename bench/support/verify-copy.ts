@@ -36,11 +36,11 @@ export async function verifyCopy(scenario: string, config: AppConfig, expected: 
 async function checkDatabase(warehouse: Warehouse, config: AppConfig, expected: ExpectedPages): Promise<string[]> {
   const database = config.mapping.databases.find((d) => d.key === expected.databaseKey);
   if (!database) return [`${expected.databaseKey}: not in the mapping`];
-  const silver = warehouse.tableName(silverTable(database, config.mapping.settings));
-  const bronze = warehouse.tableName(bronzeTable(database, config.mapping.settings));
+  const silver = warehouse.sql.tableName(silverTable(database, config.mapping.settings));
+  const bronze = warehouse.sql.tableName(bronzeTable(database, config.mapping.settings));
   const key = expected.databaseKey;
   const problems: string[] = [];
-  const [counts] = await warehouse.query(
+  const [counts] = await warehouse.sql.query(
     `SELECT count(*) AS n, count(DISTINCT page_id) AS ids, (SELECT count(*) - count(DISTINCT (page_id, _row_hash)) FROM ${bronze}) AS bronze_duplicates, ` +
       `(SELECT count(*) FROM ${silver} s WHERE NOT EXISTS (SELECT 1 FROM ${bronze} b WHERE b.page_id = s.page_id)) AS without_bronze FROM ${silver}`,
   );
@@ -48,7 +48,7 @@ async function checkDatabase(warehouse: Warehouse, config: AppConfig, expected: 
   if (n !== Number(counts?.ids)) problems.push(`${key}: ${n - Number(counts?.ids)} duplicate page ids in silver`);
   if (Number(counts?.bronze_duplicates) !== 0) problems.push(`${key}: ${String(counts?.bronze_duplicates)} duplicate versions in bronze`);
   if (Number(counts?.without_bronze) !== 0) problems.push(`${key}: ${String(counts?.without_bronze)} silver rows without a bronze version`);
-  const rows = await warehouse.query(`SELECT page_id, _is_deleted AS deleted, epoch_ms(last_edited_time) AS edited_ms FROM ${silver}`);
+  const rows = await warehouse.sql.query(`SELECT page_id, _is_deleted AS deleted, epoch_ms(last_edited_time) AS edited_ms FROM ${silver}`);
   const trashed = new Set(expected.trashed);
   const liveRows: string[] = [];
   const deletedRows: string[] = [];

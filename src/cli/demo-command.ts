@@ -79,10 +79,10 @@ async function report(config: AppConfig, duckdbPath: string, secondRunId: string
     const settings = config.mapping.settings;
     for (const database of config.mapping.databases) {
       const { key } = database;
-      const silver = warehouse.tableName(silverTable(database, settings));
-      const bronze = warehouse.tableName(bronzeTable(database, settings));
-      const [row] = await warehouse.query(
-        `SELECT (SELECT count(*) FROM ${silver}) AS silver, (SELECT count(*) FROM ${silver} WHERE _is_deleted) AS deleted, (SELECT count(*) FROM ${bronze}) AS bronze, (SELECT count(*) FROM ${silver} WHERE _run_id = ${warehouse.functions.param("run")}) AS changed`,
+      const silver = warehouse.sql.tableName(silverTable(database, settings));
+      const bronze = warehouse.sql.tableName(bronzeTable(database, settings));
+      const [row] = await warehouse.sql.query(
+        `SELECT (SELECT count(*) FROM ${silver}) AS silver, (SELECT count(*) FROM ${silver} WHERE _is_deleted) AS deleted, (SELECT count(*) FROM ${bronze}) AS bronze, (SELECT count(*) FROM ${silver} WHERE _run_id = ${warehouse.sql.functions.param("run")}) AS changed`,
         { run: secondRunId },
       );
       say(`  ${key.padEnd(14)} ${String(row?.silver).padStart(11)} ${String(row?.deleted).padStart(8)} ${String(row?.bronze).padStart(16)} ${String(row?.changed).padStart(17)}`);
@@ -91,16 +91,16 @@ async function report(config: AppConfig, duckdbPath: string, secondRunId: string
     say(`  (run 2 made ${requests} Notion requests for ${summaries.reduce((n, s) => n + s.pagesRead, 0)} pages)`);
 
     say("\n5. Data-quality checks (npm run dq): ppm_gold.dq_issues, worst first");
-    const dq = await runDqChecks(warehouse, config, { runId: `${secondRunId}-dq`, now });
+    const dq = await runDqChecks(warehouse.sql, config, { runId: `${secondRunId}-dq`, now });
     say(`  score ${dq.score.toFixed(2)} (threshold ${dq.threshold}); ${dq.issuesTotal} problems`);
-    const issues = await warehouse.query(`SELECT severity, rule, database_key, page_id, message FROM ${warehouse.tableName(dqIssuesTable(settings))} ORDER BY severity DESC, database_key`);
+    const issues = await warehouse.sql.query(`SELECT severity, rule, database_key, page_id, message FROM ${warehouse.sql.tableName(dqIssuesTable(settings))} ORDER BY severity DESC, database_key`);
     for (const i of issues) say(`  - ${String(i.severity)} ${String(i.rule)} ${String(i.database_key)} ${String(i.page_id)}: ${String(i.message)}`);
 
     say("\n6. Try it yourself");
     say(`  DuckDB file: ${duckdbPath}`);
-    const sql = `SELECT name, status, budget, actual_total, is_over_budget FROM ${warehouse.tableName({ schema: settings.schemas.silver, name: "projects" })} WHERE NOT _is_deleted ORDER BY budget DESC NULLS LAST LIMIT 5`;
+    const sql = `SELECT name, status, budget, actual_total, is_over_budget FROM ${warehouse.sql.tableName({ schema: settings.schemas.silver, name: "projects" })} WHERE NOT _is_deleted ORDER BY budget DESC NULLS LAST LIMIT 5`;
     say(`  duckdb ${duckdbPath} "${sql}"`);
-    for (const row of await warehouse.query(sql)) say(`    ${JSON.stringify(row, (_k, v: unknown) => (typeof v === "bigint" ? Number(v) : v))}`);
+    for (const row of await warehouse.sql.query(sql)) say(`    ${JSON.stringify(row, (_k, v: unknown) => (typeof v === "bigint" ? Number(v) : v))}`);
     say("  Run a real sync with NOTION_TOKEN and NOTION_<KEY>_DB set: npm run sync (see README.md).");
   } finally {
     await warehouse.close();

@@ -19,7 +19,7 @@ export async function dqCommand(args: readonly string[]): Promise<number> {
   let result: DqResult;
   try {
     const now = new Date();
-    result = await runDqChecks(warehouse, config, { runId: newRunId(now), now });
+    result = await runDqChecks(warehouse.sql, config, { runId: newRunId(now), now });
   } finally {
     await warehouse.close();
   }

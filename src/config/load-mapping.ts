@@ -5,7 +5,8 @@ import type { z } from "zod";
 import { formatColumnType, isNumericType, parseColumnType, type ColumnType } from "./column-type.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
 import { interpolate, type UnsetVariable } from "./interpolate.js";
-import { RESERVED_COLUMNS, type ColumnConfig, type DatabaseConfig, type Mapping } from "./mapping.js";
+import type { ColumnConfig, DatabaseConfig, Mapping } from "./mapping.js";
+import { RESERVED_COLUMNS } from "./system-columns.js";
 import { columnSchema, databaseSchema, IDENTIFIER, IDENTIFIER_HINT, settingsSchema, type RawColumn, type RawDatabase } from "./mapping-schema.js";
 import { parseNotionId } from "./notion-id.js";
 
@@ -159,7 +160,7 @@ function buildDatabase(
     const previous = seen.get(column.column_name);
     if (previous !== undefined) issues.push({ source: file, path: at, message: `duplicate column_name "${column.column_name}" (also columns[${previous}])` });
     seen.set(column.column_name, index);
-    if ((RESERVED_COLUMNS as readonly string[]).includes(column.column_name)) {
+    if (RESERVED_COLUMNS.includes(column.column_name)) {
       issues.push({ source: file, path: at, message: `column_name "${column.column_name}" is reserved for the engine (${RESERVED_COLUMNS.join(", ")})` });
     }
     const type = parseColumnType(column.column_type);

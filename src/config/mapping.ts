@@ -42,15 +42,3 @@ export interface Mapping {
   readonly databases: readonly DatabaseConfig[];
 }
 
-/** Column names the engine writes itself; a mapped column may not take them. */
-export const RESERVED_COLUMNS = [
-  "page_id",
-  "created_time",
-  "last_edited_time",
-  "url",
-  "_is_deleted",
-  "_deleted_at",
-  "_row_hash",
-  "_synced_at",
-  "_run_id",
-] as const;

@@ -1,3 +1,3 @@
 export { runSync, type SkipReason, type SyncRunDeps, type SyncRunOptions, type SyncRunResult } from "./run-sync.js";
-export { newRunId, runRecord } from "./run-records.js";
+export { newRunId } from "./run-records.js";
 export { runPreflight, type PreflightCheck } from "./preflight.js";

@@ -5,9 +5,9 @@ import { createNotionGateway, loadUserDirectory, type NotionGateway } from "../n
 import { createEventBus, type DatabaseSummary, type EventBus } from "../observability/events.js";
 import { acquireRunLock, describeHolder, fileWatermarkStore } from "../state/index.js";
 import type { UserDirectory } from "../transform/types.js";
-import { createWarehouse, quarantineTable, syncRunsTable, type Warehouse } from "../warehouse/index.js";
+import { createWarehouse, quarantineTable, syncRunRow, syncRunsTable, type Warehouse } from "../warehouse/index.js";
 import type { RunContext } from "./run-context.js";
-import { newRunId, runRecord } from "./run-records.js";
+import { newRunId } from "./run-records.js";
 import { syncDatabase } from "./sync-database.js";
 
 export interface SyncRunOptions {
@@ -111,7 +111,7 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
       summaries.push(summary);
       events.emit("database:done", summary);
       if (warehouse) {
-        await warehouse.insertRows(syncRunsTable(config.mapping.settings), [runRecord(summary)]).catch((error: unknown) => {
+        await warehouse.insertRows(syncRunsTable(config.mapping.settings), [syncRunRow(summary)]).catch((error: unknown) => {
           logger.error({ err: error, databaseKey: database.key }, "could not write the run record");
         });
       }

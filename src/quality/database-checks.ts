@@ -1,5 +1,5 @@
 import type { ColumnConfig, DatabaseConfig, Settings } from "../config/index.js";
-import { bronzeTable, quarantineTable, silverTable, type Warehouse } from "../warehouse/index.js";
+import { bronzeTable, quarantineTable, silverTable, type SqlSession } from "../warehouse/index.js";
 import { DEFAULT_SEVERITY, severityText, type DqCheck, type DqRule } from "./dq-model.js";
 import type { IssueTarget } from "./issue-target.js";
 
@@ -8,7 +8,7 @@ import type { IssueTarget } from "./issue-target.js";
  * into `dq_issues`: the engine finds and writes the problems, whatever their number, and only the
  * counts come back. Every value (names, messages, times) travels as a parameter.
  */
-export async function checkDatabase(warehouse: Warehouse, database: DatabaseConfig, settings: Settings, synced: ReadonlySet<string>, target: IssueTarget): Promise<DqCheck[]> {
+export async function checkDatabase(warehouse: SqlSession, database: DatabaseConfig, settings: Settings, synced: ReadonlySet<string>, target: IssueTarget): Promise<DqCheck[]> {
   const q = (name: string) => warehouse.quote(name);
   const fn = warehouse.functions;
   const p = fn.param;

@@ -1,5 +1,5 @@
 import type { AppConfig } from "../config/index.js";
-import { silverTable, syncRunsTable, type Row, type Warehouse } from "../warehouse/index.js";
+import { silverTable, syncRunsTable, type Row, type SqlSession } from "../warehouse/index.js";
 import { checkDatabase } from "./database-checks.js";
 import { controlRoomStatusTable, DEFAULT_SEVERITY, dqIssuesHistoryTable, dqIssuesTable, dqScore, severityText, type DqCheck, type DqIssue, type Severity } from "./dq-model.js";
 
@@ -24,7 +24,7 @@ export const ISSUES_SHOWN = 200;
  * disappear); the run's problems are then copied to `dq_issues_history`, and one
  * `control_room_status` row records the score and freshness. Memory does not grow with the tables.
  */
-export async function runDqChecks(warehouse: Warehouse, config: AppConfig, options: { runId: string; now: Date }): Promise<DqResult> {
+export async function runDqChecks(warehouse: SqlSession, config: AppConfig, options: { runId: string; now: Date }): Promise<DqResult> {
   const settings = config.mapping.settings;
   const tables = { issues: dqIssuesTable(settings), history: dqIssuesHistoryTable(settings), status: controlRoomStatusTable(settings) };
   await warehouse.ensureTables([tables.issues, tables.history, tables.status, syncRunsTable(settings)]);
@@ -70,7 +70,7 @@ export async function runDqChecks(warehouse: Warehouse, config: AppConfig, optio
  * never happened. Freshness weighs as much as the database's rows (each row is that old), so stale
  * data moves the score as much as the same rows failing a rule would.
  */
-async function checkFreshness(warehouse: Warehouse, config: AppConfig, now: Date) {
+async function checkFreshness(warehouse: SqlSession, config: AppConfig, now: Date) {
   const settings = config.mapping.settings;
   const runs = warehouse.tableName(syncRunsTable(settings));
   const q = (name: string) => warehouse.quote(name);

@@ -1,4 +1,4 @@
-import type { DatabaseConfig, Settings } from "../config/index.js";
+import { BRONZE_COLUMNS as B, SILVER_COLUMNS as S, type DatabaseConfig, type Settings } from "../config/index.js";
 import { isNumericType } from "../config/column-type.js";
 import { coerce } from "./coerce.js";
 import { extractValue } from "./extract-value.js";
@@ -55,17 +55,17 @@ export function createTransformer(
         violations.push({ pageId: page.id, column: issue.column, rule: issue.rule, value: shorten(values[issue.column]), message: issue.message });
         values[issue.column] = null;
       }
-      const bronze = { page_id: page.id, last_edited_time: page.last_edited_time, page_json: pageJson, _row_hash: bronzeHash };
+      const bronze = { [B.pageId]: page.id, [B.lastEditedTime]: page.last_edited_time, [B.pageJson]: pageJson, [B.rowHash]: bronzeHash };
       if (violations.length > 0 && policy === "quarantine") return { bronze, silver: undefined, violations };
       const deleted = page.in_trash === true || page.archived === true;
       const silver = {
-        page_id: page.id,
-        created_time: page.created_time,
-        last_edited_time: page.last_edited_time,
-        url: page.url,
-        _is_deleted: deleted,
-        _deleted_at: deleted ? page.last_edited_time : null,
-        _row_hash: valuesHash([TRANSFORM_VERSION, bronzeHash, deleted, values]),
+        [S.pageId]: page.id,
+        [S.createdTime]: page.created_time,
+        [S.lastEditedTime]: page.last_edited_time,
+        [S.url]: page.url,
+        [S.isDeleted]: deleted,
+        [S.deletedAt]: deleted ? page.last_edited_time : null,
+        [S.rowHash]: valuesHash([TRANSFORM_VERSION, bronzeHash, deleted, values]),
         values,
       };
       return { bronze, silver, violations };

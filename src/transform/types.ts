@@ -4,6 +4,8 @@
  * Pure and synchronous: no I/O, no clock (the caller passes what it needs).
  */
 
+import { BRONZE_COLUMNS as B, SILVER_COLUMNS as S } from "../config/system-columns.js";
+
 /** The parts of a Notion page object the engine relies on (validated at the Notion edge). */
 export interface NotionPage {
   readonly object: "page";
@@ -31,23 +33,23 @@ export interface PropertyValue {
 export type ColumnValue = string | number | boolean | null | readonly string[];
 
 export interface BronzeRow {
-  readonly page_id: string;
-  readonly last_edited_time: string;
+  readonly [B.pageId]: string;
+  readonly [B.lastEditedTime]: string;
   /** The page object as Notion returned it, relations completed. */
-  readonly page_json: string;
+  readonly [B.pageJson]: string;
   /** sha256 of the page without what Notion changes on every read (signed file URLs, expiry times). */
-  readonly _row_hash: string;
+  readonly [B.rowHash]: string;
 }
 
 export interface SilverRow {
-  readonly page_id: string;
-  readonly created_time: string;
-  readonly last_edited_time: string;
-  readonly url: string;
-  readonly _is_deleted: boolean;
-  readonly _deleted_at: string | null;
+  readonly [S.pageId]: string;
+  readonly [S.createdTime]: string;
+  readonly [S.lastEditedTime]: string;
+  readonly [S.url]: string;
+  readonly [S.isDeleted]: boolean;
+  readonly [S.deletedAt]: string | null;
   /** sha256 of the bronze hash and the typed values: equal hashes mean nothing to write. */
-  readonly _row_hash: string;
+  readonly [S.rowHash]: string;
   /** Mapped column values by column name. */
   readonly values: Readonly<Record<string, ColumnValue>>;
 }

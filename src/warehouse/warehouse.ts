@@ -9,6 +9,7 @@ import type { WarehouseErrorKind } from "./warehouse-error.js";
 export interface Warehouse {
   /** Creates schemas and tables that are absent and adds columns a table lacks. */
   ensureTables(tables: readonly TableSpec[]): Promise<void>;
+  tableExists(table: Pick<TableSpec, "schema" | "name">): Promise<boolean>;
   /** The silver version (`_row_hash`, `last_edited_time`) of each of the given pages that exists. */
   currentVersions(silver: TableSpec, pageIds: readonly string[]): Promise<Map<string, CurrentVersion>>;
   /** The `(page_id, _row_hash)` pairs of the given pages that bronze holds, as `id:hash` strings. */
@@ -27,21 +28,32 @@ export interface Warehouse {
    * Returns how many rows it marked.
    */
   markUnseen(silver: TableSpec, seen: TableSpec, scope: { readonly runId: string; readonly databaseKey: string; readonly at: string }): Promise<number>;
-  /** Appends rows (run records). */
+  /** Appends rows (run records, seen ids). */
   insertRows(table: TableSpec, rows: readonly Row[]): Promise<void>;
-  /** A statement that writes (e.g. INSERT … SELECT of the data-quality checks); returns the rows it affected where the engine says. */
-  execute(sql: string, params?: Readonly<Record<string, unknown>>): Promise<number | undefined>;
-  /** A read-only query with named parameters, for reports, checks and tests. */
-  query(sql: string, params?: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>[]>;
-  /** The engine's quoting and qualification, for callers that write read-only SQL. */
-  tableName(table: Pick<TableSpec, "schema" | "name">): string;
-  quote(identifier: string): string;
-  /** Engine-specific SQL fragments for read-only queries. */
-  readonly functions: SqlFunctions;
+  /** The same connection as a SQL session, for data quality, reports and the worker. */
+  readonly sql: SqlSession;
+  close(): Promise<void>;
+}
+
+/**
+ * Raw SQL on the warehouse, for data quality, reports and the worker's status (never the sync's
+ * writes, which go through the operations above). Values travel as named parameters.
+ */
+export interface SqlSession {
+  ensureTables(tables: readonly TableSpec[]): Promise<void>;
   tableExists(table: Pick<TableSpec, "schema" | "name">): Promise<boolean>;
+  insertRows(table: TableSpec, rows: readonly Row[]): Promise<void>;
   /** Replaces all rows of a table with the given ones, atomically where the engine can. */
   replaceRows(table: TableSpec, rows: readonly Row[]): Promise<void>;
-  close(): Promise<void>;
+  /** A statement that writes (e.g. INSERT … SELECT of the data-quality checks); returns the rows it affected where the engine says. */
+  execute(sql: string, params?: Readonly<Record<string, unknown>>): Promise<number | undefined>;
+  /** A read-only query with named parameters. */
+  query(sql: string, params?: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>[]>;
+  /** The engine's quoting and qualification, for callers that write SQL. */
+  tableName(table: Pick<TableSpec, "schema" | "name">): string;
+  quote(identifier: string): string;
+  /** Engine-specific SQL fragments. */
+  readonly functions: SqlFunctions;
 }
 
 /** What a warehouse reports while it works (retries), for logs and metrics. */

@@ -1,5 +1,6 @@
 import type { DatabaseSummary, EventBus } from "../observability/events.js";
-import type { Warehouse } from "../warehouse/index.js";
+import type { Settings } from "../config/index.js";
+import { syncRunsTable, type SqlSession } from "../warehouse/index.js";
 
 /**
  * What /api/kpis and the freshness gauges report: per database, the last success and the last run.
@@ -56,8 +57,8 @@ export class KpiState {
   }
 
   /** Reads each database's recent run records: the last run, the last success, the failures in a row. */
-  async load(warehouse: Warehouse, metaSchema: string): Promise<void> {
-    const table = warehouse.tableName({ schema: metaSchema, name: "sync_runs" });
+  async load(warehouse: SqlSession, settings: Settings): Promise<void> {
+    const table = warehouse.tableName(syncRunsTable(settings));
     const recent = await warehouse.query(
       `SELECT database_key, status, finished_at, error, pages_read, rows_upserted FROM (SELECT *, row_number() OVER (PARTITION BY database_key ORDER BY finished_at DESC) AS rn FROM ${table}) r WHERE rn <= 20 ORDER BY database_key, finished_at DESC`,
     );

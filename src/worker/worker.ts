@@ -5,7 +5,7 @@ import { createEventBus, type EventBus } from "../observability/events.js";
 import { newRunId, runSync } from "../pipeline/index.js";
 import { controlRoomStatusTable, runDqChecks } from "../quality/index.js";
 import { describeHolder, LockHeldError, type LockHolder } from "../state/index.js";
-import { createWarehouse, type Warehouse } from "../warehouse/index.js";
+import { createWarehouse, type SqlSession } from "../warehouse/index.js";
 import { FailureBackoff } from "./backoff.js";
 import { KpiState } from "./kpis.js";
 import { createMetrics } from "./metrics.js";
@@ -61,10 +61,10 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     withWarehouse(async () => {
       const warehouse = await createWarehouse(config.warehouse);
       try {
-        await warehouse.query("SELECT 1 AS ok");
+        await warehouse.sql.query("SELECT 1 AS ok");
         if (!kpis.loaded) {
-          await kpis.load(warehouse, config.mapping.settings.schemas.meta).catch((error: unknown) => logger.debug({ err: error }, "no run records yet"));
-          dqScore ??= await latestScore(warehouse, config).catch((error: unknown) => {
+          await kpis.load(warehouse.sql, config.mapping.settings).catch((error: unknown) => logger.debug({ err: error }, "no run records yet"));
+          dqScore ??= await latestScore(warehouse.sql, config).catch((error: unknown) => {
             logger.debug({ err: error }, "no data-quality score yet");
             return null;
           });
@@ -101,7 +101,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       const result = await withWarehouse(async () => {
         const warehouse = await createWarehouse(config.warehouse);
         try {
-          return await runDqChecks(warehouse, config, { runId: newRunId(new Date(now())), now: new Date(now()) });
+          return await runDqChecks(warehouse.sql, config, { runId: newRunId(new Date(now())), now: new Date(now()) });
         } finally {
           await warehouse.close();
         }
@@ -185,7 +185,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
 
 
 /** The score of the latest data-quality check, so that /api/kpis has it across restarts. */
-async function latestScore(warehouse: Warehouse, config: AppConfig): Promise<number | null> {
+async function latestScore(warehouse: SqlSession, config: AppConfig): Promise<number | null> {
   const table = controlRoomStatusTable(config.mapping.settings);
   if (!(await warehouse.tableExists(table))) return null;
   const rows = await warehouse.query(`SELECT ${warehouse.quote("dq_score")} AS score FROM ${warehouse.tableName(table)} ORDER BY ${warehouse.quote("checked_at")} DESC LIMIT 1`);

@@ -17,7 +17,7 @@ const row = (id: string, hash: string, edited = "2026-01-01T00:00:00.000Z"): Row
 const version = (id: string, hash: string): Row => ({ page_id: id, last_edited_time: "2026-01-01T00:00:00.000Z", page_json: "{}", _row_hash: hash, _ingested_at: "2026-01-02T00:00:00.000Z", _run_id: "r" });
 const batch = (rows: Row[]) => ({ bronze: { table: bronze, rows: rows.map((r) => version(String(r.page_id), String(r._row_hash))) }, silver: { table: silver, rows }, quarantine: { table: quarantine, rows: [] } });
 const history = async (w: Warehouse, table: TableSpec) =>
-  (await w.query(`DESCRIBE HISTORY ${w.tableName(table)}`)) as { version: number; operation: string; operationMetrics: Record<string, string> }[];
+  (await w.sql.query(`DESCRIBE HISTORY ${w.sql.tableName(table)}`)) as { version: number; operation: string; operationMetrics: Record<string, string> }[];
 
 beforeEach(async () => {
   const prefix = uniquePrefix();
@@ -41,9 +41,9 @@ afterEach(async () => {
 
 describe("Delta tables written through the Databricks dialect", () => {
   it("are Delta tables with the dialect's table properties, on a schema created fresh", async () => {
-    const extended = await warehouse.query(`DESCRIBE TABLE EXTENDED ${warehouse.tableName(silver)}`);
+    const extended = await warehouse.sql.query(`DESCRIBE TABLE EXTENDED ${warehouse.sql.tableName(silver)}`);
     expect(extended.find((r) => r.col_name === "Provider")?.data_type).toBe("delta");
-    const properties = Object.fromEntries((await warehouse.query(`SHOW TBLPROPERTIES ${warehouse.tableName(silver)}`)).map((r) => [r.key, r.value]));
+    const properties = Object.fromEntries((await warehouse.sql.query(`SHOW TBLPROPERTIES ${warehouse.sql.tableName(silver)}`)).map((r) => [r.key, r.value]));
     for (const [key, value] of Object.entries(DEFAULT_TABLE_PROPERTIES)) expect(properties[key], key).toBe(value);
   });
 
@@ -55,13 +55,13 @@ describe("Delta tables written through the Databricks dialect", () => {
     expect(after).toHaveLength(before.length + 1);
     const merge = after.find((h) => h.version === Math.max(...after.map((x) => x.version)))!;
     expect([merge.operation, merge.operationMetrics.numTargetRowsInserted, merge.operationMetrics.numTargetRowsUpdated]).toEqual(["MERGE", "2", "0"]);
-    const table = await warehouse.query(`SELECT page_id, _row_hash FROM ${warehouse.tableName(silver)} ORDER BY page_id`);
+    const table = await warehouse.sql.query(`SELECT page_id, _row_hash FROM ${warehouse.sql.tableName(silver)} ORDER BY page_id`);
     const bronzeVersions = (await history(warehouse, bronze)).length;
 
     expect(await warehouse.writeBatch(batch(rows))).toEqual({ bronzeInserted: 0, silverUpserted: 0 });
     expect(await history(warehouse, silver)).toHaveLength(after.length);
     expect(await history(warehouse, bronze)).toHaveLength(bronzeVersions);
-    expect(await warehouse.query(`SELECT page_id, _row_hash FROM ${warehouse.tableName(silver)} ORDER BY page_id`)).toEqual(table);
+    expect(await warehouse.sql.query(`SELECT page_id, _row_hash FROM ${warehouse.sql.tableName(silver)} ORDER BY page_id`)).toEqual(table);
     // A changed row is one more MERGE, updating exactly it.
     expect(await warehouse.writeBatch(batch([row("p1", "h1b", "2026-01-01T00:01:00.000Z"), row("p2", "h2")]))).toEqual({ bronzeInserted: 1, silverUpserted: 1 });
     const last = await history(warehouse, silver);
@@ -82,8 +82,8 @@ describe("Delta tables written through the Databricks dialect", () => {
       }
       expect(retries.length).toBeGreaterThan(0);
       expect(new Set(retries)).toEqual(new Set(["conflict"]));
-      const [counts] = await warehouse.query(`SELECT count(*) AS n, count(DISTINCT page_id) AS ids FROM ${warehouse.tableName(silver)}`);
-      const rounds = (await warehouse.query(`SELECT DISTINCT _row_hash FROM ${warehouse.tableName(silver)}`)).length / 2;
+      const [counts] = await warehouse.sql.query(`SELECT count(*) AS n, count(DISTINCT page_id) AS ids FROM ${warehouse.sql.tableName(silver)}`);
+      const rounds = (await warehouse.sql.query(`SELECT DISTINCT _row_hash FROM ${warehouse.sql.tableName(silver)}`)).length / 2;
       expect([Number(counts?.n), Number(counts?.ids)]).toEqual([100 * rounds, 100 * rounds]);
     } finally {
       await Promise.all(writers.map((w) => w.close()));

@@ -44,9 +44,9 @@ async function expectSilverEqualsSandbox(key: string): Promise<void> {
   const users = new Map(sandbox.store.users().map((u) => [u.id as string, u as Record<string, any>]));
   const pages = sandbox.store.listPages(sandbox.databases[key]!.dataSourceId, { includeTrashed: true }) as Record<string, any>[];
   const expected = pages.map((p) => expectedRow(p, columns[key]!, users)).sort((a, b) => String(a.page_id).localeCompare(String(b.page_id)));
-  const table = reader.tableName({ schema: config.mapping.settings.schemas.silver, name: key });
+  const table = reader.sql.tableName({ schema: config.mapping.settings.schemas.silver, name: key });
   const lists = columns[key]!.filter((c) => c.column_type === "ARRAY<STRING>").map((c) => c.column_name);
-  const actual = (await reader.query(silverSelect(table, columns[key]!, SPARK_ORACLE))).map((row) => {
+  const actual = (await reader.sql.query(silverSelect(table, columns[key]!, SPARK_ORACLE))).map((row) => {
     for (const name of lists) row[name] = SPARK_ORACLE.parseList(row[name]);
     return row;
   });
@@ -54,9 +54,9 @@ async function expectSilverEqualsSandbox(key: string): Promise<void> {
   for (let i = 0; i < expected.length; i += 1) expect(actual[i], `${key} row ${String(expected[i]!.page_id)}`).toEqual(expected[i]);
 }
 
-const silverName = (key: string) => reader.tableName({ schema: config.mapping.settings.schemas.silver, name: key });
-const bronzeName = (key: string) => reader.tableName({ schema: config.mapping.settings.schemas.bronze, name: `notion_${key}` });
-const historyOf = async (table: string) => (await reader.query(`DESCRIBE HISTORY ${table}`)) as { version: number; operation: string }[];
+const silverName = (key: string) => reader.sql.tableName({ schema: config.mapping.settings.schemas.silver, name: key });
+const bronzeName = (key: string) => reader.sql.tableName({ schema: config.mapping.settings.schemas.bronze, name: `notion_${key}` });
+const historyOf = async (table: string) => (await reader.sql.query(`DESCRIBE HISTORY ${table}`)) as { version: number; operation: string }[];
 const history = (key: string) => historyOf(silverName(key));
 
 beforeAll(async () => {
@@ -90,7 +90,7 @@ describe("a sync into Spark + Delta through the Databricks dialect", () => {
       // Every batch of a first sync changes both tables, so each MERGE committed one version.
       expect([await merges(silverName(key)), await merges(bronzeName(key))], key).toEqual([result.batches.get(key) ?? 0, result.batches.get(key) ?? 0]);
     }
-    const runs = await reader.query(`SELECT database_key, status, ${reader.functions.toText("pages_read")} AS pages FROM ${reader.tableName({ schema: config.mapping.settings.schemas.meta, name: "sync_runs" })} ORDER BY database_key`);
+    const runs = await reader.sql.query(`SELECT database_key, status, ${reader.sql.functions.toText("pages_read")} AS pages FROM ${reader.sql.tableName({ schema: config.mapping.settings.schemas.meta, name: "sync_runs" })} ORDER BY database_key`);
     expect(runs.map((r) => [r.database_key, r.status])).toEqual([...KEYS].sort().map((k) => [k, "success"]));
     const pages = (key: string) => sandbox.store.listPages(sandbox.databases[key]!.dataSourceId, { includeTrashed: true }).length;
     expect(runs.map((r) => Number(r.pages))).toEqual([...KEYS].sort().map(pages));
@@ -98,19 +98,19 @@ describe("a sync into Spark + Delta through the Databricks dialect", () => {
 
   it("finds the same data-quality problems and score as on DuckDB", async () => {
     const now = new Date(clock);
-    const onSpark = await runDqChecks(reader, config, { runId: "dq-spark", now });
+    const onSpark = await runDqChecks(reader.sql, config, { runId: "dq-spark", now });
     // The same sandbox into DuckDB, then the same checks.
     const duckConfig = loadConfig({ env: { ...sandbox.env(), WATERMARK_DIR: join(dir, "duck-watermarks"), DUCKDB_PATH: join(dir, "w.duckdb"), NOTION_RPS: "500", NOTION_BURST: "50" }, requireToken: true });
     expect((await runSync({ config: duckConfig, logger, now: () => now })).ok).toBe(true);
     const duck = await createWarehouse(duckConfig.warehouse);
-    const onDuck = await runDqChecks(duck, duckConfig, { runId: "dq-duck", now });
+    const onDuck = await runDqChecks(duck.sql, duckConfig, { runId: "dq-duck", now });
     const issues = async (w: Warehouse, table: string) =>
-      (await w.query(`SELECT rule, database_key, page_id, column_name, severity, message FROM ${table} ORDER BY database_key, rule, page_id, column_name`)).map((r) => JSON.stringify(r));
+      (await w.sql.query(`SELECT rule, database_key, page_id, column_name, severity, message FROM ${table} ORDER BY database_key, rule, page_id, column_name`)).map((r) => JSON.stringify(r));
     const gold = { schema: config.mapping.settings.schemas.gold, name: "dq_issues" };
-    const duckIssues = await issues(duck, duck.tableName(gold));
+    const duckIssues = await issues(duck, duck.sql.tableName(gold));
     await duck.close();
     expect(onSpark.issuesTotal).toBeGreaterThanOrEqual(10);
-    expect(await issues(reader, reader.tableName(gold))).toEqual(duckIssues);
+    expect(await issues(reader, reader.sql.tableName(gold))).toEqual(duckIssues);
     expect({ score: onSpark.score, total: onSpark.issuesTotal, checks: onSpark.checks }).toEqual({ score: onDuck.score, total: onDuck.issuesTotal, checks: onDuck.checks });
   });
 
@@ -127,9 +127,9 @@ describe("a sync into Spark + Delta through the Databricks dialect", () => {
     // An operator's mistake: budget_lines' silver is damaged. The runbook: restore the last good
     // version, reset the watermark, sync.
     const goodVersion = Math.max(...(await history("budget_lines")).map((h) => h.version));
-    await reader.execute(`DELETE FROM ${silverName("budget_lines")} WHERE actual_amount IS NOT NULL`);
-    await reader.execute(`UPDATE ${silverName("budget_lines")} SET ${reader.quote("_row_hash")} = 'damaged'`);
-    await reader.execute(`RESTORE TABLE ${silverName("budget_lines")} TO VERSION AS OF ${goodVersion}`);
+    await reader.sql.execute(`DELETE FROM ${silverName("budget_lines")} WHERE actual_amount IS NOT NULL`);
+    await reader.sql.execute(`UPDATE ${silverName("budget_lines")} SET ${reader.sql.quote("_row_hash")} = 'damaged'`);
+    await reader.sql.execute(`RESTORE TABLE ${silverName("budget_lines")} TO VERSION AS OF ${goodVersion}`);
     expect(await fileWatermarkStore(config.watermarkDir).reset("budget_lines")).toBe(true);
     clock += 60_000;
     const third = await sync();

@@ -19,7 +19,7 @@ const config = () => fixture.config();
 async function check(now = new Date()): Promise<DqResult> {
   const warehouse = await createWarehouse(config().warehouse);
   try {
-    return await runDqChecks(warehouse, config(), { runId: `dq-${now.getTime()}`, now });
+    return await runDqChecks(warehouse.sql, config(), { runId: `dq-${now.getTime()}`, now });
   } finally {
     await warehouse.close();
   }
@@ -28,7 +28,7 @@ async function check(now = new Date()): Promise<DqResult> {
 async function query(sql: string) {
   const warehouse = await createWarehouse(config().warehouse);
   try {
-    return await warehouse.query(sql);
+    return await warehouse.sql.query(sql);
   } finally {
     await warehouse.close();
   }
@@ -128,15 +128,15 @@ describe("data-quality checks at scale and when data is stale", () => {
       expect((await runSync({ config: cfg, logger }, { databases: ["budget_lines", "projects"] })).ok).toBe(true);
       const warehouse = await createWarehouse(cfg.warehouse);
       try {
-        const result = await runDqChecks(warehouse, cfg, { runId: "big", now: new Date() });
+        const result = await runDqChecks(warehouse.sql, cfg, { runId: "big", now: new Date() });
         const invalid = result.checks.find((c) => c.databaseKey === "budget_lines" && c.columnName === "cost_center" && c.rule === "invalid");
         expect(invalid?.failed).toBeGreaterThanOrEqual(19_000);
         expect(result.issuesTotal).toBeGreaterThanOrEqual(invalid!.failed);
         expect(result.issues.length).toBeLessThanOrEqual(200);
-        const [rows] = await warehouse.query("SELECT count(*) AS n FROM ppm_gold.dq_issues WHERE rule = 'invalid' AND column_name = 'cost_center'");
+        const [rows] = await warehouse.sql.query("SELECT count(*) AS n FROM ppm_gold.dq_issues WHERE rule = 'invalid' AND column_name = 'cost_center'");
         expect(Number(rows!.n)).toBe(invalid!.failed);
         // Three days without a sync: freshness weighs as much as the stale rows, and the score drops below 95.
-        const stale = await runDqChecks(warehouse, cfg, { runId: "stale", now: new Date(Date.now() + 3 * 24 * 3_600_000) });
+        const stale = await runDqChecks(warehouse.sql, cfg, { runId: "stale", now: new Date(Date.now() + 3 * 24 * 3_600_000) });
         expect(stale.score).toBeLessThan(95);
       } finally {
         await warehouse.close();

@@ -47,7 +47,7 @@ describe("data-quality checks under on_invalid: quarantine", () => {
     expect((await runSync({ config: config(), logger })).ok).toBe(true);
     const warehouse = await createWarehouse(config().warehouse);
     try {
-      const result = await runDqChecks(warehouse, config(), { runId: "q-dq", now: new Date() });
+      const result = await runDqChecks(warehouse.sql, config(), { runId: "q-dq", now: new Date() });
       const found = result.issues.map((i) => `${i.databaseKey}|${i.pageId}|${i.columnName}|${i.rule}`).sort();
       expect(found).toEqual(sandbox.plantedProblems.map((p) => `${p.database}|${p.pageId}|${p.column}|${p.rule}`).sort());
     } finally {

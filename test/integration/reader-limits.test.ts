@@ -199,7 +199,7 @@ describe("malformed answers in a whole sync never lose data silently", () => {
     expect([risks.status, risks.errorCode]).toEqual(["failed", "notion_bad_response"]);
     expect(risks.error).toContain(`page ${victim} of "risks" came back as a partial page object`);
     const warehouse = await createWarehouse(config.warehouse);
-    const rows = await warehouse.query(`SELECT _is_deleted FROM ppm_silver.risks WHERE page_id = $id`, { id: victim });
+    const rows = await warehouse.sql.query(`SELECT _is_deleted FROM ppm_silver.risks WHERE page_id = $id`, { id: victim });
     await warehouse.close();
     expect(rows).toEqual([{ _is_deleted: false }]);
   });

@@ -54,9 +54,9 @@ export function warehouseContract(name: string, target: ContractTarget): void {
   const bronzeRow = (id: string, edited: string, hash: string): Row => ({ page_id: id, last_edited_time: edited, page_json: `{"id":"${id}"}`, _row_hash: hash, _ingested_at: "2026-11-01T00:00:00.000Z", _run_id: "run-1" });
   const write = (silverRows: Row[], bronzeRows: Row[] = [], quarantineRows: Row[] = []) =>
     warehouse.writeBatch({ bronze: { table: bronze, rows: bronzeRows }, silver: { table: silver, rows: silverRows }, quarantine: { table: quarantine, rows: quarantineRows } });
-  const text = (expr: string) => warehouse.functions.toText(expr);
+  const text = (expr: string) => warehouse.sql.functions.toText(expr);
   const silverRows = async () =>
-    warehouse.query(`SELECT page_id, name, ${text("amount")} AS amount, _row_hash, last_edited_time, _is_deleted FROM ${warehouse.tableName(silver)} ORDER BY page_id`);
+    warehouse.sql.query(`SELECT page_id, name, ${text("amount")} AS amount, _row_hash, last_edited_time, _is_deleted FROM ${warehouse.sql.tableName(silver)} ORDER BY page_id`);
 
   describe(`warehouse contract: ${name}`, () => {
     beforeEach(async () => {
@@ -73,7 +73,7 @@ export function warehouseContract(name: string, target: ContractTarget): void {
       const wider: TableSpec = { ...silver, columns: [...silver.columns, { name: "added_later", type: { kind: "string" } }] };
       await warehouse.ensureTables([wider]);
       await write([silverRow("p1", "2026-01-01T00:00:00.000Z", "h1")]);
-      const rows = await warehouse.query(`SELECT page_id, added_later FROM ${warehouse.tableName(silver)}`);
+      const rows = await warehouse.sql.query(`SELECT page_id, added_later FROM ${warehouse.sql.tableName(silver)}`);
       expect(rows).toEqual([{ page_id: "p1", added_later: null }]);
     });
 
@@ -87,7 +87,7 @@ export function warehouseContract(name: string, target: ContractTarget): void {
       expect(first.bronzeInserted).toBe(2);
       const again = await write([], [bronzeRow("p1", "2026-01-01T00:00:00.000Z", "h1"), bronzeRow("p1", "2026-01-01T00:01:00.000Z", "h1b")]);
       expect(again.bronzeInserted).toBe(1);
-      const rows = await warehouse.query(`SELECT page_id, _row_hash FROM ${warehouse.tableName(bronze)} ORDER BY page_id, _row_hash`);
+      const rows = await warehouse.sql.query(`SELECT page_id, _row_hash FROM ${warehouse.sql.tableName(bronze)} ORDER BY page_id, _row_hash`);
       expect(rows).toEqual([{ page_id: "p1", _row_hash: "h1" }, { page_id: "p1", _row_hash: "h1b" }, { page_id: "p2", _row_hash: "h2" }]);
     });
 
@@ -113,8 +113,8 @@ export function warehouseContract(name: string, target: ContractTarget): void {
         silverRow("p1", "2026-01-01T00:00:00.000Z", "h", { name: hostile, amount: "1234567890123456.78", tags: ["x", "", "it's"], due: "1999-12-31", kickoff: "2026-03-01T23:59:59.123Z", n: -2147483648, big: 9007199254740991, ratio: -0.000123, done: false }),
         silverRow("p2", "2026-01-01T00:00:00.000Z", "h", { name: null, amount: null, tags: [], due: null, kickoff: null, n: null, big: null, ratio: null, done: null }),
       ]);
-      const rows = await warehouse.query(
-        `SELECT page_id, name, ${text("amount")} AS amount, ${text("to_json(tags)")} AS tags, ${text("due")} AS due, kickoff, n, ${text("big")} AS big, ratio, done FROM ${warehouse.tableName(silver)} ORDER BY page_id`,
+      const rows = await warehouse.sql.query(
+        `SELECT page_id, name, ${text("amount")} AS amount, ${text("to_json(tags)")} AS tags, ${text("due")} AS due, kickoff, n, ${text("big")} AS big, ratio, done FROM ${warehouse.sql.tableName(silver)} ORDER BY page_id`,
       );
       expect(rows.map((r) => ({ ...r, tags: JSON.parse(String(r.tags)) as unknown }))).toEqual([
         { page_id: "p1", name: hostile, amount: "1234567890123456.78", tags: ["x", "", "it's"], due: "1999-12-31", kickoff: new Date("2026-03-01T23:59:59.123Z"), n: -2147483648, big: "9007199254740991", ratio: -0.000123, done: false },
@@ -130,7 +130,7 @@ export function warehouseContract(name: string, target: ContractTarget): void {
       const scope = { runId: "r2", databaseKey: "t", at: "2026-02-01T00:00:00.000Z" };
       expect(await warehouse.markUnseen(silver, seen, scope)).toBe(1);
       expect((await silverRows()).map((r) => [r.page_id, r._is_deleted, r._row_hash])).toEqual([["p1", false, "h1"], ["p2", true, "unseen:h2"], ["p3", false, "h3"]]);
-      expect(await warehouse.query(`SELECT page_id FROM ${warehouse.tableName(seen)}`)).toEqual([]);
+      expect(await warehouse.sql.query(`SELECT page_id FROM ${warehouse.sql.tableName(seen)}`)).toEqual([]);
       // A second reconcile with nothing seen marks the other two, never p2 again.
       expect(await warehouse.markUnseen(silver, seen, { ...scope, runId: "r3" })).toBe(2);
       // The page comes back: its new version is written over the marked row.
@@ -142,10 +142,10 @@ export function warehouseContract(name: string, target: ContractTarget): void {
       const runs = syncRunsTable(settings);
       const record = (id: string): Row => ({ run_id: id, database_key: "t", mode: "full", status: "success", started_at: "2026-01-01T00:00:00.000Z", finished_at: null, pages_read: 1, rows_upserted: 1, bronze_versions: 1, rows_quarantined: 0, notion_requests: 1, watermark: null, error_code: null, error: null });
       await warehouse.insertRows(runs, [record("a"), record("b")]);
-      await warehouse.replaceRows(runs, [record("c")]);
-      expect(await warehouse.query(`SELECT run_id FROM ${warehouse.tableName(runs)}`)).toEqual([{ run_id: "c" }]);
-      await warehouse.replaceRows(runs, []);
-      expect(await warehouse.query(`SELECT run_id FROM ${warehouse.tableName(runs)}`)).toEqual([]);
+      await warehouse.sql.replaceRows(runs, [record("c")]);
+      expect(await warehouse.sql.query(`SELECT run_id FROM ${warehouse.sql.tableName(runs)}`)).toEqual([{ run_id: "c" }]);
+      await warehouse.sql.replaceRows(runs, []);
+      expect(await warehouse.sql.query(`SELECT run_id FROM ${warehouse.sql.tableName(runs)}`)).toEqual([]);
     });
 
     it("tells the current version of the pages asked for", async () => {
@@ -158,8 +158,8 @@ export function warehouseContract(name: string, target: ContractTarget): void {
     it("appends run records and quarantine rows", async () => {
       await warehouse.insertRows(syncRunsTable(settings), [{ run_id: "r", database_key: "t", mode: "full", status: "success", started_at: "2026-01-01T00:00:00.000Z", finished_at: "2026-01-01T00:00:01.000Z", pages_read: 1, rows_upserted: 1, bronze_versions: 1, rows_quarantined: 0, notion_requests: 3, watermark: null, error_code: null, error: null }]);
       await write([], [], [{ detected_at: "2026-01-01T00:00:00.000Z", run_id: "r", database_key: "t", page_id: "p1", last_edited_time: "2026-01-01T00:00:00.000Z", column_name: "amount", rule: "min", value: "-1.00", message: "must be ≥ 0", action: "nulled" }]);
-      expect(await warehouse.query(`SELECT run_id, status, ${text("pages_read")} AS pages_read FROM ${warehouse.tableName({ schema: settings.schemas.meta, name: "sync_runs" })}`)).toEqual([{ run_id: "r", status: "success", pages_read: "1" }]);
-      expect(await warehouse.query(`SELECT column_name, rule, value FROM ${warehouse.tableName(quarantine)}`)).toEqual([{ column_name: "amount", rule: "min", value: "-1.00" }]);
+      expect(await warehouse.sql.query(`SELECT run_id, status, ${text("pages_read")} AS pages_read FROM ${warehouse.sql.tableName({ schema: settings.schemas.meta, name: "sync_runs" })}`)).toEqual([{ run_id: "r", status: "success", pages_read: "1" }]);
+      expect(await warehouse.sql.query(`SELECT column_name, rule, value FROM ${warehouse.sql.tableName(quarantine)}`)).toEqual([{ column_name: "amount", rule: "min", value: "-1.00" }]);
     });
   });
 }

@@ -28,7 +28,7 @@ describe("DuckDB specifics", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SyncError);
     expect((error as SyncError).message).toContain("ppm_silver.t");
-    expect(await warehouse.query(`SELECT count(*) AS n FROM ${warehouse.tableName(bronze)}`)).toEqual([{ n: 0n }]);
+    expect(await warehouse.sql.query(`SELECT count(*) AS n FROM ${warehouse.sql.tableName(bronze)}`)).toEqual([{ n: 0n }]);
     await warehouse.close();
   });
 
@@ -38,7 +38,7 @@ describe("DuckDB specifics", () => {
     await first.ensureTables([silverTable(database, mapping.settings)]);
     await first.close();
     const second = await createWarehouse({ kind: "duckdb", path, memoryLimit: "256MB", threads: 1 });
-    expect(await second.query("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = 'ppm_silver'")).toEqual([{ table_schema: "ppm_silver", table_name: "t" }]);
+    expect(await second.sql.query("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = 'ppm_silver'")).toEqual([{ table_schema: "ppm_silver", table_name: "t" }]);
     await second.close();
   });
 });
@@ -63,7 +63,7 @@ describe("a statement that fails inside a batch", () => {
     expect((error as SyncError).code).toBe("warehouse_terminal");
     expect((error as WarehouseError).kind).toBe("data");
     expect((error as SyncError).message).toMatch(/warehouse statement failed on ppm_silver\.t \(merge silver rows\): .*3000000000/);
-    expect(await warehouse.query(`SELECT count(*) AS n FROM ${warehouse.tableName(bronze)}`)).toEqual([{ n: 0n }]);
+    expect(await warehouse.sql.query(`SELECT count(*) AS n FROM ${warehouse.sql.tableName(bronze)}`)).toEqual([{ n: 0n }]);
     await warehouse.close();
   });
 });
@@ -71,7 +71,7 @@ describe("a statement that fails inside a batch", () => {
 describe("DuckDB's errors, translated once into kinds", () => {
   it("names a missing table, a wrong statement and a refused value by kind, each terminal", async () => {
     const warehouse = await createWarehouse({ kind: "duckdb", path: ":memory:", memoryLimit: "256MB", threads: 1 });
-    const kindOf = (sql: string) => warehouse.query(sql).then(() => "no error", (e: unknown) => (e instanceof WarehouseError ? `${e.kind}/${e.code}` : String(e)));
+    const kindOf = (sql: string) => warehouse.sql.query(sql).then(() => "no error", (e: unknown) => (e instanceof WarehouseError ? `${e.kind}/${e.code}` : String(e)));
     expect(await kindOf("SELECT * FROM ppm_silver.nope")).toBe("missing_table/warehouse_terminal");
     expect(await kindOf("SELEC 1")).toBe("syntax/warehouse_terminal");
     expect(await kindOf("SELECT nocol FROM (SELECT 1 AS a)")).toBe("syntax/warehouse_terminal");

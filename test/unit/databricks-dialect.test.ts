@@ -163,7 +163,7 @@ describe("Databricks writes", () => {
   it("replaces a table's rows with one atomic INSERT OVERWRITE (no transactions on Databricks)", async () => {
     const session = recordingSession();
     const runs = syncRunsTable(settings);
-    await (await warehouseOn(session, "main")).replaceRows(runs, [{ run_id: "r", database_key: "t", mode: "full", status: "success", started_at: "2026-01-01T00:00:00.000Z", finished_at: null, pages_read: 1, rows_upserted: 1, bronze_versions: 1, rows_quarantined: 0, notion_requests: 1, watermark: null, error_code: null, error: null }]);
+    await (await warehouseOn(session, "main")).sql.replaceRows(runs, [{ run_id: "r", database_key: "t", mode: "full", status: "success", started_at: "2026-01-01T00:00:00.000Z", finished_at: null, pages_read: 1, rows_upserted: 1, bronze_versions: 1, rows_quarantined: 0, notion_requests: 1, watermark: null, error_code: null, error: null }]);
     expect(session.calls).toHaveLength(1);
     expect(session.calls[0]!.sql).toMatch(/^INSERT OVERWRITE `main`\.`ppm_meta`\.`sync_runs` \(`run_id`, .*\) SELECT `run_id`, .* FROM \(SELECT inline\(from_json\(:nds_rows, /);
   });

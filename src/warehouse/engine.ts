@@ -1,0 +1,37 @@
+import type { Dialect } from "./dialect.js";
+import { openWarehouse } from "./sql-warehouse.js";
+import type { TableSpec } from "./table-spec.js";
+import type { WarehouseObserver } from "./warehouse.js";
+
+/**
+ * What an engine brings besides its dialect: how `verify` probes it without changing anything, and
+ * what a person should check when it cannot be reached. Each engine folder exports one; the registry
+ * in `create-warehouse.ts` is the only place that maps a configured engine to it.
+ */
+export interface WarehouseEngine<S> {
+  /** The dialect of these settings; `readOnly` opens nothing for writing (the probe). */
+  dialect(settings: S, options: { readonly readOnly: boolean; readonly observer: WarehouseObserver }): Dialect;
+  probe(settings: S, tables: readonly Pick<TableSpec, "schema" | "name">[]): Promise<ProbeResult>;
+  /** What to check when the warehouse of these settings cannot be reached or opened. */
+  fixHint(settings: S): string;
+}
+
+export interface ProbeResult {
+  /** The tables (`schema.table`) that do not exist yet; the first sync creates them. */
+  readonly missing: string[];
+  /** False when the warehouse does not exist yet and will be created by the first sync. */
+  readonly created: boolean;
+}
+
+/** The usual probe: open read-only, answer `SELECT 1`, and look for each table. */
+export async function probeTables(dialect: Dialect, tables: readonly Pick<TableSpec, "schema" | "name">[]): Promise<ProbeResult> {
+  const warehouse = await openWarehouse(dialect);
+  try {
+    await warehouse.sql.query("SELECT 1 AS ok");
+    const missing: string[] = [];
+    for (const table of tables) if (!(await warehouse.tableExists(table))) missing.push(`${table.schema}.${table.name}`);
+    return { missing, created: true };
+  } finally {
+    await warehouse.close();
+  }
+}

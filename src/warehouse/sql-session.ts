@@ -1,0 +1,93 @@
+import { SyncError } from "../errors.js";
+import type { Dialect, Driver } from "./dialect.js";
+import { read, run, statementFailed, withStaged, type TableName } from "./statements.js";
+import type { Row, TableSpec } from "./table-spec.js";
+import type { SqlSession } from "./warehouse.js";
+
+/**
+ * The SQL session over a dialect's driver: tables created or widened, rows appended or replaced,
+ * and raw statements for data quality, reports and the worker. The sync's own operations
+ * (`sql-warehouse.ts`) build on it.
+ */
+export function createSqlSession(dialect: Dialect, driver: Driver): SqlSession {
+  const q = (name: string) => dialect.quoteIdentifier(name);
+  const tableName = (t: TableName) => dialect.qualify(t.schema, t.name);
+
+  async function columnsOf(table: TableName): Promise<{ name: string; type: string }[] | undefined> {
+    try {
+      return await driver.columnsOf(table.schema, table.name);
+    } catch (error) {
+      throw statementFailed("describe table", `DESCRIBE ${tableName(table)}`, table, error);
+    }
+  }
+
+  /**
+   * Creates the table (and its schema, once per session) when it is absent, or adds the columns it
+   * lacks. A table that exists costs one DESCRIBE and no DDL: on Databricks each statement costs.
+   */
+  const schemasCreated = new Set<string>();
+  async function ensureTable(table: TableSpec): Promise<void> {
+    const existing = await columnsOf(table);
+    if (!existing) {
+      if (!schemasCreated.has(table.schema)) {
+        await run(driver, "create schema", `CREATE SCHEMA IF NOT EXISTS ${dialect.qualifySchema(table.schema)}`);
+        schemasCreated.add(table.schema);
+      }
+      const columns = table.columns.map((c) => `${q(c.name)} ${dialect.typeName(c.type)}`).join(", ");
+      await run(driver, "create table", `CREATE TABLE IF NOT EXISTS ${tableName(table)} (${columns})${dialect.createTableSuffix(table)}`, table);
+      return;
+    }
+    const have = new Map(existing.map((c) => [c.name.toLowerCase(), c.type]));
+    const normalize = (type: string) => type.toUpperCase().replace(/\s+/g, "");
+    const changed = table.columns.filter((c) => have.has(c.name) && normalize(have.get(c.name)!) !== normalize(dialect.typeName(c.type)));
+    if (changed.length > 0) {
+      const list = changed.map((c) => `${c.name} is ${have.get(c.name)} in the warehouse but ${dialect.typeName(c.type)} in the mapping`).join("; ");
+      throw new SyncError("warehouse_terminal", `table ${table.schema}.${table.name}: ${list}. Give the column a new column_name, or migrate or drop the old column, then resync`, {
+        context: { table: `${table.schema}.${table.name}` },
+      });
+    }
+    const missing = table.columns.filter((c) => !have.has(c.name));
+    for (const statement of missing.length > 0 ? dialect.addColumns(table, missing) : []) await run(driver, "add columns", statement, table);
+  }
+
+  async function insertRows(table: TableSpec, rows: readonly Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    await withStaged(driver, table, rows, async (staged) => {
+      const cols = table.columns.map((c) => q(c.name)).join(", ");
+      await run(driver, "insert rows", `INSERT INTO ${tableName(table)} (${cols}) SELECT ${cols} FROM ${staged.source}`, table, staged.params);
+    });
+  }
+
+  async function replaceRows(table: TableSpec, rows: readonly Row[]): Promise<void> {
+    if (!dialect.capabilities.transactions) {
+      // One atomic, idempotent statement where there are no transactions.
+      const cols = table.columns.map((c) => q(c.name)).join(", ");
+      if (rows.length === 0) await run(driver, "replace rows", `DELETE FROM ${tableName(table)}`, table);
+      else await withStaged(driver, table, rows, (staged) => run(driver, "replace rows", `INSERT OVERWRITE ${tableName(table)} (${cols}) SELECT ${cols} FROM ${staged.source}`, table, staged.params));
+      return;
+    }
+    await driver.begin();
+    try {
+      await run(driver, "replace rows", `DELETE FROM ${tableName(table)}`, table);
+      await insertRows(table, rows);
+      await driver.commit();
+    } catch (error) {
+      await driver.rollback().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  return {
+    async ensureTables(tables) {
+      for (const table of tables) await ensureTable(table);
+    },
+    tableExists: async (table) => (await columnsOf(table)) !== undefined,
+    insertRows,
+    replaceRows,
+    execute: (sql, params) => run(driver, "statement", sql, undefined, params),
+    query: (sql, params) => read(driver, "query", sql, undefined, params),
+    tableName,
+    quote: q,
+    functions: dialect.functions,
+  };
+}
