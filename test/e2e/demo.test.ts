@@ -19,6 +19,9 @@ describe("npm run demo", () => {
       expect(result.stderr).toContain("3-high orphan milestones 623bfe9f-901f-4735-b949-5bc25ce378ab");
       expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("not the demo's");
       expect(result.stderr).toContain(`DuckDB file: ${join(dir, "warehouse.duckdb")}`);
+      // Money is exact: amounts and rollups over them are DECIMAL(18,2), never a binary double's tail.
+      expect(result.stderr).toMatch(/"actual_total":\d+(\.\d{1,2})?[,}]/);
+      expect(result.stderr).not.toMatch(/"(budget|actual_total)":-?\d+\.\d{3,}/);
       const [risks] = await queryFile(join(dir, "warehouse.duckdb"), "SELECT count(*) FILTER (WHERE _is_deleted) AS deleted, count(*) AS total FROM ppm_silver.risks");
       expect(risks).toEqual({ deleted: 1n, total: 100n });
       const [milestone] = await queryFile(join(dir, "warehouse.duckdb"), "SELECT name, CAST(due_date AS VARCHAR) AS due FROM ppm_silver.milestones WHERE name = 'Demo go-live'");
