@@ -1,7 +1,7 @@
 import { evaluateFormula } from "../compute/formulas.js";
 import { computeRollup, PAGE_OBJECT_RELATION_LIMIT } from "../compute/rollups.js";
 import { iso } from "../core/time.js";
-import type { DataSourceRecord, PageRecord, PropertySchema, SelectOption } from "../model/types.js";
+import type { DataSourceRecord, PageRecord, PropertySchema, RichTextItem, SelectOption } from "../model/types.js";
 import { boolOf, dateOf, filesOf, idsOf, numberOf, richTextOf, stringOf } from "../model/values.js";
 import type { Workspace } from "../store/workspace.js";
 import { renderFile } from "./files.js";
@@ -16,6 +16,21 @@ function findOption(prop: PropertySchema, id: string | null): SelectOption | und
 }
 
 /**
+ * Page objects resolve at most 25 inline page or person mentions of a title or rich_text value; past
+ * that Notion documents them as "Untitled"/"Anonymous" (or missing): shown here as "Untitled" and "@Anonymous".
+ */
+function capMentions(items: RichTextItem[]): RichTextItem[] {
+  let references = 0;
+  return items.map((item) => {
+    const kind = item.type === "mention" ? (item.mention?.["type"] as string | undefined) : undefined;
+    if (kind !== "user" && kind !== "page") return item;
+    references += 1;
+    if (references <= PAGE_OBJECT_RELATION_LIMIT) return item;
+    return { ...item, plain_text: kind === "page" ? "Untitled" : "@Anonymous" };
+  });
+}
+
+/**
  * The `{type, [type]: value}` body of one property value. With `truncate`, relations and people stop at
  * 25 items (relations then say `has_more: true`) and rollups see only those 25 relations, as in real page objects.
  */
@@ -26,7 +41,7 @@ export function valueBody(ws: Workspace, ds: DataSourceRecord, page: PageRecord,
   switch (type) {
     case "title":
     case "rich_text":
-      return body(richTextOf(raw));
+      return body(truncate ? capMentions(richTextOf(raw)) : richTextOf(raw));
     case "number":
       return body(numberOf(raw));
     case "checkbox":
@@ -63,7 +78,7 @@ export function valueBody(ws: Workspace, ds: DataSourceRecord, page: PageRecord,
     case "formula":
       return body(evaluateFormula(ds, page, prop));
     case "rollup":
-      return body(computeRollup(ws, ds, page, prop, truncate, (p, d, q) => valueBody(ws, d, p, q, truncate)));
+      return body(computeRollup(ws, ds, page, prop, truncate, (p, d, q) => arrayElement(ws, d, p, q, truncate)));
     case "created_time":
       return body(iso(page.createdTime));
     case "last_edited_time":
@@ -75,6 +90,12 @@ export function valueBody(ws: Workspace, ds: DataSourceRecord, page: PageRecord,
     case "unique_id":
       return body({ prefix: prop.prefix ?? null, number: numberOf(raw) });
   }
+}
+
+/** One element of a "show original" rollup array: the related page's value, without id or `has_more`. */
+export function arrayElement(ws: Workspace, ds: DataSourceRecord, page: PageRecord, prop: PropertySchema, truncate: boolean): Record<string, unknown> {
+  const { has_more: _hasMore, ...value } = valueBody(ws, ds, page, prop, truncate);
+  return value;
 }
 
 /** A page property value: `{id, type, [type]: value}` (+ `has_more` for relations). */
