@@ -8,6 +8,7 @@ import type { UserDirectory } from "../transform/types.js";
 import { createWarehouse, quarantineTable, syncRunsTable, type Warehouse } from "../warehouse/index.js";
 import type { RunContext } from "./run-context.js";
 import { newRunId, runRecord } from "./run-records.js";
+import { createDependentRefresh } from "./dependent-refresh.js";
 import { syncDatabase } from "./sync-database.js";
 
 export interface SyncRunOptions {
@@ -89,10 +90,12 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
       users: () => (users ??= loadUserDirectory(gateway, undefined)),
       signal: options.signal ?? new AbortController().signal,
       now,
+      schemas: new Map(),
     };
+    const refresh = createDependentRefresh(ctx);
     for (const database of selected) {
       const skipReason = options.signal?.aborted ? "not started: shutdown" : options.skip?.get(database.key);
-      const summary = skipReason ? skipped(ctx, database.key, skipReason) : await syncDatabase(ctx, database);
+      const summary = skipReason ? skipped(ctx, database.key, skipReason) : await refresh.afterDatabase(await syncDatabase(ctx, database));
       summaries.push(summary);
       events.emit("database:done", summary);
       if (warehouse) {

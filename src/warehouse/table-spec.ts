@@ -75,6 +75,11 @@ export function syncRunsTable(settings: Settings): TableSpec {
       col("watermark", TIMESTAMP),
       col("error_code", STRING),
       col("error", STRING),
+      // The dependent refresh this database's writes triggered (its requests are in notion_requests too).
+      col("dependent_pages_read", BIGINT),
+      col("dependent_rows_upserted", BIGINT),
+      col("dependent_deferred", BIGINT),
+      col("dependent_requests", BIGINT),
     ],
   };
 }

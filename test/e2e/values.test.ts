@@ -3,7 +3,8 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSync } from "../../src/pipeline/index.js";
 import { queryFile } from "../support/duckdb-file.js";
-import { expectedRow, silverSelect, type OracleColumn } from "../support/oracle.js";
+import type { OracleColumn } from "../support/oracle.js";
+import { expectSilverEqualsSandbox } from "../support/silver-check.js";
 import { syncFixture, type SyncFixture } from "../support/sync-fixture.js";
 import { addValueShowcase, writeShowcaseMapping } from "../support/value-showcase.js";
 
@@ -20,16 +21,6 @@ const logger = pino({ level: "silent" });
 let clock = Date.parse("2026-11-01T10:00:00.000Z");
 const now = () => new Date(clock);
 const config = () => fixture.config({ MAPPING_PATH: join(fixture.dir, "showcase.yaml") });
-
-async function expectSilverEqualsSandbox(key: string): Promise<void> {
-  const { sandbox } = fixture;
-  const users = new Map(sandbox.store.users().map((u) => [u["id"] as string, u as Record<string, any>]));
-  const pages = sandbox.store.listPages(sandbox.databases[key]!.dataSourceId, { includeTrashed: true }) as Record<string, any>[];
-  const expected = pages.map((p) => expectedRow(p, columns[key]!, users, sandbox.store.getPage(p.id, { truncated: true }))).sort((a, b) => String(a.page_id).localeCompare(String(b.page_id)));
-  const actual = (await queryFile(fixture.duckdbPath, silverSelect(`ppm_silver.${key}`, columns[key]!))).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])));
-  expect(actual.map((r) => r.page_id)).toEqual(expected.map((r) => r.page_id));
-  for (let i = 0; i < expected.length; i += 1) expect(actual[i], `${key} row ${String(expected[i]!.page_id)}`).toEqual(expected[i]);
-}
 
 beforeAll(async () => {
   fixture = await syncFixture({ seed: 1, now: () => clock });
@@ -52,7 +43,7 @@ describe("every value as Notion means it", () => {
   it("copies mentions past 25, people past 25 and every rollup shape whole, row by row", async () => {
     const result = await runSync({ config: config(), logger, now });
     expect(result.summaries.map((s) => [s.databaseKey, s.status, s.error])).toEqual(result.summaries.map((s) => [s.databaseKey, "success", null]));
-    for (const key of Object.keys(columns)) await expectSilverEqualsSandbox(key);
+    for (const key of Object.keys(columns)) await expectSilverEqualsSandbox(fixture.sandbox, fixture.duckdbPath, key, columns[key]!);
     const [risk] = await queryFile(fixture.duckdbPath, `SELECT mitigation FROM ppm_silver.risks WHERE page_id = '${edited.mentionRisk}'`);
     expect(String(risk!.mitigation)).toContain("@Showcase Reviewer 30");
     // The crowded program's rollups reach past its 25th project (read from the property endpoint).
