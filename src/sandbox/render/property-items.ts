@@ -3,9 +3,11 @@ import type { DataSourceRecord, PageRecord, PropertySchema } from "../model/type
 import { idsOf, richTextOf } from "../model/values.js";
 import type { Workspace } from "../store/workspace.js";
 import { renderUserRef } from "./users.js";
-import { arrayElement, valueBody } from "./values.js";
+import { arrayElement, richText, valueBody } from "./values.js";
+import type { PropertyItemEnvelope, PropertyItemObjectResponse } from "./wire-types.js";
 
-type Json = Record<string, unknown>;
+type Item = PropertyItemObjectResponse;
+type RollupEnvelope = Extract<PropertyItemEnvelope, { type: "rollup" }>["rollup"];
 
 /** Types the property-item endpoint answers as a paginated list (rollups included). */
 export const PAGINATED_TYPES: ReadonlySet<string> = new Set(["title", "rich_text", "people", "relation", "rollup"]);
@@ -16,24 +18,25 @@ export const PAGINATED_TYPES: ReadonlySet<string> = new Set(["title", "rich_text
  * object, a people item one user, a relation item one `{id}`), one item for any other type. `id` is
  * the id the items carry (the property's own, or the rollup's when flattened into a rollup).
  */
-export function propertyItems(ws: Workspace, ds: DataSourceRecord, page: PageRecord, prop: PropertySchema, id: string): Json[] {
-  const item = (type: string, value: unknown): Json => ({ object: "property_item", id, type, [type]: value });
+export function propertyItems(ws: Workspace, ds: DataSourceRecord, page: PageRecord, prop: PropertySchema, id: string): Item[] {
   const raw = page.values[prop.id];
   switch (prop.type) {
     case "title":
+      return richText(richTextOf(raw)).map((title) => ({ object: "property_item", id, type: "title", title }));
     case "rich_text":
-      return richTextOf(raw).map((rt) => item(prop.type, rt));
+      return richText(richTextOf(raw)).map((text) => ({ object: "property_item", id, type: "rich_text", rich_text: text }));
     case "people":
-      return idsOf(raw).map((user) => item("people", renderUserRef(ws, user)));
+      return idsOf(raw).map((user) => ({ object: "property_item", id, type: "people", people: renderUserRef(ws, user) }));
     case "relation":
-      return idsOf(raw).map((related) => item("relation", { id: related }));
+      return idsOf(raw).map((related) => ({ object: "property_item", id, type: "relation", relation: { id: related } }));
     default:
-      return [{ object: "property_item", id, ...valueBody(ws, ds, page, prop, false) }];
+      // Every other value has the same shape as a property item as in a page object.
+      return [{ object: "property_item", id, ...valueBody(ws, ds, page, prop, false) } as Item];
   }
 }
 
 /** The items of a rollup and its final value (`property_item.rollup`), over every related page. */
-export function rollupItems(ws: Workspace, ds: DataSourceRecord, page: PageRecord, prop: PropertySchema): { results: Json[]; rollup: Json } {
+export function rollupItems(ws: Workspace, ds: DataSourceRecord, page: PageRecord, prop: PropertySchema): { results: Item[]; rollup: RollupEnvelope } {
   const fn = prop.rollup?.fn ?? "count";
   const rolled = rolledUp(ws, ds, page, prop, false);
   if (rolled && LISTED_ROLLUPS.has(fn)) {
@@ -44,8 +47,8 @@ export function rollupItems(ws: Workspace, ds: DataSourceRecord, page: PageRecor
     return { results: kept.flatMap((v) => propertyItems(ws, rolled.targetDs, v.page, rolled.target, prop.id)), rollup: { type: "array", array: [], function: fn } };
   }
   const render = (p: PageRecord, d: DataSourceRecord, q: PropertySchema) => arrayElement(ws, d, p, q, false);
-  const value = computeRollup(ws, ds, page, prop, false, render);
+  const value = computeRollup(ws, ds, page, prop, false, render) as RollupEnvelope;
   const relation = prop.rollup ? ws.propertyById(ds, prop.rollup.relationPropertyId) : undefined;
   const related = relation ? idsOf(page.values[relation.id]) : [];
-  return { results: related.map((rid) => ({ object: "property_item", id: relation?.id ?? prop.id, type: "relation", relation: { id: rid } })), rollup: value };
+  return { results: related.map((rid): Item => ({ object: "property_item", id: relation?.id ?? prop.id, type: "relation", relation: { id: rid } })), rollup: value };
 }
