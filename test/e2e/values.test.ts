@@ -53,6 +53,33 @@ describe("every value as Notion means it", () => {
     expect(Number(program!.lines)).toBeGreaterThan(60);
   });
 
+  it("completes a text whose page object drops the mentions past 25 (\"not returned at all\")", async () => {
+    // The API reference allows either form; here the answer holds exactly 25 mentions and nothing after them.
+    let cut = 0;
+    const dropPastTwentyFive = (json: unknown) => {
+      for (const page of (json as { results?: Record<string, any>[] }).results ?? []) {
+        const value = page.properties?.Mitigation;
+        if (!value) continue;
+        let mentions = 0;
+        const kept = (value.rich_text as Record<string, any>[]).filter((t) => t.type !== "mention" || (mentions += 1) <= 25);
+        if (kept.length < value.rich_text.length) cut += 1;
+        value.rich_text = kept;
+      }
+      return json;
+    };
+    fixture.sandbox.faults.inject({ method: "POST", path: /\/query$/, kind: "mutate", mutate: dropPastTwentyFive, times: 1000 });
+    try {
+      const result = await runSync({ config: config(), logger, now }, { full: true, databases: ["risks"] });
+      expect(result.summaries[0]).toMatchObject({ status: "success" });
+      expect(cut).toBeGreaterThan(0);
+    } finally {
+      fixture.sandbox.faults.clear();
+    }
+    const [risk] = await queryFile(fixture.duckdbPath, `SELECT mitigation FROM ppm_silver.risks WHERE page_id = '${edited.mentionRisk}'`);
+    expect(String(risk!.mitigation)).toContain("@Showcase Reviewer 30.");
+    await expectSilverEqualsSandbox(fixture.sandbox, fixture.duckdbPath, "risks", columns.risks!);
+  });
+
   it("keeps the completed values in bronze, so that silver can be rebuilt from it", async () => {
     const [row] = await queryFile(fixture.duckdbPath, `SELECT page_json FROM ppm_bronze.notion_projects WHERE page_id = '${edited.mentionProject}'`);
     const page = JSON.parse(String(row!.page_json)) as Record<string, any>;
