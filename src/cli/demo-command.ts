@@ -47,6 +47,10 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
     say("\n3. Second sync: incremental, from each watermark");
     const second = await runSync({ config, logger });
     second.summaries.forEach((s) => say(`  ${summaryLine(s)}`));
+    for (const s of second.summaries) {
+      const r = s.dependentRefresh;
+      if (r && (r.pagesRead > 0 || r.deferred > 0)) say(`  ↳ dependent refresh after ${s.databaseKey}: ${r.pagesRead} page${r.pagesRead === 1 ? "" : "s"} of ${r.databases.join(", ")} re-read for their rollups and formulas, ${r.rowsUpserted} changed, ${r.requests} requests${r.deferred ? `, ${r.deferred} left for the reconcile` : ""}`);
+    }
 
     await report(config, duckdbPath, second.runId, second.summaries, new Date());
     return first.ok && second.ok ? EXIT.ok : EXIT.failed;
@@ -71,6 +75,20 @@ async function editWorkspace(sandbox: Sandbox): Promise<string[]> {
   return [`budget_lines ${lines.join(", ")}: Actual set`, `projects ${project}: renamed, status Blocked`, `risks ${risk}: moved to the trash`, `milestones ${milestone.id}: created`];
 }
 
+/** The finance check: each live project's actual_total (a rollup) against the sum of its live budget lines. */
+async function checkRollups(warehouse: Warehouse, config: AppConfig): Promise<void> {
+  const silver = (name: string) => warehouse.sql.tableName({ schema: config.mapping.settings.schemas.silver, name });
+  const [row] = await warehouse.sql.query(
+    `SELECT count(*) AS projects, count(*) FILTER (WHERE coalesce(p.actual_total, 0) <> coalesce(l.total, 0)) AS wrong FROM ${silver("projects")} p ` +
+      `LEFT JOIN (SELECT project_id, sum(actual_amount) AS total FROM ${silver("budget_lines")} WHERE NOT _is_deleted GROUP BY project_id) l ON l.project_id = p.page_id WHERE NOT p._is_deleted`,
+  );
+  const wrong = Number(row?.wrong ?? 0);
+  const projects = Number(row?.projects ?? 0);
+  say(wrong === 0
+    ? `  rollups: every project's actual_total equals the sum of its live budget lines (${projects} of ${projects})`
+    : `  rollups: ${wrong} of ${projects} projects' actual_total differ from the sum of their live budget lines`);
+}
+
 async function report(config: AppConfig, duckdbPath: string, secondRunId: string, summaries: readonly DatabaseSummary[], now: Date): Promise<void> {
   const warehouse: Warehouse = await createWarehouse(config.warehouse);
   try {
@@ -89,6 +107,8 @@ async function report(config: AppConfig, duckdbPath: string, secondRunId: string
     }
     const requests = summaries.reduce((n, s) => n + s.notionRequests, 0);
     say(`  (run 2 made ${requests} Notion requests for ${summaries.reduce((n, s) => n + s.pagesRead, 0)} pages)`);
+
+    await checkRollups(warehouse, config);
 
     say("\n5. Data-quality checks (npm run dq): ppm_gold.dq_issues, worst first");
     const dq = await runDqChecks(warehouse.sql, config, { runId: `${secondRunId}-dq`, now });

@@ -70,6 +70,17 @@ export const settingsSchema = z.strictObject({
     .string()
     .regex(/^(0|\d+\s*(m|h|d))$/, "must be a duration such as 30m, 12h or 1d (or 0 for never)")
     .default("1d"),
+  /**
+   * Rollups and formulas fresh after every run: when a run writes pages of one database, the pages
+   * of other mapped databases with rollup or formula columns that relate to them are re-read in the
+   * same run, at most `max_pages` per run (the rest wait for the reconcile).
+   */
+  dependent_refresh: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      max_pages: z.number().int().min(0).max(1_000_000).default(500),
+    })
+    .default({ enabled: true, max_pages: 500 }),
   /** Notion query page size (1..100). */
   page_size: positiveInt.max(100).default(100),
   dq: z

@@ -2,21 +2,19 @@ import type { NotionPage, PropertyValue } from "../transform/types.js";
 import type { NotionGateway, RequestCounter } from "./gateway.js";
 import { checkId, checkList } from "./page-schema.js";
 import { paginate } from "./paginate.js";
+import { rollupFromItems, type PropertyItem, type PropertyItemList } from "./property-items.js";
 
 /**
- * Notion lists at most 25 items of a relation or people property in a page object (a relation says
- * `has_more: true`; people carry no flag) and computes rollups over those 25 only. For such pages
- * the full values come from `GET /v1/pages/{id}/properties/{property_id}`, paginated, and every
- * rollup of the page is re-read there too. Pages are returned with their values completed.
+ * Page objects hold at most 25 references per property: a relation lists 25 items (`has_more: true`),
+ * people lists stop at 25 (no flag), a title or rich_text value holds at most 25 inline page or person
+ * mentions (past that they read "Untitled"/"Anonymous" or are missing), and rollups are computed over
+ * the first 25 related pages. For such pages the full values come from
+ * `GET /v1/pages/{id}/properties/{property_id}`, paginated, and every rollup of the page is re-read
+ * there too. Pages are returned with their values completed, in page-object shape.
  */
 const TRUNCATION = 25;
-
-interface PropertyItemList {
-  results: { type: string; [key: string]: unknown }[];
-  has_more: boolean;
-  next_cursor: string | null;
-  property_item?: { type?: string; rollup?: unknown };
-}
+/** Mention kinds that count against the 25 references of a title or rich_text value. */
+const REFERENCE_MENTIONS = new Set(["user", "page", "database"]);
 
 export function needsCompletion(page: NotionPage): boolean {
   for (const value of Object.values(page.properties)) if (isTruncated(value)) return true;
@@ -24,9 +22,24 @@ export function needsCompletion(page: NotionPage): boolean {
 }
 
 function isTruncated(value: PropertyValue): boolean {
-  if (value.type === "relation") return value.has_more === true;
-  if (value.type === "people") return Array.isArray(value.people) && value.people.length >= TRUNCATION;
+  const inner = value[value.type];
+  if (value.type === "relation") return value.has_more === true || (value.has_more === undefined && Array.isArray(inner) && inner.length >= TRUNCATION);
+  if (value.type === "people") return Array.isArray(inner) && inner.length >= TRUNCATION;
+  if (value.type === "title" || value.type === "rich_text") return Array.isArray(inner) && mentionCount(inner) >= TRUNCATION;
+  // A "show original" rollup whose values are themselves capped lists (a related page's 25+ relations,
+  // people or mentions): elements carry no `has_more`, so a full list is taken as cut.
+  const rollup = value.type === "rollup" ? (inner as { type?: string; array?: unknown } | null) : null;
+  if (rollup?.type === "array" && Array.isArray(rollup.array)) return rollup.array.some((element) => isTruncated({ id: "", ...(element as object) } as PropertyValue));
   return false;
+}
+
+function mentionCount(segments: readonly unknown[]): number {
+  let count = 0;
+  for (const segment of segments) {
+    const s = segment as { type?: string; mention?: { type?: string } } | null;
+    if (s?.type === "mention" && REFERENCE_MENTIONS.has(s.mention?.type ?? "")) count += 1;
+  }
+  return count;
 }
 
 export async function completePage(gateway: NotionGateway, page: NotionPage, databaseKey: string, counter: RequestCounter): Promise<NotionPage> {
@@ -34,14 +47,14 @@ export async function completePage(gateway: NotionGateway, page: NotionPage, dat
   const entries = Object.entries(page.properties);
   const truncated = entries.filter(([, value]) => isTruncated(value));
   if (truncated.length === 0) return page;
+  const read = (name: string, value: PropertyValue, kind: string) => readItems(gateway, page.id, value.id, `${databaseKey}: page ${page.id} ${kind} "${name}"`, counter);
   await Promise.all(
     truncated.map(async ([name, value]) => {
-      const what = `${databaseKey}: page ${page.id} property "${name}"`;
-      const items = await readItems(gateway, page.id, value.id, what, counter);
-      const list = items.results.map((item) => {
-        const reference = item[value.type] as { id?: unknown } | undefined;
-        checkId(reference?.id, what);
-        return reference;
+      const list = (await read(name, value, "property")).results.map((item) => {
+        const element = item[value.type];
+        // Related pages and people are stored by id: an id that is not a UUID fails the page.
+        if (value.type === "relation" || value.type === "people") checkId((element as { id?: unknown } | undefined)?.id, `${databaseKey}: page ${page.id} property "${name}"`);
+        return element;
       });
       properties[name] = value.type === "relation" ? { ...value, relation: list, has_more: false } : { ...value, [value.type]: list };
     }),
@@ -50,15 +63,7 @@ export async function completePage(gateway: NotionGateway, page: NotionPage, dat
     entries
       .filter(([, value]) => value.type === "rollup")
       .map(async ([name, value]) => {
-        const items = await readItems(gateway, page.id, value.id, `${databaseKey}: page ${page.id} rollup "${name}"`, counter);
-        const rollup = items.property_item?.rollup as { type?: string; array?: unknown[] } | undefined;
-        if (!rollup?.type || rollup.type === "incomplete") return;
-        if (rollup.type === "array") {
-          const array = items.results.map(({ object: _object, id: _id, ...item }) => item);
-          properties[name] = { ...value, rollup: { ...rollup, array } };
-        } else {
-          properties[name] = { ...value, rollup };
-        }
+        properties[name] = rollupFromItems(value, await read(name, value, "rollup"), `${databaseKey}: page ${page.id} rollup "${name}"`);
       }),
   );
   return { ...page, properties };
@@ -69,7 +74,7 @@ const MAX_ITEM_ANSWERS = 1_000;
 
 /** Every item of one property, following `next_cursor`; the final list answer carries the rollup value. */
 async function readItems(gateway: NotionGateway, pageId: string, propertyId: string, what: string, counter: RequestCounter): Promise<PropertyItemList> {
-  const results: PropertyItemList["results"] = [];
+  const results: PropertyItem[] = [];
   let last: PropertyItemList | undefined;
   const fetchAnswer = (cursor: string | undefined) => {
     const args = { page_id: pageId, property_id: propertyId, page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) };

@@ -8,11 +8,30 @@ export interface DataSourceSchema {
   readonly databaseId: string;
   readonly dataSourceId: string;
   readonly title: string;
-  readonly properties: ReadonlyMap<string, { readonly id: string; readonly type: string }>;
+  readonly properties: ReadonlyMap<string, SchemaProperty>;
+}
+
+export interface SchemaProperty {
+  readonly id: string;
+  readonly type: string;
+  /** A relation's target data source, and the property on its other side for a two-way relation. */
+  readonly relation?: { readonly dataSourceId: string; readonly syncedPropertyId: string | undefined };
+  /** The relation property (of the same data source) a rollup rolls up through. */
+  readonly rollupRelationId?: string;
+  /** A formula's expression as the API shows it (it names the properties it reads). */
+  readonly expression?: string;
 }
 
 interface DatabaseObject { id: string; data_sources?: { id: string; name: string }[] }
-interface DataSourceObject { id: string; title?: { plain_text?: string }[]; parent?: { database_id?: string }; properties: Record<string, { id: string; type: string; name: string }> }
+interface PropertyObject {
+  id: string;
+  type: string;
+  name: string;
+  relation?: { data_source_id?: string; dual_property?: { synced_property_id?: string } };
+  rollup?: { relation_property_id?: string };
+  formula?: { expression?: string };
+}
+interface DataSourceObject { id: string; title?: { plain_text?: string }[]; parent?: { database_id?: string }; properties: Record<string, PropertyObject> }
 
 /**
  * Resolves a mapped database to its data source (API 2025-09-03: a database holds one or more data
@@ -43,12 +62,25 @@ export async function resolveDataSource(gateway: NotionGateway, database: Databa
     }
   }
   const source = await gateway.call(`retrieve data source of "${database.key}"`, counter, (c) => c.dataSources.retrieve({ data_source_id: dataSourceId }) as unknown as Promise<DataSourceObject>);
-  const properties = new Map<string, { id: string; type: string }>();
-  for (const [name, property] of Object.entries(source.properties ?? {})) properties.set(name, { id: property.id, type: property.type });
+  const properties = new Map<string, SchemaProperty>();
+  for (const [name, property] of Object.entries(source.properties ?? {})) properties.set(name, schemaProperty(property));
   return {
     databaseId: source.parent?.database_id ?? database.databaseId,
     dataSourceId: source.id,
     title: (source.title ?? []).map((t) => t.plain_text ?? "").join(""),
     properties,
+  };
+}
+
+function schemaProperty(property: PropertyObject): SchemaProperty {
+  const target = property.type === "relation" ? property.relation?.data_source_id : undefined;
+  const through = property.type === "rollup" ? property.rollup?.relation_property_id : undefined;
+  const expression = property.type === "formula" ? property.formula?.expression : undefined;
+  return {
+    id: property.id,
+    type: property.type,
+    ...(target ? { relation: { dataSourceId: target, syncedPropertyId: property.relation?.dual_property?.synced_property_id } } : {}),
+    ...(through ? { rollupRelationId: through } : {}),
+    ...(expression ? { expression } : {}),
   };
 }

@@ -24,6 +24,20 @@ export interface DatabaseSummary {
   readonly watermark: string | null;
   readonly error: string | null;
   readonly errorCode: ErrorCode | null;
+  /** What this database's writes made the dependent refresh do in other databases (absent when it did nothing). */
+  readonly dependentRefresh?: DependentRefreshSummary;
+}
+
+/** The dependent refresh after one database's writes (see pipeline/dependent-refresh.ts). */
+export interface DependentRefreshSummary {
+  /** The databases whose pages were re-read. */
+  databases: string[];
+  pagesRead: number;
+  rowsUpserted: number;
+  /** Related pages past the per-run cap, left for the reconcile. */
+  deferred: number;
+  /** Notion requests it made (also counted in the summary's notionRequests). */
+  requests: number;
 }
 
 export interface SyncEvents {

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/index.js";
-import type { NotionGateway } from "../notion/index.js";
+import type { DataSourceSchema, NotionGateway } from "../notion/index.js";
 import type { EventBus } from "../observability/events.js";
 import type { WatermarkStore } from "../state/index.js";
 import type { UserDirectory } from "../transform/types.js";
@@ -22,4 +22,6 @@ export interface RunContext {
   /** Aborted on shutdown: the database in progress stops after its current batch. */
   readonly signal: AbortSignal;
   readonly now: () => Date;
+  /** Each database's data source schema, as resolved in this run (by database key). */
+  readonly schemas: Map<string, DataSourceSchema>;
 }

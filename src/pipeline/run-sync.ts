@@ -7,6 +7,7 @@ import { acquireRunLock, describeHolder, fileWatermarkStore } from "../state/ind
 import type { UserDirectory } from "../transform/types.js";
 import { createWarehouse, quarantineTable, syncRunRow, syncRunsTable, type Warehouse } from "../warehouse/index.js";
 import type { RunContext } from "./run-context.js";
+import { createDependentRefresh } from "./dependent-refresh.js";
 import { newRunId } from "./run-records.js";
 import { syncDatabase } from "./sync-database.js";
 
@@ -104,10 +105,12 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
       users: () => (users ??= loadUserDirectory(gateway, undefined)),
       signal,
       now,
+      schemas: new Map(),
     };
+    const refresh = createDependentRefresh(ctx);
     for (const database of selected) {
       const skipReason: SkipReason | undefined = signal.aborted ? { code: "shutdown", reason: "not started: shutdown" } : options.skip?.get(database.key);
-      const summary = skipReason ? skipped(ctx, database.key, skipReason) : await syncDatabase(ctx, database);
+      const summary = skipReason ? skipped(ctx, database.key, skipReason) : await refresh.afterDatabase(await syncDatabase(ctx, database));
       summaries.push(summary);
       events.emit("database:done", summary);
       if (warehouse) {

@@ -44,6 +44,7 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
     checkWatermarkTimes(previous, ctx.watermarks.locate(database.key), ctx.now(), toleranceMs);
     watermark = previous?.lastEditedTime ?? null;
     const schema = await resolveDataSource(ctx.gateway, database, counter);
+    ctx.schemas.set(database.key, schema);
     const properties = resolveProperties(database, schema, previous?.propertyIds ?? {}, ctx.config.mapping.file);
     for (const rename of properties.renames) {
       log.warn({ ...rename }, "notion property renamed; following it by id; update notion_property in the mapping");

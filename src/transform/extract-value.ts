@@ -12,7 +12,7 @@ export function extractValue(value: PropertyValue, extract: Extract | undefined,
   switch (value.type) {
     case "title":
     case "rich_text":
-      return text(plainText(inner));
+      return text(plainText(listOf(inner)));
     case "number":
       return num(inner as number | null);
     case "checkbox":
@@ -32,12 +32,12 @@ export function extractValue(value: PropertyValue, extract: Extract | undefined,
     case "last_edited_time":
       return date(inner as string | null);
     case "people":
-      return list(asArray(inner).map((user) => userValue(user, extract, users)));
+      return list(listOf(inner).map((user) => userValue(user, extract, users)));
     case "created_by":
     case "last_edited_by":
       return userValue(inner, extract, users);
     case "relation":
-      return list(asArray(inner).map((item) => text((item as { id?: string }).id)));
+      return list(listOf(inner).map((item) => text((item as { id?: string }).id)));
     case "files":
       return list(asArray(inner).map((file) => fileValue(file, extract)));
     case "unique_id":
@@ -64,7 +64,12 @@ function typedResult(inner: unknown, extract: Extract | undefined, users: UserDi
     case "date":
       return dateValue(result.date, extract);
     case "array":
-      return list(asArray(result.array).map((item) => extractValue({ id: "", ...(item as object) } as PropertyValue, extract, users, numericTarget)));
+      // "Show original": one value per related page; a people or relation value is itself a list, and
+      // the column gets the flattened ids (a STRING column joins them, as for multi_select).
+      return list(asArray(result.array).flatMap((item) => {
+        const one = extractValue({ id: "", ...(item as object) } as PropertyValue, extract, users, numericTarget);
+        return one.kind === "list" ? one.items : [one];
+      }));
     default:
       // "unsupported" (Notion declined to compute) and "incomplete": no value.
       return NULL;
@@ -117,4 +122,10 @@ function uniqueId(inner: unknown, extract: Extract | undefined, numericTarget: b
 
 function asArray(value: unknown): readonly unknown[] {
   return Array.isArray(value) ? value : [];
+}
+
+/** A list value; one element on its own (a property item's shape, in bronze written before issue 14) is a list of one. */
+function listOf(value: unknown): readonly unknown[] {
+  if (Array.isArray(value)) return value;
+  return value !== null && typeof value === "object" ? [value] : [];
 }

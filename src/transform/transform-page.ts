@@ -7,7 +7,7 @@ import { buildRowModel } from "./row-model.js";
 import type { ColumnValue, NotionPage, TransformedPage, UserDirectory, Violation } from "./types.js";
 
 /** Bumped whenever the transform's output changes for the same input: silver rows are then rewritten. */
-export const TRANSFORM_VERSION = 1;
+export const TRANSFORM_VERSION = 2;
 
 const MAX_STORED_VALUE = 500;
 

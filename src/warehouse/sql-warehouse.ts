@@ -1,5 +1,6 @@
 import { SILVER_COLUMNS as S } from "../config/index.js";
 import type { Dialect } from "./dialect.js";
+import { relatedPagesSql } from "./related-pages.js";
 import { createSqlSession } from "./sql-session.js";
 import { isoOf, read, run, withStaged } from "./statements.js";
 import { SEEN_COLUMNS } from "./sync-tables.js";
@@ -103,6 +104,11 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
       // This run's ids, and those an interrupted earlier pass left behind.
       await run(driver, "forget seen ids", `DELETE FROM ${seenName} WHERE ${q(SEEN_COLUMNS.databaseKey)} = ${p("key")}`, seen, { key: scope.databaseKey });
       return marked ?? 0;
+    },
+    async relatedPages(link) {
+      if (link.dependentColumns.length + link.changedColumns.length === 0) return [];
+      const rows = await read(driver, "read related pages", relatedPagesSql(link, q, tableName, dialect.functions), link.dependent, { run: link.runId });
+      return rows.map((r) => String(r.page_id));
     },
     sql,
     close: () => driver.close(),

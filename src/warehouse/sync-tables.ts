@@ -62,6 +62,11 @@ export function syncRunsTable(settings: Settings): TableSpec {
       col("watermark", TIMESTAMP),
       col("error_code", STRING),
       col("error", STRING),
+      // The dependent refresh this database's writes triggered (its requests are in notion_requests too).
+      col("dependent_pages_read", BIGINT),
+      col("dependent_rows_upserted", BIGINT),
+      col("dependent_deferred", BIGINT),
+      col("dependent_requests", BIGINT),
     ],
   };
 }
@@ -109,6 +114,10 @@ export function syncRunRow(summary: DatabaseSummary): Row {
     bronze_versions: summary.bronzeVersions,
     rows_quarantined: summary.rowsQuarantined,
     notion_requests: summary.notionRequests,
+    dependent_pages_read: summary.dependentRefresh?.pagesRead ?? 0,
+    dependent_rows_upserted: summary.dependentRefresh?.rowsUpserted ?? 0,
+    dependent_deferred: summary.dependentRefresh?.deferred ?? 0,
+    dependent_requests: summary.dependentRefresh?.requests ?? 0,
     watermark: summary.watermark,
     error_code: summary.errorCode,
     error: summary.error,

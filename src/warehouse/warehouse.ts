@@ -1,5 +1,5 @@
 import type { SqlFunctions } from "./dialect.js";
-import type { Row, TableSpec } from "./table-spec.js";
+import type { ColumnSpec, Row, TableSpec } from "./table-spec.js";
 import type { WarehouseErrorKind } from "./warehouse-error.js";
 
 /**
@@ -28,6 +28,11 @@ export interface Warehouse {
    * Returns how many rows it marked.
    */
   markUnseen(silver: TableSpec, seen: TableSpec, scope: { readonly runId: string; readonly databaseKey: string; readonly at: string }): Promise<number>;
+  /**
+   * The live pages of `dependent` tied to the rows of `changed` that run `runId` wrote, through
+   * relation columns on either side (ids of related pages, as ARRAY<STRING> or a joined STRING).
+   */
+  relatedPages(link: RelatedPages): Promise<string[]>;
   /** Appends rows (run records, seen ids). */
   insertRows(table: TableSpec, rows: readonly Row[]): Promise<void>;
   /** The same connection as a SQL session, for data quality, reports and the worker. */
@@ -54,6 +59,16 @@ export interface SqlSession {
   quote(identifier: string): string;
   /** Engine-specific SQL fragments. */
   readonly functions: SqlFunctions;
+}
+
+export interface RelatedPages {
+  readonly dependent: TableSpec;
+  readonly changed: TableSpec;
+  readonly runId: string;
+  /** Columns of `dependent` holding ids of `changed` pages. */
+  readonly dependentColumns: readonly ColumnSpec[];
+  /** Columns of `changed` holding ids of `dependent` pages. */
+  readonly changedColumns: readonly ColumnSpec[];
 }
 
 /** What a warehouse reports while it works (retries), for logs and metrics. */

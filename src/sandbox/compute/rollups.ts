@@ -24,21 +24,11 @@ type Scalar = { kind: "number"; n: number } | { kind: "date"; ms: number; value:
  * without it every relation counts (what the property-item endpoint returns). Trashed and missing pages are skipped.
  */
 export function computeRollup(ws: Workspace, ds: DataSourceRecord, page: PageRecord, prop: PropertySchema, truncate: boolean, render: SimpleValueRenderer, depth = 0): RollupResult {
-  const cfg = prop.rollup;
-  const fn: RollupFunction = cfg?.fn ?? "count";
+  const fn: RollupFunction = prop.rollup?.fn ?? "count";
   const unsupported: RollupResult = { type: "unsupported", unsupported: {}, function: fn };
-  const relation = cfg && ws.propertyById(ds, cfg.relationPropertyId);
-  const targetDs = relation?.relation && ws.dataSource(relation.relation.dataSourceId);
-  const target = cfg && targetDs && ws.propertyById(targetDs, cfg.rollupPropertyId);
-  if (!cfg || !relation || !targetDs || !target || depth > 2) return unsupported;
-  const stored = page.values[relation.id];
-  let ids = Array.isArray(stored) ? (stored as string[]) : [];
-  if (truncate) ids = ids.slice(0, PAGE_OBJECT_RELATION_LIMIT);
-  const related: PageRecord[] = [];
-  for (const id of ids) {
-    const other = ws.pages.get(id);
-    if (other && !other.inTrash) related.push(other);
-  }
+  const rolled = rolledUp(ws, ds, page, prop, truncate);
+  if (!rolled || depth > 2) return unsupported;
+  const { targetDs, target, related } = rolled;
   if (fn === "show_original" || fn === "show_unique") {
     const values = related.map((r) => render(r, targetDs, target));
     const array = fn === "show_original" ? values : uniqueBy(values);
@@ -47,6 +37,27 @@ export function computeRollup(ws: Workspace, ds: DataSourceRecord, page: PageRec
   const scalars = related.map((r) => scalarOf(ws, targetDs, r, target, truncate, render, depth));
   return aggregate(fn, scalars) ?? unsupported;
 }
+
+/** What a rollup rolls up: the related data source and property, and the related pages (live ones, the first 25 with `truncate`). */
+export function rolledUp(ws: Workspace, ds: DataSourceRecord, page: PageRecord, prop: PropertySchema, truncate: boolean): { targetDs: DataSourceRecord; target: PropertySchema; related: PageRecord[] } | undefined {
+  const cfg = prop.rollup;
+  const relation = cfg && ws.propertyById(ds, cfg.relationPropertyId);
+  const targetDs = relation?.relation && ws.dataSource(relation.relation.dataSourceId);
+  const target = cfg && targetDs && ws.propertyById(targetDs, cfg.rollupPropertyId);
+  if (!relation || !targetDs || !target) return undefined;
+  const stored = page.values[relation.id];
+  let ids = Array.isArray(stored) ? (stored as string[]) : [];
+  if (truncate) ids = ids.slice(0, PAGE_OBJECT_RELATION_LIMIT);
+  const related: PageRecord[] = [];
+  for (const id of ids) {
+    const other = ws.pages.get(id);
+    if (other && !other.inTrash) related.push(other);
+  }
+  return { targetDs, target, related };
+}
+
+/** Rollup functions the property-item endpoint does not compute: it lists the rolled-up items instead. */
+export const LISTED_ROLLUPS: ReadonlySet<RollupFunction> = new Set(["show_original", "show_unique", "median", "unique"]);
 
 function uniqueBy(values: Record<string, unknown>[]): Record<string, unknown>[] {
   const seen = new Set<string>();

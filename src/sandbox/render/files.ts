@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { iso } from "../core/time.js";
 import type { FileValue } from "../model/types.js";
 import type { Workspace } from "../store/workspace.js";
+import type { FileAnswer } from "./wire-types.js";
 
 const EXPIRES_SEC = 3600;
 
@@ -13,7 +14,7 @@ function amzDate(ms: number): string {
  * A file value as the API shows it. Uploaded files get a freshly signed URL and an expiry one hour
  * from now on every read (like Notion's S3 links); external files keep their URL.
  */
-export function renderFile(ws: Workspace, file: FileValue): Record<string, unknown> {
+export function renderFile(ws: Workspace, file: FileValue): FileAnswer {
   if (file.kind === "external") return { name: file.name, type: "external", external: { url: file.url } };
   const now = ws.now();
   ws.signatureCounter += 1;

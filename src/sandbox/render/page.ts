@@ -5,6 +5,7 @@ import { textOf } from "../model/values.js";
 import type { Workspace } from "../store/workspace.js";
 import { partialUser } from "./users.js";
 import { propertyValue } from "./values.js";
+import type { PageAnswer } from "./wire-types.js";
 
 /** Notion-Version values the sandbox understands; they only change a few shapes. */
 export const API_VERSIONS = ["2022-06-28", "2025-09-03", "2026-03-11"] as const;
@@ -19,14 +20,14 @@ export interface PageRenderOptions {
 }
 
 /** The page object for `page` in the given API version. */
-export function renderPage(ws: Workspace, page: PageRecord, options: PageRenderOptions): Record<string, unknown> {
+export function renderPage(ws: Workspace, page: PageRecord, options: PageRenderOptions): PageAnswer {
   const ds = ws.dataSourceOf(page);
-  const properties: Record<string, unknown> = {};
+  const properties: PageAnswer["properties"] = {};
   for (const prop of ds.properties) {
     if (options.only && !options.only.has(prop.id)) continue;
     properties[prop.name] = propertyValue(ws, ds, page, prop, options.truncate);
   }
-  const parent = options.version === "2022-06-28"
+  const parent: PageAnswer["parent"] = options.version === "2022-06-28"
     ? { type: "database_id", database_id: ds.databaseId }
     : { type: "data_source_id", data_source_id: ds.id, database_id: ds.databaseId };
   const trash = options.version === "2026-03-11" ? { in_trash: page.inTrash } : { in_trash: page.inTrash, archived: page.inTrash };
@@ -37,8 +38,9 @@ export function renderPage(ws: Workspace, page: PageRecord, options: PageRenderO
     last_edited_time: iso(page.lastEditedTime),
     created_by: partialUser(page.createdBy),
     last_edited_by: partialUser(page.lastEditedBy),
-    cover: page.cover ?? null,
-    icon: page.icon ?? null,
+    // Icons and covers are stored as the API request gave them, in response form.
+    cover: (page.cover ?? null) as PageAnswer["cover"],
+    icon: (page.icon ?? null) as PageAnswer["icon"],
     parent,
     ...trash,
     is_archived: false,

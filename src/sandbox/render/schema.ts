@@ -6,6 +6,12 @@ import { textItem } from "../model/values.js";
 import type { Workspace } from "../store/workspace.js";
 import type { ApiVersion } from "./page.js";
 import { partialUser } from "./users.js";
+import { richText } from "./values.js";
+import type { DatabaseObjectResponse, DataSourceObjectResponse } from "./wire-types.js";
+
+type SchemaPropertyAnswer = DataSourceObjectResponse["properties"][string];
+type DatabaseAnswer = Omit<DatabaseObjectResponse, "archived"> & Partial<Pick<DatabaseObjectResponse, "archived">>;
+type DataSourceAnswer = Omit<DataSourceObjectResponse, "archived"> & Partial<Pick<DataSourceObjectResponse, "archived">>;
 
 function nameOf(ds: DataSourceRecord | undefined, id: string): string {
   return ds?.properties.find((p) => p.id === id)?.name ?? "";
@@ -50,13 +56,14 @@ function config(ws: Workspace, ds: DataSourceRecord, prop: PropertySchema): Reco
   }
 }
 
-export function renderSchemaProperty(ws: Workspace, ds: DataSourceRecord, prop: PropertySchema): Record<string, unknown> {
-  return { id: prop.id, name: prop.name, description: prop.description, type: prop.type, [prop.type]: config(ws, ds, prop) };
+export function renderSchemaProperty(ws: Workspace, ds: DataSourceRecord, prop: PropertySchema): SchemaPropertyAnswer {
+  // The per-type configuration is built by `config` from the model's own records.
+  return { id: prop.id, name: prop.name, description: prop.description, type: prop.type, [prop.type]: config(ws, ds, prop) } as SchemaPropertyAnswer;
 }
 
 /** `GET /v1/data_sources/{id}`. */
-export function renderDataSource(ws: Workspace, ds: DataSourceRecord, version: ApiVersion): Record<string, unknown> {
-  const properties: Record<string, unknown> = {};
+export function renderDataSource(ws: Workspace, ds: DataSourceRecord, version: ApiVersion): DataSourceAnswer {
+  const properties: DataSourceAnswer["properties"] = {};
   for (const prop of ds.properties) properties[prop.name] = renderSchemaProperty(ws, ds, prop);
   return {
     object: "data_source",
@@ -65,7 +72,7 @@ export function renderDataSource(ws: Workspace, ds: DataSourceRecord, version: A
     last_edited_time: iso(ds.lastEditedTime),
     created_by: partialUser(ds.createdBy),
     last_edited_by: partialUser(ds.lastEditedBy),
-    title: [textItem(ds.title)],
+    title: richText([textItem(ds.title)]),
     description: [],
     icon: null,
     cover: null,
@@ -80,11 +87,11 @@ export function renderDataSource(ws: Workspace, ds: DataSourceRecord, version: A
 }
 
 /** `GET /v1/databases/{id}`: the container, listing its data sources (no properties). */
-export function renderDatabase(ds: DataSourceRecord, version: ApiVersion): Record<string, unknown> {
+export function renderDatabase(ds: DataSourceRecord, version: ApiVersion): DatabaseAnswer {
   return {
     object: "database",
     id: ds.databaseId,
-    title: [textItem(ds.title)],
+    title: richText([textItem(ds.title)]),
     description: [],
     parent: { type: "workspace", workspace: true },
     is_inline: false,

@@ -1,12 +1,13 @@
 import type { UserRecord } from "../model/types.js";
 import type { Workspace } from "../store/workspace.js";
+import type { PartialUserObjectResponse, UserObjectResponse } from "./wire-types.js";
 
 export const WORKSPACE_NAME = "Northwind Finance PPM (sandbox)";
 
 /** A full user object as `GET /v1/users/{id}` returns it. */
-export function renderUser(ws: Workspace, user: UserRecord): Record<string, unknown> {
-  const common = { object: "user", id: user.id, name: user.name, avatar_url: user.avatarUrl };
-  if (user.type === "person") return { ...common, type: "person", person: { email: user.email ?? undefined } };
+export function renderUser(ws: Workspace, user: UserRecord): UserObjectResponse {
+  const common = { object: "user" as const, id: user.id, name: user.name, avatar_url: user.avatarUrl };
+  if (user.type === "person") return { ...common, type: "person", person: user.email === null ? {} : { email: user.email } };
   return {
     ...common,
     type: "bot",
@@ -20,12 +21,12 @@ export function renderUser(ws: Workspace, user: UserRecord): Record<string, unkn
 }
 
 /** A user by id: full when known, partial `{object:"user", id}` otherwise (e.g. a removed member). */
-export function renderUserRef(ws: Workspace, id: string): Record<string, unknown> {
+export function renderUserRef(ws: Workspace, id: string): UserObjectResponse | PartialUserObjectResponse {
   const user = ws.userById.get(id);
   return user ? renderUser(ws, user) : { object: "user", id };
 }
 
 /** `{object:"user", id}` as in page `created_by`/`last_edited_by`. */
-export function partialUser(id: string): Record<string, unknown> {
+export function partialUser(id: string): PartialUserObjectResponse {
   return { object: "user", id };
 }

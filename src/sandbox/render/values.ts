@@ -1,14 +1,15 @@
 import { evaluateFormula } from "../compute/formulas.js";
 import { computeRollup, PAGE_OBJECT_RELATION_LIMIT } from "../compute/rollups.js";
 import { iso } from "../core/time.js";
-import type { DataSourceRecord, PageRecord, PropertySchema, SelectOption } from "../model/types.js";
+import type { DataSourceRecord, PageRecord, PropertySchema, RichTextItem, SelectOption } from "../model/types.js";
 import { boolOf, dateOf, filesOf, idsOf, numberOf, richTextOf, stringOf } from "../model/values.js";
 import type { Workspace } from "../store/workspace.js";
 import { renderFile } from "./files.js";
 import { renderUserRef } from "./users.js";
+import type { DateAnswer, FormulaAnswer, PropertyValueAnswer, RichTextItemResponse, RollupAnswer, SelectAnswer, ValueBody } from "./wire-types.js";
 
-function option(o: SelectOption): Record<string, unknown> {
-  return { id: o.id, name: o.name, color: o.color };
+function option(o: SelectOption | undefined): SelectAnswer | null {
+  return o ? ({ id: o.id, name: o.name, color: o.color } as SelectAnswer) : null;
 }
 
 function findOption(prop: PropertySchema, id: string | null): SelectOption | undefined {
@@ -16,68 +17,93 @@ function findOption(prop: PropertySchema, id: string | null): SelectOption | und
 }
 
 /**
- * The `{type, [type]: value}` body of one property value. With `truncate`, relations and people stop at
- * 25 items (relations then say `has_more: true`) and rollups see only those 25 relations, as in real page objects.
+ * Page objects resolve at most 25 inline page or person mentions of a title or rich_text value; past
+ * that Notion documents them as "Untitled"/"Anonymous" (or missing): shown here as "Untitled" and "@Anonymous".
  */
-export function valueBody(ws: Workspace, ds: DataSourceRecord, page: PageRecord, prop: PropertySchema, truncate: boolean): Record<string, unknown> {
+function capMentions(items: RichTextItem[]): RichTextItem[] {
+  let references = 0;
+  return items.map((item) => {
+    const kind = item.type === "mention" ? (item.mention?.["type"] as string | undefined) : undefined;
+    if (kind !== "user" && kind !== "page") return item;
+    references += 1;
+    if (references <= PAGE_OBJECT_RELATION_LIMIT) return item;
+    return { ...item, plain_text: kind === "page" ? "Untitled" : "@Anonymous" };
+  });
+}
+
+/**
+ * The `{type, [type]: value}` body of one property value. With `truncate`, relations and people stop at
+ * 25 items (relations then say `has_more: true`), mentions past 25 are unresolved, and rollups see only
+ * those 25 relations, as in real page objects. The model keeps values in response form (rich text, dates,
+ * colors), so the casts below only narrow its open string fields to the SDK's unions.
+ */
+export function valueBody(ws: Workspace, ds: DataSourceRecord, page: PageRecord, prop: PropertySchema, truncate: boolean): ValueBody & { has_more?: boolean } {
   const raw = page.values[prop.id];
-  const type = prop.type;
-  const body = (value: unknown): Record<string, unknown> => ({ type, [type]: value });
-  switch (type) {
+  switch (prop.type) {
     case "title":
+      return { type: "title", title: richText(truncate ? capMentions(richTextOf(raw)) : richTextOf(raw)) };
     case "rich_text":
-      return body(richTextOf(raw));
+      return { type: "rich_text", rich_text: richText(truncate ? capMentions(richTextOf(raw)) : richTextOf(raw)) };
     case "number":
-      return body(numberOf(raw));
+      return { type: "number", number: numberOf(raw) };
     case "checkbox":
-      return body(boolOf(raw));
+      return { type: "checkbox", checkbox: boolOf(raw) };
     case "url":
+      return { type: "url", url: stringOf(raw) };
     case "email":
+      return { type: "email", email: stringOf(raw) };
     case "phone_number":
-      return body(stringOf(raw));
+      return { type: "phone_number", phone_number: stringOf(raw) };
     case "select":
-    case "status": {
-      const found = findOption(prop, stringOf(raw));
-      return body(found ? option(found) : null);
-    }
+      return { type: "select", select: option(findOption(prop, stringOf(raw))) };
+    case "status":
+      return { type: "status", status: option(findOption(prop, stringOf(raw))) };
     case "multi_select":
-      return body(idsOf(raw).flatMap((id) => {
-        const found = findOption(prop, id);
-        return found ? [option(found)] : [];
-      }));
+      return { type: "multi_select", multi_select: idsOf(raw).flatMap((id) => option(findOption(prop, id)) ?? []) };
     case "date": {
       const d = dateOf(raw);
-      return body(d ? { start: d.start, end: d.end, time_zone: d.time_zone } : null);
+      return { type: "date", date: d ? ({ start: d.start, end: d.end, time_zone: d.time_zone } as DateAnswer) : null };
     }
     case "people": {
       const ids = idsOf(raw);
-      return body((truncate ? ids.slice(0, PAGE_OBJECT_RELATION_LIMIT) : ids).map((id) => renderUserRef(ws, id)));
+      return { type: "people", people: (truncate ? ids.slice(0, PAGE_OBJECT_RELATION_LIMIT) : ids).map((id) => renderUserRef(ws, id)) };
     }
     case "files":
-      return body(filesOf(raw).map((f) => renderFile(ws, f)));
+      return { type: "files", files: filesOf(raw).map((f) => renderFile(ws, f)) };
     case "relation": {
       const ids = idsOf(raw);
       const shown = truncate ? ids.slice(0, PAGE_OBJECT_RELATION_LIMIT) : ids;
-      return { type, relation: shown.map((id) => ({ id })), has_more: shown.length < ids.length };
+      return { type: "relation", relation: shown.map((id) => ({ id })), has_more: shown.length < ids.length };
     }
     case "formula":
-      return body(evaluateFormula(ds, page, prop));
+      return { type: "formula", formula: evaluateFormula(ds, page, prop) as FormulaAnswer };
     case "rollup":
-      return body(computeRollup(ws, ds, page, prop, truncate, (p, d, q) => valueBody(ws, d, p, q, truncate)));
+      return { type: "rollup", rollup: computeRollup(ws, ds, page, prop, truncate, (p, d, q) => arrayElement(ws, d, p, q, truncate)) as RollupAnswer };
     case "created_time":
-      return body(iso(page.createdTime));
+      return { type: "created_time", created_time: iso(page.createdTime) };
     case "last_edited_time":
-      return body(iso(page.lastEditedTime));
+      return { type: "last_edited_time", last_edited_time: iso(page.lastEditedTime) };
     case "created_by":
-      return body(renderUserRef(ws, page.createdBy));
+      return { type: "created_by", created_by: renderUserRef(ws, page.createdBy) };
     case "last_edited_by":
-      return body(renderUserRef(ws, page.lastEditedBy));
+      return { type: "last_edited_by", last_edited_by: renderUserRef(ws, page.lastEditedBy) };
     case "unique_id":
-      return body({ prefix: prop.prefix ?? null, number: numberOf(raw) });
+      return { type: "unique_id", unique_id: { prefix: prop.prefix ?? null, number: numberOf(raw) } };
   }
 }
 
+/** Rich text items of the model, which keeps them in response form. */
+export function richText(items: RichTextItem[]): RichTextItemResponse[] {
+  return items as unknown as RichTextItemResponse[];
+}
+
+/** One element of a "show original" rollup array: the related page's value, without id or `has_more`. */
+export function arrayElement(ws: Workspace, ds: DataSourceRecord, page: PageRecord, prop: PropertySchema, truncate: boolean): ValueBody {
+  const { has_more: _hasMore, ...value } = valueBody(ws, ds, page, prop, truncate);
+  return value;
+}
+
 /** A page property value: `{id, type, [type]: value}` (+ `has_more` for relations). */
-export function propertyValue(ws: Workspace, ds: DataSourceRecord, page: PageRecord, prop: PropertySchema, truncate: boolean): Record<string, unknown> {
+export function propertyValue(ws: Workspace, ds: DataSourceRecord, page: PageRecord, prop: PropertySchema, truncate: boolean): PropertyValueAnswer & { has_more?: boolean } {
   return { id: prop.id, ...valueBody(ws, ds, page, prop, truncate) };
 }

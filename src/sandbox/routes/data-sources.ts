@@ -5,6 +5,7 @@ import { runQuery } from "../query/run.js";
 import { renderPage } from "../render/page.js";
 import { renderDatabase, renderDataSource } from "../render/schema.js";
 import { updateDataSource } from "../store/schema-edit.js";
+import type { QueryDataSourceResponse } from "../render/wire-types.js";
 
 function dataSourceOf(req: ApiRequest): DataSourceRecord {
   const id = pathId(req.params[0], "data_source_id");
@@ -21,20 +22,19 @@ function databaseOf(req: ApiRequest): DataSourceRecord {
 }
 
 /** One page of query results in the list envelope (`page_or_data_source`, or `page_or_database` for the legacy route). */
-function query(req: ApiRequest, ds: DataSourceRecord, listType: "page_or_data_source" | "page_or_database"): unknown {
+function query(req: ApiRequest, ds: DataSourceRecord, listType: "page_or_data_source" | "page_or_database"): QueryDataSourceResponse | LegacyQueryAnswer {
   const only = filterProperties(req.ws, ds, req.query);
   const out = runQuery({ ws: req.ws, ds, body: req.body, version: req.version, resultLimit: req.resultLimit });
   const version = listType === "page_or_database" && req.version !== "2026-03-11" ? "2022-06-28" : req.version;
-  return {
-    object: "list",
-    results: out.pages.map((p) => renderPage(req.ws, p, { version, truncate: true, ...(only ? { only } : {}) })),
-    next_cursor: out.nextCursor,
-    has_more: out.hasMore,
-    type: listType,
-    [listType]: {},
-    ...(out.incomplete ? { request_status: { type: "incomplete", incomplete_reason: "query_result_limit_reached" } } : {}),
-  };
+  // Under 2026-03-11 pages have no `archived`, which the SDK's type (of 2025-09-03) still requires.
+  const results = out.pages.map((p) => renderPage(req.ws, p, { version, truncate: true, ...(only ? { only } : {}) })) as QueryDataSourceResponse["results"];
+  const status = out.incomplete ? { request_status: { type: "incomplete" as const, incomplete_reason: "query_result_limit_reached" as const } } : {};
+  const list = { object: "list" as const, results, next_cursor: out.nextCursor, has_more: out.hasMore, ...status };
+  return listType === "page_or_data_source" ? { ...list, type: listType, page_or_data_source: {} } : { ...list, type: listType, page_or_database: {} };
 }
+
+/** The legacy `POST /v1/databases/{id}/query` list (API 2022-06-28), which SDK v5 no longer types. */
+type LegacyQueryAnswer = Omit<QueryDataSourceResponse, "type" | "page_or_data_source"> & { type: "page_or_database"; page_or_database: Record<string, never> };
 
 /** Databases (containers) and data sources: retrieve, schema update, query (and the legacy database query). */
 export const dataSourceRoutes: Route[] = [

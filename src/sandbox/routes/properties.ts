@@ -1,48 +1,23 @@
 import { SandboxApiError, notFound } from "../errors.js";
-import { computeRollup } from "../compute/rollups.js";
-import { pathId, queryPageSize, type ApiRequest, type Route } from "../http/router.js";
-import type { DataSourceRecord, PageRecord, PropertySchema } from "../model/types.js";
-import { idsOf, richTextOf } from "../model/values.js";
+import { pathId, queryPageSize, type Route } from "../http/router.js";
 import { decodeOffsetCursor, encodeOffsetCursor } from "../query/cursor.js";
-import { renderUserRef } from "../render/users.js";
+import { PAGINATED_TYPES, propertyItems, rollupItems } from "../render/property-items.js";
 import { valueBody } from "../render/values.js";
-
-type Json = Record<string, unknown>;
-
-/** The full list of items of a paginated property, and the `property_item` envelope value. */
-function items(req: ApiRequest, ds: DataSourceRecord, page: PageRecord, prop: PropertySchema): { results: Json[]; envelope: unknown } {
-  const item = (type: string, value: unknown): Json => ({ object: "property_item", id: prop.id, type, [type]: value });
-  const raw = page.values[prop.id];
-  switch (prop.type) {
-    case "title":
-    case "rich_text":
-      return { results: richTextOf(raw).map((rt) => item(prop.type, rt)), envelope: {} };
-    case "people":
-      return { results: idsOf(raw).map((id) => item("people", renderUserRef(req.ws, id))), envelope: {} };
-    case "relation":
-      return { results: idsOf(raw).map((id) => item("relation", { id })), envelope: {} };
-    default: {
-      const render = (p: PageRecord, d: DataSourceRecord, q: PropertySchema) => valueBody(req.ws, d, p, q, false);
-      const rollup = computeRollup(req.ws, ds, page, prop, false, render);
-      if (rollup.type === "array") return { results: rollup.array.map((v) => ({ object: "property_item", id: prop.id, ...(v as Json) })), envelope: rollup };
-      const relation = prop.rollup ? req.ws.propertyById(ds, prop.rollup.relationPropertyId) : undefined;
-      const related = relation ? idsOf(page.values[relation.id]) : [];
-      return { results: related.map((id) => ({ object: "property_item", id: relation?.id ?? prop.id, type: "relation", relation: { id } })), envelope: rollup };
-    }
-  }
-}
-
-const PAGINATED = new Set(["title", "rich_text", "people", "relation", "rollup"]);
+import type { PropertyItemEnvelope, PropertyItemListResponse, PropertyItemObjectResponse } from "../render/wire-types.js";
 
 /**
- * `GET /v1/pages/{id}/properties/{property_id}`: complete values. title/rich_text/people/relation/rollup answer
- * a paginated `property_item` list (rollups carry the aggregate over ALL relations); other types one property_item.
+ * `GET /v1/pages/{id}/properties/{property_id}`: complete values. title/rich_text/people/relation answer a
+ * paginated list of `property_item`s, one element each. Rollups answer a list too: a computed rollup's
+ * value is in `property_item.rollup` of the last answer (earlier answers say `incomplete`), with the
+ * relation's items as results; "show original" (and show_unique, median, unique, which the endpoint
+ * does not compute) answer the flattened items of every reference and an empty array. Other types
+ * answer one property_item.
  */
 export const propertyRoutes: Route[] = [
   {
     method: "GET",
     pattern: /^\/v1\/pages\/([^/]+)\/properties\/([^/]+)$/,
-    handler: (req) => {
+    handler: (req): PropertyItemObjectResponse | PropertyItemListResponse => {
       const id = pathId(req.params[0], "page_id");
       const page = req.ws.pages.get(id);
       if (!page) throw notFound("page", id);
@@ -50,26 +25,25 @@ export const propertyRoutes: Route[] = [
       const ref = req.params[1] ?? "";
       const prop = req.ws.property(ds, ref);
       if (!prop) throw new SandboxApiError(404, "object_not_found", `Could not find property with ID: ${ref}.`);
-      if (!PAGINATED.has(prop.type)) return { object: "property_item", id: prop.id, ...valueBody(req.ws, ds, page, prop, false) };
+      // Simple types: one item, the page-object value with its id.
+      if (!PAGINATED_TYPES.has(prop.type)) return { object: "property_item", id: prop.id, ...valueBody(req.ws, ds, page, prop, false) } as PropertyItemObjectResponse;
       const size = queryPageSize(req.query);
       const list = `${page.id}/${prop.id}`;
       const raw = req.query.get("start_cursor");
       const start = raw ? decodeOffsetCursor(list, raw) : 0;
-      const all = items(req, ds, page, prop);
+      const all = prop.type === "rollup" ? rollupItems(req.ws, ds, page, prop) : { results: propertyItems(req.ws, ds, page, prop, prop.id), rollup: undefined };
       const more = start + size < all.results.length;
       const next = more ? encodeOffsetCursor(list, start + size) : null;
+      const nextUrl = next ? `${req.baseUrl}/v1/pages/${page.id}/properties/${prop.id}?start_cursor=${next}` : null;
+      const rollup = all.rollup && more && all.rollup.type !== "array" ? { type: "incomplete" as const, incomplete: {}, function: all.rollup.function } : all.rollup;
+      const envelope = (rollup ? { id: prop.id, next_url: nextUrl, type: "rollup", rollup } : { id: prop.id, next_url: nextUrl, type: prop.type, [prop.type]: {} }) as PropertyItemEnvelope;
       return {
         object: "list",
         results: all.results.slice(start, start + size),
         next_cursor: next,
         has_more: more,
         type: "property_item",
-        property_item: {
-          id: prop.id,
-          next_url: next ? `${req.baseUrl}/v1/pages/${page.id}/properties/${prop.id}?start_cursor=${next}` : null,
-          type: prop.type,
-          [prop.type]: all.envelope,
-        },
+        property_item: envelope,
       };
     },
   },

@@ -5,6 +5,7 @@ import { textOf } from "../model/values.js";
 import { decodeOffsetCursor, encodeOffsetCursor, fingerprint } from "../query/cursor.js";
 import { renderPage } from "../render/page.js";
 import { renderDataSource } from "../render/schema.js";
+import type { SearchResponse } from "../render/wire-types.js";
 
 type Hit = { kind: "data_source"; ds: DataSourceRecord; edited: number; id: string } | { kind: "page"; page: PageRecord; edited: number; id: string };
 
@@ -24,7 +25,7 @@ export const searchRoutes: Route[] = [
   {
     method: "POST",
     pattern: /^\/v1\/search$/,
-    handler: ({ ws, body: rawBody, version }) => {
+    handler: ({ ws, body: rawBody, version }): SearchResponse => {
       const body = bodyObject(rawBody, ["query", "sort", "filter", "start_cursor", "page_size"]);
       const text = typeof body["query"] === "string" ? body["query"].toLowerCase() : "";
       const filter = (body["filter"] ?? {}) as Record<string, unknown>;
@@ -55,7 +56,8 @@ export const searchRoutes: Route[] = [
       const more = start + size < hits.length;
       return {
         object: "list",
-        results: slice.map((h) => (h.kind === "page" ? renderPage(ws, h.page, { version, truncate: true }) : renderDataSource(ws, h.ds, version))),
+        // Under 2026-03-11 objects have no `archived`, which the SDK's type (of 2025-09-03) still requires.
+        results: slice.map((h) => (h.kind === "page" ? renderPage(ws, h.page, { version, truncate: true }) : renderDataSource(ws, h.ds, version))) as SearchResponse["results"],
         next_cursor: more ? encodeOffsetCursor(list, start + size) : null,
         has_more: more,
         type: "page_or_data_source",

@@ -2,6 +2,7 @@ import { decodeOffsetCursor, encodeOffsetCursor } from "../query/cursor.js";
 import { notFound } from "../errors.js";
 import { pathId, queryPageSize, type Route } from "../http/router.js";
 import { renderUser } from "../render/users.js";
+import type { ListUsersResponse } from "../render/wire-types.js";
 
 /** `/v1/users/me`, `/v1/users` (paginated), `/v1/users/{id}`. */
 export const userRoutes: Route[] = [
@@ -13,7 +14,7 @@ export const userRoutes: Route[] = [
   {
     method: "GET",
     pattern: /^\/v1\/users$/,
-    handler: ({ ws, query }) => {
+    handler: ({ ws, query }): ListUsersResponse => {
       const all = [...ws.users, ws.bot];
       const size = queryPageSize(query);
       const raw = query.get("start_cursor");

@@ -1,0 +1,99 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import pino from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runSync } from "../../src/pipeline/index.js";
+import { queryFile } from "../support/duckdb-file.js";
+import { mappingColumns } from "../support/oracle.js";
+import { expectSilverEqualsSandbox } from "../support/silver-check.js";
+import { syncFixture, type SyncFixture } from "../support/sync-fixture.js";
+
+/**
+ * Rollups fresh after every run: editing budget lines changes their projects' "Actual Total" while
+ * the projects' own last_edited_time stays, so an incremental read of projects never sees it. The
+ * dependent refresh re-reads those projects in the same run.
+ */
+let fixture: SyncFixture;
+const logger = pino({ level: "silent" });
+let clock = Date.parse("2026-11-01T10:00:00.000Z");
+const now = () => new Date(clock);
+const columns = mappingColumns("config/notion_mapping.yaml");
+
+function mapping(settings: string): string {
+  const file = join(fixture.dir, "m.yaml");
+  writeFileSync(file, readFileSync("config/notion_mapping.yaml", "utf8").replace("lookback_minutes: 5", `lookback_minutes: 5\n${settings}`));
+  return file;
+}
+
+/** Projects whose actual_total is not the sum of their live budget lines' actual_amount in silver. */
+async function rollupMismatches(): Promise<unknown[]> {
+  return queryFile(
+    fixture.duckdbPath,
+    `SELECT p.page_id, CAST(p.actual_total AS VARCHAR) AS rollup, CAST(coalesce(sum(l.actual_amount), 0) AS VARCHAR) AS lines FROM ppm_silver.projects p ` +
+      `LEFT JOIN ppm_silver.budget_lines l ON l.project_id = p.page_id AND NOT l._is_deleted WHERE NOT p._is_deleted GROUP BY p.page_id, p.actual_total ` +
+      `HAVING coalesce(p.actual_total, 0) <> coalesce(sum(l.actual_amount), 0)`,
+  );
+}
+
+/** Sets Actual on the first budget line of `count` different projects, the 60-line project first. */
+function editLines(count: number): string[] {
+  const { store, databases } = fixture.sandbox;
+  const lines = store.listPages(databases.budget_lines!.dataSourceId) as Record<string, any>[];
+  const projects = store.listPages(databases.projects!.dataSourceId) as Record<string, any>[];
+  const byLines = [...projects].sort((a, b) => b.properties["Budget Lines"].relation.length - a.properties["Budget Lines"].relation.length);
+  const edited: string[] = [];
+  for (const project of byLines.slice(0, count)) {
+    const line = lines.find((l) => l.properties.Project.relation[0]?.id === project.id)!;
+    store.updatePage(line.id, { Actual: { number: 4321.09 + edited.length } });
+    edited.push(project.id);
+  }
+  return edited;
+}
+
+beforeEach(async () => {
+  fixture = await syncFixture({ seed: 1, now: () => clock });
+});
+afterEach(() => fixture.close());
+
+describe("the dependent refresh", () => {
+  it("makes every project's rollup equal its live budget lines after one incremental sync", async () => {
+    const config = () => fixture.config();
+    await runSync({ config: config(), logger, now });
+    expect(await rollupMismatches()).toEqual([]);
+    clock += 10 * 60_000;
+    const projects = editLines(3);
+    const run = await runSync({ config: config(), logger, now });
+    const lines = run.summaries.find((s) => s.databaseKey === "budget_lines")!;
+    expect(lines).toMatchObject({ status: "success", mode: "incremental", rowsUpserted: 3, error: null });
+    expect(lines.dependentRefresh).toMatchObject({ databases: ["projects"], pagesRead: 3, rowsUpserted: 3, deferred: 0 });
+    expect(lines.dependentRefresh!.requests).toBeGreaterThanOrEqual(3);
+    expect(await rollupMismatches()).toEqual([]);
+    await expectSilverEqualsSandbox(fixture.sandbox, fixture.duckdbPath, "projects", columns.projects!);
+    const refreshed = await queryFile(fixture.duckdbPath, `SELECT page_id FROM ppm_silver.projects WHERE _run_id = '${run.runId}' ORDER BY page_id`);
+    expect(refreshed.map((r) => r.page_id)).toEqual([...projects].sort());
+    const [record] = await queryFile(fixture.duckdbPath, `SELECT notion_requests, dependent_pages_read, dependent_rows_upserted, dependent_deferred, dependent_requests FROM ppm_meta.sync_runs WHERE run_id = '${run.runId}' AND database_key = 'budget_lines'`);
+    expect(record).toMatchObject({ notion_requests: BigInt(lines.notionRequests), dependent_pages_read: 3n, dependent_rows_upserted: 3n, dependent_deferred: 0n, dependent_requests: BigInt(lines.dependentRefresh!.requests) });
+  });
+
+  it("re-reads at most max_pages per run, counts the rest as deferred, and leaves them to the reconcile", async () => {
+    const config = () => fixture.config({ MAPPING_PATH: mapping("  dependent_refresh: { max_pages: 1 }") });
+    await runSync({ config: config(), logger, now });
+    clock += 10 * 60_000;
+    editLines(2);
+    const run = await runSync({ config: config(), logger, now });
+    expect(run.summaries.find((s) => s.databaseKey === "budget_lines")!.dependentRefresh).toMatchObject({ pagesRead: 1, deferred: 1 });
+    expect(await rollupMismatches()).toHaveLength(1);
+    await runSync({ config: config(), logger, now }, { full: true, databases: ["projects"] });
+    expect(await rollupMismatches()).toEqual([]);
+  });
+
+  it("does nothing when turned off: the rollups wait for the reconcile", async () => {
+    const config = () => fixture.config({ MAPPING_PATH: mapping("  dependent_refresh: { enabled: false }") });
+    await runSync({ config: config(), logger, now });
+    clock += 10 * 60_000;
+    editLines(2);
+    const run = await runSync({ config: config(), logger, now });
+    expect(run.summaries.every((s) => s.dependentRefresh === undefined)).toBe(true);
+    expect(await rollupMismatches()).toHaveLength(2);
+  });
+});
