@@ -8,7 +8,7 @@ import { runSync } from "../pipeline/index.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import { dqIssuesTable, runDqChecks } from "../quality/index.js";
 import { bronzeTable, createWarehouse, silverTable, type Warehouse } from "../warehouse/index.js";
-import { EXIT, UsageError, parseFlags } from "./cli-support.js";
+import { EXIT, UsageError, parseFlags, printable } from "./cli-support.js";
 import { summaryLine } from "./sync-command.js";
 
 export const DEMO_HELP = `Usage: npm run demo [-- --dir DIR]
@@ -114,7 +114,7 @@ async function report(config: AppConfig, duckdbPath: string, secondRunId: string
     const dq = await runDqChecks(warehouse.sql, config, { runId: `${secondRunId}-dq`, now });
     say(`  score ${dq.score.toFixed(2)} (threshold ${dq.threshold}); ${dq.issuesTotal} problems`);
     const issues = await warehouse.sql.query(`SELECT severity, rule, database_key, page_id, message FROM ${warehouse.sql.tableName(dqIssuesTable(settings))} ORDER BY severity DESC, database_key`);
-    for (const i of issues) say(`  - ${String(i.severity)} ${String(i.rule)} ${String(i.database_key)} ${String(i.page_id)}: ${String(i.message)}`);
+    for (const i of issues) say(`  - ${String(i.severity)} ${String(i.rule)} ${String(i.database_key)} ${String(i.page_id)}: ${printable(String(i.message))}`);
 
     say("\n6. Try it yourself");
     say(`  DuckDB file: ${duckdbPath}`);

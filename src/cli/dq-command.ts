@@ -2,7 +2,7 @@ import { loadConfig, processEnvironment } from "../config/index.js";
 import { newRunId } from "../pipeline/index.js";
 import { runDqChecks, type DqResult } from "../quality/index.js";
 import { createWarehouse } from "../warehouse/index.js";
-import { EXIT, parseReportFlags } from "./cli-support.js";
+import { EXIT, parseReportFlags, printable } from "./cli-support.js";
 
 export const DQ_HELP = `Usage: npm run dq [-- --json]
 
@@ -42,7 +42,8 @@ export function dqSummary(result: DqResult): string {
     const [database, rule] = key.split(" ");
     lines.push(`  ${g.failed === 0 ? "✓" : "✗"} ${database!.padEnd(14)} ${rule!.padEnd(10)} ${g.failed} of ${g.checked} checked`);
   }
-  for (const i of result.issues) lines.push(`    - ${i.severity} ${i.rule} ${i.databaseKey}${i.pageId ? ` ${i.pageId}` : ""}: ${i.message}`);
+  // Messages quote page values: escaped, so that a value stays on its line.
+  for (const i of result.issues) lines.push(`    - ${i.severity} ${i.rule} ${i.databaseKey}${i.pageId ? ` ${i.pageId}` : ""}: ${printable(i.message)}`);
   if (result.issuesTotal > result.issues.length) lines.push(`    … and ${result.issuesTotal - result.issues.length} more in ppm_gold.dq_issues`);
   return lines.join("\n");
 }

@@ -23,8 +23,8 @@ const referenceValues: Record<string, z.ZodType> = {
 const pageSchema = z.looseObject({
   object: z.literal("page"),
   id: notionId,
-  created_time: z.string().min(1),
-  last_edited_time: z.string().min(1),
+  created_time: z.iso.datetime({ offset: true }),
+  last_edited_time: z.iso.datetime({ offset: true }),
   url: z.string(),
   in_trash: z.boolean().optional(),
   archived: z.boolean().optional(),
@@ -72,15 +72,29 @@ export function checkPage(result: unknown, databaseKey: string): NotionPage {
   throw malformed(id, databaseKey, `${problem?.path.join(".") ?? "?"}: ${problem?.message ?? "invalid"}`);
 }
 
-/** A related page or person id that is not a UUID fails the page: silver would store it as it came. */
+/**
+ * A related page or person id that is not a UUID fails the page: silver would store it as it came.
+ * The items of a show-original rollup are property values too, checked the same way.
+ */
 function checkReferences(properties: Record<string, { type: string }>, id: unknown, databaseKey: string): void {
   for (const [name, value] of Object.entries(properties)) {
-    const schema = referenceValues[value.type];
-    const parsed = schema?.safeParse(value);
-    if (!parsed || parsed.success) continue;
-    const problem = parsed.error.issues[0];
-    throw malformed(id, databaseKey, `properties.${name}.${problem?.path.join(".") ?? "?"}: ${problem?.message ?? "invalid"}`);
+    const problem = referenceProblem(value);
+    if (problem) throw malformed(id, databaseKey, `properties.${name}.${problem}`);
   }
+}
+
+function referenceProblem(value: { type?: unknown; rollup?: { array?: unknown } }): string | undefined {
+  if (value.type === "rollup" && Array.isArray(value.rollup?.array)) {
+    for (const [index, item] of value.rollup.array.entries()) {
+      const problem = typeof item === "object" && item !== null ? referenceProblem(item as { type?: unknown }) : undefined;
+      if (problem) return `rollup.array.${index}.${problem}`;
+    }
+    return undefined;
+  }
+  const parsed = typeof value.type === "string" ? referenceValues[value.type]?.safeParse(value) : undefined;
+  if (!parsed || parsed.success) return undefined;
+  const issue = parsed.error.issues[0];
+  return `${issue?.path.join(".") ?? "?"}: ${issue?.message ?? "invalid"}`;
 }
 
 /** An id or item id from a list answer (property items, users) that must be a Notion UUID. */

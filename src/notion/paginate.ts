@@ -18,6 +18,8 @@ export interface PaginateOptions {
    * out a new cursor for the same data forever is caught here (a repeated cursor is caught at once).
    */
   readonly maxAnswers: number;
+  /** The most results one list may hold (a query: Notion's 10,000 plus one answer); past it the read fails. */
+  readonly maxResults?: number;
   /** Request the next answer while the caller works on this one (one answer of read-ahead). */
   readonly readAhead?: boolean;
 }
@@ -25,7 +27,7 @@ export interface PaginateOptions {
 /**
  * The one cursor loop of the Notion client. An answer that says there is more must give a cursor not
  * given before, an answer that says it is the last must give none, and a list takes at most
- * `maxAnswers` answers: anything else fails the read with a `notion_bad_response` error (not retried:
+ * `maxAnswers` answers and `maxResults` results: anything else fails the read with a `notion_bad_response` error (not retried:
  * the same answer would come again). A short read is never taken for the end of a list.
  */
 export async function* paginate<A extends ListAnswer>(fetchAnswer: (cursor: string | undefined) => Promise<A>, options: PaginateOptions): AsyncGenerator<A> {
@@ -43,6 +45,9 @@ export async function* paginate<A extends ListAnswer>(fetchAnswer: (cursor: stri
   while (pending) {
     const answer: A = await pending;
     results += answer.results.length;
+    if (options.maxResults !== undefined && results > options.maxResults) {
+      throw broken(options.what, `${results} results, more than the ${options.maxResults} the API allows for one list`);
+    }
     const cursor = nextCursor(answer, options.what, results);
     if (cursor === undefined) {
       yield answer;

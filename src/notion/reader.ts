@@ -102,8 +102,8 @@ async function* readOneMinute(gateway: NotionGateway, options: ReadOptions, minu
 }
 
 /**
- * Notion's own rule: one query returns at most 10,000 results. An answer list longer than that (plus
- * one answer of slack) is an API that does not move forward, and fails the read.
+ * Notion's own rule: one query returns at most 10,000 results. A list longer than that (plus one answer
+ * of slack) is an API that does not move forward, and fails the read.
  */
 export const QUERY_RESULT_LIMIT = 10_000;
 
@@ -121,7 +121,10 @@ function paginateQuery(gateway: NotionGateway, options: ReadOptions, filter: obj
     };
     return gateway.call(what, options.counter, (c) => c.dataSources.query(args as unknown as QueryArgs).then((r) => checkList(r, what)) as Promise<QueryResponse>);
   };
-  return paginate(fetchAnswer, { what, maxAnswers: Math.ceil(QUERY_RESULT_LIMIT / options.pageSize) + 1, readAhead: true });
+  // Short answers are allowed (Notion may leave out pages the integration cannot see): the bound is on
+  // results; the answer bound only stops lists of (nearly) empty answers that never end.
+  const fullAnswers = Math.ceil(QUERY_RESULT_LIMIT / options.pageSize);
+  return paginate(fetchAnswer, { what, maxResults: QUERY_RESULT_LIMIT + options.pageSize, maxAnswers: 10 * fullAnswers, readAhead: true });
 }
 
 function limitError(options: ReadOptions, detail: string): SyncError {

@@ -97,8 +97,9 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
       totals.rowsUpserted += written.rowsUpserted;
       totals.bronzeVersions += written.bronzeVersions;
       totals.rowsQuarantined += written.rowsQuarantined;
-      // Pages arrive in ascending last_edited_time, so everything up to the newest committed one is in.
-      const newest = pending.reduce((max, p) => (!p.heldBack && p.page.last_edited_time > max ? p.page.last_edited_time : max), "");
+      // Pages arrive in ascending last_edited_time, so everything up to the newest committed one is in;
+      // but never past the cap (the minute this sync started, or a page held back for its times).
+      const newest = capped(pending.reduce((max, p) => (!p.heldBack && p.page.last_edited_time > max ? p.page.last_edited_time : max), ""), cap);
       if (moveWatermark && ctx.warehouse && newest && (watermark === null || newest >= watermark || mode === "full")) {
         await saveWatermark(newest, trashFrom);
         watermark = newest;
@@ -106,6 +107,13 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
       ctx.events.emit("batch:loaded", { runId: ctx.runId, databaseKey: database.key, pages: pending.length, rowsUpserted: written.rowsUpserted, bronzeVersions: written.bronzeVersions, quarantined: written.rowsQuarantined, watermark: watermark ?? "" });
     };
 
+    /**
+     * The watermark's upper bound. A page edited while this sync runs can sit behind the reader's
+     * cursor (its new time is in the minute being read): capping the watermark at the minute the sync
+     * started makes the next run re-read everything edited since. A page held back for a future time
+     * lowers the cap to its own last_edited_time, so that it is read again once its times agree.
+     */
+    let cap = new Date(Math.floor(startedAt.getTime() / 60_000) * 60_000).toISOString();
     let interrupted = false;
     const consume = async (inTrash: boolean) => {
       const from = inTrash ? (trashFrom ?? undefined) : since;
@@ -116,7 +124,10 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
           totals.pagesRead += 1;
           const result = transformer.transform(page);
           const heldBack = holdBackFuture(page, result, ctx.now(), toleranceMs);
-          if (heldBack) log.warn({ pageId: page.id, lastEditedTime: page.last_edited_time, createdTime: page.created_time }, "page stamped in the future: held back from silver and the watermark");
+          if (heldBack) {
+            log.warn({ pageId: page.id, lastEditedTime: page.last_edited_time, createdTime: page.created_time }, "page stamped in the future: held back from silver and the watermark");
+            cap = capped(cap, page.last_edited_time);
+          }
           if (batcher.add(heldBack ? { page, result: heldBack, heldBack: true } : { page, result })) await flush(!inTrash);
         }
         if (ctx.signal.aborted) {
@@ -185,4 +196,9 @@ function reconcileDue(previous: Watermark | undefined, every: string, now: Date)
   if (amount === 0) return false;
   const unitMs = { m: 60_000, h: 3_600_000, d: 86_400_000 }[(match?.[2] ?? "m") as "m" | "h" | "d"];
   return !previous?.lastFullAt || now.getTime() - Date.parse(previous.lastFullAt) >= amount * unitMs;
+}
+
+/** The earlier of two ISO times ("" is none). */
+function capped(time: string, cap: string): string {
+  return time !== "" && Date.parse(time) > Date.parse(cap) ? cap : time;
 }

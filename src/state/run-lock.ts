@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { link, mkdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { appendFile, link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SyncError } from "../errors.js";
 import { fsError } from "./fs-errors.js";
@@ -68,7 +68,8 @@ export async function acquireRunLock(directory: string, runId: string, options: 
   const mine: LockInfo = { ...identity, runId, startedAt: new Date(now()).toISOString() };
   let takenOver: LockHolder | undefined;
   for (let attempt = 0; attempt < 10; attempt += 1) {
-    if (await linkNew(directory, file, mine)) {
+    const linked = await linkNew(directory, file, mine);
+    if (linked === true) {
       const heartbeat = startHeartbeat(file, runId, options);
       return {
         takenOver,
@@ -81,7 +82,9 @@ export async function acquireRunLock(directory: string, runId: string, options: 
     }
     const holder = await readLock(file);
     if (holder === "gone") continue;
-    if (holder !== "unreadable" && isAlive(holder, identity, options.staleAfterMs, now())) {
+    // The heartbeat is judged by the file system's clock (the mtime of the file just written), never by
+    // comparing this host's clock with the holder's.
+    if (holder !== "unreadable" && isAlive(holder, identity, options.staleAfterMs, linked.fsNow)) {
       throw new LockHeldError(holder, Date.parse(holder.heartbeatAt) + options.staleAfterMs, file);
     }
     if (await takeOverStale(file, holder)) takenOver = holder === "unreadable" ? undefined : holder;
@@ -95,36 +98,48 @@ export async function lockHolder(directory: string, staleAfterMs: number, now: (
   return typeof holder === "object" && isAlive(holder, currentIdentity(), staleAfterMs, now()) ? holder : undefined;
 }
 
-/** Writes the lock whole to a private file, then links it into place: it never exists half-written. */
-async function linkNew(directory: string, file: string, mine: LockInfo): Promise<boolean> {
+/**
+ * Writes the lock whole to a private file, then links it into place: it never exists half-written.
+ * True when this call created the lock; otherwise the file system's time of the write.
+ */
+async function linkNew(directory: string, file: string, mine: LockInfo): Promise<true | { fsNow: number }> {
   const temp = join(directory, `.sync.lock.${mine.pid}.${mine.runId}.tmp`);
   try {
     await writeFile(temp, JSON.stringify(mine));
     await link(temp, file);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw fsError(error, "write the run lock", temp);
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return { fsNow: (await stat(temp)).mtimeMs };
+    throw fsError(error, "write the run lock", file);
   } finally {
     await rm(temp, { force: true });
   }
 }
 
-/** Touches the lock while the run lasts; stops (and reports) if the lock is no longer this run's. */
+/**
+ * While the run lasts, appends a newline to the lock (JSON allows trailing white space): the write
+ * sets its mtime by the file system's clock, which is what other hosts compare. Stops and reports when
+ * the lock is no longer this run's, or when it could not beat for half the stale bound (a holder
+ * that cannot prove it is alive must not go on writing).
+ */
 function startHeartbeat(file: string, runId: string, options: LockOptions): { stop(): void } {
   const everyMs = Math.max(250, Math.floor(options.staleAfterMs / 4));
   let stopped = false;
+  let lastBeat = performance.now();
+  const lost = (holder: LockHolder | undefined) => {
+    stop();
+    options.onLost?.(holder);
+  };
   const beat = async () => {
-    const holder = await readLock(file).catch(() => "unreadable" as const);
+    // "gone" can be a moment of another process's move-aside-and-put-back: look twice.
+    let holder = await readLock(file).catch(() => "unreadable" as const);
+    if (holder === "gone") holder = await new Promise((r) => setTimeout(r, 100)).then(() => readLock(file).catch(() => "unreadable" as const));
     if (stopped) return;
-    if (typeof holder !== "object" || holder.runId !== runId) {
-      stop();
-      options.onLost?.(typeof holder === "object" ? holder : undefined);
-      return;
-    }
-    const at = new Date((options.now ?? Date.now)());
-    // A failed touch (a full or read-only disk) is tried again at the next beat; the lock stays this run's.
-    await utimes(file, at, at).catch(() => undefined);
+    if (typeof holder === "object" && holder.runId !== runId) return lost(holder);
+    if (holder === "gone") return lost(undefined);
+    const touched = typeof holder === "object" && (await appendFile(file, "\n").then(() => true, () => false));
+    if (touched) lastBeat = performance.now();
+    else if (performance.now() - lastBeat > options.staleAfterMs / 2) lost(undefined);
   };
   const timer = setInterval(() => void beat(), everyMs);
   timer.unref();
@@ -169,7 +184,8 @@ async function takeOverStale(file: string, judged: LockHolder | "unreadable"): P
     throw fsError(error, "move a stale run lock aside", file);
   }
   const moved = await readLock(aside);
-  const same = judged === "unreadable" ? moved === "unreadable" : typeof moved === "object" && moved.runId === judged.runId && moved.pid === judged.pid;
+  // Moved aside, the file keeps its mtime: a lock refreshed since it was judged is put back.
+  const same = judged === "unreadable" ? moved === "unreadable" : typeof moved === "object" && moved.runId === judged.runId && moved.pid === judged.pid && moved.heartbeatAt === judged.heartbeatAt;
   if (!same) {
     try {
       await link(aside, file);

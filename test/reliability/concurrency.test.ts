@@ -9,11 +9,15 @@ import { compareSilver, duplicates } from "./support/copy-check.js";
 import { editPages, seeded } from "./support/edits.js";
 import { writeMapping } from "./support/mapping.js";
 import { SECRETS, count } from "./support/suite.js";
+import { createLogger } from "../../src/observability/logger.js";
+import { runSync } from "../../src/pipeline/index.js";
+import { syncFixture } from "../support/sync-fixture.js";
 
 /**
- * Two syncs at once, and a workspace edited while a sync runs. The sandbox clock runs 60 times faster
- * than the real one (a second is a minute), so edits made during a run fall into many different
- * minutes around the reader's position; the mapping has no lookback, the strictest setting.
+ * Two syncs at once, and a workspace edited while a sync runs; the mapping has no lookback, the
+ * strictest setting. The commands run on the real clock, as does their sandbox. The last test runs
+ * the engine in-process on the sandbox's clock at 60 times real time (a second is a minute), so that
+ * edits made during a run fall into many different minutes around the reader's position.
  */
 const KEYS = ["programs", "projects", "budget_lines", "milestones", "risks"];
 const rng = seeded(777);
@@ -26,7 +30,7 @@ let mapping: string;
 const db = () => join(dir, "warehouse.duckdb");
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 31, scale: 2_000, latencyMs: 2, token: SECRETS.NOTION_TOKEN, now: clock });
+  sandbox = await startSandbox({ seed: 31, scale: 2_000, latencyMs: 2, token: SECRETS.NOTION_TOKEN });
   dir = mkdtempSync(join(tmpdir(), "nds-concurrency-"));
   mapping = writeMapping(join(dir, "mapping.yaml"), { lookback_minutes: 0, batch_size: 100 }, sandbox.env());
   env = { ...sandbox.env(), DUCKDB_PATH: db(), WATERMARK_DIR: join(dir, "watermarks"), MAPPING_PATH: mapping, NOTION_RPS: "300", NOTION_BURST: "60" };
@@ -59,7 +63,7 @@ describe("two syncs started at the same time", () => {
     for (let round = 0; round < 4; round += 1) {
       if (round > 0) editPages(sandbox, rng, 300);
       // Round 3 starts from the lock of a sync killed with SIGKILL: one of the two takes it over.
-      if (round === 3) expect((await startCli("concurrency-killed", ["sync"], env, { killAt: "watermark:1" }).exited).signal).toBe("SIGKILL");
+      if (round === 3) expect((await startCli("concurrency-killed", ["sync"], env, { killAt: "merge:1" }).exited).signal).toBe("SIGKILL");
       const exits = await twoAtOnce(`concurrency-pair-${round}`, round === 2 ? ["--full"] : []);
       const codes = exits.map((e) => e.code).sort();
       expect(codes[0], exits.map((e) => e.stderr).join("\n")).toBe(0);
@@ -99,5 +103,36 @@ describe("pages edited while a sync is running", () => {
       expect(await duplicates(db(), KEYS)).toEqual([]);
     }
     count({ concurrentEdits: edits });
+  });
+});
+
+describe("pages edited while a sync runs, with the engine on the sandbox's clock", () => {
+  it("are never lost with no lookback: the watermark stops at the minute each sync started", async () => {
+    // The engine's clock is the sandbox's (60 times real time), so edits made during a run fall in the
+    // minutes the reader is reading, behind its cursor as often as ahead of it.
+    const fixture = await syncFixture({ seed: 37, scale: 1_500, latencyMs: 25, now: clock });
+    try {
+      const file = writeMapping(join(fixture.dir, "mapping.yaml"), { lookback_minutes: 0, batch_size: 100 }, fixture.sandbox.env());
+      const config = fixture.config({ MAPPING_PATH: file, NOTION_RPS: "300", NOTION_BURST: "60" });
+      const local = seeded(4242);
+      let edits = 0;
+      for (let round = 0; round < 4; round += 1) {
+        editPages(fixture.sandbox, local, 400, { trash: false });
+        let running = true;
+        const run = runSync({ config, logger: createLogger({ level: "silent", format: "json" }), now: () => new Date(clock()) }, round === 3 ? { full: true } : {}).finally(() => (running = false));
+        while (running) {
+          edits += editPages(fixture.sandbox, local, 3, { trash: local() < 0.1 });
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        expect((await run).ok).toBe(true);
+        const next = await runSync({ config, logger: createLogger({ level: "silent", format: "json" }), now: () => new Date(clock()) });
+        expect(next.ok).toBe(true);
+        expect(await compareSilver(fixture.sandbox, fixture.duckdbPath, file)).toEqual([]);
+      }
+      expect(edits, "edits made while the syncs ran").toBeGreaterThan(100);
+      count({ concurrentEdits: edits });
+    } finally {
+      await fixture.close();
+    }
   });
 });

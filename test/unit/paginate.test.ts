@@ -84,3 +84,21 @@ describe("paginate", () => {
     }
   });
 });
+
+describe("paginate's result bound", () => {
+  it("lets a valid list of short answers through, and fails a list with more results than the API allows", async () => {
+    const answers = (n: number, size: number) => {
+      let served = 0;
+      return async (): Promise<Answer> => {
+        served += 1;
+        return { results: Array.from({ length: size }, (_, i) => served * 1000 + i), has_more: served < n, next_cursor: served < n ? `c${served}` : null };
+      };
+    };
+    // 120 answers of 50 (6,000 results): short answers are not a broken list.
+    expect((await drain(answers(120, 50), 1_000)).length).toBe(6_000);
+    const bounded = async (fetchAnswer: (cursor: string | undefined) => Promise<Answer>) => {
+      for await (const answer of paginate(fetchAnswer, { what: 'query "x"', maxAnswers: 1_000, maxResults: 10_100 })) void answer;
+    };
+    await expect(bounded(answers(200, 100))).rejects.toThrow(/query "x": 10200 results, more than the 10100 the API allows for one list/);
+  });
+});

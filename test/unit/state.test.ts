@@ -145,4 +145,13 @@ describe("run lock", () => {
     // Not this run's lock any more: release leaves it alone.
     expect(readdirSync(dir)).toEqual([LOCK_FILE]);
   });
+
+  it("judges another host's heartbeat by the file system's clock, so a host whose clock runs ahead cannot take a live lock", async () => {
+    const dir = fresh();
+    const holder = await acquireRunLock(dir, "run-j", { staleAfterMs: 120_000 });
+    const ahead = { ...currentIdentity(), host: "clock-ahead", pidNamespace: "pid:[9]" };
+    const refused = await acquireRunLock(dir, "run-k", { staleAfterMs: 120_000, identity: ahead, now: () => Date.now() + 180_000 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(LockHeldError);
+    await holder.release();
+  });
 });
