@@ -3,10 +3,11 @@ import { SyncError } from "../errors.js";
 import { NotionError } from "./notion-errors.js";
 import type { NotionPage } from "../transform/types.js";
 
-/**
+/*
  * The envelope of a page object that the engine depends on, checked where Notion's data enters.
  * Unknown keys and property types pass through untouched (bronze keeps the page as Notion sent it).
  */
+
 /** Notion's ids as the API returns them (and as silver stores them): lower-case UUIDs with dashes. */
 export const NOTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const notionId = z.string().regex(NOTION_ID, "is not a lower-case UUID");

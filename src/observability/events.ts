@@ -1,4 +1,5 @@
 import type { ErrorCode } from "../errors.js";
+import type { LockHolder } from "../state/run-lock.js";
 import type { WarehouseErrorKind } from "../warehouse/warehouse-error.js";
 
 /**
@@ -53,6 +54,14 @@ export interface SyncEvents {
   /** A warehouse statement failed transiently (a Delta write conflict, a refusal, a broken connection) and is sent again. */
   "warehouse:retry": { attempt: number; kind: WarehouseErrorKind; message: string };
   "worker:tick_skipped": { reason: string };
+  /** The worker opened the warehouse to see whether it answers (readiness, or the KPIs at start). */
+  "worker:probed": { ok: boolean; durationMs: number };
+  /** This run holds the run lock; `takenOver` is the stale lock it replaced. */
+  "lock:acquired": { runId: string; takenOver: LockHolder | null };
+  /** Another process took this run's lock over (its heartbeat stalled): the run stops after its batch. */
+  "lock:lost": { runId: string; holder: LockHolder | null };
+  /** A page stamped later than the clock allows: bronze keeps it, silver and the watermark do not move for it. */
+  "page:held_back": { runId: string; databaseKey: string; pageId: string; lastEditedTime: string; createdTime: string };
   "dq:checked": { score: number; issues: number; threshold: number };
   "schema:renamed": { databaseKey: string; propertyId: string; from: string; to: string; line: number | undefined };
 }

@@ -21,15 +21,18 @@ export function holdBackFuture(page: NotionPage, result: TransformedPage, now: D
   return { bronze: result.bronze, silver: undefined, violations: [{ pageId: page.id, column: field, rule: "future_time", value, message }] };
 }
 
-/** Refuses a watermark (or its last full read) in the future: it would skip every edit until then. */
+/**
+ * Refuses a watermark (its time, its last full read, or where its trash pass resumes) in the future:
+ * it would skip every edit until then. A `--full` run ignores the watermark and writes a new one.
+ */
 export function checkWatermarkTimes(watermark: Watermark | undefined, file: string, now: Date, toleranceMs: number): void {
   if (!watermark) return;
   const limit = now.getTime() + toleranceMs;
-  for (const [field, value] of [["lastEditedTime", watermark.lastEditedTime], ["lastFullAt", watermark.lastFullAt]] as const) {
-    if (value === undefined || !(Date.parse(value) > limit)) continue;
+  for (const [field, value] of [["lastEditedTime", watermark.lastEditedTime], ["lastFullAt", watermark.lastFullAt], ["trashFrom", watermark.trashFrom]] as const) {
+    if (value === undefined || value === null || !(Date.parse(value) > limit)) continue;
     throw new SyncError(
       "state_invalid",
-      `watermark file ${file} has ${field} ${value}, later than now (${now.toISOString()}): edits before then would be skipped; run \`npm run watermarks -- reset --database ${watermark.databaseKey}\` to resync "${watermark.databaseKey}" in full`,
+      `watermark file ${file} has ${field} ${value}, later than now (${now.toISOString()}): edits before then would be skipped; run \`npm run watermarks -- reset --database ${watermark.databaseKey}\` (or sync it with --full) to resync "${watermark.databaseKey}" in full`,
       { context: { databaseKey: watermark.databaseKey, file } },
     );
   }

@@ -72,11 +72,11 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
       const lock = await acquireRunLock(config.watermarkDir, runId, {
         staleAfterMs: config.lockStaleAfterMs,
         onLost: (holder) => {
-          logger.error({ holder }, "the run lock was taken over by another process (this run's heartbeat stalled): stopping after the batch in flight");
-          lost.abort();
+          events.emit("lock:lost", { runId, holder: holder ?? null });
+          lost.abort(new SyncError("lock_held", `the run lock was taken over by another process${holder ? ` (${describeHolder(holder)})` : ""} while this run's heartbeat stalled`));
         },
       });
-      if (lock.takenOver) logger.warn({ holder: lock.takenOver }, `took over a stale run lock (${describeHolder(lock.takenOver)})`);
+      events.emit("lock:acquired", { runId, takenOver: lock.takenOver ?? null });
       releasers.push(() => lock.release());
     }
     const gateway: NotionGateway = createNotionGateway({ settings: config.notion, events, fetch: deps.fetch });

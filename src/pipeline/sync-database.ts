@@ -41,7 +41,7 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
   try {
     const toleranceMs = ctx.config.mapping.settings.clock_tolerance_minutes * 60_000;
     const previous = await ctx.watermarks.get(database.key);
-    checkWatermarkTimes(previous, ctx.watermarks.locate(database.key), ctx.now(), toleranceMs);
+    if (!ctx.full) checkWatermarkTimes(previous, ctx.watermarks.locate(database.key), ctx.now(), toleranceMs);
     watermark = previous?.lastEditedTime ?? null;
     const schema = await resolveDataSource(ctx.gateway, database, counter);
     ctx.schemas.set(database.key, schema);
@@ -125,7 +125,7 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
           const result = transformer.transform(page);
           const heldBack = holdBackFuture(page, result, ctx.now(), toleranceMs);
           if (heldBack) {
-            log.warn({ pageId: page.id, lastEditedTime: page.last_edited_time, createdTime: page.created_time }, "page stamped in the future: held back from silver and the watermark");
+            ctx.events.emit("page:held_back", { runId: ctx.runId, databaseKey: database.key, pageId: page.id, lastEditedTime: page.last_edited_time, createdTime: page.created_time });
             cap = capped(cap, page.last_edited_time);
           }
           if (batcher.add(heldBack ? { page, result: heldBack, heldBack: true } : { page, result })) await flush(!inTrash);
@@ -154,11 +154,11 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
       // The trash is checked up to now: the next run's trash pass starts at its own watermark again.
       if (!interrupted && ctx.warehouse && watermark !== null && saved?.trashFrom !== undefined) await saveWatermark(watermark, undefined);
     }
-    if (interrupted) throw new SyncError("shutdown", `sync of "${database.key}" stopped by shutdown after its last committed batch`, { context: { databaseKey: database.key } });
+    if (interrupted) throw stopped(ctx, database.key, "after its last committed batch");
     return summary("success");
   } catch (error) {
     // Requests dropped by a stop fail with their own errors: the database was stopped, not broken.
-    const reported = ctx.signal.aborted && !(isSyncError(error) && error.code === "shutdown") ? new SyncError("shutdown", `sync of "${database.key}" stopped by shutdown; its uncommitted batch was discarded`, { cause: error, context: { databaseKey: database.key } }) : error;
+    const reported = ctx.signal.aborted && !(isSyncError(error) && error.code === "shutdown") ? stopped(ctx, database.key, "; its uncommitted batch was discarded", error) : error;
     log.error({ err: reported }, "database sync failed");
     return summary("failed", reported);
   }
@@ -201,4 +201,11 @@ function reconcileDue(previous: Watermark | undefined, every: string, now: Date)
 /** The earlier of two ISO times ("" is none). */
 function capped(time: string, cap: string): string {
   return time !== "" && Date.parse(time) > Date.parse(cap) ? cap : time;
+}
+
+/** Why a database stopped early: shutdown, or the reason the run was aborted with (a lost run lock). */
+function stopped(ctx: RunContext, databaseKey: string, detail: string, cause?: unknown): SyncError {
+  const reason: unknown = ctx.signal.reason;
+  const [code, why] = isSyncError(reason) ? [reason.code, `stopped (${reason.message})`] : ["shutdown" as const, "stopped by shutdown"];
+  return new SyncError(code, `sync of "${databaseKey}" ${why}${detail.startsWith(";") ? detail : ` ${detail}`}`, { cause, context: { databaseKey } });
 }

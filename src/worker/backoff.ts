@@ -9,13 +9,13 @@ export class FailureBackoff {
   readonly #failures = new Map<string, number>();
   readonly #sitOut = new Map<string, number>();
 
-  /** The databases to skip on this tick, with the reason; counts the tick for each of them. */
-  skipsForTick(keys: readonly string[]): Map<string, SkipReason> {
+  /** The databases to skip on this tick, with the reason; `count`: the tick counts toward their sit-out. */
+  skipsForTick(keys: readonly string[], count = true): Map<string, SkipReason> {
     const skips = new Map<string, SkipReason>();
     for (const key of keys) {
       const left = this.#sitOut.get(key) ?? 0;
       if (left > 0) {
-        this.#sitOut.set(key, left - 1);
+        if (count) this.#sitOut.set(key, left - 1);
         skips.set(key, { code: "backoff", reason: `backing off after ${this.#failures.get(key)} failures in a row (${left} more tick${left === 1 ? "" : "s"} to sit out)` });
       }
     }

@@ -57,5 +57,11 @@ export function createMetrics(events: EventBus, kpis: KpiState, now: () => numbe
   });
   events.on("run:done", (e) => duration.observe(e.durationMs / 1000));
   events.on("worker:tick_skipped", (e) => skippedTicks.inc({ reason: e.reason }));
+  const probes = new Counter({ name: "nds_warehouse_probes_total", help: "Times the worker opened the warehouse only to see whether it answers (readiness, KPIs at start), by result", labelNames: ["result"], registers: [registry] });
+  events.on("worker:probed", (e) => probes.inc({ result: e.ok ? "ok" : "failed" }));
+  const staleLocks = new Counter({ name: "nds_stale_locks_taken_over_total", help: "Run locks taken over from a holder that had stopped (its heartbeat went stale)", registers: [registry] });
+  events.on("lock:acquired", (e) => e.takenOver && staleLocks.inc());
+  const heldBack = new Counter({ name: "nds_pages_held_back_total", help: "Pages stamped later than the clock allows, held back from silver and the watermark", labelNames: ["database"], registers: [registry] });
+  events.on("page:held_back", (e) => heldBack.inc({ database: e.databaseKey }));
   return registry;
 }

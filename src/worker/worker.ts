@@ -45,6 +45,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   kpis.subscribe(events);
   const backoff = new FailureBackoff();
   events.on("database:done", (s) => backoff.record(s.databaseKey, s.status));
+  // Ticks are no longer skipped for the lock once a run of this worker holds it.
+  events.on("lock:acquired", () => (lockBlocked = undefined));
   const registry = createMetrics(events, kpis, now);
   const abort = new AbortController();
   let exclusive: Promise<unknown> = Promise.resolve();
@@ -59,9 +61,14 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
 
   const probe = () =>
     withWarehouse(async () => {
-      const warehouse = await createWarehouse(config.warehouse);
+      const started = performance.now();
+      const warehouse = await createWarehouse(config.warehouse).catch((error: unknown) => {
+        events.emit("worker:probed", { ok: false, durationMs: performance.now() - started });
+        throw error;
+      });
       try {
         await warehouse.sql.query("SELECT 1 AS ok");
+        events.emit("worker:probed", { ok: true, durationMs: performance.now() - started });
         if (!kpis.loaded) {
           await kpis.load(warehouse.sql, config.mapping.settings).catch((error: unknown) => logger.debug({ err: error }, "no run records yet"));
           dqScore ??= await latestScore(warehouse.sql, config).catch((error: unknown) => {
@@ -115,32 +122,33 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
 
   // The run in flight, whoever started it (the schedule or the run at start): never two at once.
   let inFlight: Promise<void> | undefined;
-  const tick = (): Promise<void> => {
+  /** A scheduled tick, or the retry once a stale lock can be taken over (not counted as a tick). */
+  type Origin = "schedule" | "retry";
+  const tick = (origin: Origin = "schedule"): Promise<void> => {
     if (inFlight) {
       events.emit("worker:tick_skipped", { reason: "run in progress" });
       logger.info("tick skipped: the previous run is still in progress");
       return Promise.resolve();
     }
-    inFlight = runOnce().finally(() => (inFlight = undefined));
+    inFlight = runOnce(origin).finally(() => (inFlight = undefined));
     return inFlight;
   };
 
-  async function runOnce(): Promise<void> {
+  async function runOnce(origin: Origin): Promise<void> {
     if (abort.signal.aborted) return;
     if (!kpis.loaded) await probe().catch((error: unknown) => logger.debug({ err: error }, "warehouse not reachable yet"));
     if (abort.signal.aborted) return;
-    const skip = backoff.skipsForTick(keys);
+    const skip = backoff.skipsForTick(keys, origin === "schedule");
     try {
       const result = await withWarehouse(() => runSync({ config, logger, events }, { signal: abort.signal, skip }));
-      lockBlocked = undefined;
       if (!result.ok) logger.warn({ runId: result.runId, failed: result.summaries.filter((s) => s.status === "failed").map((s) => s.databaseKey) }, "sync run finished with failures; retrying at the next tick");
       if (config.mapping.settings.dq.after_sync && !abort.signal.aborted) await checkQuality();
     } catch (error) {
       if (error instanceof LockHeldError) {
         lockBlocked ??= { holder: error.holder, since: new Date(now()).toISOString() };
         lockBlocked.holder = error.holder;
-        events.emit("worker:tick_skipped", { reason: "lock held" });
-        logger.warn({ err: error }, "tick skipped: another process holds the run lock");
+        if (origin === "schedule") events.emit("worker:tick_skipped", { reason: "lock held" });
+        logger.warn({ err: error, origin }, "run skipped: another process holds the run lock");
         retryWhenStale(error.staleAt);
         return;
       }
@@ -156,7 +164,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     if (retryTimer || abort.signal.aborted) return;
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
-      void tick();
+      void tick("retry");
     }, Math.max(0, staleAt - now()) + 1_000);
     retryTimer.unref();
   }

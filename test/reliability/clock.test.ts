@@ -59,7 +59,7 @@ describe("a page the API stamps in the future", () => {
       sandbox.faults.clear();
     }
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/page stamped in the future: held back from silver and the watermark/);
+    expect(result.stderr).toMatch(/"pageId":"[0-9a-f-]{36}","lastEditedTime":"2099-01-01T00:00:00.000Z".*"msg":"page stamped in the future: held back from silver and the watermark"/);
     const budget = (JSON.parse(result.stdout) as { summaries: { databaseKey: string; rowsQuarantined: number }[] }).summaries.find((s) => s.databaseKey === "budget_lines")!;
     expect(budget.rowsQuarantined).toBeGreaterThanOrEqual(1);
     expect(Date.parse(watermarkOf("budget_lines").lastEditedTime)).toBeLessThan(Date.now() + 60_000);
@@ -80,7 +80,7 @@ describe("a page the API stamps in the future", () => {
 });
 
 describe("a watermark file in the future", () => {
-  for (const field of ["lastEditedTime", "lastFullAt"] as const) {
+  for (const field of ["lastEditedTime", "lastFullAt", "trashFrom"] as const) {
     it(`(${field}) fails its database naming the file and the fix, and a reset repairs it`, async () => {
       const saved = readFileSync(wm("programs"), "utf8");
       writeFileSync(wm("programs"), JSON.stringify({ ...JSON.parse(saved), [field]: FUTURE }, null, 2));
@@ -89,10 +89,16 @@ describe("a watermark file in the future", () => {
       const [summary] = (JSON.parse(refused.stdout) as { summaries: { status: string; error: string; errorCode: string }[] }).summaries;
       expect(summary).toMatchObject({ status: "failed", errorCode: "state_invalid" });
       expect(summary!.error).toBe(
-        `watermark file ${wm("programs")} has ${field} ${FUTURE}, later than now (${summary!.error.match(/later than now \(([^)]+)\)/)![1]}): edits before then would be skipped; run \`npm run watermarks -- reset --database programs\` to resync "programs" in full`,
+        `watermark file ${wm("programs")} has ${field} ${FUTURE}, later than now (${summary!.error.match(/later than now \(([^)]+)\)/)![1]}): edits before then would be skipped; run \`npm run watermarks -- reset --database programs\` (or sync it with --full) to resync "programs" in full`,
       );
-      const reset = await runCommand(`clock-reset-${field}`, ["watermarks", "reset", "--database", "programs"], env);
-      expect(reset.code, reset.stderr).toBe(0);
+      // The reset command, or a --full sync, repairs it.
+      if (field === "trashFrom") {
+        const full = await runCommand(`clock-full-${field}`, ["sync", "--database", "programs", "--full"], env);
+        expect(full.code, full.stderr).toBe(0);
+      } else {
+        const reset = await runCommand(`clock-reset-${field}`, ["watermarks", "reset", "--database", "programs"], env);
+        expect(reset.code, reset.stderr).toBe(0);
+      }
       const again = await runCommand(`clock-resync-${field}`, ["sync", "--database", "programs"], env);
       expect(again.code, again.stderr).toBe(0);
       expect(Date.parse(watermarkOf("programs").lastEditedTime)).toBeLessThan(Date.now() + 60_000);

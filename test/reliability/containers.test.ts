@@ -86,7 +86,8 @@ describe("a container's worker", () => {
     await until("a run once the heartbeat went stale", async () => metric((await worker!.get("/metrics")).body, 'nds_runs_total{result="ok"}') >= 1, 60_000);
     const tookOverAfterMs = Date.now() - restarted;
     await until("ready again", async () => (await worker!.get("/readyz")).status === 200, 10_000, 50);
-    expect(worker.output()).toMatch(/took over a stale run lock \(pid 1 on /);
+    expect(worker.output()).toMatch(/"holder":\{"pid":1,"host":"[^"]+".*"msg":"took over a stale run lock"/);
+    expect(metric((await worker.get("/metrics")).body, "nds_stale_locks_taken_over_total")).toBe(1);
     await stopWorker("pid1-second-life", true);
     expect(existsSync(lockFile())).toBe(false);
     expect(await compareSilver(sandbox, db(), MAPPING)).toEqual([]);
@@ -104,7 +105,7 @@ describe("a container's worker", () => {
     beat(61);
     const taken = await runCommand("other-host-stale", ["sync"], { ...env, LOCK_STALE_AFTER_S: "60" });
     expect(taken.code, taken.stderr).toBe(0);
-    expect(taken.stderr).toMatch(/took over a stale run lock \(pid 4242 on old-container-7f3a, run remote-run/);
+    expect(taken.stderr).toMatch(/"holder":\{"pid":4242,"host":"old-container-7f3a","runId":"remote-run".*"msg":"took over a stale run lock"/);
     expect(existsSync(lockFile())).toBe(false);
     expect(await compareSilver(sandbox, db(), MAPPING)).toEqual([]);
   }, 120_000);
@@ -134,17 +135,23 @@ describe("a container's worker", () => {
     }
     await new Promise((r) => setTimeout(r, 5_000));
     const output = worker.output();
+    // One warehouse probe at a time, shared by every probe in flight, answered from the cache for 2 s.
+    const probes = metric((await worker.get("/metrics")).body, 'nds_warehouse_probes_total{result="ok"}');
     await stopWorker("readyz-flood");
     latencies.sort((a, b) => a - b);
     const p50 = latencies[Math.floor(latencies.length / 2)]!;
     const max = latencies.at(-1)!;
     expect(statuses.every((s) => s === 200)).toBe(true);
+    // The start's probe, and at most two per burst (a burst can outlast the 2-second cache); 6,000 before the fix.
+    expect(probes).toBeGreaterThanOrEqual(1);
+    expect(probes).toBeLessThanOrEqual(1 + 2 * 3);
+    expect(latencies[Math.floor(latencies.length * 0.99)]!, "p99 of a probe's answer").toBeLessThan(10_000);
     // Runs of the flood's window: each started within 2 s of its 5-second mark, none skipped.
     const runs = await queryFile(db(), `SELECT run_id, epoch_ms(min(started_at)) AS s FROM ppm_meta.sync_runs WHERE started_at >= make_timestamp(${floodStart * 1000}) GROUP BY run_id ORDER BY s`);
     expect(runs.length, `${runs.map((r) => new Date(Number(r.s)).toISOString()).join(", ")}\n${output.split("\n").filter((l) => /run (started|finished)|tick|database sync finished/.test(l)).join("\n")}`).toBeGreaterThanOrEqual(3);
     for (const run of runs) expect(Number(run.s) % 5_000, `run ${String(run.run_id)} started ${Number(run.s) % 5_000} ms after its tick`).toBeLessThan(2_000);
     expect(worker).toBeUndefined();
-    process.stderr.write(`readiness flood: ${latencies.length} probes, p50 ${p50.toFixed(0)} ms, max ${max.toFixed(0)} ms; ${runs.length} scheduled runs, all on time\n`);
+    process.stderr.write(`readiness flood: ${latencies.length} probes answered with ${probes} warehouse probes, p50 ${p50.toFixed(0)} ms, max ${max.toFixed(0)} ms; ${runs.length} scheduled runs, all on time\n`);
     expect(await compareSilver(sandbox, db(), MAPPING)).toEqual([]);
   }, 120_000);
 
