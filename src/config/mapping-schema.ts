@@ -39,7 +39,8 @@ export type RawDatabase = z.infer<typeof databaseSchema>;
 
 const positiveInt = z.number().int().positive();
 
-export const settingsSchema = z.strictObject({
+export const settingsSchema = z
+  .strictObject({
   schemas: z
     .strictObject({
       bronze: identifier.default("ppm_bronze"),
@@ -91,5 +92,15 @@ export const settingsSchema = z.strictObject({
       after_sync: z.boolean().default(true),
     })
     .default({ threshold: 95, max_staleness_minutes: 30, after_sync: true }),
-});
+  })
+  // Parsed once here: `reconcile_every` as milliseconds (0: never).
+  .transform((settings) => ({ ...settings, reconcileEveryMs: durationMs(settings.reconcile_every) }));
 export type Settings = z.infer<typeof settingsSchema>;
+
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `30m`, `12h`, `1d` (or `0`) as milliseconds; the schema has checked the form. */
+function durationMs(text: string): number {
+  const match = /^(\d+)\s*([mhd])?$/.exec(text);
+  return Number(match?.[1] ?? 0) * UNIT_MS[(match?.[2] ?? "m") as keyof typeof UNIT_MS];
+}

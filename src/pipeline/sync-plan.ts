@@ -1,0 +1,75 @@
+import type { SyncMode } from "../observability/events.js";
+import type { Watermark } from "../state/index.js";
+
+/**
+ * What one database's sync will do, decided before anything is read: a pure function of the
+ * previous state, the data source as resolved now, the settings and the time. The sync then only
+ * carries the plan out.
+ */
+export interface PlanInput {
+  /** `--full` was asked for. */
+  readonly full: boolean;
+  readonly previous: Watermark | undefined;
+  readonly mappingHash: string;
+  /** The data source the mapping resolves to now. */
+  readonly dataSourceId: string;
+  readonly lookbackMs: number;
+  /** How often a database is read in full (0: never). */
+  readonly reconcileEveryMs: number;
+  readonly now: Date;
+}
+
+export interface SyncPlan {
+  readonly mode: SyncMode;
+  /** Why: `--full`, `no watermark`, a changed mapping or data source, the periodic reconcile, or changes since the watermark. */
+  readonly reason: string;
+  /** Inclusive lower bound on last_edited_time of the live read (watermark − lookback); undefined: everything. */
+  readonly since: string | undefined;
+  /** Where the trash pass starts: null from the beginning (a full sync, or a trash pass never finished after one). */
+  readonly trashFrom: string | null;
+  /** A full pass that reads to the end marks what it did not see as deleted. */
+  readonly reconcile: boolean;
+  /**
+   * The watermark never passes the minute this sync started: a page edited while the sync runs can sit
+   * behind the reader's cursor, and the next run must read it.
+   */
+  readonly watermarkCap: string;
+}
+
+export function planSync(input: PlanInput): SyncPlan {
+  const reason = fullReason(input);
+  const mode: SyncMode = reason === undefined ? "incremental" : "full";
+  const since = mode === "incremental" && input.previous ? new Date(Date.parse(input.previous.lastEditedTime) - input.lookbackMs).toISOString() : undefined;
+  // An earlier run whose trash pass did not finish left where to resume it.
+  const trashFrom = mode === "full" ? null : input.previous?.trashFrom !== undefined ? input.previous.trashFrom : (since ?? null);
+  return {
+    mode,
+    reason: reason ?? "changes since the watermark",
+    since,
+    trashFrom,
+    reconcile: mode === "full",
+    watermarkCap: minuteOf(input.now),
+  };
+}
+
+/** Why this database is read in full, or undefined for an incremental sync. */
+function fullReason(input: PlanInput): string | undefined {
+  const { previous } = input;
+  if (input.full) return "--full";
+  if (!previous) return "no watermark";
+  if (previous.mappingHash !== input.mappingHash) return "the mapping of this database changed";
+  if (previous.dataSourceId !== input.dataSourceId) return "the data source changed";
+  if (reconcileDue(previous, input.reconcileEveryMs, input.now)) return "periodic reconcile (settings.reconcile_every)";
+  return undefined;
+}
+
+/** True when the last full read is older than `reconcile_every` (0: never; a watermark without one: due). */
+function reconcileDue(previous: Watermark, everyMs: number, now: Date): boolean {
+  if (everyMs === 0) return false;
+  return !previous.lastFullAt || now.getTime() - Date.parse(previous.lastFullAt) >= everyMs;
+}
+
+/** Notion stamps times rounded down to the minute: the start of the minute of `time`. */
+export function minuteOf(time: Date): string {
+  return new Date(Math.floor(time.getTime() / 60_000) * 60_000).toISOString();
+}

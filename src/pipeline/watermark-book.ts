@@ -1,0 +1,98 @@
+import type { Watermark } from "../state/index.js";
+import type { SyncPlan } from "./sync-plan.js";
+
+/**
+ * The watermark's bookkeeping for one database's sync, without I/O: what the next watermark record is
+ * after each committed batch, after the reconcile and after the trash pass, and whether it changed
+ * (a run with nothing new writes no file). The caller stores what it returns.
+ */
+export interface WatermarkIdentity {
+  readonly databaseKey: string;
+  readonly runId: string;
+  readonly dataSourceId: string;
+  readonly mappingHash: string;
+  readonly propertyIds: Readonly<Record<string, string>>;
+  readonly lookbackMs: number;
+}
+
+/** A watermark to store; the caller stamps `updatedAt`. */
+export type WatermarkRecord = Omit<Watermark, "updatedAt">;
+
+export class WatermarkBook {
+  #saved: WatermarkRecord | undefined;
+  #time: string | null;
+  #lastFullAt: string | undefined;
+  #cap: string;
+
+  constructor(
+    private readonly identity: WatermarkIdentity,
+    private readonly plan: SyncPlan,
+    previous: Watermark | undefined,
+  ) {
+    this.#saved = previous;
+    this.#time = previous?.lastEditedTime ?? null;
+    this.#lastFullAt = previous?.lastFullAt;
+    this.#cap = plan.watermarkCap;
+  }
+
+  /** The watermark's time now (what the summary reports). */
+  get time(): string | null {
+    return this.#time;
+  }
+
+  /** A page held back for a future time: the watermark stays at or below its last_edited_time, so it is read again. */
+  holdBack(lastEditedTime: string): void {
+    this.#cap = earlier(this.#cap, lastEditedTime);
+  }
+
+  /**
+   * After a batch of the live read committed (pages in ascending last_edited_time, the held-back ones
+   * left out): the newest time in it, capped, unless the watermark would go back in an incremental run.
+   */
+  afterBatch(newestCommitted: string): WatermarkRecord | undefined {
+    const newest = newestCommitted === "" ? "" : earlier(newestCommitted, this.#cap);
+    if (newest === "" || (this.#time !== null && newest < this.#time && this.plan.mode !== "full")) return undefined;
+    this.#time = newest;
+    return this.#record(this.plan.trashFrom);
+  }
+
+  /** After the full pass read to the end and the reconcile ran: an empty database gets a watermark too. */
+  afterReconcile(startedAt: Date): WatermarkRecord | undefined {
+    this.#lastFullAt = startedAt.toISOString();
+    this.#time ??= new Date(0).toISOString();
+    return this.#record(this.plan.trashFrom);
+  }
+
+  /** After the trash pass read to the end: the next run's trash pass starts at its own watermark again. */
+  afterTrash(): WatermarkRecord | undefined {
+    if (this.#time === null || this.#saved?.trashFrom === undefined) return undefined;
+    return this.#record(undefined);
+  }
+
+  /** The record to store, or undefined when it would equal the one stored. */
+  #record(trashStart: string | null | undefined): WatermarkRecord | undefined {
+    const time = this.#time!;
+    // Where the next run's trash pass would start anyway needs no note.
+    const trashFrom = trashStart === new Date(Date.parse(time) - this.identity.lookbackMs).toISOString() ? undefined : trashStart;
+    const { lookbackMs: _lookback, ...identity } = this.identity;
+    const next: WatermarkRecord = {
+      ...identity,
+      lastEditedTime: time,
+      ...(trashFrom === undefined ? {} : { trashFrom }),
+      ...(this.#lastFullAt === undefined ? {} : { lastFullAt: this.#lastFullAt }),
+    };
+    if (this.#saved && sameWatermark(this.#saved, next)) return undefined;
+    this.#saved = next;
+    return next;
+  }
+}
+
+function sameWatermark(a: WatermarkRecord, b: WatermarkRecord): boolean {
+  const ids = (w: Pick<Watermark, "propertyIds">) => JSON.stringify(Object.entries(w.propertyIds).sort());
+  return a.lastEditedTime === b.lastEditedTime && a.dataSourceId === b.dataSourceId && a.mappingHash === b.mappingHash && a.trashFrom === b.trashFrom && a.lastFullAt === b.lastFullAt && ids(a) === ids(b);
+}
+
+/** The earlier of two ISO times. */
+function earlier(a: string, b: string): string {
+  return Date.parse(a) > Date.parse(b) ? b : a;
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import type { Watermark } from "../../src/state/index.js";
+import { minuteOf, planSync, type PlanInput } from "../../src/pipeline/sync-plan.js";
+import { WatermarkBook } from "../../src/pipeline/watermark-book.js";
+
+/** The sync plan and the watermark's bookkeeping, as pure functions of state, settings and time. */
+const NOW = new Date("2026-12-02T10:07:42.123Z");
+const previous = (over: Partial<Watermark> = {}): Watermark => ({
+  databaseKey: "projects", lastEditedTime: "2026-12-02T09:00:00.000Z", runId: "r0", dataSourceId: "ds1", mappingHash: "h1", propertyIds: { Name: "title" },
+  lastFullAt: "2026-12-02T00:00:00.000Z", updatedAt: "2026-12-02T09:01:00.000Z", ...over,
+});
+const input = (over: Partial<PlanInput> = {}): PlanInput => ({ full: false, previous: previous(), mappingHash: "h1", dataSourceId: "ds1", lookbackMs: 5 * 60_000, reconcileEveryMs: 86_400_000, now: NOW, ...over });
+
+describe("planSync", () => {
+  it.each([
+    ["--full", input({ full: true }), "full", "--full"],
+    ["no watermark", input({ previous: undefined }), "full", "no watermark"],
+    ["a changed mapping", input({ mappingHash: "h2" }), "full", "the mapping of this database changed"],
+    ["a changed data source", input({ dataSourceId: "ds2" }), "full", "the data source changed"],
+    ["the reconcile due", input({ previous: previous({ lastFullAt: "2026-12-01T10:07:42.123Z" }) }), "full", "periodic reconcile (settings.reconcile_every)"],
+    ["a watermark without a full read", input({ previous: previous({ lastFullAt: undefined }) }), "full", "periodic reconcile (settings.reconcile_every)"],
+    ["nothing but changes", input(), "incremental", "changes since the watermark"],
+    ["a reconcile that is never due", input({ reconcileEveryMs: 0, previous: previous({ lastFullAt: undefined }) }), "incremental", "changes since the watermark"],
+  ])("with %s: %s (%s)", (_name, given, mode, reason) => {
+    const plan = planSync(given);
+    expect([plan.mode, plan.reason, plan.reconcile]).toEqual([mode, reason, mode === "full"]);
+  });
+
+  it("reads an incremental sync from the watermark minus the lookback, a full one from the start", () => {
+    expect(planSync(input()).since).toBe("2026-12-02T08:55:00.000Z");
+    expect(planSync(input({ lookbackMs: 0 })).since).toBe("2026-12-02T09:00:00.000Z");
+    expect(planSync(input({ full: true })).since).toBeUndefined();
+  });
+
+  it("starts the trash pass at the live read's bound, where an unfinished one left off, or from the beginning", () => {
+    expect(planSync(input()).trashFrom).toBe("2026-12-02T08:55:00.000Z");
+    expect(planSync(input({ previous: previous({ trashFrom: "2026-11-30T00:00:00.000Z" }) })).trashFrom).toBe("2026-11-30T00:00:00.000Z");
+    expect(planSync(input({ previous: previous({ trashFrom: null }) })).trashFrom).toBeNull();
+    expect(planSync(input({ full: true, previous: previous({ trashFrom: "2026-11-30T00:00:00.000Z" }) })).trashFrom).toBeNull();
+  });
+
+  it("caps the watermark at the minute the sync starts", () => {
+    expect(planSync(input()).watermarkCap).toBe("2026-12-02T10:07:00.000Z");
+    expect(minuteOf(new Date("2026-12-02T10:07:00.000Z"))).toBe("2026-12-02T10:07:00.000Z");
+  });
+});
+
+describe("WatermarkBook", () => {
+  const identity = { databaseKey: "projects", runId: "r1", dataSourceId: "ds1", mappingHash: "h1", propertyIds: { Name: "title" }, lookbackMs: 5 * 60_000 };
+
+  it("moves forward batch by batch, never past the cap, never back in an incremental run, and says nothing when nothing changed", () => {
+    const book = new WatermarkBook(identity, planSync(input()), previous());
+    expect(book.afterBatch("2026-12-02T09:30:00.000Z")).toMatchObject({ lastEditedTime: "2026-12-02T09:30:00.000Z", runId: "r1" });
+    expect(book.afterBatch("2026-12-02T09:30:00.000Z")).toBeUndefined();
+    expect(book.afterBatch("2026-12-02T09:10:00.000Z")).toBeUndefined();
+    expect(book.afterBatch("2026-12-02T10:09:00.000Z")?.lastEditedTime).toBe("2026-12-02T10:07:00.000Z");
+    expect(book.time).toBe("2026-12-02T10:07:00.000Z");
+    expect(book.afterBatch("")).toBeUndefined();
+  });
+
+  it("stays at or below a page held back for its times", () => {
+    const book = new WatermarkBook(identity, planSync(input()), previous());
+    book.holdBack("2026-12-02T09:20:00.000Z");
+    expect(book.afterBatch("2026-12-02T09:50:00.000Z")?.lastEditedTime).toBe("2026-12-02T09:20:00.000Z");
+    book.holdBack("2099-01-01T00:00:00.000Z");
+    expect(book.time).toBe("2026-12-02T09:20:00.000Z");
+  });
+
+  it("notes where an unfinished trash pass resumes, forgets it once the trash was read to the end", () => {
+    const plan = planSync(input({ previous: previous({ trashFrom: "2026-11-30T00:00:00.000Z" }) }));
+    const book = new WatermarkBook(identity, plan, previous({ trashFrom: "2026-11-30T00:00:00.000Z" }));
+    expect(book.afterBatch("2026-12-02T09:30:00.000Z")?.trashFrom).toBe("2026-11-30T00:00:00.000Z");
+    const done = book.afterTrash();
+    expect(done?.lastEditedTime).toBe("2026-12-02T09:30:00.000Z");
+    expect(done && "trashFrom" in done).toBe(false);
+    expect(book.afterTrash()).toBeUndefined();
+  });
+
+  it("after a full pass: records the full read, from the beginning of the trash, and gives an empty database a watermark", () => {
+    const plan = planSync(input({ previous: undefined }));
+    const book = new WatermarkBook(identity, plan, undefined);
+    const record = book.afterReconcile(NOW);
+    expect(record).toMatchObject({ lastEditedTime: "1970-01-01T00:00:00.000Z", lastFullAt: NOW.toISOString(), trashFrom: null });
+    expect(book.afterTrash()?.trashFrom).toBeUndefined();
+  });
+
+  it("lets a full run move the watermark back (the data was read again)", () => {
+    const book = new WatermarkBook(identity, planSync(input({ full: true })), previous());
+    expect(book.afterBatch("2026-12-01T00:00:00.000Z")?.lastEditedTime).toBe("2026-12-01T00:00:00.000Z");
+  });
+});
