@@ -1,8 +1,9 @@
-import type { NotionPage, PropertyValue } from "../transform/types.js";
+import type { NotionPage, PropertyValue } from "./types.js";
 import type { NotionGateway, RequestCounter } from "./gateway.js";
-import { checkId, checkList } from "./page-schema.js";
+import { checkId } from "./page-schema.js";
 import { paginate } from "./paginate.js";
-import { rollupFromItems, type PropertyItem, type PropertyItemList } from "./property-items.js";
+import type { PropertyItem, PropertyItemsAnswer } from "./answers.js";
+import { rollupFromItems } from "./property-items.js";
 
 /**
  * Page objects hold at most 25 references per property: a relation lists 25 items (`has_more: true`),
@@ -73,13 +74,10 @@ export async function completePage(gateway: NotionGateway, page: NotionPage, dat
 const MAX_ITEM_ANSWERS = 1_000;
 
 /** Every item of one property, following `next_cursor`; the final list answer carries the rollup value. */
-async function readItems(gateway: NotionGateway, pageId: string, propertyId: string, what: string, counter: RequestCounter): Promise<PropertyItemList> {
+async function readItems(gateway: NotionGateway, pageId: string, propertyId: string, what: string, counter: RequestCounter): Promise<PropertyItemsAnswer> {
   const results: PropertyItem[] = [];
-  let last: PropertyItemList | undefined;
-  const fetchAnswer = (cursor: string | undefined) => {
-    const args = { page_id: pageId, property_id: propertyId, page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) };
-    return gateway.call(what, counter, (c) => c.pages.properties.retrieve(args).then((r) => checkList(r, what))) as unknown as Promise<PropertyItemList>;
-  };
+  let last: PropertyItemsAnswer | undefined;
+  const fetchAnswer = (cursor: string | undefined) => gateway.listPropertyItems({ pageId, propertyId, ...(cursor ? { cursor } : {}) }, what, counter);
   for await (const answer of paginate(fetchAnswer, { what, maxAnswers: MAX_ITEM_ANSWERS })) {
     results.push(...answer.results);
     last = answer;

@@ -1,5 +1,6 @@
 import { SyncError } from "../errors.js";
 import type { DatabaseConfig } from "../config/index.js";
+import type { PropertyAnswer } from "./answers.js";
 import type { NotionGateway, RequestCounter } from "./gateway.js";
 import { NotionError } from "./notion-errors.js";
 
@@ -22,17 +23,6 @@ export interface SchemaProperty {
   readonly expression?: string;
 }
 
-interface DatabaseObject { id: string; data_sources?: { id: string; name: string }[] }
-interface PropertyObject {
-  id: string;
-  type: string;
-  name: string;
-  relation?: { data_source_id?: string; dual_property?: { synced_property_id?: string } };
-  rollup?: { relation_property_id?: string };
-  formula?: { expression?: string };
-}
-interface DataSourceObject { id: string; title?: { plain_text?: string }[]; parent?: { database_id?: string }; properties: Record<string, PropertyObject> }
-
 /**
  * Resolves a mapped database to its data source (API 2025-09-03: a database holds one or more data
  * sources) and reads that data source's schema. A `database_id` that is in fact a data source id is
@@ -42,7 +32,7 @@ export async function resolveDataSource(gateway: NotionGateway, database: Databa
   let dataSourceId = database.dataSourceId;
   if (!dataSourceId) {
     try {
-      const db = await gateway.call(`retrieve database "${database.key}"`, counter, (c) => c.databases.retrieve({ database_id: database.databaseId }) as Promise<DatabaseObject>);
+      const db = await gateway.retrieveDatabase(database.databaseId, `retrieve database "${database.key}"`, counter);
       const sources = db.data_sources ?? [];
       if (sources.length !== 1) {
         const listed = sources.map((s) => `"${s.name}" (${s.id})`).join(", ");
@@ -61,7 +51,7 @@ export async function resolveDataSource(gateway: NotionGateway, database: Databa
       dataSourceId = database.databaseId;
     }
   }
-  const source = await gateway.call(`retrieve data source of "${database.key}"`, counter, (c) => c.dataSources.retrieve({ data_source_id: dataSourceId }) as unknown as Promise<DataSourceObject>);
+  const source = await gateway.retrieveDataSource(dataSourceId, `retrieve data source of "${database.key}"`, counter);
   const properties = new Map<string, SchemaProperty>();
   for (const [name, property] of Object.entries(source.properties ?? {})) properties.set(name, schemaProperty(property));
   return {
@@ -72,7 +62,7 @@ export async function resolveDataSource(gateway: NotionGateway, database: Databa
   };
 }
 
-function schemaProperty(property: PropertyObject): SchemaProperty {
+function schemaProperty(property: PropertyAnswer): SchemaProperty {
   const target = property.type === "relation" ? property.relation?.data_source_id : undefined;
   const through = property.type === "rollup" ? property.rollup?.relation_property_id : undefined;
   const expression = property.type === "formula" ? property.formula?.expression : undefined;

@@ -1,7 +1,22 @@
-import { Client, LogLevel } from "@notionhq/client";
+import { Client, LogLevel, type QueryDataSourceParameters } from "@notionhq/client";
+import type { z } from "zod";
 import type { NotionSettings } from "../config/index.js";
 import { SyncError } from "../errors.js";
 import type { EventBus } from "../observability/events.js";
+import {
+  botSchema,
+  checkAnswer,
+  databaseSchema,
+  dataSourceSchema,
+  propertyItemsAnswerSchema,
+  queryAnswerSchema,
+  usersAnswerSchema,
+  type DatabaseAnswer,
+  type DataSourceAnswer,
+  type PropertyItemsAnswer,
+  type QueryAnswer,
+  type UsersAnswer,
+} from "./answers.js";
 import { NotionError, toNotionError } from "./notion-errors.js";
 import { createPacer, type Pacer } from "./pacer.js";
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./retry.js";
@@ -12,16 +27,38 @@ export interface RequestCounter {
 }
 
 /**
- * The only way the pipeline talks to Notion: every call is paced by the token's pacer, retried by
- * the retry policy, counted, and translated into NotionError. The SDK's own retry is off so that
- * the query POST is retried like any read and Retry-After pauses all requests.
+ * The only way the pipeline talks to Notion: one method per endpoint the engine calls, each answer
+ * checked once here (`answers.ts`) so that no caller casts. Every request is paced by the token's
+ * pacer, retried by the retry policy, counted, and translated into NotionError. The SDK's own retry
+ * is off so that the query POST is retried like any read and Retry-After pauses all requests.
  */
 export interface NotionGateway {
   readonly pacer: Pacer;
-  call<T>(what: string, counter: RequestCounter | undefined, request: (client: Client) => Promise<T>): Promise<T>;
+  /** One answer of `POST /v1/data_sources/{id}/query`. */
+  queryDataSource(request: QueryRequest, what: string, counter?: RequestCounter): Promise<QueryAnswer>;
+  /** One answer of `GET /v1/pages/{id}/properties/{property_id}` (a list: relations, people, text, rollups). */
+  listPropertyItems(request: { readonly pageId: string; readonly propertyId: string; readonly cursor?: string }, what: string, counter?: RequestCounter): Promise<PropertyItemsAnswer>;
+  /** One answer of `GET /v1/users`. */
+  listUsers(cursor: string | undefined, what: string, counter?: RequestCounter): Promise<UsersAnswer>;
+  retrieveDatabase(databaseId: string, what: string, counter?: RequestCounter): Promise<DatabaseAnswer>;
+  retrieveDataSource(dataSourceId: string, what: string, counter?: RequestCounter): Promise<DataSourceAnswer>;
+  /** A page object, unchecked: `checkPage` checks every page that enters. */
+  retrievePage(pageId: string, what: string, counter?: RequestCounter): Promise<unknown>;
+  /** The integration's bot user (`GET /v1/users/me`): whether the token is accepted. */
+  me(what: string): Promise<{ readonly name?: string | null }>;
   /** Fails every request still waiting (for the pacer or a retry) with a shutdown error; requests in flight finish. */
   abort(): void;
   close(): Promise<void>;
+}
+
+/** What a data-source query asks for (the SDK's parameters, without the path and the cursor loop). */
+export interface QueryRequest {
+  readonly dataSourceId: string;
+  readonly filter?: QueryDataSourceParameters["filter"];
+  readonly sorts: NonNullable<QueryDataSourceParameters["sorts"]>;
+  readonly pageSize: number;
+  readonly inTrash?: boolean;
+  readonly cursor?: string;
 }
 
 export interface GatewayOptions {
@@ -61,29 +98,51 @@ export function createNotionGateway(options: GatewayOptions): NotionGateway {
   const retry: RetryOptions = { ...DEFAULT_RETRY, retries: settings.maxRetries, ...options.retry };
   const aborted = new AbortController();
 
+  function call<T>(what: string, counter: RequestCounter | undefined, request: (client: Client) => Promise<T>): Promise<T> {
+    if (aborted.signal.aborted) return Promise.reject(shutdownError(what));
+    return withRetry(
+      () =>
+        pacer.schedule(() => {
+          if (aborted.signal.aborted) throw shutdownError(what);
+          if (counter) counter.count += 1;
+          return request(client);
+        }),
+      (error) => (aborted.signal.aborted ? shutdownError(what) : toNotionError(error, what)),
+      {
+        ...retry,
+        signal: aborted.signal,
+        onRetryAfter: (ms) => {
+          pacer.pause(ms);
+          events.emit("notion:rate_limited", { retryAfterMs: ms, path: what });
+        },
+        onRetry: (error, attempt) => events.emit("notion:retry", { path: what, attempt, code: error.code, message: error.message }),
+      },
+    );
+  }
+  /** A call whose answer is checked against its schema (a malformed answer fails, not retried). */
+  const checked = <S extends z.ZodType>(schema: S, what: string, counter: RequestCounter | undefined, request: (client: Client) => Promise<unknown>) =>
+    call(what, counter, request).then((answer) => checkAnswer(schema, answer, what));
+
   return {
     pacer,
-    call(what, counter, request) {
-      if (aborted.signal.aborted) return Promise.reject(shutdownError(what));
-      return withRetry(
-        () =>
-          pacer.schedule(() => {
-            if (aborted.signal.aborted) throw shutdownError(what);
-            if (counter) counter.count += 1;
-            return request(client);
-          }),
-        (error) => (aborted.signal.aborted ? shutdownError(what) : toNotionError(error, what)),
-        {
-          ...retry,
-          signal: aborted.signal,
-          onRetryAfter: (ms) => {
-            pacer.pause(ms);
-            events.emit("notion:rate_limited", { retryAfterMs: ms, path: what });
-          },
-          onRetry: (error, attempt) => events.emit("notion:retry", { path: what, attempt, code: error.code, message: error.message }),
-        },
-      );
-    },
+    queryDataSource: (q, what, counter) =>
+      checked(queryAnswerSchema, what, counter, (c) =>
+        c.dataSources.query({
+          data_source_id: q.dataSourceId,
+          sorts: [...q.sorts],
+          page_size: q.pageSize,
+          ...(q.filter ? { filter: q.filter } : {}),
+          ...(q.inTrash ? { in_trash: true } : {}),
+          ...(q.cursor ? { start_cursor: q.cursor } : {}),
+        }),
+      ),
+    listPropertyItems: (r, what, counter) =>
+      checked(propertyItemsAnswerSchema, what, counter, (c) => c.pages.properties.retrieve({ page_id: r.pageId, property_id: r.propertyId, page_size: 100, ...(r.cursor ? { start_cursor: r.cursor } : {}) })),
+    listUsers: (cursor, what, counter) => checked(usersAnswerSchema, what, counter, (c) => c.users.list({ page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) })),
+    retrieveDatabase: (id, what, counter) => checked(databaseSchema, what, counter, (c) => c.databases.retrieve({ database_id: id })),
+    retrieveDataSource: (id, what, counter) => checked(dataSourceSchema, what, counter, (c) => c.dataSources.retrieve({ data_source_id: id })),
+    retrievePage: (id, what, counter) => call(what, counter, (c) => c.pages.retrieve({ page_id: id })),
+    me: (what) => checked(botSchema, what, undefined, (c) => c.users.me({})),
     abort() {
       aborted.abort(shutdownError("stopping"));
       pacer.abort();

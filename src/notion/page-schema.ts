@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { SyncError } from "../errors.js";
 import { NotionError } from "./notion-errors.js";
-import type { NotionPage } from "../transform/types.js";
+import type { NotionPage } from "./types.js";
 
 /*
  * The envelope of a page object that the engine depends on, checked where Notion's data enters.
@@ -39,21 +39,6 @@ const pageSchema = z.looseObject({
  */
 export function isPage(result: unknown): boolean {
   return (result as { object?: unknown } | null)?.object === "page";
-}
-
-/**
- * A list answer (query, property items, users) must hold a `results` array: anything else is a
- * malformed answer (a proxy, a changed API), and reading it as an empty list would silently drop
- * data. It fails the request, not retried (a well-formed answer that says something else will say it
- * again); the message keeps the answer's content out, since it is page data.
- */
-export function checkList<T>(response: T, what: string): T {
-  const results = (response as { results?: unknown } | null)?.results;
-  if (!Array.isArray(results)) {
-    const got = results === undefined ? "no results" : `results of type ${typeof results}`;
-    throw new NotionError("notion_bad_response", `${what}: Notion's answer has no results list (${got}; a proxy, or a changed API?)`, { transient: false });
-  }
-  return response;
 }
 
 export function checkPage(result: unknown, databaseKey: string): NotionPage {

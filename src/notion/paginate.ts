@@ -2,7 +2,7 @@ import { NotionError } from "./notion-errors.js";
 
 /**
  * One Notion list answer (query, property items, users, search): `results`, `has_more`, `next_cursor`.
- * `checkList` has already made sure `results` is an array.
+ * The gateway has already made sure `results` is an array (`answers.ts`).
  */
 export interface ListAnswer {
   readonly results: readonly unknown[];

@@ -1,4 +1,5 @@
-import type { PropertyValue } from "../transform/types.js";
+import type { PropertyItem, PropertyItemsAnswer } from "./answers.js";
+import type { PropertyValue } from "./types.js";
 import { NotionError } from "./notion-errors.js";
 
 /**
@@ -7,24 +8,6 @@ import { NotionError } from "./notion-errors.js";
  * derived from it). The endpoint answers a list where each item holds ONE element: a title or
  * rich_text item one rich-text object, a people item one user, a relation item one `{id}`.
  */
-export interface PropertyItem {
-  readonly type: string;
-  readonly [key: string]: unknown;
-}
-
-export interface PropertyItemList {
-  readonly results: readonly PropertyItem[];
-  readonly has_more: boolean;
-  readonly next_cursor: string | null;
-  readonly property_item?: { readonly type?: string; readonly rollup?: RollupAnswer };
-}
-
-interface RollupAnswer {
-  readonly type?: string;
-  readonly function?: string;
-  readonly [key: string]: unknown;
-}
-
 /** Types whose page-object value is a list, which the endpoint spreads over one item per element. */
 const LIST_TYPES = new Set(["title", "rich_text", "people", "relation"]);
 
@@ -41,7 +24,7 @@ export function pageValueOf(item: PropertyItem): Record<string, unknown> {
  * empty array in `property_item.rollup`: the array is rebuilt from the items. Notion does not compute
  * `median` and `unique` there either (it lists the items): they are computed from the items here.
  */
-export function rollupFromItems(value: PropertyValue, list: PropertyItemList, what: string): PropertyValue {
+export function rollupFromItems(value: PropertyValue, list: PropertyItemsAnswer, what: string): PropertyValue {
   const rollup = list.property_item?.rollup;
   if (!rollup?.type || rollup.type === "incomplete") {
     const said = rollup?.type ? `"${rollup.type}"` : "no rollup value";

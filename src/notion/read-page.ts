@@ -1,4 +1,4 @@
-import type { NotionPage } from "../transform/types.js";
+import type { NotionPage } from "./types.js";
 import type { NotionGateway, RequestCounter } from "./gateway.js";
 import { NotionError } from "./notion-errors.js";
 import { checkPage } from "./page-schema.js";
@@ -9,7 +9,7 @@ import { checkPage } from "./page-schema.js";
  */
 export async function readPage(gateway: NotionGateway, pageId: string, databaseKey: string, counter: RequestCounter): Promise<NotionPage | undefined> {
   try {
-    const page = await gateway.call(`${databaseKey}: read page ${pageId}`, counter, (c) => c.pages.retrieve({ page_id: pageId }));
+    const page = await gateway.retrievePage(pageId, `${databaseKey}: read page ${pageId}`, counter);
     return checkPage(page, databaseKey);
   } catch (error) {
     if (error instanceof NotionError && error.code === "notion_not_found") return undefined;

@@ -1,9 +1,9 @@
-import type { Client } from "@notionhq/client";
 import { SyncError } from "../errors.js";
-import type { NotionPage } from "../transform/types.js";
-import type { NotionGateway, RequestCounter } from "./gateway.js";
-import { checkList, checkPage, isPage } from "./page-schema.js";
+import type { QueryAnswer } from "./answers.js";
+import type { NotionGateway, QueryRequest, RequestCounter } from "./gateway.js";
+import { checkPage, isPage } from "./page-schema.js";
 import { paginate } from "./paginate.js";
+import type { NotionPage } from "./types.js";
 
 /**
  * Reads a data source's pages in ascending `last_edited_time`, from an inclusive lower bound
@@ -24,13 +24,11 @@ export interface ReadOptions {
   readonly inTrash?: boolean;
 }
 
-type QueryArgs = Parameters<Client["dataSources"]["query"]>[0];
-interface QueryResponse { results: unknown[]; has_more: boolean; next_cursor: string | null; request_status?: { type?: string } }
-
+type Filter = QueryRequest["filter"];
 type Bound = { readonly op: "on_or_after" | "after"; readonly time: string } | undefined;
 
-const ASCENDING_EDITED = [{ timestamp: "last_edited_time", direction: "ascending" }] as const;
-const ASCENDING_CREATED = [{ timestamp: "created_time", direction: "ascending" }] as const;
+const ASCENDING_EDITED: QueryRequest["sorts"] = [{ timestamp: "last_edited_time", direction: "ascending" }];
+const ASCENDING_CREATED: QueryRequest["sorts"] = [{ timestamp: "created_time", direction: "ascending" }];
 
 export async function* readPages(gateway: NotionGateway, options: ReadOptions): AsyncGenerator<NotionPage[]> {
   let bound: Bound = options.since ? { op: "on_or_after", time: options.since } : undefined;
@@ -39,7 +37,7 @@ export async function* readPages(gateway: NotionGateway, options: ReadOptions): 
   let frontierIds = new Set<string>();
 
   for (;;) {
-    const filter = bound ? { timestamp: "last_edited_time", last_edited_time: { [bound.op]: bound.time } } : undefined;
+    const filter: Filter = bound ? editedFilter(bound.op, bound.time) : undefined;
     let incomplete = false;
     for await (const response of paginateQuery(gateway, options, filter, ASCENDING_EDITED)) {
       incomplete ||= response.request_status?.type === "incomplete";
@@ -73,11 +71,7 @@ export async function* readPages(gateway: NotionGateway, options: ReadOptions): 
 async function* readOneMinute(gateway: NotionGateway, options: ReadOptions, minute: string, seen: Set<string>): AsyncGenerator<NotionPage[]> {
   let createdFrom: string | undefined;
   for (;;) {
-    const parts: object[] = [
-      { timestamp: "last_edited_time", last_edited_time: { on_or_after: minute } },
-      { timestamp: "last_edited_time", last_edited_time: { on_or_before: minute } },
-    ];
-    if (createdFrom) parts.push({ timestamp: "created_time", created_time: { on_or_after: createdFrom } });
+    const parts = [editedFilter("on_or_after", minute), editedFilter("on_or_before", minute), ...(createdFrom ? [{ timestamp: "created_time" as const, created_time: { on_or_after: createdFrom } }] : [])];
     let incomplete = false;
     let lastCreated: string | undefined;
     for await (const response of paginateQuery(gateway, options, { and: parts }, ASCENDING_CREATED)) {
@@ -108,23 +102,18 @@ async function* readOneMinute(gateway: NotionGateway, options: ReadOptions, minu
 export const QUERY_RESULT_LIMIT = 10_000;
 
 /** One query, answer by answer, with the next answer requested while the caller works on the current one. */
-function paginateQuery(gateway: NotionGateway, options: ReadOptions, filter: object | undefined, sorts: readonly object[]): AsyncGenerator<QueryResponse> {
+function paginateQuery(gateway: NotionGateway, options: ReadOptions, filter: Filter, sorts: QueryRequest["sorts"]): AsyncGenerator<QueryAnswer> {
   const what = `query "${options.databaseKey}"${options.inTrash ? " (trash)" : ""}`;
-  const fetchAnswer = (cursor: string | undefined) => {
-    const args = {
-      data_source_id: options.dataSourceId,
-      sorts,
-      page_size: options.pageSize,
-      ...(filter ? { filter } : {}),
-      ...(options.inTrash ? { in_trash: true } : {}),
-      ...(cursor ? { start_cursor: cursor } : {}),
-    };
-    return gateway.call(what, options.counter, (c) => c.dataSources.query(args as unknown as QueryArgs).then((r) => checkList(r, what)) as Promise<QueryResponse>);
-  };
+  const fetchAnswer = (cursor: string | undefined) =>
+    gateway.queryDataSource({ dataSourceId: options.dataSourceId, sorts, pageSize: options.pageSize, ...(filter ? { filter } : {}), ...(options.inTrash ? { inTrash: true } : {}), ...(cursor ? { cursor } : {}) }, what, options.counter);
   // Short answers are allowed (Notion may leave out pages the integration cannot see): the bound is on
   // results; the answer bound only stops lists of (nearly) empty answers that never end.
   const fullAnswers = Math.ceil(QUERY_RESULT_LIMIT / options.pageSize);
   return paginate(fetchAnswer, { what, maxResults: QUERY_RESULT_LIMIT + options.pageSize, maxAnswers: 10 * fullAnswers, readAhead: true });
+}
+
+function editedFilter(op: "on_or_after" | "on_or_before" | "after", time: string) {
+  return { timestamp: "last_edited_time" as const, last_edited_time: op === "after" ? { after: time } : op === "on_or_after" ? { on_or_after: time } : { on_or_before: time } };
 }
 
 function limitError(options: ReadOptions, detail: string): SyncError {

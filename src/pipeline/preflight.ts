@@ -43,7 +43,7 @@ export async function runPreflight(env: Env): Promise<PreflightCheck[]> {
   try {
     let tokenOk = true;
     try {
-      const me = (await gateway.call("check the token", undefined, (c) => c.users.me({}))) as { name?: string | null };
+      const me = await gateway.me("check the token");
       pass("notion token", `accepted (integration "${me.name ?? "unnamed"}")`);
     } catch (error) {
       fail("notion token", describeError(error), "create a new integration token and set NOTION_TOKEN");

@@ -5,26 +5,9 @@
  */
 
 import { BRONZE_COLUMNS as B, SILVER_COLUMNS as S } from "../config/system-columns.js";
+import type { UserDirectory } from "../notion/types.js";
 
-/** The parts of a Notion page object the engine relies on (validated at the Notion edge). */
-export interface NotionPage {
-  readonly object: "page";
-  readonly id: string;
-  readonly created_time: string;
-  readonly last_edited_time: string;
-  readonly url: string;
-  readonly in_trash?: boolean;
-  readonly archived?: boolean;
-  readonly properties: Readonly<Record<string, PropertyValue>>;
-  readonly [key: string]: unknown;
-}
-
-/** A page property value: `{ id, type, [type]: … }` with an open set of types. */
-export interface PropertyValue {
-  readonly id: string;
-  readonly type: string;
-  readonly [key: string]: unknown;
-}
+export type { NotionPage, PropertyValue, UserDirectory } from "../notion/types.js";
 
 /**
  * A typed column value. DECIMAL travels as a decimal string (no binary rounding), DATE as
@@ -71,11 +54,6 @@ export interface TransformedPage {
   /** Undefined when the row is quarantined (policy `quarantine` and at least one violation). */
   readonly silver: SilverRow | undefined;
   readonly violations: readonly Violation[];
-}
-
-/** Names and e-mails of workspace users, for `extract: name | email` on people columns. */
-export interface UserDirectory {
-  get(userId: string): { readonly name?: string | null; readonly email?: string | null } | undefined;
 }
 
 export const EMPTY_DIRECTORY: UserDirectory = { get: () => undefined };

@@ -48,7 +48,7 @@ describe("reading past the per-query result limit", () => {
     // Ascending last_edited_time, the order the watermark relies on.
     expect(pages.map((p) => p.last_edited_time)).toEqual([...pages.map((p) => p.last_edited_time)].sort());
     // A single query really does stop at the limit: the reader went past it.
-    const plain = (await gateway.call("q", undefined, (c) => c.dataSources.query({ data_source_id: ds, page_size: 100 }))) as { results: unknown[]; has_more: boolean; request_status?: { type: string } };
+    const plain = await gateway.queryDataSource({ dataSourceId: ds, sorts: [], pageSize: 100 }, "q");
     expect([plain.results.length, plain.has_more, plain.request_status?.type]).toEqual([25, false, "incomplete"]);
     expect(ids.length).toBe(400);
   });

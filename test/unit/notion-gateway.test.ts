@@ -19,7 +19,8 @@ function scriptedFetch(script: (call: number, url: string, method: string) => An
   return { fetch, calls };
 }
 
-const ok = (body: unknown = { object: "list", results: [], has_more: false, next_cursor: null }): Answer => ({ status: 200, body });
+/** By default an answer that both endpoints of these tests accept: an empty query answer that is also a data source with no properties. */
+const ok = (body: unknown = { object: "list", results: [], has_more: false, next_cursor: null, id: "ds1", properties: {} }): Answer => ({ status: 200, body });
 const error = (status: number, code: string, headers: Record<string, string> = {}): Answer => ({ status, body: { object: "error", status, code, message: `${code} happened`, request_id: "req-1" }, headers });
 
 function gatewayWith(fetch: typeof globalThis.fetch, rps = 10, burst = 1, maxRetries = 4, events = createEventBus()): NotionGateway {
@@ -38,8 +39,8 @@ async function close(gateway: NotionGateway): Promise<void> {
   await closing;
 }
 
-const query = (g: NotionGateway, counter?: { count: number }) => g.call("query", counter, (c) => c.dataSources.query({ data_source_id: "ds1" }));
-const retrieve = (g: NotionGateway) => g.call("retrieve", undefined, (c) => c.dataSources.retrieve({ data_source_id: "ds1" }));
+const query = (g: NotionGateway, counter?: { count: number }) => g.queryDataSource({ dataSourceId: "ds1", sorts: [], pageSize: 100 }, "query", counter);
+const retrieve = (g: NotionGateway) => g.retrieveDataSource("ds1", "retrieve");
 
 describe("Notion gateway: pacing and retries", () => {
   beforeEach(() => {
@@ -162,6 +163,34 @@ describe("Notion gateway: pacing and retries", () => {
     expect(calls[3]!.at).toBeGreaterThanOrEqual(90);
     expect(last).toBeGreaterThanOrEqual(1_950);
     expect(last).toBeLessThanOrEqual(2_200);
+    await close(gateway);
+  });
+});
+
+describe("Notion gateway: answers checked once, where they arrive", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it.each([
+    ["a query answer without results", (g: NotionGateway) => query(g), { object: "list", has_more: false }, /^query: Notion's answer has no results list \(no results; a proxy, or a changed API\?\)$/],
+    ["a data source without properties", (g: NotionGateway) => retrieve(g), { object: "data_source", id: "ds1" }, /^retrieve: Notion's answer is malformed: properties: /],
+    ["a property of a data source without its type", (g: NotionGateway) => retrieve(g), { id: "ds1", properties: { Name: { id: "title" } } }, /^retrieve: Notion's answer is malformed: properties\.Name\.type: /],
+    ["a user without an id", (g: NotionGateway) => g.listUsers(undefined, "list users"), { object: "list", results: [{ name: "x" }], has_more: false, next_cursor: null }, /^list users: Notion's answer is malformed: results\.0\.id: /],
+    ["a property item without its type", (g: NotionGateway) => g.listPropertyItems({ pageId: "p", propertyId: "a" }, "items"), { object: "list", results: [{ id: "a" }], has_more: false, next_cursor: null }, /^items: Notion's answer is malformed: results\.0\.type: /],
+  ])("fails %s once, with a message naming the field, not retried", async (_name, request, body, message) => {
+    const { fetch, calls } = scriptedFetch(() => ({ status: 200, body }));
+    const gateway = gatewayWith(fetch);
+    const result = request(gateway).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const failure = (await result) as NotionError;
+    expect(failure).toBeInstanceOf(NotionError);
+    expect([failure.code, failure.transient]).toEqual(["notion_bad_response", false]);
+    expect(failure.message).toMatch(message);
+    expect(calls).toHaveLength(1);
     await close(gateway);
   });
 });

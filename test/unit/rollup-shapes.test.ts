@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseMapping } from "../../src/config/index.js";
 import { NotionError } from "../../src/notion/index.js";
-import { pageValueOf, rollupFromItems, type PropertyItemList } from "../../src/notion/property-items.js";
+import type { PropertyItemsAnswer } from "../../src/notion/answers.js";
+import { pageValueOf, rollupFromItems } from "../../src/notion/property-items.js";
 import { createTransformer, EMPTY_DIRECTORY } from "../../src/transform/index.js";
 import { page, segment, v } from "../support/notion-values.js";
 
@@ -9,7 +10,7 @@ const columns = (spec: string) =>
   parseMapping(`t:\n  database_id: "842a0286cef046a8abbaeac4c8ca644e"\n  columns:\n${spec}`, "t.yaml", {}).databases[0]!;
 const col = (prop: string, name: string, type: string) => `    - { notion_property: "${prop}", column_name: ${name}, column_type: "${type}" }\n`;
 const user = (id: string) => ({ object: "user", id });
-const list = (results: PropertyItemList["results"], rollup: Record<string, unknown>): PropertyItemList => ({ results, has_more: false, next_cursor: null, property_item: { type: "rollup", rollup } });
+const list = (results: PropertyItemsAnswer["results"], rollup: Record<string, unknown>): PropertyItemsAnswer => ({ results, has_more: false, next_cursor: null, property_item: { type: "rollup", rollup } });
 const item = (type: string, value: unknown) => ({ object: "property_item", id: "r", type, [type]: value });
 
 describe("show-original rollups as page objects hold them (one value per related page)", () => {
