@@ -18,24 +18,32 @@ Commands:
   start        the worker: schedule + status endpoints (see: start --help)
   demo         sandbox → sync → edits → incremental sync → report (see: demo --help)`;
 
-/** Milliseconds a stuck shutdown may take before the process is forced out (a command may change it). */
+/** Milliseconds a stuck shutdown may take before the process is forced out (the worker owns its own deadline). */
 const DEFAULT_DEADLINE_MS = 30_000;
+/** Commands that stop themselves: a second signal or their own deadline is theirs to handle. */
+const OWN_SHUTDOWN = new Set(["start"]);
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...args] = argv;
   const controller = new AbortController();
-  const lifecycle: Lifecycle = { signal: controller.signal, deadlineMs: DEFAULT_DEADLINE_MS };
+  const force = new AbortController();
+  const lifecycle: Lifecycle = { signal: controller.signal, forced: force.signal };
+  const ownShutdown = OWN_SHUTDOWN.has(command ?? "");
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
-      process.stderr.write(`${signal} again: exiting now\n`);
-      process.exit(EXIT.failed);
+      process.stderr.write(`${signal} again: stopping now\n`);
+      force.abort();
+      if (!ownShutdown) process.exit(EXIT.failed);
+      return;
     }
     process.stderr.write(`${signal}: finishing the batch in flight, then stopping (send again to force)\n`);
+    signalled = true;
     controller.abort();
+    if (ownShutdown) return;
     setTimeout(() => {
-      process.stderr.write(`shutdown took longer than ${lifecycle.deadlineMs} ms: exiting now\n`);
+      process.stderr.write(`shutdown took longer than ${DEFAULT_DEADLINE_MS} ms: exiting now\n`);
       process.exit(EXIT.failed);
-    }, lifecycle.deadlineMs).unref();
+    }, DEFAULT_DEADLINE_MS).unref();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -65,10 +73,15 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** Exit watchdog: if a handle keeps the process alive after the command is done, leave anyway. */
+/**
+ * Exit watchdog: if a handle keeps the process alive after the command is done, leave anyway. A
+ * command stopped by a signal that failed to stop cleanly (the worker's forced stop) leaves at once.
+ */
 function finish(code: number): void {
   process.exitCode = code;
+  if (code !== EXIT.ok && signalled) process.exit(code);
   setTimeout(() => process.exit(code), 5_000).unref();
 }
 
+let signalled = false;
 main(process.argv.slice(2)).then(finish, (error: unknown) => finish(reportFailure(error)));

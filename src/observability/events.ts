@@ -53,6 +53,9 @@ export interface SyncEvents {
   "notion:retry": { path: string; attempt: number; code: ErrorCode; message: string };
   /** A warehouse statement failed transiently (a Delta write conflict, a refusal, a broken connection) and is sent again. */
   "warehouse:retry": { attempt: number; kind: WarehouseErrorKind; message: string };
+  "worker:start": { port: number; schedule: string; runOnStart: boolean };
+  /** `forced`: the graceful stop took too long and the run in flight was abandoned. */
+  "worker:stop": { forced: boolean };
   "worker:tick_skipped": { reason: string };
   /** The worker opened the warehouse to see whether it answers (readiness, or the KPIs at start). */
   "worker:probed": { ok: boolean; durationMs: number };

@@ -20,6 +20,8 @@ export function subscribeLogger(events: EventBus, logger: Logger): () => void {
     events.on("warehouse:retry", (e) => logger.warn(e, "warehouse statement failed; retrying")),
     events.on("lock:acquired", (e) => e.takenOver && logger.warn({ runId: e.runId, holder: e.takenOver }, "took over a stale run lock")),
     events.on("lock:lost", (e) => logger.error({ runId: e.runId, holder: e.holder }, "the run lock was taken over by another process; stopping after the batch in flight")),
+    events.on("worker:start", (e) => logger.info(e, "worker started")),
+    events.on("worker:stop", (e) => logger[e.forced ? "warn" : "info"](e, e.forced ? "worker stopped by force: the run in flight was abandoned" : "worker stopped cleanly")),
     events.on("page:held_back", (e) => logger.warn(e, "page stamped in the future: held back from silver and the watermark")),
   ];
   return () => off.forEach((unsubscribe) => unsubscribe());

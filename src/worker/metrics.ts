@@ -1,12 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { EventBus } from "../observability/events.js";
-import type { KpiState } from "./kpis.js";
+import type { WorkerStatus } from "./status.js";
 
 /**
  * Prometheus metrics of the worker, fed by sync events. Freshness is computed when scraped, from the
  * same state as /api/kpis, so both always agree.
  */
-export function createMetrics(events: EventBus, kpis: KpiState, now: () => number = Date.now): Registry {
+export function createMetrics(events: EventBus, kpis: WorkerStatus, now: () => number = Date.now): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "nds_process_" });
   const requests = new Counter({ name: "nds_notion_requests_total", help: "Notion HTTP requests by status", labelNames: ["status"], registers: [registry] });

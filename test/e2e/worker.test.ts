@@ -135,6 +135,32 @@ describe("the worker (npm start) against the sandbox", () => {
     }
   }, 180_000);
 
+  it("stops by force when the graceful stop outlasts SHUTDOWN_TIMEOUT_MS, or on a second signal: exit 1, and the next sync repairs", async () => {
+    // Every Notion answer takes 4 s: the request in flight cannot finish within the 1-second deadline.
+    const env = await setup({ scale: 2_000, latencyMs: 4_000 }, { SYNC_SCHEDULE: "0 0 1 1 *", SHUTDOWN_TIMEOUT_MS: "1000", NOTION_RPS: "50" });
+    for (const how of ["deadline", "second signal"] as const) {
+      worker = await startWorkerProcess(env);
+      await until("a run in flight", async () => (JSON.parse((await worker!.get("/api/kpis")).body) as { running: boolean }).running, 30_000, 50);
+      // A request is now on its way (the sandbox answers after 4 s).
+      await new Promise((r) => setTimeout(r, 1_000));
+      const stopAt = Date.now();
+      worker.child.kill("SIGTERM");
+      if (how === "second signal") {
+        await new Promise((r) => setTimeout(r, 200));
+        worker.child.kill("SIGTERM");
+      }
+      expect(await worker.exited).toBe(1);
+      expect(Date.now() - stopAt).toBeLessThan(how === "deadline" ? 4_000 : 3_000);
+      expect(worker.output()).toMatch(how === "deadline" ? /shutdown took longer than 1000 ms \(SHUTDOWN_TIMEOUT_MS\): exiting now/ : /SIGTERM again: stopping now/);
+      expect(worker.output()).toMatch(/"forced":true.*"msg":"worker stopped by force: the run in flight was abandoned"/);
+    }
+    // The abandoned run's lock and DuckDB file are left as a crash leaves them: the next sync takes over and commits.
+    const again = await runCli(["sync", "--database", "programs"], env, 120_000);
+    expect(again.code, again.stderr).toBe(0);
+    const [row] = await queryFile(join(dir, "w.duckdb"), "SELECT count(*) AS n FROM ppm_silver.programs");
+    expect(Number(row!.n)).toBe(sandbox!.store.pageIds(sandbox!.databases.programs!.dataSourceId, { includeTrashed: true }).length);
+  }, 180_000);
+
   it("reports a run that could not start (the warehouse held by another process) and is ready again afterwards", async () => {
     const env = await setup({}, { SYNC_SCHEDULE: "0 0 1 1 *" });
     const holder = await DuckDBInstance.create(join(dir, "w.duckdb"));

@@ -1,11 +1,14 @@
 import type { DatabaseSummary, EventBus } from "../observability/events.js";
 import type { Settings } from "../config/index.js";
+import type { LockHolder } from "../state/index.js";
 import { syncRunsTable, type SqlSession } from "../warehouse/index.js";
 
 /**
- * What /api/kpis and the freshness gauges report: per database, the last success and the last run.
- * Loaded from `ppm_meta.sync_runs` when the worker starts (so it survives restarts), then kept
- * current from `database:done` events.
+ * The worker's status model: what /api/kpis, /readyz, the metrics and the failure backoff read. Per
+ * database the last success, the last run and the failures in a row (the one failure counter);
+ * whether a run is in progress; the data-quality score; whether scheduled runs are being skipped for
+ * another process's run lock. Loaded from `ppm_meta.sync_runs` when the worker starts (so it survives
+ * restarts), then kept current from the sync's events.
  */
 export interface DatabaseKpi {
   lastSuccessAt: Date | null;
@@ -17,10 +20,14 @@ export interface DatabaseKpi {
   consecutiveFailures: number;
 }
 
-export class KpiState {
+export class WorkerStatus {
   readonly databases = new Map<string, DatabaseKpi>();
   running = false;
   loaded = false;
+  /** The score of the latest data-quality check (loaded at start, then from each check). */
+  dqScore: number | null = null;
+  /** Set while scheduled runs are skipped because another process holds the run lock. */
+  lockBlocked: { holder: LockHolder; since: string } | undefined;
   /** The error of the last run that failed before syncing any database (the lock, the warehouse). */
   lastRunError: string | null = null;
   /** When the worker started: the staleness of a database that never synced is counted from here. */
@@ -38,6 +45,14 @@ export class KpiState {
       this.lastRunError = e.error;
     });
     events.on("database:done", (s) => this.record(s));
+    events.on("dq:checked", (e) => (this.dqScore = e.score));
+    // Runs are no longer skipped for the lock once a run of this worker holds it.
+    events.on("lock:acquired", () => (this.lockBlocked = undefined));
+  }
+
+  /** Scheduled runs are being skipped because another process holds the run lock. */
+  blockedBy(holder: LockHolder, now: Date): void {
+    this.lockBlocked = { holder, since: this.lockBlocked?.since ?? now.toISOString() };
   }
 
   record(s: Pick<DatabaseSummary, "databaseKey" | "status" | "finishedAt" | "error" | "pagesRead" | "rowsUpserted">): void {
@@ -81,7 +96,7 @@ export class KpiState {
   }
 
   /** The JSON of GET /api/kpis. Freshness of a database never synced is null; overall is the oldest. */
-  toJson(now: number, dqScore: number | null): object {
+  toJson(now: number): object {
     const databases: Record<string, object> = {};
     const freshness: number[] = [];
     for (const [key, db] of this.databases) {
@@ -90,7 +105,7 @@ export class KpiState {
       freshness.push(minutes ?? round((now - this.startedAt.getTime()) / 60_000));
       databases[key] = { last_success_at: db.lastSuccessAt?.toISOString() ?? null, freshness_minutes: minutes, last_status: db.lastStatus, last_run_at: db.lastRunAt?.toISOString() ?? null, last_error: db.lastError, pages: db.pages, rows: db.rows, consecutive_failures: db.consecutiveFailures };
     }
-    return { freshness_minutes: freshness.length === 0 ? null : Math.max(...freshness), databases, dq_score: dqScore, running: this.running, last_run_error: this.lastRunError, generated_at: new Date(now).toISOString() };
+    return { freshness_minutes: freshness.length === 0 ? null : Math.max(...freshness), databases, dq_score: this.dqScore, running: this.running, last_run_error: this.lastRunError, generated_at: new Date(now).toISOString() };
   }
 }
 

@@ -1,0 +1,80 @@
+import cron, { type ScheduledTask } from "node-cron";
+import type { Logger } from "pino";
+import type { EventBus } from "../observability/events.js";
+
+/** Where a run comes from: a tick of the schedule, or the retry once a stale run lock can be taken over. */
+export type RunOrigin = "schedule" | "retry";
+
+export interface SchedulerOptions {
+  /** node-cron expression, in UTC. */
+  readonly schedule: string;
+  readonly events: EventBus;
+  readonly logger: Logger;
+  readonly now: () => number;
+  /** One run; the scheduler never starts a second while one is in flight. */
+  run(origin: RunOrigin): Promise<void>;
+}
+
+/**
+ * The schedule: a cron task that starts a run at each tick, never two at once (a tick that finds a
+ * run in flight is skipped and counted), plus a one-off retry at a given time.
+ */
+export class Scheduler {
+  #inFlight: Promise<void> | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  #task: ScheduledTask | undefined;
+  #stopped = false;
+
+  constructor(private readonly options: SchedulerOptions) {}
+
+  /** A run is in flight (started by a tick, the start, or a retry). */
+  get busy(): boolean {
+    return this.#inFlight !== undefined;
+  }
+
+  start(): void {
+    this.#task = cron.schedule(this.options.schedule, () => this.tick(), { name: "notion-delta-sync", timezone: "UTC", logger: cronLogger(this.options.logger) });
+  }
+
+  /** Starts a run now unless one is in flight. */
+  tick(origin: RunOrigin = "schedule"): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    if (this.#inFlight) {
+      if (origin === "schedule") this.options.events.emit("worker:tick_skipped", { reason: "run in progress" });
+      this.options.logger.info({ origin }, "run skipped: the previous run is still in progress");
+      return Promise.resolve();
+    }
+    this.#inFlight = this.options.run(origin).finally(() => (this.#inFlight = undefined));
+    return this.#inFlight;
+  }
+
+  /** Tries once more at `at` (ms since epoch), rather than waiting for the next tick; one retry at a time. */
+  retryAt(at: number): void {
+    if (this.#retry || this.#stopped) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      void this.tick("retry");
+    }, Math.max(0, at - this.options.now()) + 1_000);
+    this.#retry.unref();
+  }
+
+  /** Stops ticking and retrying; resolves when the run in flight is done. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#retry);
+    await this.#task?.stop();
+    await this.#inFlight;
+    await this.#task?.destroy();
+  }
+}
+
+/** node-cron's messages through pino (it would write coloured lines to the console). */
+function cronLogger(logger: Logger) {
+  const child = logger.child({ component: "node-cron" });
+  return {
+    info: (message: string) => child.debug(message),
+    warn: (message: string) => child.debug(message),
+    error: (message: string | Error, err?: Error) => child.error({ err: err ?? message }, typeof message === "string" ? message : message.message),
+    debug: (message: string | Error) => child.debug(typeof message === "string" ? message : message.message),
+  };
+}
