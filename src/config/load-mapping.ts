@@ -2,10 +2,11 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument, isMap, isSeq, type Document } from "yaml";
 import type { z } from "zod";
-import { formatColumnType, isNumericType, parseColumnType, type ColumnType } from "./column-type.js";
+import { formatColumnType, parseColumnType } from "./column-type.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
 import { interpolate, type UnsetVariable } from "./interpolate.js";
 import type { ColumnConfig, DatabaseConfig, Mapping } from "./mapping.js";
+import { checkRules, toColumn } from "./mapping-column.js";
 import { RESERVED_COLUMNS } from "./system-columns.js";
 import { columnSchema, databaseSchema, IDENTIFIER, IDENTIFIER_HINT, settingsSchema, type RawColumn, type RawDatabase } from "./mapping-schema.js";
 import { parseNotionId } from "./notion-id.js";
@@ -181,40 +182,6 @@ function buildDatabase(
   return Object.freeze({ key, databaseId, dataSourceId, columns: Object.freeze(columns), mappingHash });
 }
 
-function toColumn(raw: RawColumn, type: ColumnType, line: number | undefined): ColumnConfig {
-  return Object.freeze({
-    notionProperty: raw.notion_property,
-    name: raw.column_name,
-    type,
-    required: raw.required ?? false,
-    unique: raw.unique ?? false,
-    references: raw.references,
-    extract: raw.extract,
-    rules: Object.freeze({ min: raw.min, max: raw.max, pattern: raw.pattern, values: raw.values }),
-    severity: raw.severity,
-    line,
-  });
-}
-
-function checkRules(column: RawColumn, type: ColumnType, at: string, file: string, issues: ConfigIssue[]): void {
-  const temporal = type.kind === "date" || type.kind === "timestamp";
-  for (const bound of ["min", "max"] as const) {
-    const value = column[bound];
-    if (value === undefined) continue;
-    if (isNumericType(type) && typeof value !== "number") issues.push({ source: file, path: `${at}.${bound}`, message: `must be a number for ${column.column_type}` });
-    else if (temporal && (typeof value !== "string" || Number.isNaN(Date.parse(value)))) issues.push({ source: file, path: `${at}.${bound}`, message: `must be an ISO date for ${column.column_type}` });
-    else if (!isNumericType(type) && !temporal) issues.push({ source: file, path: `${at}.${bound}`, message: `applies to numbers and dates, not ${column.column_type}` });
-  }
-  if (column.pattern !== undefined) {
-    try {
-      new RegExp(column.pattern, "u");
-    } catch (error) {
-      issues.push({ source: file, path: `${at}.pattern`, message: `is not a valid regular expression: ${(error as Error).message}` });
-    }
-    if (type.kind !== "string" && type.kind !== "array_string") issues.push({ source: file, path: `${at}.pattern`, message: `applies to STRING and ARRAY<STRING> columns, not ${column.column_type}` });
-  }
-}
-
 function pushZodIssues(issues: ConfigIssue[], file: string, prefix: string, error: z.ZodError, raw?: unknown, skip: ReadonlySet<string> = new Set(), label?: string): void {
   for (const issue of error.issues) {
     const path = [prefix, ...issue.path.map(String)].reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : `${acc}.${part}`));
@@ -234,7 +201,7 @@ function columnNameAt(raw: unknown, path: readonly PropertyKey[]): string | unde
 
 function lineOf(doc: Document, lines: LineCounter, path: readonly (string | number)[]): number | undefined {
   const node = doc.getIn(path, true);
-  if (node && (isMap(node) || isSeq(node) || typeof node === "object") && "range" in (node as object)) {
+  if (node && (isMap(node) || isSeq(node) || typeof node === "object") && "range" in (node)) {
     const range = (node as { range?: [number, number, number] }).range;
     if (range) return lines.linePos(range[0]).line;
   }

@@ -72,25 +72,12 @@ export interface GatewayOptions {
 export function createNotionGateway(options: GatewayOptions): NotionGateway {
   const { settings, events } = options;
   if (!settings.token) throw new SyncError("config_invalid", "NOTION_TOKEN is not set: export the integration's token");
-  const baseFetch = options.fetch ?? fetch;
-  const timedFetch: typeof fetch = async (input, init) => {
-    const started = performance.now();
-    const path = new URL(typeof input === "string" || input instanceof URL ? input : input.url).pathname;
-    try {
-      const response = await baseFetch(input, init);
-      events.emit("notion:request", { method: init?.method ?? "GET", path, status: response.status, durationMs: performance.now() - started });
-      return response;
-    } catch (error) {
-      events.emit("notion:request", { method: init?.method ?? "GET", path, status: "error", durationMs: performance.now() - started });
-      throw error;
-    }
-  };
   const client = new Client({
     auth: settings.token.reveal(),
     baseUrl: settings.baseUrl,
     timeoutMs: settings.timeoutMs,
     retry: false,
-    fetch: timedFetch,
+    fetch: timedFetch(options.fetch ?? fetch, events),
     logLevel: LogLevel.ERROR,
     logger: () => undefined,
   });
@@ -98,27 +85,7 @@ export function createNotionGateway(options: GatewayOptions): NotionGateway {
   const retry: RetryOptions = { ...DEFAULT_RETRY, retries: settings.maxRetries, ...options.retry };
   const aborted = new AbortController();
 
-  function call<T>(what: string, counter: RequestCounter | undefined, request: (client: Client) => Promise<T>): Promise<T> {
-    if (aborted.signal.aborted) return Promise.reject(shutdownError(what));
-    return withRetry(
-      () =>
-        pacer.schedule(() => {
-          if (aborted.signal.aborted) throw shutdownError(what);
-          if (counter) counter.count += 1;
-          return request(client);
-        }),
-      (error) => (aborted.signal.aborted ? shutdownError(what) : toNotionError(error, what)),
-      {
-        ...retry,
-        signal: aborted.signal,
-        onRetryAfter: (ms) => {
-          pacer.pause(ms);
-          events.emit("notion:rate_limited", { retryAfterMs: ms, path: what });
-        },
-        onRetry: (error, attempt) => events.emit("notion:retry", { path: what, attempt, code: error.code, message: error.message }),
-      },
-    );
-  }
+  const call = pacedCaller(client, pacer, retry, events, aborted.signal);
   /** A call whose answer is checked against its schema (a malformed answer fails, not retried). */
   const checked = <S extends z.ZodType>(schema: S, what: string, counter: RequestCounter | undefined, request: (client: Client) => Promise<unknown>) =>
     call(what, counter, request).then((answer) => checkAnswer(schema, answer, what));
@@ -148,6 +115,50 @@ export function createNotionGateway(options: GatewayOptions): NotionGateway {
       pacer.abort();
     },
     close: () => pacer.stop(),
+  };
+}
+
+/**
+ * Every request through the token's pacer and the retry policy, counted, its failure translated into
+ * a NotionError; nothing is sent once the gateway is aborted.
+ */
+function pacedCaller(client: Client, pacer: Pacer, retry: RetryOptions, events: EventBus, aborted: AbortSignal) {
+  return function call<T>(what: string, counter: RequestCounter | undefined, request: (client: Client) => Promise<T>): Promise<T> {
+    if (aborted.aborted) return Promise.reject(shutdownError(what));
+    return withRetry(
+      () =>
+        pacer.schedule(() => {
+          if (aborted.aborted) throw shutdownError(what);
+          if (counter) counter.count += 1;
+          return request(client);
+        }),
+      (error) => (aborted.aborted ? shutdownError(what) : toNotionError(error, what)),
+      {
+        ...retry,
+        signal: aborted,
+        onRetryAfter: (ms) => {
+          pacer.pause(ms);
+          events.emit("notion:rate_limited", { retryAfterMs: ms, path: what });
+        },
+        onRetry: (error, attempt) => events.emit("notion:retry", { path: what, attempt, code: error.code, message: error.message }),
+      },
+    );
+  };
+}
+
+/** The SDK's fetch, reporting each HTTP attempt (path, status, duration) as a `notion:request` event. */
+function timedFetch(baseFetch: typeof fetch, events: EventBus): typeof fetch {
+  return async (input, init) => {
+    const started = performance.now();
+    const path = new URL(typeof input === "string" || input instanceof URL ? input : input.url).pathname;
+    try {
+      const response = await baseFetch(input, init);
+      events.emit("notion:request", { method: init?.method ?? "GET", path, status: response.status, durationMs: performance.now() - started });
+      return response;
+    } catch (error) {
+      events.emit("notion:request", { method: init?.method ?? "GET", path, status: "error", durationMs: performance.now() - started });
+      throw error;
+    }
   };
 }
 

@@ -42,7 +42,7 @@ export async function* paginate<A extends ListAnswer>(fetchAnswer: (cursor: stri
     return fetchAnswer(cursor);
   };
   let pending: Promise<A> | undefined = request(undefined);
-  while (pending) {
+  while (pending !== undefined) {
     const answer: A = await pending;
     results += answer.results.length;
     if (options.maxResults !== undefined && results > options.maxResults) {

@@ -38,7 +38,7 @@ export function rollupFromItems(value: PropertyValue, list: PropertyItemsAnswer,
 }
 
 function numberOf(item: Record<string, unknown>): number | null {
-  const inner = item[item.type as string] as unknown;
+  const inner = item[item.type as string];
   if (typeof inner === "number") return inner;
   const nested = inner as { type?: string; number?: unknown } | null;
   return nested?.type === "number" && typeof nested.number === "number" ? nested.number : null;

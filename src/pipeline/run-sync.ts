@@ -55,69 +55,23 @@ export interface SyncRunResult {
 export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): Promise<SyncRunResult> {
   const now = deps.now ?? (() => new Date());
   const events = deps.events ?? createEventBus();
-  const { config } = deps;
   const runId = newRunId(now());
-  const selected = selectDatabases(config, options.databases);
+  const selected = selectDatabases(deps.config, options.databases);
   const releasers: (() => Promise<void>)[] = [];
   const started = performance.now();
   const logger = deps.logger.child({ runId });
   events.emit("run:start", { runId, databases: selected.map((d) => d.key), full: options.full ?? false, dryRun: options.dryRun ?? false });
   const summaries: DatabaseSummary[] = [];
   let failure: unknown;
-  // Aborted by the caller (shutdown) or when another process takes the run lock over.
-  const lost = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
   try {
-    if (!options.dryRun) {
-      const lock = await acquireRunLock(config.watermarkDir, runId, {
-        staleAfterMs: config.lockStaleAfterMs,
-        onLost: (holder) => {
-          events.emit("lock:lost", { runId, holder: holder ?? null });
-          lost.abort(new SyncError("lock_held", `the run lock was taken over by another process${holder ? ` (${describeHolder(holder)})` : ""} while this run's heartbeat stalled`));
-        },
-      });
-      events.emit("lock:acquired", { runId, takenOver: lock.takenOver ?? null });
-      releasers.push(() => lock.release());
-    }
-    const gateway: NotionGateway = createNotionGateway({ settings: config.notion, events, fetch: deps.fetch });
-    releasers.push(() => gateway.close());
-    // A stop drops the requests still waiting for the pacer, so a run at a low rate stops promptly.
-    const onAbort = () => gateway.abort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    releasers.push(async () => signal.removeEventListener("abort", onAbort));
-    let warehouse: Warehouse | undefined;
-    if (!options.dryRun) {
-      const opened = await (deps.openWarehouse ?? createWarehouse)(config.warehouse, { retry: (info) => events.emit("warehouse:retry", info) });
-      releasers.push(() => opened.close());
-      await opened.ensureTables([syncRunsTable(config.mapping.settings), quarantineTable(config.mapping.settings)]);
-      warehouse = opened;
-    }
-    let users: Promise<UserDirectory> | undefined;
-    const ctx: RunContext = {
-      runId,
-      config,
-      gateway,
-      warehouse,
-      watermarks: fileWatermarkStore(config.watermarkDir),
-      events,
-      logger,
-      full: options.full ?? false,
-      users: () => (users ??= loadUserDirectory(gateway, undefined)),
-      signal,
-      now,
-      schemas: new Map(),
-    };
+    const ctx = await openRun({ ...deps, events, now }, options, runId, logger, releasers);
     const refresh = createDependentRefresh(ctx);
     for (const database of selected) {
-      const skipReason: SkipReason | undefined = signal.aborted ? { code: "shutdown", reason: "not started: shutdown" } : options.skip?.get(database.key);
+      const skipReason: SkipReason | undefined = ctx.signal.aborted ? { code: "shutdown", reason: "not started: shutdown" } : options.skip?.get(database.key);
       const summary = skipReason ? skipped(ctx, database.key, skipReason) : await refresh.afterDatabase(await syncDatabase(ctx, database));
       summaries.push(summary);
       events.emit("database:done", summary);
-      if (warehouse) {
-        await warehouse.insertRows(syncRunsTable(config.mapping.settings), [syncRunRow(summary)]).catch((error: unknown) => {
-          logger.error({ err: error, databaseKey: database.key }, "could not write the run record");
-        });
-      }
+      await recordRun(ctx, summary);
     }
     return { runId, summaries, ok: summaries.every((s) => s.status !== "failed") };
   } catch (error) {
@@ -130,6 +84,56 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
     // Always: a run that failed before any database (the lock, the warehouse) ends too, with its error.
     events.emit("run:done", { runId, durationMs: performance.now() - started, summaries, error: failure === undefined ? null : describeError(failure), errorCode: failure === undefined ? null : errorCodeOf(failure) });
   }
+}
+
+/**
+ * Takes the run lock (whose loss stops the run after its batch), opens the Notion gateway (a stop drops
+ * its waiting requests) and the warehouse, each registering its releaser, and returns the run's context.
+ */
+async function openRun(deps: SyncRunDeps & { events: EventBus; now: () => Date }, options: SyncRunOptions, runId: string, logger: Logger, releasers: (() => Promise<void>)[]): Promise<RunContext> {
+  const { config, events } = deps;
+  // Aborted by the caller (shutdown) or when another process takes the run lock over.
+  const lost = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
+  if (!options.dryRun) {
+    const lock = await acquireRunLock(config.watermarkDir, runId, {
+      staleAfterMs: config.lockStaleAfterMs,
+      onLost: (holder) => {
+        events.emit("lock:lost", { runId, holder: holder ?? null });
+        lost.abort(new SyncError("lock_held", `the run lock was taken over by another process${holder ? ` (${describeHolder(holder)})` : ""} while this run's heartbeat stalled`));
+      },
+    });
+    events.emit("lock:acquired", { runId, takenOver: lock.takenOver ?? null });
+    releasers.push(() => lock.release());
+  }
+  const gateway: NotionGateway = createNotionGateway({ settings: config.notion, events, fetch: deps.fetch });
+  releasers.push(() => gateway.close());
+  // A stop drops the requests still waiting for the pacer, so a run at a low rate stops promptly.
+  const onAbort = () => gateway.abort();
+  signal.addEventListener("abort", onAbort, { once: true });
+  releasers.push(() => Promise.resolve(signal.removeEventListener("abort", onAbort)));
+  let warehouse: Warehouse | undefined;
+  if (!options.dryRun) {
+    warehouse = await (deps.openWarehouse ?? createWarehouse)(config.warehouse, { retry: (info) => events.emit("warehouse:retry", info) });
+    releasers.push(() => warehouse!.close());
+    await warehouse.ensureTables([syncRunsTable(config.mapping.settings), quarantineTable(config.mapping.settings)]);
+  }
+  let users: Promise<UserDirectory> | undefined;
+  return {
+    runId, config, gateway, warehouse, events, logger, signal, now: deps.now,
+    watermarks: fileWatermarkStore(config.watermarkDir),
+    full: options.full ?? false,
+    users: () => (users ??= loadUserDirectory(gateway, undefined)),
+    schemas: new Map(),
+  };
+}
+
+/** One `ppm_meta.sync_runs` row for the database just done; a failure to write it is logged, never fatal. */
+async function recordRun(ctx: RunContext, summary: DatabaseSummary): Promise<void> {
+  if (!ctx.warehouse) return;
+  await ctx.warehouse.insertRows(syncRunsTable(ctx.config.mapping.settings), [syncRunRow(summary)]).catch((error: unknown) => {
+    ctx.logger.error({ err: error, databaseKey: summary.databaseKey }, "could not write the run record");
+  });
 }
 
 function selectDatabases(config: AppConfig, keys: readonly string[] | undefined) {

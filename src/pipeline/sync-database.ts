@@ -129,7 +129,7 @@ class SyncSteps {
     const since = inTrash ? (this.plan.trashFrom ?? undefined) : this.plan.since;
     const pages = readPages(ctx.gateway, { databaseKey: database.key, dataSourceId: this.schema.dataSourceId, since, pageSize: ctx.config.mapping.settings.page_size, counter, inTrash });
     for await (const answer of pages) {
-      const completed = await Promise.all(answer.map((page) => (needsCompletion(page) ? completePage(ctx.gateway, page, database.key, counter) : page)));
+      const completed = await Promise.all(answer.map((page) => (needsCompletion(page) ? completePage(ctx.gateway, page, database.key, counter) : Promise.resolve(page))));
       for (const page of completed) {
         totals.pagesRead += 1;
         const result = this.transformer.transform(page);

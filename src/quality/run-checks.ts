@@ -1,5 +1,5 @@
 import type { AppConfig } from "../config/index.js";
-import { silverTable, syncRunsTable, type Row, type SqlSession } from "../warehouse/index.js";
+import { cellText, silverTable, syncRunsTable, type Row, type SqlSession } from "../warehouse/index.js";
 import { checkDatabase } from "./database-checks.js";
 import { controlRoomStatusTable, DEFAULT_SEVERITY, dqIssuesHistoryTable, dqIssuesTable, dqScore, severityText, type DqCheck, type DqIssue, type Severity } from "./dq-model.js";
 
@@ -56,8 +56,8 @@ export async function runDqChecks(warehouse: SqlSession, config: AppConfig, opti
   const shown = await warehouse.query(`SELECT database_key, page_id, column_name, rule, severity, message FROM ${issuesTable} ORDER BY severity DESC, database_key, rule, page_id LIMIT ${ISSUES_SHOWN}`);
   const issues: DqIssue[] = shown.map((r) => ({
     databaseKey: String(r.database_key),
-    pageId: r.page_id === null ? null : String(r.page_id),
-    columnName: r.column_name === null ? null : String(r.column_name),
+    pageId: r.page_id === null ? null : cellText(r.page_id),
+    columnName: r.column_name === null ? null : cellText(r.column_name),
     rule: r.rule as DqIssue["rule"],
     severity: String(r.severity).replace(/^\d-/, "") as Severity,
     message: String(r.message),
@@ -88,7 +88,7 @@ async function checkFreshness(warehouse: SqlSession, config: AppConfig, now: Dat
     const { key } = database;
     const row = byKey.get(key);
     if (row?.last_status === "failed") failed += 1;
-    const last = row?.last_success instanceof Date ? row.last_success : row?.last_success ? new Date(String(row.last_success)) : null;
+    const last = row?.last_success instanceof Date ? row.last_success : row?.last_success ? new Date(cellText(row.last_success)) : null;
     const age = last ? (now.getTime() - last.getTime()) / 60_000 : null;
     if (age === null) unknown = true;
     else minutes.push(age);

@@ -53,28 +53,7 @@ export function fileWatermarkStore(directory: string): WatermarkStore {
   const fileOf = (key: string) => join(directory, `${key}.json`);
   let tempCounter = 0;
 
-  async function get(databaseKey: string): Promise<Watermark | undefined> {
-    let text: string;
-    try {
-      text = await readFile(fileOf(databaseKey), "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw fsError(error, "read the watermark", fileOf(databaseKey));
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    const parsed = watermarkSchema.safeParse(json);
-    if (!parsed.success || parsed.data.databaseKey !== databaseKey) {
-      throw new SyncError("state_invalid", `watermark file ${fileOf(databaseKey)} is unreadable; delete it (or run \`npm run watermarks -- reset --database ${databaseKey}\`) to resync "${databaseKey}" in full`, {
-        context: { databaseKey, file: fileOf(databaseKey) },
-      });
-    }
-    return parsed.data;
-  }
+  const get = (databaseKey: string) => readWatermark(fileOf(databaseKey), databaseKey);
 
   return {
     get,
@@ -113,4 +92,28 @@ export function fileWatermarkStore(directory: string): WatermarkStore {
       return out;
     },
   };
+}
+
+/** One watermark file; undefined when absent; an unreadable one is invalid state, naming the file and the fix. */
+async function readWatermark(file: string, databaseKey: string): Promise<Watermark | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw fsError(error, "read the watermark", file);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = watermarkSchema.safeParse(json);
+  if (!parsed.success || parsed.data.databaseKey !== databaseKey) {
+    throw new SyncError("state_invalid", `watermark file ${file} is unreadable; delete it (or run \`npm run watermarks -- reset --database ${databaseKey}\`) to resync "${databaseKey}" in full`, {
+      context: { databaseKey, file },
+    });
+  }
+  return parsed.data;
 }

@@ -4,7 +4,7 @@
  * Pure and synchronous: no I/O, no clock (the caller passes what it needs).
  */
 
-import { BRONZE_COLUMNS as B, SILVER_COLUMNS as S } from "../config/system-columns.js";
+import { type BRONZE_COLUMNS as B, type SILVER_COLUMNS as S } from "../config/system-columns.js";
 import type { UserDirectory } from "../notion/types.js";
 
 export type { NotionPage, PropertyValue, UserDirectory } from "../notion/types.js";

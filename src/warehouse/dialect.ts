@@ -28,19 +28,19 @@ export interface Dialect {
 /** Engine-specific SQL fragments, each taking and returning SQL expressions. */
 export interface SqlFunctions {
   /** Number of items of an ARRAY<STRING> expression. */
-  arrayLength(expr: string): string;
+  readonly arrayLength: (expr: string) => string;
   /** A set-returning expression usable in a SELECT list: one row per item of the array. */
-  explode(expr: string): string;
+  readonly explode: (expr: string) => string;
   /** An ARRAY<STRING> of the parts of a text split on a literal separator. */
-  split(expr: string, separator: string): string;
+  readonly split: (expr: string, separator: string) => string;
   /** The current instant. */
-  now(): string;
+  readonly now: () => string;
   /** An expression cast to text. */
-  toText(expr: string): string;
+  readonly toText: (expr: string) => string;
   /** Aggregate: the group's values joined with a literal separator. */
-  joinAgg(expr: string, separator: string): string;
+  readonly joinAgg: (expr: string, separator: string) => string;
   /** The marker of a named parameter (`$name`, `:name`). */
-  param(name: string): string;
+  readonly param: (name: string) => string;
 }
 
 export interface DialectCapabilities {

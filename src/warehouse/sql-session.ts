@@ -13,42 +13,8 @@ export function createSqlSession(dialect: Dialect, driver: Driver): SqlSession {
   const q = (name: string) => dialect.quoteIdentifier(name);
   const tableName = (t: TableName) => dialect.qualify(t.schema, t.name);
 
-  async function columnsOf(table: TableName): Promise<{ name: string; type: string }[] | undefined> {
-    try {
-      return await driver.columnsOf(table.schema, table.name);
-    } catch (error) {
-      throw statementFailed("describe table", `DESCRIBE ${tableName(table)}`, table, error);
-    }
-  }
-
-  /**
-   * Creates the table (and its schema, once per session) when it is absent, or adds the columns it
-   * lacks. A table that exists costs one DESCRIBE and no DDL: on Databricks each statement costs.
-   */
+  const columnsOf = (table: TableName) => describe(dialect, driver, table);
   const schemasCreated = new Set<string>();
-  async function ensureTable(table: TableSpec): Promise<void> {
-    const existing = await columnsOf(table);
-    if (!existing) {
-      if (!schemasCreated.has(table.schema)) {
-        await run(driver, "create schema", `CREATE SCHEMA IF NOT EXISTS ${dialect.qualifySchema(table.schema)}`);
-        schemasCreated.add(table.schema);
-      }
-      const columns = table.columns.map((c) => `${q(c.name)} ${dialect.typeName(c.type)}`).join(", ");
-      await run(driver, "create table", `CREATE TABLE IF NOT EXISTS ${tableName(table)} (${columns})${dialect.createTableSuffix(table)}`, table);
-      return;
-    }
-    const have = new Map(existing.map((c) => [c.name.toLowerCase(), c.type]));
-    const normalize = (type: string) => type.toUpperCase().replace(/\s+/g, "");
-    const changed = table.columns.filter((c) => have.has(c.name) && normalize(have.get(c.name)!) !== normalize(dialect.typeName(c.type)));
-    if (changed.length > 0) {
-      const list = changed.map((c) => `${c.name} is ${have.get(c.name)} in the warehouse but ${dialect.typeName(c.type)} in the mapping`).join("; ");
-      throw new SyncError("warehouse_terminal", `table ${table.schema}.${table.name}: ${list}. Give the column a new column_name, or migrate or drop the old column, then resync`, {
-        context: { table: `${table.schema}.${table.name}` },
-      });
-    }
-    const missing = table.columns.filter((c) => !have.has(c.name));
-    for (const statement of missing.length > 0 ? dialect.addColumns(table, missing) : []) await run(driver, "add columns", statement, table);
-  }
 
   async function insertRows(table: TableSpec, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
@@ -79,7 +45,7 @@ export function createSqlSession(dialect: Dialect, driver: Driver): SqlSession {
 
   return {
     async ensureTables(tables) {
-      for (const table of tables) await ensureTable(table);
+      for (const table of tables) await ensureTable(dialect, driver, table, schemasCreated);
     },
     tableExists: async (table) => (await columnsOf(table)) !== undefined,
     insertRows,
@@ -90,4 +56,43 @@ export function createSqlSession(dialect: Dialect, driver: Driver): SqlSession {
     quote: q,
     functions: dialect.functions,
   };
+}
+
+/** The columns a table has now, or undefined if it does not exist. */
+async function describe(dialect: Dialect, driver: Driver, table: TableName): Promise<{ name: string; type: string }[] | undefined> {
+  try {
+    return await driver.columnsOf(table.schema, table.name);
+  } catch (error) {
+    throw statementFailed("describe table", `DESCRIBE ${dialect.qualify(table.schema, table.name)}`, table, error);
+  }
+}
+
+/**
+ * Creates the table (and its schema, once per session) when it is absent, or adds the columns it
+ * lacks. A table that exists costs one DESCRIBE and no DDL: on Databricks each statement costs. A
+ * column whose type changed is refused, naming what to do.
+ */
+async function ensureTable(dialect: Dialect, driver: Driver, table: TableSpec, schemasCreated: Set<string>): Promise<void> {
+  const q = (name: string) => dialect.quoteIdentifier(name);
+  const existing = await describe(dialect, driver, table);
+  if (!existing) {
+    if (!schemasCreated.has(table.schema)) {
+      await run(driver, "create schema", `CREATE SCHEMA IF NOT EXISTS ${dialect.qualifySchema(table.schema)}`);
+      schemasCreated.add(table.schema);
+    }
+    const columns = table.columns.map((c) => `${q(c.name)} ${dialect.typeName(c.type)}`).join(", ");
+    await run(driver, "create table", `CREATE TABLE IF NOT EXISTS ${dialect.qualify(table.schema, table.name)} (${columns})${dialect.createTableSuffix(table)}`, table);
+    return;
+  }
+  const have = new Map(existing.map((c) => [c.name.toLowerCase(), c.type]));
+  const normalize = (type: string) => type.toUpperCase().replace(/\s+/g, "");
+  const changed = table.columns.filter((c) => have.has(c.name) && normalize(have.get(c.name)!) !== normalize(dialect.typeName(c.type)));
+  if (changed.length > 0) {
+    const list = changed.map((c) => `${c.name} is ${have.get(c.name)} in the warehouse but ${dialect.typeName(c.type)} in the mapping`).join("; ");
+    throw new SyncError("warehouse_terminal", `table ${table.schema}.${table.name}: ${list}. Give the column a new column_name, or migrate or drop the old column, then resync`, {
+      context: { table: `${table.schema}.${table.name}` },
+    });
+  }
+  const missing = table.columns.filter((c) => !have.has(c.name));
+  for (const statement of missing.length > 0 ? dialect.addColumns(table, missing) : []) await run(driver, "add columns", statement, table);
 }

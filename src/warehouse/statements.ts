@@ -60,3 +60,11 @@ export async function withStaged<T>(driver: Driver, table: TableSpec, rows: read
   await staged.release();
   return result;
 }
+
+/** A cell of a query's answer as text: strings as they are, numbers, bigints and booleans written out, dates as ISO, anything else as JSON. */
+export function cellText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
+  if (value instanceof Date) return value.toISOString();
+  return JSON.stringify(value) ?? "";
+}

@@ -1,7 +1,7 @@
 import type { DatabaseSummary, EventBus } from "../observability/events.js";
 import type { Settings } from "../config/index.js";
 import type { LockHolder } from "../state/index.js";
-import { syncRunsTable, type SqlSession } from "../warehouse/index.js";
+import { cellText, syncRunsTable, type SqlSession } from "../warehouse/index.js";
 
 /**
  * The worker's status model: what /api/kpis, /readyz, the metrics and the failure backoff read. Per
@@ -111,7 +111,7 @@ export class WorkerStatus {
 
 function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
-  return value instanceof Date ? value : new Date(String(value));
+  return value instanceof Date ? value : new Date(cellText(value));
 }
 
 function round(n: number): number {

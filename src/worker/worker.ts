@@ -50,38 +50,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const access = new WarehouseAccess(config, status, events, logger, now);
   const abort = new AbortController();
 
-  async function run(origin: RunOrigin): Promise<void> {
-    if (abort.signal.aborted) return;
-    if (!status.loaded) await access.probe().catch((error: unknown) => logger.debug({ err: error }, "warehouse not reachable yet"));
-    if (abort.signal.aborted) return;
-    try {
-      const skip = backoff.skipsForTick(keys, origin === "schedule");
-      const result = await access.exclusive(() => runSync({ config, logger, events }, { signal: abort.signal, skip }));
-      if (!result.ok) logger.warn({ runId: result.runId, failed: result.summaries.filter((s) => s.status === "failed").map((s) => s.databaseKey) }, "sync run finished with failures; retrying at the next tick");
-      if (config.mapping.settings.dq.after_sync && !abort.signal.aborted) await checkQuality();
-    } catch (error) {
-      if (!(error instanceof LockHeldError)) {
-        status.lockBlocked = undefined;
-        logger.error({ err: error }, "sync run failed; retrying at the next tick");
-        return;
-      }
-      status.blockedBy(error.holder, new Date(now()));
-      if (origin === "schedule") events.emit("worker:tick_skipped", { reason: "lock held" });
-      logger.warn({ err: error, origin }, "run skipped: another process holds the run lock");
-      // A holder that stopped (a crashed earlier life of this container) goes stale then: try again.
-      scheduler.retryAt(error.staleAt);
-    }
-  }
-
-  async function checkQuality(): Promise<void> {
-    try {
-      const result = await access.checkQuality();
-      events.emit("dq:checked", { score: result.score, issues: result.issuesTotal, threshold: result.threshold });
-    } catch (error) {
-      logger.error({ err: error }, "data-quality checks failed");
-    }
-  }
-
+  const run = runner({ config, logger, events, status, backoff, access, signal: abort.signal, now, retryAt: (at) => scheduler.retryAt(at) });
   const scheduler = new Scheduler({ schedule: config.worker.schedule, events, logger, now, run });
   function ready(): Promise<Readiness> {
     if (status.lockBlocked) return Promise.resolve({ ok: false, reason: `ticks skipped: the run lock is held by ${describeHolder(status.lockBlocked.holder)}; skipping since ${status.lockBlocked.since}` });
@@ -93,7 +62,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   // The last run records are read before the endpoints answer, so /api/kpis is right from the start.
   await access.probe().catch((error: unknown) => logger.warn({ err: error }, "warehouse not reachable at start; KPIs are loaded when it is"));
   for (const key of keys) backoff.update(key);
-  const server = await startStatusServer(config.worker.port, { ready, kpis: async () => status.toJson(now()), registry }, (error) => logger.error({ err: error }, "status endpoint failed"));
+  const server = await startStatusServer(config.worker.port, { ready, kpis: () => Promise.resolve(status.toJson(now())), registry }, (error) => logger.error({ err: error }, "status endpoint failed"));
   scheduler.start();
   events.emit("worker:start", { port: server.port, schedule: config.worker.schedule, runOnStart: config.worker.runOnStart });
   if (config.worker.runOnStart) void scheduler.tick();
@@ -114,5 +83,54 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       await server.close();
       events.emit("worker:stop", { forced: true });
     },
+  };
+}
+
+interface RunnerParts {
+  readonly config: AppConfig;
+  readonly logger: Logger;
+  readonly events: EventBus;
+  readonly status: WorkerStatus;
+  readonly backoff: FailureBackoff;
+  readonly access: WarehouseAccess;
+  readonly signal: AbortSignal;
+  readonly now: () => number;
+  /** Try again at this time (a stale lock can then be taken over). */
+  readonly retryAt: (at: number) => void;
+}
+
+/** One scheduled run: the sync (databases in backoff skipped), then the data-quality checks; a held lock is reported and retried. */
+function runner(parts: RunnerParts): (origin: RunOrigin) => Promise<void> {
+  const { config, logger, events, status, backoff, access, signal, now } = parts;
+  const keys = config.mapping.databases.map((d) => d.key);
+  const checkQuality = async () => {
+    try {
+      const result = await access.checkQuality();
+      events.emit("dq:checked", { score: result.score, issues: result.issuesTotal, threshold: result.threshold });
+    } catch (error) {
+      logger.error({ err: error }, "data-quality checks failed");
+    }
+  };
+  return async (origin) => {
+    if (signal.aborted) return;
+    if (!status.loaded) await access.probe().catch((error: unknown) => logger.debug({ err: error }, "warehouse not reachable yet"));
+    if (signal.aborted) return;
+    try {
+      const skip = backoff.skipsForTick(keys, origin === "schedule");
+      const result = await access.exclusive(() => runSync({ config, logger, events }, { signal, skip }));
+      if (!result.ok) logger.warn({ runId: result.runId, failed: result.summaries.filter((s) => s.status === "failed").map((s) => s.databaseKey) }, "sync run finished with failures; retrying at the next tick");
+      if (config.mapping.settings.dq.after_sync && !signal.aborted) await checkQuality();
+    } catch (error) {
+      if (!(error instanceof LockHeldError)) {
+        status.lockBlocked = undefined;
+        logger.error({ err: error }, "sync run failed; retrying at the next tick");
+        return;
+      }
+      status.blockedBy(error.holder, new Date(now()));
+      if (origin === "schedule") events.emit("worker:tick_skipped", { reason: "lock held" });
+      logger.warn({ err: error, origin }, "run skipped: another process holds the run lock");
+      // A holder that stopped (a crashed earlier life of this container) goes stale then: try again.
+      parts.retryAt(error.staleAt);
+    }
   };
 }

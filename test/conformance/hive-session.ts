@@ -56,7 +56,7 @@ export async function openHiveSession(port: number, database = "default"): Promi
       const bounded = new Promise((resolve) => (timer = setTimeout(resolve, 5_000)));
       await Promise.race([session.close().catch(() => undefined), bounded]);
       clearTimeout(timer);
-      await client.close();
+      client.close();
     },
   };
 }

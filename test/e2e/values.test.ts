@@ -18,7 +18,7 @@ let fixture: SyncFixture;
 let columns: Record<string, OracleColumn[]>;
 let edited: ReturnType<typeof addValueShowcase>;
 const logger = pino({ level: "silent" });
-let clock = Date.parse("2026-11-01T10:00:00.000Z");
+const clock = Date.parse("2026-11-01T10:00:00.000Z");
 const now = () => new Date(clock);
 const config = () => fixture.config({ MAPPING_PATH: join(fixture.dir, "showcase.yaml") });
 

@@ -22,7 +22,7 @@ describe("DuckDB specifics", () => {
     const error = await warehouse
       .writeBatch({
         bronze: { table: bronze, rows: [{ page_id: "p1", last_edited_time: "2026-01-01T00:00:00.000Z", page_json: "{}", _row_hash: "h", _ingested_at: "2026-01-01T00:00:00.000Z", _run_id: "r" }] },
-        silver: { table: silver, rows: [{ page_id: "p1", n: "not a number" as unknown as number, created_time: "2026-01-01T00:00:00.000Z", last_edited_time: "2026-01-01T00:00:00.000Z", url: "u", _is_deleted: false, _deleted_at: null, _row_hash: "h", _synced_at: "2026-01-01T00:00:00.000Z", _run_id: "r" }] },
+        silver: { table: silver, rows: [{ page_id: "p1", n: "not a number", created_time: "2026-01-01T00:00:00.000Z", last_edited_time: "2026-01-01T00:00:00.000Z", url: "u", _is_deleted: false, _deleted_at: null, _row_hash: "h", _synced_at: "2026-01-01T00:00:00.000Z", _run_id: "r" }] },
         quarantine: { table: quarantine, rows: [] },
       })
       .catch((e: unknown) => e);
@@ -83,7 +83,7 @@ describe("DuckDB's errors, translated once into kinds", () => {
     const path = join(mkdtempSync(join(tmpdir(), "nds-duck-lock-")), "w.duckdb");
     const holder = spawn(process.execPath, ["--input-type=module", "-e", `import { DuckDBInstance } from "@duckdb/node-api"; const i = await DuckDBInstance.create(${JSON.stringify(path)}); await i.connect(); process.stdout.write("open"); setTimeout(() => {}, 60000);`], { stdio: ["ignore", "pipe", "inherit"] });
     try {
-      await new Promise<void>((resolve) => holder.stdout!.once("data", () => resolve()));
+      await new Promise<void>((resolve) => holder.stdout.once("data", () => resolve()));
       const error = await createWarehouse({ kind: "duckdb", path, memoryLimit: "256MB", threads: 1 }).then(() => undefined, (e: unknown) => e);
       expect(error).toBeInstanceOf(WarehouseError);
       expect([(error as WarehouseError).kind, (error as WarehouseError).code, (error as WarehouseError).transient]).toEqual(["locked", "warehouse_transient", true]);

@@ -42,7 +42,7 @@ describe("fault injection", () => {
     const sandbox = await start({ seed: 3, faultRate: 1 });
     const codes = new Map<number, string>();
     for (let i = 0; i < 40; i++) {
-      const res = await rawCall(sandbox, "GET", "/v1/users/me").catch((e: unknown) => (e instanceof TypeError ? undefined : Promise.reject(e)));
+      const res = await rawCall(sandbox, "GET", "/v1/users/me").catch((e: unknown) => (e instanceof TypeError ? undefined : Promise.reject(e as Error)));
       if (!res) continue;
       codes.set(res.status, res.json()["code"] as string);
       if (res.status === 529) expect(res.headers.get("retry-after")).toMatch(/^\d+$/);

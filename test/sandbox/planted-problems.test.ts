@@ -32,7 +32,7 @@ function findProblems(sandbox: Sandbox): PlantedProblem[] {
   const pages: Record<string, Page[]> = {};
   for (const key of Object.keys(sandbox.databases)) {
     pages[key] = sandbox.store.listPages(sandbox.databases[key]!.dataSourceId) as Page[];
-    live.set(key, new Set(pages[key]!.map((p) => p.id)));
+    live.set(key, new Set(pages[key].map((p) => p.id)));
   }
   const out: PlantedProblem[] = [];
   for (const [key, db] of Object.entries(mapping)) {

@@ -39,7 +39,7 @@ describe("rate limiting (token bucket per token)", () => {
   it("setRateLimit changes the limit at run time; rps 0 turns it off", async () => {
     sandbox.setRateLimit(1, 1);
     const tight = await burst(2);
-    expect(APIResponseError.isAPIResponseError(tight[1]) && header(tight[1] as APIResponseError, "retry-after")).toBe("1");
+    expect(APIResponseError.isAPIResponseError(tight[1]) && header(tight[1], "retry-after")).toBe("1");
     sandbox.setRateLimit(0);
     const free = await burst(30);
     expect(free.every((r) => r === "ok")).toBe(true);

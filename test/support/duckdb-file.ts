@@ -7,7 +7,7 @@ export async function queryFile(path: string, sql: string): Promise<Record<strin
     const connection = await instance.connect();
     try {
       const result = await connection.runAndReadAll(sql);
-      return result.getRowObjectsJS() as Record<string, unknown>[];
+      return result.getRowObjectsJS();
     } finally {
       connection.closeSync();
     }

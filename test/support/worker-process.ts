@@ -22,8 +22,8 @@ export async function startWorkerProcess(env: Record<string, string>, prefix: re
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
-  child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
+  child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (output += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 20_000);
@@ -34,7 +34,7 @@ export async function startWorkerProcess(env: Record<string, string>, prefix: re
         resolve(Number(match[1]));
       }
     };
-    child.stderr!.on("data", check);
+    child.stderr.on("data", check);
     void exited.then((code) => reject(new Error(`worker exited ${code}:\n${output}`)));
   });
   return {

@@ -64,7 +64,7 @@ describe("which databases a change reaches (dependent refresh planning)", () => 
     const viaId = projectsWith({ id: "tot", type: "number" }, { id: "rem", type: "formula", expression: "{{notion:block_property:lns:00000000}} * 2" });
     expect(dependentLink(B, viaId)).toBeDefined();
     const chained = projectsWith({ id: "tot", type: "formula", expression: 'prop("Hidden") + 1' }, { id: "rem", type: "number" });
-    const withHidden = { ...chained, schema: { ...chained.schema, properties: new Map([...chained.schema.properties, ["Hidden", { id: "hid", type: "rollup", rollupRelationId: "lns" } as SchemaProperty]]) } };
+    const withHidden = { ...chained, schema: { ...chained.schema, properties: new Map([...chained.schema.properties, ["Hidden", { id: "hid", type: "rollup", rollupRelationId: "lns" }]]) } };
     expect(dependentLink(B, withHidden)).toBeDefined();
     const opaque = projectsWith({ id: "tot", type: "number" }, { id: "rem", type: "formula" });
     expect(dependentLink(B, opaque)).toBeDefined();

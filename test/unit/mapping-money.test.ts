@@ -15,7 +15,7 @@ const MONEY_FUNCTIONS = new Set(["sum", "average", "median", "min", "max", "rang
  * schemas, so a new amount column in the mapping is held to the rule too.
  */
 function amountProperties(sandbox: Sandbox): Set<string> {
-  const schemas = Object.fromEntries(Object.entries(sandbox.databases).map(([key, db]) => [key, sandbox.store.dataSource(db.dataSourceId)! as Json]));
+  const schemas = Object.fromEntries(Object.entries(sandbox.databases).map(([key, db]) => [key, sandbox.store.dataSource(db.dataSourceId)!]));
   const byDataSource = new Map(Object.values(schemas).map((s) => [s.id as string, s]));
   const out = new Set<string>();
   for (const [key, schema] of Object.entries(schemas)) {

@@ -72,7 +72,7 @@ export function stringOf(value: StoredValue | undefined): string | null {
 
 /** Ids of multi_select/people/relation values. */
 export function idsOf(value: StoredValue | undefined): string[] {
-  return Array.isArray(value) && value.every((v) => typeof v === "string") ? (value as string[]) : [];
+  return Array.isArray(value) && value.every((v) => typeof v === "string") ? (value) : [];
 }
 
 export function dateOf(value: StoredValue | undefined): DateValue | null {
@@ -81,6 +81,6 @@ export function dateOf(value: StoredValue | undefined): DateValue | null {
 
 export function filesOf(value: StoredValue | undefined): FileValue[] {
   return Array.isArray(value) && value.every((v) => typeof v === "object" && v !== null && "kind" in v)
-    ? (value as FileValue[])
+    ? (value)
     : [];
 }

@@ -71,8 +71,11 @@ function propertyFilter(ctx: FilterContext, f: Record<string, unknown>, ref: str
   if (!COMPATIBLE[key]?.includes(prop.type)) {
     throw invalid(`body failed validation: ${path}.${key} cannot be used with property "${prop.name}" of type ${prop.type}.`);
   }
-  const cond = f[key];
-  const at = `${path}.${key}`;
+  return valueFilter(ctx, prop, f[key], `${path}.${key}`);
+}
+
+/** The predicate of one condition on one property, by the property's type. */
+function valueFilter(ctx: FilterContext, prop: PropertySchema, cond: unknown, at: string): Predicate {
   const v = (p: PageRecord) => p.values[prop.id];
   switch (prop.type) {
     case "title": case "rich_text": {

@@ -6,7 +6,7 @@ import { boolOf, dateOf, filesOf, idsOf, numberOf, richTextOf, stringOf } from "
 import type { Workspace } from "../store/workspace.js";
 import { renderFile } from "./files.js";
 import { renderUserRef } from "./users.js";
-import type { DateAnswer, FormulaAnswer, PropertyValueAnswer, RichTextItemResponse, RollupAnswer, SelectAnswer, ValueBody } from "./wire-types.js";
+import type { FormulaAnswer, PropertyValueAnswer, RichTextItemResponse, RollupAnswer, SelectAnswer, ValueBody } from "./wire-types.js";
 
 function option(o: SelectOption | undefined): SelectAnswer | null {
   return o ? ({ id: o.id, name: o.name, color: o.color } as SelectAnswer) : null;
@@ -62,7 +62,7 @@ export function valueBody(ws: Workspace, ds: DataSourceRecord, page: PageRecord,
       return { type: "multi_select", multi_select: idsOf(raw).flatMap((id) => option(findOption(prop, id)) ?? []) };
     case "date": {
       const d = dateOf(raw);
-      return { type: "date", date: d ? ({ start: d.start, end: d.end, time_zone: d.time_zone } as DateAnswer) : null };
+      return { type: "date", date: d ? ({ start: d.start, end: d.end, time_zone: d.time_zone }) : null };
     }
     case "people": {
       const ids = idsOf(raw);

@@ -57,7 +57,7 @@ export const searchRoutes: Route[] = [
       return {
         object: "list",
         // Under 2026-03-11 objects have no `archived`, which the SDK's type (of 2025-09-03) still requires.
-        results: slice.map((h) => (h.kind === "page" ? renderPage(ws, h.page, { version, truncate: true }) : renderDataSource(ws, h.ds, version))) as SearchResponse["results"],
+        results: slice.map((h) => (h.kind === "page" ? renderPage(ws, h.page, { version, truncate: true }) : renderDataSource(ws, h.ds, version))),
         next_cursor: more ? encodeOffsetCursor(list, start + size) : null,
         has_more: more,
         type: "page_or_data_source",

@@ -43,7 +43,7 @@ export function generateBudgetLines(ctx: SeedContext): void {
   const budgetId = pid(projects, "Budget");
   const v = (name: string) => pid(lines, name);
   const [title, project, category, fiscalYear, planned, actual, approved, costCenter, period, lineNo] =
-    ["Line", "Project", "Category", "Fiscal Year", "Planned", "Actual", "Approved", "Cost Center", "Period", "Line No"].map(v) as string[] as [string, string, string, string, string, string, string, string, string, string];
+    ["Line", "Project", "Category", "Fiscal Year", "Planned", "Actual", "Approved", "Cost Center", "Period", "Line No"].map(v) as [string, string, string, string, string, string, string, string, string, string];
   const projectLines = pid(projects, "Budget Lines");
   const categoryIds = CATEGORIES.map((c) => optionId(lines, "Category", c));
   const periods = new Map<number, DateValue>();

@@ -85,7 +85,7 @@ function buildProperty(rng: Rng, optionRng: Rng, taken: Set<string>, spec: Spec 
     });
     return prop;
   }
-  const { opts, ...rest } = (extra ?? {}) as Partial<PropertySchema> & { opts?: Array<[string, string]> };
+  const { opts, ...rest } = (extra ?? {});
   Object.assign(prop, rest);
   if (opts) prop.options = opts.map(([n, c]) => ({ id: uuidFrom(optionRng), name: n, color: c, description: null }));
   return prop;

@@ -31,33 +31,8 @@ const MAX_ROWS_PARAM_BYTES = 15 * 2 ** 20;
  * DATABRICKS_RETRY. Failures leave as WarehouseErrors with the driver's error as `cause`.
  */
 export function createDatabricksDriver(session: StatementSession, options: DatabricksDriverOptions): Driver {
-  async function run(sql: string, params: Readonly<Record<string, unknown>> = {}): Promise<Record<string, unknown>[]> {
-    let attempts = 0;
-    // The last attempt's error is thrown (p-retry unwraps AbortError), its message counting the attempts.
-    return pRetry(
-      async () => {
-        attempts += 1;
-        try {
-          return await session.run(sql, params);
-        } catch (error) {
-          const translated = toDatabricksError(error);
-          const failed = attempts > 1 ? translated.restate(`${translated.message} (after ${attempts} attempts)`) : translated;
-          throw mayRetry(failed, sql) ? failed : new AbortError(failed);
-        }
-      },
-      {
-        retries: options.maxRetries,
-        minTimeout: options.retryDelayMs,
-        maxTimeout: 30 * options.retryDelayMs,
-        factor: 2,
-        randomize: true,
-        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-          if (retriesLeft > 0) options.observer.retry?.({ attempt: attemptNumber, kind: isWarehouseError(error) ? error.kind : "other", message: error.message });
-        },
-      },
-    );
-  }
-
+  const run = (sql: string, params: Readonly<Record<string, unknown>> = {}) => runWithRetry(session, options, sql, params);
+  const noTransactions = () => Promise.reject(new Error("Databricks runs no multi-statement transactions (capabilities.transactions is false)"));
   return {
     async execute(sql, params) {
       const [first] = await run(sql, params);
@@ -65,37 +40,70 @@ export function createDatabricksDriver(session: StatementSession, options: Datab
       return affected === undefined || affected === null ? undefined : Number(affected);
     },
     query: (sql, params) => run(sql, params),
-    async stage(table: TableSpec, rows: readonly Row[]): Promise<StagedRows> {
-      const json = rowsJson(table, rows);
-      const bytes = Buffer.byteLength(json);
-      if (bytes > MAX_ROWS_PARAM_BYTES) {
-        throw new WarehouseError("data", `the batch for ${table.schema}.${table.name} is ${(bytes / 2 ** 20).toFixed(1)} MiB as JSON, over the ${MAX_ROWS_PARAM_BYTES / 2 ** 20} MiB one Databricks statement may carry: lower settings.batch_max_bytes (or batch_size) in the mapping`, {
-          retry: "never",
-          context: { table: `${table.schema}.${table.name}` },
-        });
-      }
-      return { source: rowsRelation(table, `:${ROWS_PARAM}`), params: { [ROWS_PARAM]: json }, release: async () => undefined };
-    },
-    begin: () => Promise.reject(new Error("Databricks runs no multi-statement transactions (capabilities.transactions is false)")),
-    commit: () => Promise.reject(new Error("Databricks runs no multi-statement transactions")),
-    rollback: () => Promise.reject(new Error("Databricks runs no multi-statement transactions")),
+    stage: (table, rows) => Promise.resolve(stageRows(table, rows)),
+    begin: noTransactions,
+    commit: noTransactions,
+    rollback: noTransactions,
     async columnsOf(schema, table) {
-      let rows: Record<string, unknown>[];
       try {
-        rows = await run(`DESCRIBE TABLE ${options.qualify(schema, table)}`);
+        return describedColumns(await run(`DESCRIBE TABLE ${options.qualify(schema, table)}`));
       } catch (error) {
         if (isWarehouseError(error) && error.kind === "missing_table") return undefined;
         throw error;
       }
-      const columns: { name: string; type: string }[] = [];
-      // The column list ends where the partitioning/metadata sections start.
-      for (const row of rows) {
-        const name = String(row.col_name ?? "");
-        if (name === "" || name.startsWith("#")) break;
-        columns.push({ name, type: String(row.data_type) });
-      }
-      return columns;
     },
     close: () => session.close(),
   };
+}
+
+/** One statement, sent again while its failure allows; the last attempt's error counts the attempts. */
+function runWithRetry(session: StatementSession, options: DatabricksDriverOptions, sql: string, params: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>[]> {
+  let attempts = 0;
+  // p-retry unwraps AbortError: a failure that may not be retried is thrown as it is.
+  return pRetry(
+    async () => {
+      attempts += 1;
+      try {
+        return await session.run(sql, params);
+      } catch (error) {
+        const translated = toDatabricksError(error);
+        const failed = attempts > 1 ? translated.restate(`${translated.message} (after ${attempts} attempts)`) : translated;
+        throw mayRetry(failed, sql) ? failed : new AbortError(failed);
+      }
+    },
+    {
+      retries: options.maxRetries,
+      minTimeout: options.retryDelayMs,
+      maxTimeout: 30 * options.retryDelayMs,
+      factor: 2,
+      randomize: true,
+      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+        if (retriesLeft > 0) options.observer.retry?.({ attempt: attemptNumber, kind: isWarehouseError(error) ? error.kind : "other", message: error.message });
+      },
+    },
+  );
+}
+
+/** A batch as ONE JSON string parameter that `from_json` expands; refused when it is more than a statement may carry. */
+function stageRows(table: TableSpec, rows: readonly Row[]): StagedRows {
+  const json = rowsJson(table, rows);
+  const bytes = Buffer.byteLength(json);
+  if (bytes > MAX_ROWS_PARAM_BYTES) {
+    throw new WarehouseError("data", `the batch for ${table.schema}.${table.name} is ${(bytes / 2 ** 20).toFixed(1)} MiB as JSON, over the ${MAX_ROWS_PARAM_BYTES / 2 ** 20} MiB one Databricks statement may carry: lower settings.batch_max_bytes (or batch_size) in the mapping`, {
+      retry: "never",
+      context: { table: `${table.schema}.${table.name}` },
+    });
+  }
+  return { source: rowsRelation(table, `:${ROWS_PARAM}`), params: { [ROWS_PARAM]: json }, release: () => Promise.resolve() };
+}
+
+/** DESCRIBE TABLE's answer: the column list ends where the partitioning and metadata sections start. */
+function describedColumns(rows: readonly Record<string, unknown>[]): { name: string; type: string }[] {
+  const columns: { name: string; type: string }[] = [];
+  for (const row of rows) {
+    const name = typeof row.col_name === "string" ? row.col_name : "";
+    if (name === "" || name.startsWith("#")) break;
+    columns.push({ name, type: typeof row.data_type === "string" ? row.data_type : "" });
+  }
+  return columns;
 }

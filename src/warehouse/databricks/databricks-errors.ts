@@ -63,10 +63,10 @@ function factsOf(error: unknown): Facts {
 }
 
 function bestMessage(error: unknown): string {
-  if (error === null || typeof error !== "object") return String(error);
+  if (error === null || typeof error !== "object") return typeof error === "string" ? error : JSON.stringify(error) ?? "undefined";
   const e = error as { message?: unknown; response?: { displayMessage?: unknown; errorMessage?: unknown } };
   const display = e.response?.displayMessage ?? e.response?.errorMessage;
-  const text = typeof display === "string" && display !== "" ? display : typeof e.message === "string" ? e.message : String(error);
+  const text = typeof display === "string" && display !== "" ? display : typeof e.message === "string" ? e.message : JSON.stringify(error);
   // Server messages can carry a JVM stack trace after the first lines.
   return text.split("\n").filter((line) => !/^\s+at /.test(line)).slice(0, 6).join("\n").trim();
 }

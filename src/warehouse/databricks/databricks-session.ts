@@ -11,7 +11,7 @@ import { toDatabricksError } from "./databricks-errors.js";
  */
 export async function openDatabricksSession(settings: DatabricksSettings): Promise<StatementSession> {
   const module = await import("@databricks/sql");
-  const Client = (module.DBSQLClient ?? (module as unknown as { default: typeof module }).default.DBSQLClient) as typeof DBSQLClient;
+  const Client = (module.DBSQLClient ?? (module as unknown as { default: typeof module }).default.DBSQLClient);
   const client = new Client({ logger: { log: () => undefined } });
   const auth =
     settings.auth.kind === "token"

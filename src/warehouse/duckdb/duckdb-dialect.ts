@@ -1,8 +1,7 @@
-import type { ColumnType } from "../../config/index.js";
 import type { Dialect } from "../dialect.js";
 import type { TableSpec } from "../table-spec.js";
 import { createDuckDbDriver, type DuckDbOptions } from "./duckdb-driver.js";
-import { qualifyDuckDb, quoteDuckDb } from "./duckdb-sql.js";
+import { duckDbTypeName as typeName, qualifyDuckDb, quoteDuckDb } from "./duckdb-sql.js";
 
 /**
  * The embedded warehouse: one DuckDB file, the same schema and table names as on Databricks.
@@ -30,28 +29,3 @@ export function duckDbDialect(options: DuckDbOptions): Dialect {
     },
   };
 }
-
-function typeName(type: ColumnType): string {
-  switch (type.kind) {
-    case "string":
-      return "VARCHAR";
-    case "int":
-      return "INTEGER";
-    case "bigint":
-      return "BIGINT";
-    case "double":
-      return "DOUBLE";
-    case "decimal":
-      return `DECIMAL(${type.precision},${type.scale})`;
-    case "boolean":
-      return "BOOLEAN";
-    case "date":
-      return "DATE";
-    case "timestamp":
-      return "TIMESTAMP";
-    case "array_string":
-      return "VARCHAR[]";
-  }
-}
-
-export { typeName as duckDbTypeName };

@@ -33,8 +33,8 @@ export function startCli(label: string, args: readonly string[], env: Record<str
   });
   let stdout = "";
   let stderr = "";
-  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 180_000);
   const exited = new Promise<CliExit>((resolve, reject) => {
     child.on("error", reject);

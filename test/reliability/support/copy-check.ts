@@ -13,8 +13,6 @@ import { queryFile } from "../../support/duckdb-file.js";
 import { expectedRow, mappingColumns, silverSelect } from "../../support/oracle.js";
 import { count } from "./suite.js";
 
-type Row = Record<string, unknown>;
-
 /** Equal as the warehouse holds it: numbers by value (so -0 is 0), lists item by item. */
 export function sameValue(a: unknown, b: unknown): boolean {
   if (typeof a === "bigint") return sameValue(Number(a), b);
