@@ -5,9 +5,13 @@ import { tcli, type T } from "./tcli.js";
 /**
  * Spark's column-based results re-encoded as a Databricks SQL warehouse answers a driver that asks
  * for Arrow with native types: an IPC schema message in the metadata and IPC record batches in each
- * fetch. TIMESTAMP (UTC), DATE and DECIMAL travel natively; lists, maps and structs travel as their
- * JSON text (the driver parses it), and a text that is not JSON fails the statement loudly instead of
- * reaching the driver, which would read it as an empty value.
+ * fetch. TIMESTAMP (UTC), DATE and DECIMAL travel natively, so the driver answers Date and number as
+ * it does for a warehouse. Lists, maps and structs travel as JSON text, which the driver parses into
+ * the same arrays and objects a warehouse's native values give. Spark's text of one is not JSON when
+ * a string inside holds a quote (e.g. DESCRIBE HISTORY's operationParameters); such a value goes out
+ * as a JSON string of Spark's text, so the caller gets a string where it expects an object, never
+ * the empty value the driver (like the HiveServer2 client) makes of text it cannot parse. Tests that
+ * compare such values read them through to_json.
  */
 export interface ArrowResult {
   readonly schema: Arrow.Schema;
@@ -45,7 +49,7 @@ export function decodeColumns(result: ArrowResult, columns: readonly T.TColumn[]
     if (!set) throw new Error(`local warehouse: Spark sent no values for column ${field.name}`);
     const nulls = Buffer.from(set.nulls ?? []);
     const json = COMPLEX.has(result.sparkTypes[i] ?? -1);
-    return (set.values as unknown[]).map((value, row) => ((nulls[row >> 3] ?? 0) & (1 << (row & 7)) ? null : json ? checkedJson(field, String(value)) : nativeValue(field, value)));
+    return (set.values as unknown[]).map((value, row) => ((nulls[row >> 3] ?? 0) & (1 << (row & 7)) ? null : json ? jsonText(String(value)) : nativeValue(field, value)));
   });
 }
 
@@ -92,14 +96,14 @@ function nativeValue(field: Arrow.Field, value: unknown): unknown {
   return value;
 }
 
-/** Lists, maps and structs arrive as text; only JSON text may reach the driver. */
-function checkedJson(field: Arrow.Field, text: string): string {
+/** Lists, maps and structs arrive as text; only JSON text may reach the driver (see above). */
+function jsonText(text: string): string {
   try {
     JSON.parse(text);
+    return text;
   } catch {
-    throw new Error(`local warehouse: the value of column ${field.name} is not JSON as Spark renders it (read the column through to_json)`);
+    return JSON.stringify(text);
   }
-  return text;
 }
 
 function unscaled(text: string, scale: number): bigint {

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import Int64 from "node-int64";
 import { arrowResultOf, decodeColumns, recordBatchBytes, type ArrowResult } from "./arrow-results.js";
 import { bindParameters, ParameterError, parameterBytes } from "./bind-parameters.js";
@@ -123,7 +123,9 @@ export function createWarehouseService(deps: ServiceDeps) {
         throw error;
       }
       const fault = deps.faults.statementFaultFor(req.statement);
-      const handle = (spark?: T.TOperationHandle) => spark ?? new tcli.TOperationHandle({ operationId: new tcli.THandleIdentifier({ guid: randomBytes(16), secret: randomBytes(16) }), operationType: tcli.TOperationType.EXECUTE_STATEMENT, hasResultSet: false });
+      // hasResultSet as Spark answers for every statement: with false, the driver neither waits for the
+      // statement nor sees its failure (fetchAll answers [] at once).
+      const handle = (spark?: T.TOperationHandle) => spark ?? new tcli.TOperationHandle({ operationId: new tcli.THandleIdentifier({ guid: Buffer.from(randomUUID().replace(/-/g, ""), "hex"), secret: randomBytes(16) }), operationType: tcli.TOperationType.EXECUTE_STATEMENT, hasResultSet: true });
       if (fault?.kind === "conflict") {
         const operationHandle = handle();
         operations.set(handleKey(operationHandle), { session, readyAt: 0, cursor: 0, failed: operationFailed(CONFLICT_MESSAGE, "2D521") });
