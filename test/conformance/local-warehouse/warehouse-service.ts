@@ -62,8 +62,9 @@ export function createWarehouseService(deps: ServiceDeps) {
       const fetched = await op.session.link.client.FetchResults(new tcli.TFetchResultsReq({ operationHandle: op.spark!, orientation: Orientation.FETCH_NEXT, maxRows: new Int64(SPARK_FETCH_ROWS) }));
       if (fetched.status.statusCode === tcli.TStatusCode.ERROR_STATUS) throw new Error(fetched.status.errorMessage ?? "Spark failed a fetch");
       const decoded = decodeColumns(arrow, fetched.results?.columns ?? []);
-      if ((decoded[0]?.length ?? 0) === 0) break;
       decoded.forEach((values, i) => columns[i]!.push(...values));
+      // Spark answers at most the rows asked for: fewer means the end (no empty fetch to learn it).
+      if ((decoded[0]?.length ?? 0) < SPARK_FETCH_ROWS) break;
     }
     op.result = { arrow, columns, rowCount: columns[0]?.length ?? 0 };
     return op.result;
