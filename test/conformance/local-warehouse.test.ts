@@ -35,6 +35,15 @@ describe("the local warehouse through @databricks/sql", () => {
     expect(local().statements.at(-1)).toMatchObject({ parameters: 6, sql: expect.stringContaining(":text AS text") });
   });
 
+  it("answers a quick statement with direct results, as a warehouse does: one request per statement", async () => {
+    session = await openDatabricksSession(settings());
+    const from = local().calls.length;
+    expect(await session.run("SELECT id FROM range(3) ORDER BY id", {})).toEqual([{ id: 0 }, { id: 1 }, { id: 2 }]);
+    expect(await session.run("SELECT * FROM no_such_table", {}).catch((e: Error) => e.constructor.name)).toBe("OperationStateError");
+    // The failed one is closed by the driver, the finished one was closed in its answer.
+    expect(local().calls.slice(from).map((c) => c.method)).toEqual(["ExecuteStatement", "ExecuteStatement", "CloseOperation"]);
+  });
+
   it("answers a failed statement with its SQLSTATE and the error class at the head of the message", async () => {
     session = await openDatabricksSession(settings());
     const error = await failure(session.run("SELECT * FROM no_such_table", {}));
@@ -65,6 +74,8 @@ describe("the local warehouse through @databricks/sql", () => {
 
   it("answers a 503 while polling, which the driver retries after 2 s whatever Retry-After says (it reads seconds as milliseconds)", async () => {
     session = await openDatabricksSession(settings());
+    // Slow enough to be polled (a quick one is answered with direct results, no poll).
+    local().faults.statement({ match: /^SELECT 2 AS two/, kind: "slow", delayMs: 300 });
     local().faults.http({ status: 503, methods: ["GetOperationStatus"], times: 1, retryAfterSeconds: 5, message: "TEMPORARILY_UNAVAILABLE: busy" });
     const from = local().calls.length;
     expect(await session.run("SELECT 2 AS two", {})).toEqual([{ two: 2 }]);

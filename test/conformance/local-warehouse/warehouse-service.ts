@@ -1,8 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import Int64 from "node-int64";
-import { arrowResultOf, decodeColumns, recordBatchBytes, type ArrowResult } from "./arrow-results.js";
 import { bindParameters, ParameterError, parameterBytes } from "./bind-parameters.js";
 import { CONFLICT_MESSAGE, type HttpFault, type WarehouseFaults } from "./faults.js";
+import { directResults, resultMetadata, resultPage, type SparkOperation } from "./operation-results.js";
 import { openSparkLink, type SparkLink } from "./spark-link.js";
 import { handleKey, tcli, type T } from "./tcli.js";
 import { failedStatus, operationFailed, sessionConfigurationProblem, status } from "./warehouse-status.js";
@@ -10,8 +9,10 @@ import { failedStatus, operationFailed, sessionConfigurationProblem, status } fr
 /**
  * The TCLIService calls a Databricks SQL warehouse answers for `@databricks/sql`, served from the
  * suite's Spark: sessions and operations are Spark's (their handles pass through), parameters are
- * bound as literals, results go out as Arrow, errors carry the warehouse's fields. Calls the driver
- * does not make on this path answer an error.
+ * bound as literals, results go out as Arrow, errors carry the warehouse's fields. A statement that
+ * finishes within two seconds is answered in the ExecuteStatement reply (direct results), as a
+ * warehouse answers a quick one; a longer one is polled. Calls the driver does not make on this path
+ * answer an error.
  */
 export interface StatementRecord {
   readonly sql: string;
@@ -37,42 +38,37 @@ interface Session {
 
 interface Operation {
   readonly session: Session;
-  readonly spark?: T.TOperationHandle;
+  /** The statement on Spark; absent for one that a knob failed without running it. */
+  readonly results?: SparkOperation;
   readonly failed?: T.TGetOperationStatusResp;
   readonly readyAt: number;
-  result?: { arrow: ArrowResult; columns: unknown[][]; rowCount: number };
-  metadata?: T.TGetResultSetMetadataResp;
-  cursor: number;
 }
 
-const SPARK_FETCH_ROWS = 10_000;
-const { TOperationState: State, TFetchOrientation: Orientation } = tcli;
+/** How long ExecuteStatement waits for a statement to finish to answer with direct results. */
+const DIRECT_RESULTS_WAIT_MS = 2_000;
+const { TOperationState: State } = tcli;
+const RUNNING = new Set<number>([State.INITIALIZED_STATE, State.PENDING_STATE, State.RUNNING_STATE]);
 
 export function createWarehouseService(deps: ServiceDeps) {
   const sessions = new Map<string, Session>();
   const operations = new Map<string, Operation>();
   const invalid = (what: string) => status.invalidHandle(`Invalid ${what}: the local warehouse knows no such handle`);
 
-  async function loadResult(op: Operation): Promise<NonNullable<Operation["result"]>> {
-    if (op.result) return op.result;
-    const metadata = await metadataOf(op);
-    const arrow = arrowResultOf(metadata.schema);
-    const columns: unknown[][] = arrow.schema.fields.map(() => []);
+  /** Direct results when the statement finishes soon, as a warehouse gives them; undefined while it runs. */
+  async function answerDirectly(key: string, op: SparkOperation, maxRows: number): Promise<T.TSparkDirectResults | undefined> {
+    const deadline = Date.now() + DIRECT_RESULTS_WAIT_MS;
     for (;;) {
-      const fetched = await op.session.link.client.FetchResults(new tcli.TFetchResultsReq({ operationHandle: op.spark!, orientation: Orientation.FETCH_NEXT, maxRows: new Int64(SPARK_FETCH_ROWS) }));
-      if (fetched.status.statusCode === tcli.TStatusCode.ERROR_STATUS) throw new Error(fetched.status.errorMessage ?? "Spark failed a fetch");
-      const decoded = decodeColumns(arrow, fetched.results?.columns ?? []);
-      decoded.forEach((values, i) => columns[i]!.push(...values));
-      // Spark answers at most the rows asked for: fewer means the end (no empty fetch to learn it).
-      if ((decoded[0]?.length ?? 0) < SPARK_FETCH_ROWS) break;
+      const answer = await op.link.client.GetOperationStatus(new tcli.TGetOperationStatusReq({ operationHandle: op.spark }));
+      if (answer.operationState === State.ERROR_STATE) return new tcli.TSparkDirectResults({ operationStatus: operationFailed(answer.errorMessage ?? "", answer.sqlState ?? undefined) });
+      if (answer.operationState === State.FINISHED_STATE) {
+        return directResults(op, maxRows, async () => {
+          operations.delete(key);
+          await op.link.client.CloseOperation(new tcli.TCloseOperationReq({ operationHandle: op.spark }));
+        });
+      }
+      if (!RUNNING.has(answer.operationState ?? -1) || Date.now() > deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    op.result = { arrow, columns, rowCount: columns[0]?.length ?? 0 };
-    return op.result;
-  }
-
-  async function metadataOf(op: Operation): Promise<T.TGetResultSetMetadataResp> {
-    op.metadata ??= await op.session.link.client.GetResultSetMetadata(new tcli.TGetResultSetMetadataReq({ operationHandle: op.spark! }));
-    return op.metadata;
   }
 
   return {
@@ -129,21 +125,24 @@ export function createWarehouseService(deps: ServiceDeps) {
       const handle = (spark?: T.TOperationHandle) => spark ?? new tcli.TOperationHandle({ operationId: new tcli.THandleIdentifier({ guid: Buffer.from(randomUUID().replace(/-/g, ""), "hex"), secret: randomBytes(16) }), operationType: tcli.TOperationType.EXECUTE_STATEMENT, hasResultSet: true });
       if (fault?.kind === "conflict") {
         const operationHandle = handle();
-        operations.set(handleKey(operationHandle), { session, readyAt: 0, cursor: 0, failed: operationFailed(CONFLICT_MESSAGE, "2D521") });
+        operations.set(handleKey(operationHandle), { session, readyAt: 0, failed: operationFailed(CONFLICT_MESSAGE, "2D521") });
         return new tcli.TExecuteStatementResp({ status: status.ok(), operationHandle });
       }
       const started = await session.link.client.ExecuteStatement(new tcli.TExecuteStatementReq({ sessionHandle: session.spark, statement: sql, runAsync: true }));
       if (started.status.statusCode === tcli.TStatusCode.ERROR_STATUS || !started.operationHandle) return new tcli.TExecuteStatementResp({ status: failedStatus(started.status) });
       const readyAt = fault?.kind === "slow" ? Date.now() + (fault.delayMs ?? 0) : 0;
-      operations.set(handleKey(started.operationHandle), { session, spark: started.operationHandle, readyAt, cursor: 0 });
-      return new tcli.TExecuteStatementResp({ status: status.ok(), operationHandle: handle(started.operationHandle) });
+      const key = handleKey(started.operationHandle);
+      const results: SparkOperation = { link: session.link, spark: started.operationHandle, cursor: 0 };
+      operations.set(key, { session, results, readyAt });
+      const direct = req.getDirectResults && readyAt === 0 ? await answerDirectly(key, results, req.getDirectResults.maxRows.toNumber()) : undefined;
+      return new tcli.TExecuteStatementResp({ status: status.ok(), operationHandle: handle(started.operationHandle), ...(direct ? { directResults: direct } : {}) });
     },
 
     async GetOperationStatus(req: T.TGetOperationStatusReq): Promise<T.TGetOperationStatusResp> {
       const op = operations.get(handleKey(req.operationHandle));
       if (!op) return new tcli.TGetOperationStatusResp({ status: invalid("OperationHandle") });
       if (op.failed) return op.failed;
-      const answer = await op.session.link.client.GetOperationStatus(new tcli.TGetOperationStatusReq({ operationHandle: op.spark! }));
+      const answer = await op.session.link.client.GetOperationStatus(new tcli.TGetOperationStatusReq({ operationHandle: op.results!.spark }));
       if (answer.operationState === State.ERROR_STATE) return operationFailed(answer.errorMessage ?? "", answer.sqlState ?? undefined);
       if (answer.operationState === State.FINISHED_STATE && Date.now() < op.readyAt) return new tcli.TGetOperationStatusResp({ status: status.ok(), operationState: State.RUNNING_STATE });
       return new tcli.TGetOperationStatusResp({ status: answer.status, operationState: answer.operationState, hasResultSet: answer.hasResultSet });
@@ -151,29 +150,20 @@ export function createWarehouseService(deps: ServiceDeps) {
 
     async GetResultSetMetadata(req: T.TGetResultSetMetadataReq): Promise<T.TGetResultSetMetadataResp> {
       const op = operations.get(handleKey(req.operationHandle));
-      if (!op?.spark) return new tcli.TGetResultSetMetadataResp({ status: invalid("OperationHandle") });
-      const metadata = await metadataOf(op);
-      if (metadata.status.statusCode === tcli.TStatusCode.ERROR_STATUS) return new tcli.TGetResultSetMetadataResp({ status: failedStatus(metadata.status) });
-      const result = await loadResult(op);
-      return new tcli.TGetResultSetMetadataResp({ status: status.ok(), schema: metadata.schema, resultFormat: tcli.TSparkRowSetType.ARROW_BASED_SET, lz4Compressed: false, arrowSchema: result.arrow.schemaBytes, isStagingOperation: false });
+      if (!op?.results) return new tcli.TGetResultSetMetadataResp({ status: invalid("OperationHandle") });
+      return resultMetadata(op.results);
     },
 
     async FetchResults(req: T.TFetchResultsReq): Promise<T.TFetchResultsResp> {
       const op = operations.get(handleKey(req.operationHandle));
-      if (!op?.spark) return new tcli.TFetchResultsResp({ status: invalid("OperationHandle") });
-      const result = await loadResult(op);
-      if (req.orientation === Orientation.FETCH_FIRST) op.cursor = 0;
-      const from = op.cursor;
-      const to = Math.min(result.rowCount, from + Math.max(1, req.maxRows.toNumber()));
-      op.cursor = to;
-      const arrowBatches = to > from ? [new tcli.TSparkArrowBatch({ batch: recordBatchBytes(result.arrow, result.columns, from, to), rowCount: new Int64(to - from) })] : [];
-      return new tcli.TFetchResultsResp({ status: status.ok(), hasMoreRows: to < result.rowCount, results: new tcli.TRowSet({ startRowOffset: new Int64(from), rows: [], arrowBatches }) });
+      if (!op?.results) return new tcli.TFetchResultsResp({ status: invalid("OperationHandle") });
+      return resultPage(op.results, req.maxRows.toNumber(), req.orientation === tcli.TFetchOrientation.FETCH_FIRST);
     },
 
     async CancelOperation(req: T.TCancelOperationReq): Promise<T.TCancelOperationResp> {
       const op = operations.get(handleKey(req.operationHandle));
       if (!op) return new tcli.TCancelOperationResp({ status: invalid("OperationHandle") });
-      if (op.spark) await op.session.link.client.CancelOperation(new tcli.TCancelOperationReq({ operationHandle: op.spark }));
+      if (op.results) await op.session.link.client.CancelOperation(new tcli.TCancelOperationReq({ operationHandle: op.results.spark }));
       return new tcli.TCancelOperationResp({ status: status.ok() });
     },
 
@@ -182,7 +172,7 @@ export function createWarehouseService(deps: ServiceDeps) {
       const op = operations.get(key);
       if (!op) return new tcli.TCloseOperationResp({ status: invalid("OperationHandle") });
       operations.delete(key);
-      if (op.spark) await op.session.link.client.CloseOperation(new tcli.TCloseOperationReq({ operationHandle: op.spark }));
+      if (op.results) await op.session.link.client.CloseOperation(new tcli.TCloseOperationReq({ operationHandle: op.results.spark }));
       return new tcli.TCloseOperationResp({ status: status.ok() });
     },
 

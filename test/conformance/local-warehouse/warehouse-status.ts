@@ -27,7 +27,7 @@ export function operationFailed(serverMessage: string, sqlState: string | undefi
     displayMessage: displayMessage(serverMessage),
     diagnosticInfo: serverMessage,
     ...(sqlState ? { sqlState } : {}),
-    hasResultSet: false,
+    // No hasResultSet, as Spark answers: with false the driver skips waiting and reads no error (fetchAll answers []).
   });
 }
 
