@@ -52,7 +52,7 @@ export default tseslint.config(
   {
     files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: "readonly", setImmediate: "readonly", console: "readonly" } },
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: "readonly", setImmediate: "readonly", console: "readonly", module: "readonly" } },
   },
   prettier,
 );

@@ -1,5 +1,6 @@
 import hive from "hive-driver";
 import type { StatementSession } from "../../src/warehouse/databricks/databricks-driver.js";
+import { replaceMarkers } from "./sql-markers.js";
 
 /**
  * A StatementSession on the Spark Thrift Server through the open-source HiveServer2 client (the
@@ -63,39 +64,10 @@ export async function openHiveSession(port: number, database = "default"): Promi
 
 /** Replaces each `:name` marker outside literals, identifiers and comments with a literal of its value. */
 export function renderParameters(sql: string, params: Readonly<Record<string, unknown>>): string {
-  let out = "";
-  let i = 0;
-  while (i < sql.length) {
-    const ch = sql[i]!;
-    if (ch === "'" || ch === '"' || ch === "`") {
-      const end = closing(sql, i, ch);
-      out += sql.slice(i, end);
-      i = end;
-    } else if (ch === "-" && sql[i + 1] === "-") {
-      const end = sql.indexOf("\n", i);
-      out += sql.slice(i, end === -1 ? sql.length : end);
-      i = end === -1 ? sql.length : end;
-    } else if (ch === ":" && sql[i - 1] !== ":" && /[A-Za-z_]/.test(sql[i + 1] ?? "")) {
-      const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i + 1))![0];
-      if (!(name in params)) throw new Error(`UNBOUND_SQL_PARAMETER: :${name} has no value`);
-      out += literal(params[name]);
-      i += 1 + name.length;
-    } else {
-      out += ch;
-      i += 1;
-    }
-  }
-  return out;
-}
-
-function closing(sql: string, start: number, quote: string): number {
-  let i = start + 1;
-  while (i < sql.length) {
-    if (quote !== "`" && sql[i] === "\\") i += 2;
-    else if (sql[i] === quote) return i + 1;
-    else i += 1;
-  }
-  throw new Error(`unterminated ${quote} in statement`);
+  return replaceMarkers(sql, (name) => {
+    if (!(name in params)) throw new Error(`UNBOUND_SQL_PARAMETER: :${name} has no value`);
+    return literal(params[name]);
+  });
 }
 
 function literal(value: unknown): string {
