@@ -23,7 +23,10 @@ export default tseslint.config(
     rules: {
       // process.env is read in src/config only (the sandbox is an outside system with its own CLI).
       "no-restricted-properties": ["error", { object: "process", property: "env", message: "read the environment in src/config only" }],
-      "no-restricted-syntax": ["error", { selector: "CallExpression[callee.object.name='process'][callee.property.name='exit']", message: "only the CLI calls process.exit" }],
+      "no-restricted-syntax": [
+        "error",
+        { selector: "CallExpression[callee.object.name='process'][callee.property.name='exit']", message: "only the CLI calls process.exit" },
+      ],
       "no-console": "error",
       "max-lines": ["error", { max: 250, skipBlankLines: false, skipComments: false }],
       "max-lines-per-function": ["error", { max: 60, skipBlankLines: true, skipComments: true, IIFEs: true }],
@@ -52,7 +55,10 @@ export default tseslint.config(
   {
     files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: "readonly", setImmediate: "readonly", console: "readonly", module: "readonly" } },
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: "readonly", setImmediate: "readonly", console: "readonly", module: "readonly" },
+    },
   },
   prettier,
 );

@@ -9,4 +9,6 @@ const started = performance.now();
 const result = await runDqChecks(warehouse.sql, config, { runId: "bench", now: new Date() });
 await warehouse.close();
 const rows = result.checks.filter((c) => c.rule === "invalid").reduce((n, c) => Math.max(n, c.checked), 0);
-process.stdout.write(`${JSON.stringify({ rows, issues: result.issues.length, seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ rows, issues: result.issues.length, seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+);

@@ -41,7 +41,7 @@ for (const statement of values.set) await warehouse.sql.execute(statement);
 await warehouse.ensureTables([tables.bronze, tables.silver, tables.quarantine]);
 
 // Page JSON is repetitive (property names, types) with unique values: a quarter random, the rest a fixed text.
-const filler = "{\"type\":\"rich_text\",\"annotations\":{}}".repeat(Math.ceil((jsonBytes * 0.75) / 37)).slice(0, Math.floor(jsonBytes * 0.75));
+const filler = '{"type":"rich_text","annotations":{}}'.repeat(Math.ceil((jsonBytes * 0.75) / 37)).slice(0, Math.floor(jsonBytes * 0.75));
 const noise = () => randomBytes(Math.floor(jsonBytes / 8)).toString("hex");
 const started = performance.now();
 report(0);
@@ -49,14 +49,27 @@ for (let b = 0; b < batches; b += 1) {
   const ids = Array.from({ length: batchSize }, (_, i) => `page-${String(b * batchSize + i).padStart(8, "0")}`);
   await warehouse.currentVersions(tables.silver, ids);
   const edited = new Date(Date.UTC(2026, 0, 1) + b * 60_000).toISOString();
-  const bronze: Row[] = ids.map((id) => ({ page_id: id, last_edited_time: edited, page_json: `{"id":"${id}","pad":"${filler}","v":"${noise()}"}`, _row_hash: `h-${id}`, _ingested_at: edited, _run_id: "probe" }));
+  const bronze: Row[] = ids.map((id) => ({
+    page_id: id,
+    last_edited_time: edited,
+    page_json: `{"id":"${id}","pad":"${filler}","v":"${noise()}"}`,
+    _row_hash: `h-${id}`,
+    _ingested_at: edited,
+    _run_id: "probe",
+  }));
   const silver: Row[] = ids.map((id) => silverRow(id, edited));
-  await warehouse.writeBatch({ bronze: { table: tables.bronze, rows: bronze }, silver: { table: tables.silver, rows: silver }, quarantine: { table: tables.quarantine, rows: [] } });
+  await warehouse.writeBatch({
+    bronze: { table: tables.bronze, rows: bronze },
+    silver: { table: tables.silver, rows: silver },
+    quarantine: { table: tables.quarantine, rows: [] },
+  });
   if ((b + 1) % Number(values.every) === 0) await reportWith(warehouse, b + 1);
 }
 await warehouse.close();
 rmSync(dir, { recursive: true, force: true });
-process.stdout.write(`${JSON.stringify({ done: true, seconds: Number(((performance.now() - started) / 1000).toFixed(1)), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ done: true, seconds: Number(((performance.now() - started) / 1000).toFixed(1)), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+);
 
 function silverRow(id: string, edited: string): Row {
   const row: Record<string, Row[string]> = {};
@@ -66,7 +79,15 @@ function silverRow(id: string, edited: string): Row {
 
 function sample(type: ColumnType, id: string): Row[string] {
   const pick: Record<ColumnType["kind"], Row[string]> = {
-    string: `value of ${id}`, int: 7, bigint: 7, double: 1.5, decimal: "123.45", boolean: true, date: "2026-01-02", timestamp: "2026-01-02T03:04:05.000Z", array_string: [id, "b"],
+    string: `value of ${id}`,
+    int: 7,
+    bigint: 7,
+    double: 1.5,
+    decimal: "123.45",
+    boolean: true,
+    date: "2026-01-02",
+    timestamp: "2026-01-02T03:04:05.000Z",
+    array_string: [id, "b"],
   };
   return pick[type.kind];
 }
@@ -74,11 +95,15 @@ function sample(type: ColumnType, id: string): Row[string] {
 function report(batch: number, duckdb?: Record<string, number>): void {
   const rssMb = Math.round(process.memoryUsage.rss() / 2 ** 20);
   const heapMb = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
-  process.stdout.write(`${JSON.stringify({ batch, rows: batch * batchSize, seconds: Number(((performance.now() - started) / 1000).toFixed(1)), rssMb, heapMb, ...duckdb })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ batch, rows: batch * batchSize, seconds: Number(((performance.now() - started) / 1000).toFixed(1)), rssMb, heapMb, ...duckdb })}\n`,
+  );
 }
 
 async function reportWith(w: Warehouse, batch: number): Promise<void> {
-  const rows = await w.sql.query("SELECT tag, memory_usage_bytes AS bytes, temporary_storage_bytes AS temp FROM duckdb_memory() WHERE memory_usage_bytes > 0 OR temporary_storage_bytes > 0");
+  const rows = await w.sql.query(
+    "SELECT tag, memory_usage_bytes AS bytes, temporary_storage_bytes AS temp FROM duckdb_memory() WHERE memory_usage_bytes > 0 OR temporary_storage_bytes > 0",
+  );
   const duckdb: Record<string, number> = {};
   for (const r of rows) duckdb[`duck_${String(r.tag).toLowerCase()}_mb`] = Math.round(Number(r.bytes) / 2 ** 20);
   report(batch, duckdb);

@@ -51,7 +51,11 @@ async function runAll(quick: boolean): Promise<void> {
     }
     process.stderr.write(`  done in ${((performance.now() - at) / 1000).toFixed(1)} s\n`);
   }
-  const machine = { ...loadBefore, load_avg_1m_after: describeMachine(quick).load_avg_1m_before, bench_seconds: Math.round((performance.now() - started) / 1000) };
+  const machine = {
+    ...loadBefore,
+    load_avg_1m_after: describeMachine(quick).load_avg_1m_before,
+    bench_seconds: Math.round((performance.now() - started) / 1000),
+  };
   mkdirSync("bench/results", { recursive: true });
   writeFileSync("bench/results/latest.json", `${JSON.stringify({ machine, scenarios: results }, null, 2)}\n`);
   const table = markdownTable(results);

@@ -32,4 +32,6 @@ if (env.BENCH_BASELINE) {
   requests = result.summaries.reduce((n, s) => n + s.notionRequests, 0);
 }
 clearInterval(sampler);
-process.stdout.write(`${JSON.stringify({ ok, pages, requests, seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, peakHeapMb: peak.heapMb, peakExternalMb: peak.externalMb })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ok, pages, requests, seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, peakHeapMb: peak.heapMb, peakExternalMb: peak.externalMb })}\n`,
+);

@@ -9,7 +9,14 @@ const DATABASES = ["projects", "budget_lines"];
 const TARGET_MB = 300;
 const MAX_GROWTH = 1.5;
 
-interface ChildResult { ok: boolean; pages: number; requests: number; seconds: number; maxRssMb: number; peakHeapMb: number }
+interface ChildResult {
+  ok: boolean;
+  pages: number;
+  requests: number;
+  seconds: number;
+  maxRssMb: number;
+  peakHeapMb: number;
+}
 
 /**
  * Where the peak of the large sync goes: the same read with no warehouse at all (dry run: Notion
@@ -23,7 +30,10 @@ async function decompose(name: string, ws: BenchWorkspace, figures: Record<strin
   const dry = await runChild<ChildResult>("bench/sync-child.ts", { ...base, BENCH_DRY_RUN: "1" });
   const expectedCount = expected.reduce((n, e) => n + e.live.length + e.trashed.length, 0);
   if (!dry.ok) throw new Error(`${name}: the no-warehouse (dry) sync of ${size} pages failed`);
-  if (dry.pages !== expectedCount) throw new CopyMismatchError(`${name}: the no-warehouse (dry) sync of ${size} pages read ${dry.pages} pages, the sandbox has ${expectedCount} (live and trashed)`);
+  if (dry.pages !== expectedCount)
+    throw new CopyMismatchError(
+      `${name}: the no-warehouse (dry) sync of ${size} pages read ${dry.pages} pages, the sandbox has ${expectedCount} (live and trashed)`,
+    );
   figures[`no_warehouse_pages_${size}`] = dry.pages;
   figures[`no_warehouse_peak_rss_mb_${size}`] = Math.round(dry.maxRssMb);
   figures[`no_warehouse_peak_heap_mb_${size}`] = Math.round(dry.peakHeapMb);
@@ -62,7 +72,8 @@ export const fullSyncMemory: Scenario = {
         figures[`dq_seconds_${size}`] = round(dq.seconds);
         figures[`dq_peak_rss_mb_${size}`] = Math.round(dq.maxRssMb);
         if (size === sizes.at(-1)) await decompose(this.name, ws, figures, size, env);
-        if (size === sizes[0]) figures.baseline_rss_mb = Math.round((await runChild<ChildResult>("bench/sync-child.ts", { ...env, BENCH_BASELINE: "1" })).maxRssMb);
+        if (size === sizes[0])
+          figures.baseline_rss_mb = Math.round((await runChild<ChildResult>("bench/sync-child.ts", { ...env, BENCH_BASELINE: "1" })).maxRssMb);
       } finally {
         await ws.close();
       }
@@ -70,12 +81,14 @@ export const fullSyncMemory: Scenario = {
     const [small, large] = sizes as [number, number];
     const growth = figures[`peak_rss_mb_${large}`]! / figures[`peak_rss_mb_${small}`]!;
     figures.rss_growth_ratio = round(growth);
-    return [{
-      name: this.name,
-      figures,
-      bound: { target_peak_rss_mb: TARGET_MB, target_max_rss_growth_ratio: MAX_GROWTH, target_dq_peak_rss_mb: TARGET_MB },
-      target_met: figures[`peak_rss_mb_${large}`]! < TARGET_MB && growth <= MAX_GROWTH && figures[`dq_peak_rss_mb_${large}`]! < TARGET_MB,
-      notes: `${sizes.join(" and ")} budget lines plus the 41 projects they reference; run through tsx (as npm run bench does)`,
-    }];
+    return [
+      {
+        name: this.name,
+        figures,
+        bound: { target_peak_rss_mb: TARGET_MB, target_max_rss_growth_ratio: MAX_GROWTH, target_dq_peak_rss_mb: TARGET_MB },
+        target_met: figures[`peak_rss_mb_${large}`]! < TARGET_MB && growth <= MAX_GROWTH && figures[`dq_peak_rss_mb_${large}`]! < TARGET_MB,
+        notes: `${sizes.join(" and ")} budget lines plus the 41 projects they reference; run through tsx (as npm run bench does)`,
+      },
+    ];
   },
 };

@@ -27,16 +27,30 @@ export const latencyTolerance: Scenario = {
       await verifyCopy(this.name, ws.config(), expectedPages(ws.sandbox, DATABASES));
       const { naive, bound } = rateBound(run.requests.total, RPS, burst, LATENCY_MS / 1000);
       const serialSeconds = (run.requests.total * LATENCY_MS) / 1000;
-      return [{
-        name: this.name,
-        figures: {
-          pages: run.pagesRead, requests: run.requests.total, rate_limited_429: run.requests.rateLimited, wall_seconds: round(run.seconds), budget_used: round(bound / run.seconds, 3),
-          naive_budget_used: round(naive / run.seconds, 3),
+      return [
+        {
+          name: this.name,
+          figures: {
+            pages: run.pagesRead,
+            requests: run.requests.total,
+            rate_limited_429: run.requests.rateLimited,
+            wall_seconds: round(run.seconds),
+            budget_used: round(bound / run.seconds, 3),
+            naive_budget_used: round(naive / run.seconds, 3),
+          },
+          bound: {
+            rps: RPS,
+            burst,
+            latency_ms: LATENCY_MS,
+            bound_seconds: round(bound),
+            naive_seconds: round(naive),
+            latency_only_seconds: round(serialSeconds),
+            target_budget_used: 0.9,
+          },
+          target_met: bound / run.seconds >= 0.9,
+          notes: `${lines} budget lines; bound_seconds = (requests − burst) / rps + one latency (the last answer), the least time through the engine's pacer; budget_used = bound_seconds / wall_seconds; naive_seconds = requests / rps ignores the burst, so naive_budget_used can pass 1; latency_only = requests × latency (what one request at a time would cost without the rate limit)`,
         },
-        bound: { rps: RPS, burst, latency_ms: LATENCY_MS, bound_seconds: round(bound), naive_seconds: round(naive), latency_only_seconds: round(serialSeconds), target_budget_used: 0.9 },
-        target_met: bound / run.seconds >= 0.9,
-        notes: `${lines} budget lines; bound_seconds = (requests − burst) / rps + one latency (the last answer), the least time through the engine's pacer; budget_used = bound_seconds / wall_seconds; naive_seconds = requests / rps ignores the burst, so naive_budget_used can pass 1; latency_only = requests × latency (what one request at a time would cost without the rate limit)`,
-      }];
+      ];
     } finally {
       await ws.close();
     }

@@ -28,20 +28,35 @@ export const rateBudget: Scenario = {
       const { naive, bound } = rateBound(run.requests.total, RPS, burst);
       const budgetUsed = bound / run.seconds;
       const requestRatio = run.requests.total / minimum.total;
-      return [{
-        name: this.name,
-        figures: {
-          pages: run.pagesRead, wall_seconds: round(run.seconds), requests: run.requests.total, query_requests: run.requests.queries,
-          relation_item_requests: run.requests.propertyItems, rate_limited_429: run.requests.rateLimited, budget_used: round(budgetUsed, 3), naive_budget_used: round(naive / run.seconds, 3),
-          requests_vs_minimum: round(requestRatio, 3),
+      return [
+        {
+          name: this.name,
+          figures: {
+            pages: run.pagesRead,
+            wall_seconds: round(run.seconds),
+            requests: run.requests.total,
+            query_requests: run.requests.queries,
+            relation_item_requests: run.requests.propertyItems,
+            rate_limited_429: run.requests.rateLimited,
+            budget_used: round(budgetUsed, 3),
+            naive_budget_used: round(naive / run.seconds, 3),
+            requests_vs_minimum: round(requestRatio, 3),
+          },
+          bound: {
+            rps: RPS,
+            burst,
+            bound_seconds: round(bound),
+            naive_seconds: round(naive),
+            min_requests: minimum.total,
+            min_query_requests: minimum.queries,
+            min_relation_item_requests: minimum.relationItems,
+            target_budget_used: 0.9,
+            target_requests_vs_minimum: 1.05,
+          },
+          target_met: budgetUsed >= 0.9 && requestRatio <= 1.05,
+          notes: `${CHAIN.join(", ")}; ${lines} budget lines; bound_seconds = (requests − burst) / rps, the least time through the engine's pacer (a token bucket that starts full), and budget_used = bound_seconds / wall_seconds (at most 1); naive_seconds = requests / rps ignores the burst, so naive_budget_used can pass 1; min_requests = ceil(live pages/100) per database + the relation items (and rollups over them) of pages whose relation is truncated, 100 per request + per database 2 schema reads and 1 trash query + the users list`,
         },
-        bound: {
-          rps: RPS, burst, bound_seconds: round(bound), naive_seconds: round(naive), min_requests: minimum.total, min_query_requests: minimum.queries, min_relation_item_requests: minimum.relationItems,
-          target_budget_used: 0.9, target_requests_vs_minimum: 1.05,
-        },
-        target_met: budgetUsed >= 0.9 && requestRatio <= 1.05,
-        notes: `${CHAIN.join(", ")}; ${lines} budget lines; bound_seconds = (requests − burst) / rps, the least time through the engine's pacer (a token bucket that starts full), and budget_used = bound_seconds / wall_seconds (at most 1); naive_seconds = requests / rps ignores the burst, so naive_budget_used can pass 1; min_requests = ceil(live pages/100) per database + the relation items (and rollups over them) of pages whose relation is truncated, 100 per request + per database 2 schema reads and 1 trash query + the users list`,
-      }];
+      ];
     } finally {
       await ws.close();
     }

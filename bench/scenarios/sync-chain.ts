@@ -61,7 +61,11 @@ function changeBudgetLines(ws: BenchWorkspace, count: number): string[] {
  */
 function dependentMinimum(ws: BenchWorkspace, lines: readonly string[]): { pages: number; requests: number } {
   const { store } = ws.sandbox;
-  const projects = new Set(lines.flatMap((id) => ((store.getPage(id) as { properties: Record<string, { relation?: { id: string }[] }> }).properties["Project"]?.relation ?? []).map((r) => r.id)));
+  const projects = new Set(
+    lines.flatMap((id) =>
+      ((store.getPage(id) as { properties: Record<string, { relation?: { id: string }[] }> }).properties["Project"]?.relation ?? []).map((r) => r.id),
+    ),
+  );
   let requests = 0;
   for (const id of projects) {
     const related = ((store.getPage(id) as { properties: Record<string, { relation?: unknown[] }> }).properties["Budget Lines"]?.relation ?? []).length;
@@ -74,8 +78,13 @@ function raw(run: SyncRun, transform: Awaited<ReturnType<typeof measureTransform
   return {
     name: RAW,
     figures: {
-      pages: run.pagesRead, wall_seconds: round(run.seconds), pages_per_second: Math.round(run.pagesRead / run.seconds), requests: run.requests.total,
-      transform_pages: transform.pages, transform_cpu_seconds: transform.cpuSeconds, transform_pages_per_second_per_core: transform.pagesPerSecondPerCore,
+      pages: run.pagesRead,
+      wall_seconds: round(run.seconds),
+      pages_per_second: Math.round(run.pagesRead / run.seconds),
+      requests: run.requests.total,
+      transform_pages: transform.pages,
+      transform_cpu_seconds: transform.cpuSeconds,
+      transform_pages_per_second_per_core: transform.pagesPerSecondPerCore,
     },
     bound: { target_transform_pages_per_second_per_core: 20_000 },
     target_met: transform.pagesPerSecondPerCore >= 20_000,
@@ -93,8 +102,13 @@ function raw(run: SyncRun, transform: Awaited<ReturnType<typeof measureTransform
 function statementFigures(run: SyncRun): Record<string, number> {
   const s = run.statements;
   return {
-    write_statements: s.writes, write_statements_including_run_log: s.writes + s.runRecords, run_record_inserts: s.runRecords, read_statements: s.reads, ddl_statements: s.ddl,
-    transaction_statements: s.transactions, all_statements: s.writes + s.runRecords + s.reads + s.ddl + s.transactions,
+    write_statements: s.writes,
+    write_statements_including_run_log: s.writes + s.runRecords,
+    run_record_inserts: s.runRecords,
+    read_statements: s.reads,
+    ddl_statements: s.ddl,
+    transaction_statements: s.transactions,
+    all_statements: s.writes + s.runRecords + s.reads + s.ddl + s.transactions,
   };
 }
 
@@ -104,8 +118,12 @@ function noopResult(run: SyncRun, fixed: number): ScenarioResult {
   return {
     name: NOOP,
     figures: {
-      requests: run.requests.total, queries_per_database: round(queriesPerDatabase), relation_item_requests: run.requests.propertyItems, pages_reread: run.pagesRead,
-      ...statementFigures(run), wall_seconds: round(run.seconds),
+      requests: run.requests.total,
+      queries_per_database: round(queriesPerDatabase),
+      relation_item_requests: run.requests.propertyItems,
+      pages_reread: run.pagesRead,
+      ...statementFigures(run),
+      wall_seconds: round(run.seconds),
     },
     bound: { target_queries_per_database: 1, design_queries_per_database: 2, min_requests: fixed + CHAIN.length, target_write_statements_including_run_log: 0 },
     target_met: queriesPerDatabase <= 1 && writes === 0,
@@ -123,9 +141,16 @@ function smallResult(run: SyncRun, fixed: number, lines: number, dependent: { pa
   return {
     name: SMALL,
     figures: {
-      requests: run.requests.total, query_requests: run.requests.queries, relation_item_requests: run.requests.propertyItems, pages_read: run.pagesRead, rows_upserted: run.rowsUpserted,
-      dependent_refresh_pages: refreshed?.pagesRead ?? 0, dependent_refresh_requests: refreshed?.requests ?? 0, dependent_refresh_deferred: refreshed?.deferred ?? 0,
-      ...statementFigures(run), wall_seconds: round(run.seconds),
+      requests: run.requests.total,
+      query_requests: run.requests.queries,
+      relation_item_requests: run.requests.propertyItems,
+      pages_read: run.pagesRead,
+      rows_upserted: run.rowsUpserted,
+      dependent_refresh_pages: refreshed?.pagesRead ?? 0,
+      dependent_refresh_requests: refreshed?.requests ?? 0,
+      dependent_refresh_deferred: refreshed?.deferred ?? 0,
+      ...statementFigures(run),
+      wall_seconds: round(run.seconds),
     },
     bound: { min_requests: minRequests, min_dependent_refresh_requests: dependent.requests, min_write_statements: minWrites },
     target_met: run.requests.total <= minRequests * 1.05 && run.statements.writes <= minWrites,

@@ -11,7 +11,9 @@ import { round } from "../support/figures.js";
 export async function measureTransform(quick: boolean): Promise<{ pages: number; cpuSeconds: number; pagesPerSecondPerCore: number }> {
   const sandbox = await startSandbox({ seed: 1, scale: quick ? 5_000 : 20_000 });
   const config = loadConfig({ env: { ...sandbox.env() }, requireToken: false });
-  const users = new Map(sandbox.store.users().map((u) => [String(u.id), { name: u.name as string, email: ((u.person as { email?: string }) ?? {}).email ?? null }]));
+  const users = new Map(
+    sandbox.store.users().map((u) => [String(u.id), { name: u.name as string, email: ((u.person as { email?: string }) ?? {}).email ?? null }]),
+  );
   const directory = { get: (id: string) => users.get(id) };
   const work: { transform: (p: NotionPage) => unknown; pages: NotionPage[] }[] = [];
   for (const key of ["budget_lines", "projects", "risks"]) {

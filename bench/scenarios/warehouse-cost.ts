@@ -21,7 +21,14 @@ export const COST_DIALECTS: readonly { readonly name: string; readonly real: boo
   { name: "duckdb_recorded", real: false, dialect: (settings) => recordingDialect(duckDbDialect(duckDbSettings(settings))) },
   // Databricks is not reachable here: its statements are recorded from the same batching (the SQL
   // itself runs on Spark + Delta in npm run test:conformance).
-  { name: "databricks_recorded", real: false, dialect: () => recordingDialect(databricksDialect({ catalog: "main", maxRetries: 0, openSession: () => Promise.reject(new Error("the recording driver opens no session")) })) },
+  {
+    name: "databricks_recorded",
+    real: false,
+    dialect: () =>
+      recordingDialect(
+        databricksDialect({ catalog: "main", maxRetries: 0, openSession: () => Promise.reject(new Error("the recording driver opens no session")) }),
+      ),
+  },
 ];
 
 const DATABASES = ["budget_lines"];
@@ -71,7 +78,10 @@ export const warehouseCost: Scenario = {
         figures[`${entry.name}_write_statements`] = run.statements.writes;
         figures[`${entry.name}_writes_per_10k_rows`] = round((run.statements.writes / rows) * 10_000, 1);
         figures[`${entry.name}_rows_per_write`] = round(rows / run.statements.writes, 1);
-        figures[`${entry.name}_all_statements_per_10k_rows`] = round(((run.statements.writes + run.statements.reads + run.statements.ddl + run.statements.runRecords) / rows) * 10_000, 1);
+        figures[`${entry.name}_all_statements_per_10k_rows`] = round(
+          ((run.statements.writes + run.statements.reads + run.statements.ddl + run.statements.runRecords) / rows) * 10_000,
+          1,
+        );
         figures[`${entry.name}_tables_written`] = perTable.length;
         figures[`${entry.name}_quarantined_pages`] = quarantinedPages;
         const maxWrites = liveBatches * LIVE_BATCH_WRITES + trashBatches * TRASH_BATCH_WRITES + quarantineInserts + RECONCILE_WRITES;
@@ -82,10 +92,15 @@ export const warehouseCost: Scenario = {
       bound.trash_batches = trashBatches;
       bound.batch_size = batchSize;
       const same = figures.duckdb_write_statements === figures.duckdb_recorded_write_statements;
-      return [{
-        name: this.name, figures, bound, target_met: met && same,
-        notes: `full sync of ${lines} budget lines per dialect; a write is a MERGE/INSERT/UPDATE/DELETE (the sync_runs record excluded); max_writes = 3 per batch of live pages (bronze and silver MERGEs, seen-ids INSERT) + 2 per batch of trashed pages + one quarantine INSERT per batch with invalid values, counted as min(batches, the run's quarantined pages) + the reconcile's MERGE into silver and DELETE of the seen ids; batches = ceil(pages / batch_size) of each pass, from the sandbox; duckdb_recorded must equal duckdb (it does: ${same})`,
-      }];
+      return [
+        {
+          name: this.name,
+          figures,
+          bound,
+          target_met: met && same,
+          notes: `full sync of ${lines} budget lines per dialect; a write is a MERGE/INSERT/UPDATE/DELETE (the sync_runs record excluded); max_writes = 3 per batch of live pages (bronze and silver MERGEs, seen-ids INSERT) + 2 per batch of trashed pages + one quarantine INSERT per batch with invalid values, counted as min(batches, the run's quarantined pages) + the reconcile's MERGE into silver and DELETE of the seen ids; batches = ceil(pages / batch_size) of each pass, from the sandbox; duckdb_recorded must equal duckdb (it does: ${same})`,
+        },
+      ];
     } finally {
       await ws.close();
     }

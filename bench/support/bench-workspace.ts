@@ -62,7 +62,14 @@ export async function benchWorkspace(options: SandboxOptions): Promise<BenchWork
   const sandbox = await startSandbox({ seed: 1, ...options });
   const dir = mkdtempSync(join(tmpdir(), "nds-bench-"));
   let generation = 0;
-  const env = (extra: Record<string, string> = {}) => ({ ...sandbox.env(), DUCKDB_PATH: join(dir, `w${generation}.duckdb`), WATERMARK_DIR: join(dir, `wm${generation}`), NOTION_RPS: "100000", NOTION_BURST: "64", ...extra });
+  const env = (extra: Record<string, string> = {}) => ({
+    ...sandbox.env(),
+    DUCKDB_PATH: join(dir, `w${generation}.duckdb`),
+    WATERMARK_DIR: join(dir, `wm${generation}`),
+    NOTION_RPS: "100000",
+    NOTION_BURST: "64",
+    ...extra,
+  });
   const config = (extra?: Record<string, string>) => loadConfig({ env: env(extra), requireToken: true });
   return {
     sandbox,
@@ -79,7 +86,13 @@ export async function benchWorkspace(options: SandboxOptions): Promise<BenchWork
         { full, databases },
       );
       const seconds = (performance.now() - started) / 1000;
-      if (!result.ok) throw new Error(`the sync failed: ${result.summaries.filter((s) => s.status === "failed").map((s) => `${s.databaseKey}: ${s.error}`).join("; ")}`);
+      if (!result.ok)
+        throw new Error(
+          `the sync failed: ${result.summaries
+            .filter((s) => s.status === "failed")
+            .map((s) => `${s.databaseKey}: ${s.error}`)
+            .join("; ")}`,
+        );
       return {
         result,
         seconds,

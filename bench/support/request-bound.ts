@@ -14,7 +14,11 @@ const pagesOf = (items: number) => Math.max(1, Math.ceil(items / PAGE_SIZE));
  * names or emails; and for every page whose page object truncates a relation (`has_more`), that
  * relation's items and those of each rollup over it, 100 per request.
  */
-export function minimumRequests(sandbox: Sandbox, keys: readonly string[], needsUsers: boolean): { total: number; queries: number; relationItems: number; fixed: number } {
+export function minimumRequests(
+  sandbox: Sandbox,
+  keys: readonly string[],
+  needsUsers: boolean,
+): { total: number; queries: number; relationItems: number; fixed: number } {
   let queries = 0;
   let relationItems = 0;
   let fixed = needsUsers ? pagesOf(sandbox.store.users().length) : 0;
@@ -36,7 +40,11 @@ function completionRequests(sandbox: Sandbox, dataSourceId: string): number {
   for (const page of truncated) {
     const shown = page.properties as Record<string, Value>;
     const full = complete.get(page.id as string)!.properties as Record<string, Value>;
-    const cut = new Set(Object.entries(shown).filter(([, v]) => v.type === "relation" && v.has_more === true).map(([name]) => name));
+    const cut = new Set(
+      Object.entries(shown)
+        .filter(([, v]) => v.type === "relation" && v.has_more === true)
+        .map(([name]) => name),
+    );
     if (cut.size === 0) continue;
     for (const name of cut) requests += pagesOf(full[name]?.relation?.length ?? 0);
     for (const [name, property] of Object.entries(schema)) {

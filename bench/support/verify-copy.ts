@@ -59,7 +59,10 @@ async function checkDatabase(warehouse: Warehouse, config: AppConfig, expected: 
     const want = expected.lastEditedMs.get(id);
     const got = row.edited_ms === null || row.edited_ms === undefined ? undefined : Number(row.edited_ms);
     // Rows of pages the sandbox does not have are reported by compare() below.
-    if (want !== undefined && got !== want) stale.push(`${id}: silver ${got === undefined ? "null" : new Date(got).toISOString()}, sandbox ${new Date(want).toISOString()}${trashed.has(id) ? " (trashed)" : ""}`);
+    if (want !== undefined && got !== want)
+      stale.push(
+        `${id}: silver ${got === undefined ? "null" : new Date(got).toISOString()}, sandbox ${new Date(want).toISOString()}${trashed.has(id) ? " (trashed)" : ""}`,
+      );
   }
   problems.push(...compare(key, "live", expected.live, liveRows));
   problems.push(...compare(key, "trashed", expected.trashed, deletedRows));

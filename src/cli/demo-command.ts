@@ -32,7 +32,15 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
   const sandbox = await startSandbox({ seed: 1, rps: 10, burst: 10 });
   try {
     const duckdbPath = `${dir}/warehouse.duckdb`;
-    const env = { ...sandbox.env(), WAREHOUSE: "duckdb", DUCKDB_PATH: duckdbPath, WATERMARK_DIR: `${dir}/watermarks`, NOTION_RPS: "8", NOTION_BURST: "8", LOG_LEVEL: "warn" };
+    const env = {
+      ...sandbox.env(),
+      WAREHOUSE: "duckdb",
+      DUCKDB_PATH: duckdbPath,
+      WATERMARK_DIR: `${dir}/watermarks`,
+      NOTION_RPS: "8",
+      NOTION_BURST: "8",
+      LOG_LEVEL: "warn",
+    };
     const config = loadConfig({ env, requireToken: true });
     const logger = createLogger({ level: "warn", format: "json" });
     say(`Notion sandbox at ${sandbox.url} (a seeded finance PPM workspace; the real @notionhq/client talks to it)`);
@@ -49,7 +57,10 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
     second.summaries.forEach((s) => say(`  ${summaryLine(s)}`));
     for (const s of second.summaries) {
       const r = s.dependentRefresh;
-      if (r && (r.pagesRead > 0 || r.deferred > 0)) say(`  ↳ dependent refresh after ${s.databaseKey}: ${r.pagesRead} page${r.pagesRead === 1 ? "" : "s"} of ${r.databases.join(", ")} re-read for their rollups and formulas, ${r.rowsUpserted} changed, ${r.requests} requests${r.deferred ? `, ${r.deferred} left for the reconcile` : ""}`);
+      if (r && (r.pagesRead > 0 || r.deferred > 0))
+        say(
+          `  ↳ dependent refresh after ${s.databaseKey}: ${r.pagesRead} page${r.pagesRead === 1 ? "" : "s"} of ${r.databases.join(", ")} re-read for their rollups and formulas, ${r.rowsUpserted} changed, ${r.requests} requests${r.deferred ? `, ${r.deferred} left for the reconcile` : ""}`,
+        );
     }
 
     await report(config, duckdbPath, second.runId, second.summaries, new Date());
@@ -65,14 +76,26 @@ async function editWorkspace(sandbox: Sandbox): Promise<string[]> {
   const lines = ids("budget_lines").slice(0, 3);
   for (const [i, id] of lines.entries()) await notion.pages.update({ page_id: id, properties: { Actual: { number: 1000 * (i + 1) + 0.5 } } });
   const project = ids("projects")[0]!;
-  await notion.pages.update({ page_id: project, properties: { Name: { title: [{ text: { content: "Treasury Platform (renamed in the demo)" } }] }, Status: { status: { name: "Blocked" } } } });
+  await notion.pages.update({
+    page_id: project,
+    properties: { Name: { title: [{ text: { content: "Treasury Platform (renamed in the demo)" } }] }, Status: { status: { name: "Blocked" } } },
+  });
   const risk = ids("risks")[0]!;
   await notion.pages.update({ page_id: risk, in_trash: true });
   const milestone = await notion.pages.create({
     parent: { type: "data_source_id", data_source_id: sandbox.databases.milestones!.dataSourceId },
-    properties: { Milestone: { title: [{ text: { content: "Demo go-live" } }] }, Due: { date: { start: "2026-12-15" } }, Project: { relation: [{ id: project }] } },
+    properties: {
+      Milestone: { title: [{ text: { content: "Demo go-live" } }] },
+      Due: { date: { start: "2026-12-15" } },
+      Project: { relation: [{ id: project }] },
+    },
   });
-  return [`budget_lines ${lines.join(", ")}: Actual set`, `projects ${project}: renamed, status Blocked`, `risks ${risk}: moved to the trash`, `milestones ${milestone.id}: created`];
+  return [
+    `budget_lines ${lines.join(", ")}: Actual set`,
+    `projects ${project}: renamed, status Blocked`,
+    `risks ${risk}: moved to the trash`,
+    `milestones ${milestone.id}: created`,
+  ];
 }
 
 /** The finance check: each live project's actual_total (a rollup) against the sum of its live budget lines. */
@@ -84,16 +107,20 @@ async function checkRollups(warehouse: Warehouse, config: AppConfig): Promise<vo
   );
   const wrong = Number(row?.wrong ?? 0);
   const projects = Number(row?.projects ?? 0);
-  say(wrong === 0
-    ? `  rollups: every project's actual_total equals the sum of its live budget lines (${projects} of ${projects})`
-    : `  rollups: ${wrong} of ${projects} projects' actual_total differ from the sum of their live budget lines`);
+  say(
+    wrong === 0
+      ? `  rollups: every project's actual_total equals the sum of its live budget lines (${projects} of ${projects})`
+      : `  rollups: ${wrong} of ${projects} projects' actual_total differ from the sum of their live budget lines`,
+  );
 }
 
 async function report(config: AppConfig, duckdbPath: string, secondRunId: string, summaries: readonly DatabaseSummary[], now: Date): Promise<void> {
   const warehouse: Warehouse = await createWarehouse(config.warehouse);
   try {
     say("\n4. What the warehouse holds");
-    say(`  ${"database".padEnd(14)} ${"silver rows".padStart(11)} ${"deleted".padStart(8)} ${"bronze versions".padStart(16)} ${"changed by run 2".padStart(17)}`);
+    say(
+      `  ${"database".padEnd(14)} ${"silver rows".padStart(11)} ${"deleted".padStart(8)} ${"bronze versions".padStart(16)} ${"changed by run 2".padStart(17)}`,
+    );
     const settings = config.mapping.settings;
     for (const database of config.mapping.databases) {
       const { key } = database;
@@ -103,7 +130,9 @@ async function report(config: AppConfig, duckdbPath: string, secondRunId: string
         `SELECT (SELECT count(*) FROM ${silver}) AS silver, (SELECT count(*) FROM ${silver} WHERE _is_deleted) AS deleted, (SELECT count(*) FROM ${bronze}) AS bronze, (SELECT count(*) FROM ${silver} WHERE _run_id = ${warehouse.sql.functions.param("run")}) AS changed`,
         { run: secondRunId },
       );
-      say(`  ${key.padEnd(14)} ${String(row?.silver).padStart(11)} ${String(row?.deleted).padStart(8)} ${String(row?.bronze).padStart(16)} ${String(row?.changed).padStart(17)}`);
+      say(
+        `  ${key.padEnd(14)} ${String(row?.silver).padStart(11)} ${String(row?.deleted).padStart(8)} ${String(row?.bronze).padStart(16)} ${String(row?.changed).padStart(17)}`,
+      );
     }
     const requests = summaries.reduce((n, s) => n + s.notionRequests, 0);
     say(`  (run 2 made ${requests} Notion requests for ${summaries.reduce((n, s) => n + s.pagesRead, 0)} pages)`);
@@ -113,7 +142,9 @@ async function report(config: AppConfig, duckdbPath: string, secondRunId: string
     say("\n5. Data-quality checks (npm run dq): ppm_gold.dq_issues, worst first");
     const dq = await runDqChecks(warehouse.sql, config, { runId: `${secondRunId}-dq`, now });
     say(`  score ${dq.score.toFixed(2)} (threshold ${dq.threshold}); ${dq.issuesTotal} problems`);
-    const issues = await warehouse.sql.query(`SELECT severity, rule, database_key, page_id, message FROM ${warehouse.sql.tableName(dqIssuesTable(settings))} ORDER BY severity DESC, database_key`);
+    const issues = await warehouse.sql.query(
+      `SELECT severity, rule, database_key, page_id, message FROM ${warehouse.sql.tableName(dqIssuesTable(settings))} ORDER BY severity DESC, database_key`,
+    );
     for (const i of issues) say(`  - ${String(i.severity)} ${String(i.rule)} ${String(i.database_key)} ${String(i.page_id)}: ${printable(String(i.message))}`);
 
     say("\n6. Try it yourself");

@@ -29,7 +29,9 @@ export async function dqCommand(args: readonly string[]): Promise<number> {
 }
 
 export function dqSummary(result: DqResult): string {
-  const lines = [`DQ score ${result.score.toFixed(2)} (threshold ${result.threshold}): ${result.score >= result.threshold ? "ok" : "BELOW THRESHOLD"}; freshness ${result.freshnessMinutes ?? "unknown"} min`];
+  const lines = [
+    `DQ score ${result.score.toFixed(2)} (threshold ${result.threshold}): ${result.score >= result.threshold ? "ok" : "BELOW THRESHOLD"}; freshness ${result.freshnessMinutes ?? "unknown"} min`,
+  ];
   const groups = new Map<string, { checked: number; failed: number }>();
   for (const c of result.checks) {
     const key = `${c.databaseKey} ${c.rule}`;

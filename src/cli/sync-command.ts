@@ -15,13 +15,17 @@ One sync run of every database in the mapping (or the named ones), then exit.
 Exit codes: 0 all ok · 1 a database failed (the others still synced) · 2 bad config or usage`;
 
 export async function syncCommand(args: readonly string[], signal: AbortSignal): Promise<number> {
-  const { values, positionals } = parseFlags(args, {
-    full: { type: "boolean" },
-    database: { type: "string", multiple: true },
-    "dry-run": { type: "boolean" },
-    json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  }, true);
+  const { values, positionals } = parseFlags(
+    args,
+    {
+      full: { type: "boolean" },
+      database: { type: "string", multiple: true },
+      "dry-run": { type: "boolean" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    true,
+  );
   if (values.help) {
     process.stderr.write(`${SYNC_HELP}\n`);
     return EXIT.ok;

@@ -9,12 +9,16 @@ show   prints each database's watermark (time, run id, mapping hash)
 reset  forgets watermarks: the next sync of those databases is a full resync`;
 
 export async function watermarksCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, {
-    database: { type: "string", multiple: true },
-    all: { type: "boolean" },
-    json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  }, true);
+  const { values, positionals } = parseFlags(
+    args,
+    {
+      database: { type: "string", multiple: true },
+      all: { type: "boolean" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    true,
+  );
   if (values.help) {
     process.stderr.write(`${WATERMARKS_HELP}\n`);
     return EXIT.ok;
@@ -37,7 +41,11 @@ export async function watermarksCommand(args: readonly string[]): Promise<number
     if (values.json) process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
     else
       for (const { databaseKey, watermark } of shown)
-        process.stderr.write(watermark ? `${databaseKey.padEnd(14)} ${watermark.lastEditedTime}  run ${watermark.runId}  mapping ${watermark.mappingHash.slice(0, 12)}\n` : `${databaseKey.padEnd(14)} (none: next sync is a full resync)\n`);
+        process.stderr.write(
+          watermark
+            ? `${databaseKey.padEnd(14)} ${watermark.lastEditedTime}  run ${watermark.runId}  mapping ${watermark.mappingHash.slice(0, 12)}\n`
+            : `${databaseKey.padEnd(14)} (none: next sync is a full resync)\n`,
+        );
     return EXIT.ok;
   }
   if (action === "reset") {

@@ -18,7 +18,10 @@ export const envSchema = z.object({
   WAREHOUSE: z.enum(["duckdb", "databricks"]).default("duckdb"),
   DUCKDB_PATH: z.string().min(1).default("data/warehouse.duckdb"),
   /** The embedded warehouse's memory limit; DuckDB's own default is 80% of the machine's memory. */
-  DUCKDB_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, "must be a size such as 256MB or 1GB").default("256MB"),
+  DUCKDB_MEMORY_LIMIT: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, "must be a size such as 256MB or 1GB")
+    .default("256MB"),
   DUCKDB_THREADS: z.coerce.number().int().min(1).max(64).default(2),
   /** The workspace host, with or without `https://` (e.g. `adb-123.4.azuredatabricks.net`). */
   DATABRICKS_HOST: z
@@ -28,16 +31,26 @@ export const envSchema = z.object({
     .pipe(z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "must be a host name such as adb-123.4.azuredatabricks.net"))
     .optional(),
   /** The SQL warehouse's HTTP path, from its Connection details (e.g. `/sql/1.0/warehouses/abc123`). */
-  DATABRICKS_HTTP_PATH: z.string().trim().regex(/^\/\S+$/, "must be the warehouse's HTTP path, starting with / (e.g. /sql/1.0/warehouses/abc123)").optional(),
+  DATABRICKS_HTTP_PATH: z
+    .string()
+    .trim()
+    .regex(/^\/\S+$/, "must be the warehouse's HTTP path, starting with / (e.g. /sql/1.0/warehouses/abc123)")
+    .optional(),
   DATABRICKS_TOKEN: z.string().min(1).optional(),
   DATABRICKS_CLIENT_ID: z.string().min(1).optional(),
   DATABRICKS_CLIENT_SECRET: z.string().min(1).optional(),
   /** Unity Catalog catalog for every schema; unset: the workspace default (two-level names). */
-  DATABRICKS_CATALOG: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a catalog name ([A-Za-z_][A-Za-z0-9_]*)").optional(),
+  DATABRICKS_CATALOG: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a catalog name ([A-Za-z_][A-Za-z0-9_]*)")
+    .optional(),
   /** Delta table properties of the tables the worker creates, `key=value,…`; empty for none. */
   DATABRICKS_TABLE_PROPERTIES: z
     .string()
-    .regex(/^\s*([\w.]+\s*=\s*[\w.-]+\s*(,\s*[\w.]+\s*=\s*[\w.-]+\s*)*)?$/, "must be key=value pairs separated by commas (e.g. delta.enableChangeDataFeed=true,delta.enableDeletionVectors=true)")
+    .regex(
+      /^\s*([\w.]+\s*=\s*[\w.-]+\s*(,\s*[\w.]+\s*=\s*[\w.-]+\s*)*)?$/,
+      "must be key=value pairs separated by commas (e.g. delta.enableChangeDataFeed=true,delta.enableDeletionVectors=true)",
+    )
     .optional(),
   /** Longest a statement may run on the warehouse (its STATEMENT_TIMEOUT), in seconds. */
   DATABRICKS_STATEMENT_TIMEOUT_S: z.coerce.number().int().min(10).max(172_800).default(3_600),
@@ -55,9 +68,13 @@ export const envSchema = z.object({
     .default("*/30 * * * *")
     .superRefine((value, ctx) => {
       const result = validateDetailed(value);
-      if (!result.valid) ctx.addIssue({ code: "custom", message: `is not a valid cron expression: ${result.errors.map((e) => `${e.field}: ${e.message}`).join("; ")}` });
+      if (!result.valid)
+        ctx.addIssue({ code: "custom", message: `is not a valid cron expression: ${result.errors.map((e) => `${e.field}: ${e.message}`).join("; ")}` });
     }),
-  SYNC_ON_START: z.enum(["true", "false", "1", "0"]).default("true").transform((v) => v === "true" || v === "1"),
+  SYNC_ON_START: z
+    .enum(["true", "false", "1", "0"])
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),

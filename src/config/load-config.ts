@@ -30,11 +30,16 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     }
   }
   if (options.requireToken && !options.env.NOTION_TOKEN) {
-    issues.push({ source: "environment", path: "NOTION_TOKEN", message: "is not set: create an internal integration at notion.so/my-integrations and export its token" });
+    issues.push({
+      source: "environment",
+      path: "NOTION_TOKEN",
+      message: "is not set: create an internal integration at notion.so/my-integrations and export its token",
+    });
   }
   issues.push(...warehouseIssues(options.env));
   // The mapping is checked even when the environment is wrong: every problem is reported at once.
-  const mappingPath = options.overrides?.mappingPath ?? (parsed.success ? parsed.data.MAPPING_PATH : (options.env.MAPPING_PATH ?? "config/notion_mapping.yaml"));
+  const mappingPath =
+    options.overrides?.mappingPath ?? (parsed.success ? parsed.data.MAPPING_PATH : (options.env.MAPPING_PATH ?? "config/notion_mapping.yaml"));
   let mapping;
   try {
     mapping = loadMapping(mappingPath, options.env, { idsOptional: options.databaseIdsOptional ?? false });
@@ -70,15 +75,29 @@ function warehouseIssues(env: Readonly<Record<string, string | undefined>>): Con
   if (env.WAREHOUSE !== "databricks") return [];
   const issue = (path: string, message: string): ConfigIssue => ({ source: "environment", path, message });
   const issues: ConfigIssue[] = [];
-  if (!env.DATABRICKS_HOST) issues.push(issue("DATABRICKS_HOST", "is not set: WAREHOUSE=databricks needs the workspace host (e.g. adb-123.4.azuredatabricks.net)"));
-  if (!env.DATABRICKS_HTTP_PATH) issues.push(issue("DATABRICKS_HTTP_PATH", "is not set: WAREHOUSE=databricks needs the SQL warehouse's HTTP path (its Connection details tab)"));
+  if (!env.DATABRICKS_HOST)
+    issues.push(issue("DATABRICKS_HOST", "is not set: WAREHOUSE=databricks needs the workspace host (e.g. adb-123.4.azuredatabricks.net)"));
+  if (!env.DATABRICKS_HTTP_PATH)
+    issues.push(issue("DATABRICKS_HTTP_PATH", "is not set: WAREHOUSE=databricks needs the SQL warehouse's HTTP path (its Connection details tab)"));
   if (env.DATABRICKS_TOKEN && (env.DATABRICKS_CLIENT_ID || env.DATABRICKS_CLIENT_SECRET)) {
-    issues.push(issue("DATABRICKS_TOKEN", "is set together with DATABRICKS_CLIENT_ID/DATABRICKS_CLIENT_SECRET: choose one way to sign in (a personal access token, or OAuth machine-to-machine)"));
+    issues.push(
+      issue(
+        "DATABRICKS_TOKEN",
+        "is set together with DATABRICKS_CLIENT_ID/DATABRICKS_CLIENT_SECRET: choose one way to sign in (a personal access token, or OAuth machine-to-machine)",
+      ),
+    );
   } else if (!env.DATABRICKS_TOKEN) {
     if (!env.DATABRICKS_CLIENT_ID && !env.DATABRICKS_CLIENT_SECRET) {
-      issues.push(issue("DATABRICKS_TOKEN", "is not set, nor DATABRICKS_CLIENT_ID + DATABRICKS_CLIENT_SECRET: WAREHOUSE=databricks needs a personal access token or a service principal's OAuth secret"));
+      issues.push(
+        issue(
+          "DATABRICKS_TOKEN",
+          "is not set, nor DATABRICKS_CLIENT_ID + DATABRICKS_CLIENT_SECRET: WAREHOUSE=databricks needs a personal access token or a service principal's OAuth secret",
+        ),
+      );
     } else if (!env.DATABRICKS_CLIENT_ID) {
-      issues.push(issue("DATABRICKS_CLIENT_ID", "is not set: OAuth machine-to-machine needs the service principal's application id with DATABRICKS_CLIENT_SECRET"));
+      issues.push(
+        issue("DATABRICKS_CLIENT_ID", "is not set: OAuth machine-to-machine needs the service principal's application id with DATABRICKS_CLIENT_SECRET"),
+      );
     } else if (!env.DATABRICKS_CLIENT_SECRET) {
       issues.push(issue("DATABRICKS_CLIENT_SECRET", "is not set: OAuth machine-to-machine needs the secret of the service principal DATABRICKS_CLIENT_ID"));
     }
@@ -87,7 +106,8 @@ function warehouseIssues(env: Readonly<Record<string, string | undefined>>): Con
 }
 
 function warehouseSettings(env: EnvValues, duckdbPath: string | undefined): WarehouseSettings {
-  if (env.WAREHOUSE === "duckdb") return Object.freeze({ kind: "duckdb", path: duckdbPath ?? env.DUCKDB_PATH, memoryLimit: env.DUCKDB_MEMORY_LIMIT, threads: env.DUCKDB_THREADS });
+  if (env.WAREHOUSE === "duckdb")
+    return Object.freeze({ kind: "duckdb", path: duckdbPath ?? env.DUCKDB_PATH, memoryLimit: env.DUCKDB_MEMORY_LIMIT, threads: env.DUCKDB_THREADS });
   // warehouseIssues has made sure these are set.
   const auth = env.DATABRICKS_TOKEN
     ? Object.freeze({ kind: "token" as const, token: new Secret(env.DATABRICKS_TOKEN) })
@@ -119,7 +139,11 @@ export const DEFAULT_TABLE_PROPERTIES: Readonly<Record<string, string>> = Object
 });
 
 function parseProperties(text: string): Readonly<Record<string, string>> {
-  const pairs = text.split(",").map((p) => p.trim()).filter(Boolean).map((p) => p.split("=").map((x) => x.trim()) as [string, string]);
+  const pairs = text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => p.split("=").map((x) => x.trim()) as [string, string]);
   return Object.freeze(Object.fromEntries(pairs));
 }
 
@@ -129,7 +153,10 @@ export function processEnvironment(): Readonly<Record<string, string | undefined
 }
 
 /** What state-only commands need: the mapping's database keys and the watermark directory. */
-export function loadStateConfig(env: Readonly<Record<string, string | undefined>>): { readonly databaseKeys: readonly string[]; readonly watermarkDir: string } {
+export function loadStateConfig(env: Readonly<Record<string, string | undefined>>): {
+  readonly databaseKeys: readonly string[];
+  readonly watermarkDir: string;
+} {
   const mappingPath = env.MAPPING_PATH || "config/notion_mapping.yaml";
   return { databaseKeys: readDatabaseKeys(mappingPath), watermarkDir: env.WATERMARK_DIR || "watermarks" };
 }

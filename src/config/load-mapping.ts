@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { LineCounter, parseDocument, isMap, isSeq, type Document } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { formatColumnType, parseColumnType } from "./column-type.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
 import { interpolate, type UnsetVariable } from "./interpolate.js";
 import type { ColumnConfig, DatabaseConfig, Mapping } from "./mapping.js";
 import { checkRules, toColumn } from "./mapping-column.js";
+import { lineOf, toTree } from "./yaml-tree.js";
 import { RESERVED_COLUMNS } from "./system-columns.js";
 import { columnSchema, databaseSchema, IDENTIFIER, IDENTIFIER_HINT, settingsSchema, type RawColumn, type RawDatabase } from "./mapping-schema.js";
 import { parseNotionId } from "./notion-id.js";
@@ -85,16 +86,6 @@ export function parseMapping(text: string, file: string, env: Env, options: Mapp
   }
   if (issues.length > 0 || !settings.success) throw new ConfigError(issues);
   return Object.freeze({ file, settings: Object.freeze(settings.data), databases: Object.freeze(databases) });
-}
-
-/** The document as plain data; aliases that expand without bound (a "billion laughs") are a config error. */
-function toTree(doc: Document, file: string): unknown {
-  try {
-    return doc.toJS();
-  } catch (error) {
-    if (!(error instanceof ReferenceError)) throw error;
-    throw new ConfigError([{ source: file, path: "", message: `YAML aliases expand too much: ${error.message}` }]);
-  }
 }
 
 /**
@@ -177,12 +168,26 @@ function buildDatabase(
   });
   if (issues.length > before || !databaseId) return undefined;
   const mappingHash = createHash("sha256")
-    .update(JSON.stringify({ databaseId, dataSourceId: dataSourceId ?? null, columns: columns.map(({ line: _line, ...rest }) => ({ ...rest, type: formatColumnType(rest.type) })) }))
+    .update(
+      JSON.stringify({
+        databaseId,
+        dataSourceId: dataSourceId ?? null,
+        columns: columns.map(({ line: _line, ...rest }) => ({ ...rest, type: formatColumnType(rest.type) })),
+      }),
+    )
     .digest("hex");
   return Object.freeze({ key, databaseId, dataSourceId, columns: Object.freeze(columns), mappingHash });
 }
 
-function pushZodIssues(issues: ConfigIssue[], file: string, prefix: string, error: z.ZodError, raw?: unknown, skip: ReadonlySet<string> = new Set(), label?: string): void {
+function pushZodIssues(
+  issues: ConfigIssue[],
+  file: string,
+  prefix: string,
+  error: z.ZodError,
+  raw?: unknown,
+  skip: ReadonlySet<string> = new Set(),
+  label?: string,
+): void {
   for (const issue of error.issues) {
     const path = [prefix, ...issue.path.map(String)].reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : `${acc}.${part}`));
     if (skip.has(path)) continue;
@@ -199,15 +204,6 @@ function columnNameAt(raw: unknown, path: readonly PropertyKey[]): string | unde
   return typeof column?.column_name === "string" ? column.column_name : undefined;
 }
 
-function lineOf(doc: Document, lines: LineCounter, path: readonly (string | number)[]): number | undefined {
-  const node = doc.getIn(path, true);
-  if (node && (isMap(node) || isSeq(node) || typeof node === "object") && "range" in (node)) {
-    const range = (node as { range?: [number, number, number] }).range;
-    if (range) return lines.linePos(range[0]).line;
-  }
-  return undefined;
-}
-
 /**
  * The database keys of a mapping file, without resolving `${VAR}`s or checking columns: enough for
  * commands that only touch state (watermarks), which must work in a disaster without the full setup.
@@ -221,9 +217,17 @@ export function readDatabaseKeys(file: string): string[] {
   }
   const doc = parseDocument(text);
   const first = doc.errors[0];
-  if (first) throw new ConfigError([{ source: file, path: first.linePos?.[0] ? `line ${first.linePos[0].line}, column ${first.linePos[0].col}` : "", message: `YAML syntax error: ${first.message.split("\n")[0]}` }]);
+  if (first)
+    throw new ConfigError([
+      {
+        source: file,
+        path: first.linePos?.[0] ? `line ${first.linePos[0].line}, column ${first.linePos[0].col}` : "",
+        message: `YAML syntax error: ${first.message.split("\n")[0]}`,
+      },
+    ]);
   const tree = toTree(doc, file);
-  if (tree === null || typeof tree !== "object" || Array.isArray(tree)) throw new ConfigError([{ source: file, path: "", message: "must be a YAML mapping of database keys to database definitions" }]);
+  if (tree === null || typeof tree !== "object" || Array.isArray(tree))
+    throw new ConfigError([{ source: file, path: "", message: "must be a YAML mapping of database keys to database definitions" }]);
   const keys = Object.keys(tree).filter((key) => key !== "settings");
   const bad = keys.filter((key) => !IDENTIFIER.test(key));
   if (bad.length > 0) throw new ConfigError(bad.map((key) => ({ source: file, path: key, message: `database key ${JSON.stringify(key)} ${IDENTIFIER_HINT}` })));

@@ -25,9 +25,12 @@ export function checkRules(column: RawColumn, type: ColumnType, at: string, file
   for (const bound of ["min", "max"] as const) {
     const value = column[bound];
     if (value === undefined) continue;
-    if (isNumericType(type) && typeof value !== "number") issues.push({ source: file, path: `${at}.${bound}`, message: `must be a number for ${column.column_type}` });
-    else if (temporal && (typeof value !== "string" || Number.isNaN(Date.parse(value)))) issues.push({ source: file, path: `${at}.${bound}`, message: `must be an ISO date for ${column.column_type}` });
-    else if (!isNumericType(type) && !temporal) issues.push({ source: file, path: `${at}.${bound}`, message: `applies to numbers and dates, not ${column.column_type}` });
+    if (isNumericType(type) && typeof value !== "number")
+      issues.push({ source: file, path: `${at}.${bound}`, message: `must be a number for ${column.column_type}` });
+    else if (temporal && (typeof value !== "string" || Number.isNaN(Date.parse(value))))
+      issues.push({ source: file, path: `${at}.${bound}`, message: `must be an ISO date for ${column.column_type}` });
+    else if (!isNumericType(type) && !temporal)
+      issues.push({ source: file, path: `${at}.${bound}`, message: `applies to numbers and dates, not ${column.column_type}` });
   }
   if (column.pattern !== undefined) {
     try {
@@ -35,6 +38,7 @@ export function checkRules(column: RawColumn, type: ColumnType, at: string, file
     } catch (error) {
       issues.push({ source: file, path: `${at}.pattern`, message: `is not a valid regular expression: ${(error as Error).message}` });
     }
-    if (type.kind !== "string" && type.kind !== "array_string") issues.push({ source: file, path: `${at}.pattern`, message: `applies to STRING and ARRAY<STRING> columns, not ${column.column_type}` });
+    if (type.kind !== "string" && type.kind !== "array_string")
+      issues.push({ source: file, path: `${at}.pattern`, message: `applies to STRING and ARRAY<STRING> columns, not ${column.column_type}` });
   }
 }

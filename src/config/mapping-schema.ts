@@ -24,7 +24,10 @@ export const columnSchema = z.strictObject({
   min: z.union([z.number(), z.string()]).optional(),
   max: z.union([z.number(), z.string()]).optional(),
   pattern: z.string().optional(),
-  values: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1).optional(),
+  values: z
+    .array(z.union([z.string(), z.number(), z.boolean()]))
+    .min(1)
+    .optional(),
   severity: z.enum(["critical", "high", "medium", "low"]).optional(),
 });
 export type RawColumn = z.infer<typeof columnSchema>;
@@ -41,57 +44,67 @@ const positiveInt = z.number().int().positive();
 
 export const settingsSchema = z
   .strictObject({
-  schemas: z
-    .strictObject({
-      bronze: identifier.default("ppm_bronze"),
-      silver: identifier.default("ppm_silver"),
-      meta: identifier.default("ppm_meta"),
-      gold: identifier.default("ppm_gold"),
-    })
-    .default({ bronze: "ppm_bronze", silver: "ppm_silver", meta: "ppm_meta", gold: "ppm_gold" }),
-  /** Minutes re-read before each watermark: absorbs Notion's minute rounding and index lag. */
-  lookback_minutes: z.number().int().min(0).max(24 * 60).default(5),
-  /**
-   * How far ahead of this machine's clock a time from Notion may be. A page stamped later is held
-   * back for the run (bronze keeps it; silver and the watermark do not move for it); a watermark
-   * later than this is refused as invalid state.
-   */
-  clock_tolerance_minutes: z.number().int().min(1).max(24 * 60).default(10),
-  /** Rows per warehouse batch (one MERGE per table per batch). */
-  batch_size: positiveInt.max(50_000).default(500),
-  /** Upper bound of a batch's serialized size; a batch closes at whichever limit it reaches first. */
-  batch_max_bytes: positiveInt.default(8 * 1024 * 1024),
-  /** What happens to a value that fails the row model: `null` it (row kept), or `quarantine` the row. */
-  on_invalid: z.enum(["null", "quarantine"]).default("null"),
-  /**
-   * How often a database is read in full (the reconcile): pages deleted for good or no longer shared
-   * are marked `_is_deleted`, and formulas and rollups are refreshed. `30m`, `12h`, `1d`, or `0` for never.
-   */
-  reconcile_every: z
-    .string()
-    .regex(/^(0|\d+\s*(m|h|d))$/, "must be a duration such as 30m, 12h or 1d (or 0 for never)")
-    .default("1d"),
-  /**
-   * Rollups and formulas fresh after every run: when a run writes pages of one database, the pages
-   * of other mapped databases with rollup or formula columns that relate to them are re-read in the
-   * same run, at most `max_pages` per run (the rest wait for the reconcile).
-   */
-  dependent_refresh: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      max_pages: z.number().int().min(0).max(1_000_000).default(500),
-    })
-    .default({ enabled: true, max_pages: 500 }),
-  /** Notion query page size (1..100). */
-  page_size: positiveInt.max(100).default(100),
-  dq: z
-    .strictObject({
-      threshold: z.number().min(0).max(100).default(95),
-      max_staleness_minutes: positiveInt.default(30),
-      /** The worker runs the checks after every scheduled sync. */
-      after_sync: z.boolean().default(true),
-    })
-    .default({ threshold: 95, max_staleness_minutes: 30, after_sync: true }),
+    schemas: z
+      .strictObject({
+        bronze: identifier.default("ppm_bronze"),
+        silver: identifier.default("ppm_silver"),
+        meta: identifier.default("ppm_meta"),
+        gold: identifier.default("ppm_gold"),
+      })
+      .default({ bronze: "ppm_bronze", silver: "ppm_silver", meta: "ppm_meta", gold: "ppm_gold" }),
+    /** Minutes re-read before each watermark: absorbs Notion's minute rounding and index lag. */
+    lookback_minutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(5),
+    /**
+     * How far ahead of this machine's clock a time from Notion may be. A page stamped later is held
+     * back for the run (bronze keeps it; silver and the watermark do not move for it); a watermark
+     * later than this is refused as invalid state.
+     */
+    clock_tolerance_minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(10),
+    /** Rows per warehouse batch (one MERGE per table per batch). */
+    batch_size: positiveInt.max(50_000).default(500),
+    /** Upper bound of a batch's serialized size; a batch closes at whichever limit it reaches first. */
+    batch_max_bytes: positiveInt.default(8 * 1024 * 1024),
+    /** What happens to a value that fails the row model: `null` it (row kept), or `quarantine` the row. */
+    on_invalid: z.enum(["null", "quarantine"]).default("null"),
+    /**
+     * How often a database is read in full (the reconcile): pages deleted for good or no longer shared
+     * are marked `_is_deleted`, and formulas and rollups are refreshed. `30m`, `12h`, `1d`, or `0` for never.
+     */
+    reconcile_every: z
+      .string()
+      .regex(/^(0|\d+\s*(m|h|d))$/, "must be a duration such as 30m, 12h or 1d (or 0 for never)")
+      .default("1d"),
+    /**
+     * Rollups and formulas fresh after every run: when a run writes pages of one database, the pages
+     * of other mapped databases with rollup or formula columns that relate to them are re-read in the
+     * same run, at most `max_pages` per run (the rest wait for the reconcile).
+     */
+    dependent_refresh: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        max_pages: z.number().int().min(0).max(1_000_000).default(500),
+      })
+      .default({ enabled: true, max_pages: 500 }),
+    /** Notion query page size (1..100). */
+    page_size: positiveInt.max(100).default(100),
+    dq: z
+      .strictObject({
+        threshold: z.number().min(0).max(100).default(95),
+        max_staleness_minutes: positiveInt.default(30),
+        /** The worker runs the checks after every scheduled sync. */
+        after_sync: z.boolean().default(true),
+      })
+      .default({ threshold: 95, max_staleness_minutes: 30, after_sync: true }),
   })
   // Parsed once here: `reconcile_every` as milliseconds (0: never).
   .transform((settings) => ({ ...settings, reconcileEveryMs: durationMs(settings.reconcile_every) }));

@@ -41,4 +41,3 @@ export interface Mapping {
   readonly settings: Settings;
   readonly databases: readonly DatabaseConfig[];
 }
-

@@ -21,7 +21,9 @@ export type QueryAnswer = z.infer<typeof queryAnswerSchema>;
 export const propertyItemSchema = z.looseObject({ type: z.string() });
 export type PropertyItem = z.infer<typeof propertyItemSchema>;
 export const propertyItemsAnswerSchema = list(propertyItemSchema).extend({
-  property_item: z.looseObject({ type: z.string().optional(), rollup: z.looseObject({ type: z.string().optional(), function: z.string().optional() }).optional() }).optional(),
+  property_item: z
+    .looseObject({ type: z.string().optional(), rollup: z.looseObject({ type: z.string().optional(), function: z.string().optional() }).optional() })
+    .optional(),
 });
 export type PropertyItemsAnswer = z.infer<typeof propertyItemsAnswerSchema>;
 
@@ -36,7 +38,9 @@ const propertySchema = z.looseObject({
   id: z.string(),
   type: z.string(),
   name: z.string().optional(),
-  relation: z.looseObject({ data_source_id: z.string().optional(), dual_property: z.looseObject({ synced_property_id: z.string().optional() }).optional() }).optional(),
+  relation: z
+    .looseObject({ data_source_id: z.string().optional(), dual_property: z.looseObject({ synced_property_id: z.string().optional() }).optional() })
+    .optional(),
   rollup: z.looseObject({ relation_property_id: z.string().optional() }).optional(),
   formula: z.looseObject({ expression: z.string().optional() }).optional(),
 });
@@ -66,5 +70,9 @@ export function checkAnswer<T extends z.ZodType>(schema: T, answer: unknown, wha
     throw new NotionError("notion_bad_response", `${what}: Notion's answer has no results list (${got}; a proxy, or a changed API?)`, { transient: false });
   }
   const issue = parsed.error.issues[0];
-  throw new NotionError("notion_bad_response", `${what}: Notion's answer is malformed: ${issue?.path.join(".") || "(the answer)"}: ${issue?.message ?? "invalid"}`, { transient: false });
+  throw new NotionError(
+    "notion_bad_response",
+    `${what}: Notion's answer is malformed: ${issue?.path.join(".") || "(the answer)"}: ${issue?.message ?? "invalid"}`,
+    { transient: false },
+  );
 }

@@ -30,7 +30,8 @@ function isTruncated(value: PropertyValue): boolean {
   // A "show original" rollup whose values are themselves capped lists (a related page's 25+ relations,
   // people or mentions): elements carry no `has_more`, so a full list is taken as cut.
   const rollup = value.type === "rollup" ? (inner as { type?: string; array?: unknown } | null) : null;
-  if (rollup?.type === "array" && Array.isArray(rollup.array)) return rollup.array.some((element) => isTruncated({ id: "", ...(element as object) } as PropertyValue));
+  if (rollup?.type === "array" && Array.isArray(rollup.array))
+    return rollup.array.some((element) => isTruncated({ id: "", ...(element as object) } as PropertyValue));
   return false;
 }
 
@@ -48,13 +49,15 @@ export async function completePage(gateway: NotionGateway, page: NotionPage, dat
   const entries = Object.entries(page.properties);
   const truncated = entries.filter(([, value]) => isTruncated(value));
   if (truncated.length === 0) return page;
-  const read = (name: string, value: PropertyValue, kind: string) => readItems(gateway, page.id, value.id, `${databaseKey}: page ${page.id} ${kind} "${name}"`, counter);
+  const read = (name: string, value: PropertyValue, kind: string) =>
+    readItems(gateway, page.id, value.id, `${databaseKey}: page ${page.id} ${kind} "${name}"`, counter);
   await Promise.all(
     truncated.map(async ([name, value]) => {
       const list = (await read(name, value, "property")).results.map((item) => {
         const element = item[value.type];
         // Related pages and people are stored by id: an id that is not a UUID fails the page.
-        if (value.type === "relation" || value.type === "people") checkId((element as { id?: unknown } | undefined)?.id, `${databaseKey}: page ${page.id} property "${name}"`);
+        if (value.type === "relation" || value.type === "people")
+          checkId((element as { id?: unknown } | undefined)?.id, `${databaseKey}: page ${page.id} property "${name}"`);
         return element;
       });
       properties[name] = value.type === "relation" ? { ...value, relation: list, has_more: false } : { ...value, [value.type]: list };

@@ -37,7 +37,11 @@ export interface NotionGateway {
   /** One answer of `POST /v1/data_sources/{id}/query`. */
   queryDataSource(request: QueryRequest, what: string, counter?: RequestCounter): Promise<QueryAnswer>;
   /** One answer of `GET /v1/pages/{id}/properties/{property_id}` (a list: relations, people, text, rollups). */
-  listPropertyItems(request: { readonly pageId: string; readonly propertyId: string; readonly cursor?: string }, what: string, counter?: RequestCounter): Promise<PropertyItemsAnswer>;
+  listPropertyItems(
+    request: { readonly pageId: string; readonly propertyId: string; readonly cursor?: string },
+    what: string,
+    counter?: RequestCounter,
+  ): Promise<PropertyItemsAnswer>;
   /** One answer of `GET /v1/users`. */
   listUsers(cursor: string | undefined, what: string, counter?: RequestCounter): Promise<UsersAnswer>;
   retrieveDatabase(databaseId: string, what: string, counter?: RequestCounter): Promise<DatabaseAnswer>;
@@ -104,8 +108,11 @@ export function createNotionGateway(options: GatewayOptions): NotionGateway {
         }),
       ),
     listPropertyItems: (r, what, counter) =>
-      checked(propertyItemsAnswerSchema, what, counter, (c) => c.pages.properties.retrieve({ page_id: r.pageId, property_id: r.propertyId, page_size: 100, ...(r.cursor ? { start_cursor: r.cursor } : {}) })),
-    listUsers: (cursor, what, counter) => checked(usersAnswerSchema, what, counter, (c) => c.users.list({ page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) })),
+      checked(propertyItemsAnswerSchema, what, counter, (c) =>
+        c.pages.properties.retrieve({ page_id: r.pageId, property_id: r.propertyId, page_size: 100, ...(r.cursor ? { start_cursor: r.cursor } : {}) }),
+      ),
+    listUsers: (cursor, what, counter) =>
+      checked(usersAnswerSchema, what, counter, (c) => c.users.list({ page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) })),
     retrieveDatabase: (id, what, counter) => checked(databaseSchema, what, counter, (c) => c.databases.retrieve({ database_id: id })),
     retrieveDataSource: (id, what, counter) => checked(dataSourceSchema, what, counter, (c) => c.dataSources.retrieve({ data_source_id: id })),
     retrievePage: (id, what, counter) => call(what, counter, (c) => c.pages.retrieve({ page_id: id })),

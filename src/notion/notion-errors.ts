@@ -23,8 +23,16 @@ export class NotionError extends SyncError {
 const BY_STATUS: Record<number, { code: ErrorCode; transient: boolean; advice: string }> = {
   400: { code: "notion_bad_request", transient: false, advice: "the request was rejected; check the mapping's database and property names" },
   401: { code: "notion_unauthorized", transient: false, advice: "NOTION_TOKEN is invalid or revoked: create a new integration token and update the secret" },
-  403: { code: "notion_forbidden", transient: false, advice: "the integration lacks access or the 'Read content' capability: enable it in the integration settings" },
-  404: { code: "notion_not_found", transient: false, advice: "not found or not shared with the integration: open it in Notion, ••• → Connections, and add the integration" },
+  403: {
+    code: "notion_forbidden",
+    transient: false,
+    advice: "the integration lacks access or the 'Read content' capability: enable it in the integration settings",
+  },
+  404: {
+    code: "notion_not_found",
+    transient: false,
+    advice: "not found or not shared with the integration: open it in Notion, ••• → Connections, and add the integration",
+  },
   409: { code: "notion_unavailable", transient: true, advice: "Notion reported a conflict; retrying" },
   429: { code: "notion_rate_limited", transient: true, advice: "rate limited by Notion; waiting for Retry-After" },
   529: { code: "notion_rate_limited", transient: true, advice: "Notion is overloaded; waiting for Retry-After" },
@@ -34,8 +42,16 @@ export function toNotionError(error: unknown, what: string): NotionError {
   if (error instanceof NotionError) return error;
   if (isHTTPResponseError(error)) {
     const status = error.status;
-    const entry = BY_STATUS[status] ?? (status >= 500 ? { code: "notion_unavailable" as const, transient: true, advice: "Notion had a server error; retrying" } : { code: "notion_bad_request" as const, transient: false, advice: "unexpected answer from Notion" });
-    const kind = APIResponseError.isAPIResponseError(error) ? error.code : UnknownHTTPResponseError.isUnknownHTTPResponseError(error) ? "non-JSON response" : "error";
+    const entry =
+      BY_STATUS[status] ??
+      (status >= 500
+        ? { code: "notion_unavailable" as const, transient: true, advice: "Notion had a server error; retrying" }
+        : { code: "notion_bad_request" as const, transient: false, advice: "unexpected answer from Notion" });
+    const kind = APIResponseError.isAPIResponseError(error)
+      ? error.code
+      : UnknownHTTPResponseError.isUnknownHTTPResponseError(error)
+        ? "non-JSON response"
+        : "error";
     const detail = APIResponseError.isAPIResponseError(error) ? `: ${error.message}` : "";
     return new NotionError(entry.code, `${what}: Notion answered ${status} ${kind}${detail} (${entry.advice})`, {
       transient: entry.transient,
@@ -66,11 +82,22 @@ function retryAfterMs(headers: unknown): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+const NETWORK_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+]);
 
 function isNetworkError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const code = (error as NodeJS.ErrnoException).code ?? ((error.cause as NodeJS.ErrnoException | undefined)?.code);
+  const code = (error as NodeJS.ErrnoException).code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code;
   if (code && NETWORK_CODES.has(code)) return true;
   return error instanceof TypeError && /fetch failed|terminated|network/i.test(error.message);
 }

@@ -50,9 +50,13 @@ export function checkPage(result: unknown, databaseKey: string): NotionPage {
   }
   const r = result as { url?: unknown; properties?: unknown; last_edited_time?: unknown };
   if (r.url === undefined && r.properties === undefined && r.last_edited_time === undefined) {
-    throw new SyncError("notion_bad_response", `page ${printable(id)} of "${databaseKey}" came back as a partial page object (its id only): the database is not synced this time, so nothing is lost or marked deleted; if it repeats, report it`, {
-      context: { databaseKey },
-    });
+    throw new SyncError(
+      "notion_bad_response",
+      `page ${printable(id)} of "${databaseKey}" came back as a partial page object (its id only): the database is not synced this time, so nothing is lost or marked deleted; if it repeats, report it`,
+      {
+        context: { databaseKey },
+      },
+    );
   }
   const problem = parsed.error.issues[0];
   throw malformed(id, databaseKey, `${problem?.path.join(".") ?? "?"}: ${problem?.message ?? "invalid"}`);
@@ -86,7 +90,11 @@ function referenceProblem(value: { type?: unknown; rollup?: { array?: unknown } 
 /** An id or item id from a list answer (property items, users) that must be a Notion UUID. */
 export function checkId(value: unknown, what: string): string {
   if (typeof value === "string" && NOTION_ID.test(value)) return value;
-  throw new NotionError("notion_bad_response", `${what}: the id ${printable(value)} is not a lower-case UUID; nothing of it is stored; if it repeats, report it`, { transient: false });
+  throw new NotionError(
+    "notion_bad_response",
+    `${what}: the id ${printable(value)} is not a lower-case UUID; nothing of it is stored; if it repeats, report it`,
+    { transient: false },
+  );
 }
 
 function malformed(id: unknown, databaseKey: string, detail: string): SyncError {

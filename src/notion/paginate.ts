@@ -53,7 +53,11 @@ export async function* paginate<A extends ListAnswer>(fetchAnswer: (cursor: stri
       yield answer;
       return;
     }
-    if (cursors.has(cursor)) throw broken(options.what, `the cursor "${short(cursor)}" came back a second time after ${results} results: the API repeats itself or ignores start_cursor`);
+    if (cursors.has(cursor))
+      throw broken(
+        options.what,
+        `the cursor "${short(cursor)}" came back a second time after ${results} results: the API repeats itself or ignores start_cursor`,
+      );
     cursors.add(cursor);
     if (options.readAhead) {
       pending = request(cursor);
@@ -78,7 +82,11 @@ function nextCursor(answer: ListAnswer, what: string, results: number): string |
 }
 
 function broken(what: string, detail: string): NotionError {
-  return new NotionError("notion_bad_response", `${what}: ${detail}; the read stops here and is not taken as complete (nothing is marked deleted); if it repeats, report it`, { transient: false });
+  return new NotionError(
+    "notion_bad_response",
+    `${what}: ${detail}; the read stops here and is not taken as complete (nothing is marked deleted); if it repeats, report it`,
+    { transient: false },
+  );
 }
 
 function short(cursor: string): string {

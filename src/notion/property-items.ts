@@ -28,7 +28,11 @@ export function rollupFromItems(value: PropertyValue, list: PropertyItemsAnswer,
   const rollup = list.property_item?.rollup;
   if (!rollup?.type || rollup.type === "incomplete") {
     const said = rollup?.type ? `"${rollup.type}"` : "no rollup value";
-    throw new NotionError("notion_bad_response", `${what}: the last answer of the property endpoint has ${said}; the page is not written with a rollup computed over 25 references only; if it repeats, report it`, { transient: false });
+    throw new NotionError(
+      "notion_bad_response",
+      `${what}: the last answer of the property endpoint has ${said}; the page is not written with a rollup computed over 25 references only; if it repeats, report it`,
+      { transient: false },
+    );
   }
   if (rollup.type !== "array") return { ...value, rollup: { ...rollup } };
   const items = list.results.map(pageValueOf);

@@ -71,7 +71,11 @@ export async function* readPages(gateway: NotionGateway, options: ReadOptions): 
 async function* readOneMinute(gateway: NotionGateway, options: ReadOptions, minute: string, seen: Set<string>): AsyncGenerator<NotionPage[]> {
   let createdFrom: string | undefined;
   for (;;) {
-    const parts = [editedFilter("on_or_after", minute), editedFilter("on_or_before", minute), ...(createdFrom ? [{ timestamp: "created_time" as const, created_time: { on_or_after: createdFrom } }] : [])];
+    const parts = [
+      editedFilter("on_or_after", minute),
+      editedFilter("on_or_before", minute),
+      ...(createdFrom ? [{ timestamp: "created_time" as const, created_time: { on_or_after: createdFrom } }] : []),
+    ];
     let incomplete = false;
     let lastCreated: string | undefined;
     for await (const response of paginateQuery(gateway, options, { and: parts }, ASCENDING_CREATED)) {
@@ -105,7 +109,18 @@ export const QUERY_RESULT_LIMIT = 10_000;
 function paginateQuery(gateway: NotionGateway, options: ReadOptions, filter: Filter, sorts: QueryRequest["sorts"]): AsyncGenerator<QueryAnswer> {
   const what = `query "${options.databaseKey}"${options.inTrash ? " (trash)" : ""}`;
   const fetchAnswer = (cursor: string | undefined) =>
-    gateway.queryDataSource({ dataSourceId: options.dataSourceId, sorts, pageSize: options.pageSize, ...(filter ? { filter } : {}), ...(options.inTrash ? { inTrash: true } : {}), ...(cursor ? { cursor } : {}) }, what, options.counter);
+    gateway.queryDataSource(
+      {
+        dataSourceId: options.dataSourceId,
+        sorts,
+        pageSize: options.pageSize,
+        ...(filter ? { filter } : {}),
+        ...(options.inTrash ? { inTrash: true } : {}),
+        ...(cursor ? { cursor } : {}),
+      },
+      what,
+      options.counter,
+    );
   // Short answers are allowed (Notion may leave out pages the integration cannot see): the bound is on
   // results; the answer bound only stops lists of (nearly) empty answers that never end.
   const fullAnswers = Math.ceil(QUERY_RESULT_LIMIT / options.pageSize);
@@ -113,7 +128,10 @@ function paginateQuery(gateway: NotionGateway, options: ReadOptions, filter: Fil
 }
 
 function editedFilter(op: "on_or_after" | "on_or_before" | "after", time: string) {
-  return { timestamp: "last_edited_time" as const, last_edited_time: op === "after" ? { after: time } : op === "on_or_after" ? { on_or_after: time } : { on_or_before: time } };
+  return {
+    timestamp: "last_edited_time" as const,
+    last_edited_time: op === "after" ? { after: time } : op === "on_or_after" ? { on_or_after: time } : { on_or_before: time },
+  };
 }
 
 function limitError(options: ReadOptions, detail: string): SyncError {

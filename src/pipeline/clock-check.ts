@@ -28,7 +28,11 @@ export function holdBackFuture(page: NotionPage, result: TransformedPage, now: D
 export function checkWatermarkTimes(watermark: Watermark | undefined, file: string, now: Date, toleranceMs: number): void {
   if (!watermark) return;
   const limit = now.getTime() + toleranceMs;
-  for (const [field, value] of [["lastEditedTime", watermark.lastEditedTime], ["lastFullAt", watermark.lastFullAt], ["trashFrom", watermark.trashFrom]] as const) {
+  for (const [field, value] of [
+    ["lastEditedTime", watermark.lastEditedTime],
+    ["lastFullAt", watermark.lastFullAt],
+    ["trashFrom", watermark.trashFrom],
+  ] as const) {
     if (value === undefined || value === null || !(Date.parse(value) > limit)) continue;
     throw new SyncError(
       "state_invalid",

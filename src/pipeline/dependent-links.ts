@@ -33,7 +33,9 @@ export function dependentLink(changed: MappedSchema, candidate: MappedSchema): D
   const b = changed.schema.dataSourceId;
   const a = candidate.schema.dataSourceId;
   if (a === b) return undefined;
-  const computed = candidate.database.columns.map((c) => propertyOf(c, candidate)).filter((p): p is SchemaProperty => p?.type === "rollup" || p?.type === "formula");
+  const computed = candidate.database.columns
+    .map((c) => propertyOf(c, candidate))
+    .filter((p): p is SchemaProperty => p?.type === "rollup" || p?.type === "formula");
   const relevant = new Set<string>();
   for (const relation of [...candidate.schema.properties.entries()].filter(([, p]) => p.relation?.dataSourceId === b)) {
     const reading = readersOf(candidate.schema, relation);
@@ -56,7 +58,7 @@ function readersOf(schema: DataSourceSchema, [relationName, relation]: [string, 
   const readers = new Map<string, string>([[relation.id, relationName]]);
   const all = [...schema.properties.entries()];
   for (const [name, p] of all) if (p.type === "rollup" && p.rollupRelationId === relation.id) readers.set(p.id, name);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [name, p] of all) {
       if (p.type !== "formula" || readers.has(p.id)) continue;

@@ -65,7 +65,11 @@ export function createDependentRefresh(ctx: RunContext): DependentRefresh {
           const taken = ids.slice(0, Math.max(0, budget));
           budget -= taken.length;
           totals.deferred += ids.length - taken.length;
-          if (taken.length < ids.length) log.warn({ dependent: candidate.key, deferred: ids.length - taken.length, maxPages: settings.dependent_refresh.max_pages }, "dependent refresh cap reached; the other pages wait for the reconcile");
+          if (taken.length < ids.length)
+            log.warn(
+              { dependent: candidate.key, deferred: ids.length - taken.length, maxPages: settings.dependent_refresh.max_pages },
+              "dependent refresh cap reached; the other pages wait for the reconcile",
+            );
           const seen = refreshed.get(candidate.key) ?? new Set<string>();
           refreshed.set(candidate.key, seen);
           for (const id of taken) seen.add(id);
@@ -84,10 +88,13 @@ export function createDependentRefresh(ctx: RunContext): DependentRefresh {
 }
 
 function counted(summary: DatabaseSummary, refresh: DependentRefreshSummary, error: unknown): DatabaseSummary {
-  const failure = error === undefined || error === null ? {} : {
-    error: `${summary.error ? `${summary.error}; ` : ""}dependent refresh failed (the rollups it would have refreshed wait for the reconcile): ${describeError(error)}`,
-    errorCode: summary.errorCode ?? errorCodeOf(error),
-  };
+  const failure =
+    error === undefined || error === null
+      ? {}
+      : {
+          error: `${summary.error ? `${summary.error}; ` : ""}dependent refresh failed (the rollups it would have refreshed wait for the reconcile): ${describeError(error)}`,
+          errorCode: summary.errorCode ?? errorCodeOf(error),
+        };
   return { ...summary, notionRequests: summary.notionRequests + refresh.requests, dependentRefresh: refresh, ...failure };
 }
 
@@ -105,7 +112,13 @@ function relatedIds(warehouse: Warehouse, ctx: RunContext, changed: DatabaseConf
 }
 
 /** Re-reads the given pages of A, completes them and writes those whose values changed. */
-async function refreshPages(ctx: RunContext, database: DatabaseConfig, mapped: MappedSchema, ids: readonly string[], counter: RequestCounter): Promise<{ pagesRead: number; rowsUpserted: number }> {
+async function refreshPages(
+  ctx: RunContext,
+  database: DatabaseConfig,
+  mapped: MappedSchema,
+  ids: readonly string[],
+  counter: RequestCounter,
+): Promise<{ pagesRead: number; rowsUpserted: number }> {
   const settings = ctx.config.mapping.settings;
   const properties = resolveProperties(database, mapped.schema, mapped.knownIds, ctx.config.mapping.file);
   const needsUsers = database.columns.some((c) => c.extract === "name" || c.extract === "email");
@@ -118,10 +131,12 @@ async function refreshPages(ctx: RunContext, database: DatabaseConfig, mapped: M
     if (pending.length > 0) totals.rowsUpserted += (await writeBatch(ctx, database.key, tables, pending)).rowsUpserted;
   };
   for (let i = 0; i < ids.length && !ctx.signal.aborted; i += PARALLEL_READS) {
-    const pages = await Promise.all(ids.slice(i, i + PARALLEL_READS).map(async (id) => {
-      const page = await readPage(ctx.gateway, id, database.key, counter);
-      return page && needsCompletion(page) ? completePage(ctx.gateway, page, database.key, counter) : page;
-    }));
+    const pages = await Promise.all(
+      ids.slice(i, i + PARALLEL_READS).map(async (id) => {
+        const page = await readPage(ctx.gateway, id, database.key, counter);
+        return page && needsCompletion(page) ? completePage(ctx.gateway, page, database.key, counter) : page;
+      }),
+    );
     for (const page of pages) {
       if (!page) continue;
       totals.pagesRead += 1;

@@ -52,7 +52,11 @@ function checkConfig(env: Env, report: Report): AppConfig | undefined {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const environment = error.issues.some((i) => i.source === "environment" || /environment variable/.test(i.message));
-    report.fail(environment ? "environment" : "mapping", error.issues.map(formatIssue).join("; "), environment ? "set the variables named above (see README, Environment)" : "fix the mapping lines named above");
+    report.fail(
+      environment ? "environment" : "mapping",
+      error.issues.map(formatIssue).join("; "),
+      environment ? "set the variables named above (see README, Environment)" : "fix the mapping lines named above",
+    );
     return undefined;
   }
 }
@@ -90,7 +94,11 @@ async function checkDatabase(gateway: NotionGateway, config: AppConfig, database
     const resolved = resolveProperties(database, schema, previous?.propertyIds ?? {}, config.mapping.file);
     const renamed = resolved.renames.map((r) => `"${r.from}" is now "${r.to}"`).join(", ");
     // A rename does not stop the sync (it follows the property id), so it is reported, not failed.
-    if (renamed) report.pass(`${database.key}: properties`, `all mapped properties exist; renamed in Notion: ${renamed}: the sync follows them by id; update notion_property in the mapping`);
+    if (renamed)
+      report.pass(
+        `${database.key}: properties`,
+        `all mapped properties exist; renamed in Notion: ${renamed}: the sync follows them by id; update notion_property in the mapping`,
+      );
     else report.pass(`${database.key}: properties`, `all ${database.columns.length} mapped properties exist with fitting types`);
   } catch (error) {
     report.fail(`${database.key}: properties`, describeError(error), "change notion_property or column_type in the mapping, or the property in Notion");
@@ -103,7 +111,12 @@ async function checkWarehouse(config: AppConfig, report: Report): Promise<void> 
     const tables = config.mapping.databases.flatMap((d) => [bronzeTable(d, settings), silverTable(d, settings)]);
     const probe = await probeWarehouse(config.warehouse, tables);
     const created = probe.created ? "answers" : "the file will be created by the first sync";
-    report.pass("warehouse", probe.missing.length === 0 ? `${created}; every table exists` : `${created}; ${probe.missing.length} tables will be created by the first sync (${probe.missing.slice(0, 3).join(", ")}${probe.missing.length > 3 ? ", …" : ""})`);
+    report.pass(
+      "warehouse",
+      probe.missing.length === 0
+        ? `${created}; every table exists`
+        : `${created}; ${probe.missing.length} tables will be created by the first sync (${probe.missing.slice(0, 3).join(", ")}${probe.missing.length > 3 ? ", …" : ""})`,
+    );
   } catch (error) {
     report.fail("warehouse", describeError(error), warehouseFix(config.warehouse));
   }

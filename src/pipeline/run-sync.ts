@@ -82,7 +82,13 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
       await release().catch((error: unknown) => logger.error({ err: error }, `release failed: ${describeError(error)}`));
     }
     // Always: a run that failed before any database (the lock, the warehouse) ends too, with its error.
-    events.emit("run:done", { runId, durationMs: performance.now() - started, summaries, error: failure === undefined ? null : describeError(failure), errorCode: failure === undefined ? null : errorCodeOf(failure) });
+    events.emit("run:done", {
+      runId,
+      durationMs: performance.now() - started,
+      summaries,
+      error: failure === undefined ? null : describeError(failure),
+      errorCode: failure === undefined ? null : errorCodeOf(failure),
+    });
   }
 }
 
@@ -90,7 +96,13 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
  * Takes the run lock (whose loss stops the run after its batch), opens the Notion gateway (a stop drops
  * its waiting requests) and the warehouse, each registering its releaser, and returns the run's context.
  */
-async function openRun(deps: SyncRunDeps & { events: EventBus; now: () => Date }, options: SyncRunOptions, runId: string, logger: Logger, releasers: (() => Promise<void>)[]): Promise<RunContext> {
+async function openRun(
+  deps: SyncRunDeps & { events: EventBus; now: () => Date },
+  options: SyncRunOptions,
+  runId: string,
+  logger: Logger,
+  releasers: (() => Promise<void>)[],
+): Promise<RunContext> {
   const { config, events } = deps;
   // Aborted by the caller (shutdown) or when another process takes the run lock over.
   const lost = new AbortController();
@@ -100,7 +112,12 @@ async function openRun(deps: SyncRunDeps & { events: EventBus; now: () => Date }
       staleAfterMs: config.lockStaleAfterMs,
       onLost: (holder) => {
         events.emit("lock:lost", { runId, holder: holder ?? null });
-        lost.abort(new SyncError("lock_held", `the run lock was taken over by another process${holder ? ` (${describeHolder(holder)})` : ""} while this run's heartbeat stalled`));
+        lost.abort(
+          new SyncError(
+            "lock_held",
+            `the run lock was taken over by another process${holder ? ` (${describeHolder(holder)})` : ""} while this run's heartbeat stalled`,
+          ),
+        );
       },
     });
     events.emit("lock:acquired", { runId, takenOver: lock.takenOver ?? null });
@@ -120,7 +137,14 @@ async function openRun(deps: SyncRunDeps & { events: EventBus; now: () => Date }
   }
   let users: Promise<UserDirectory> | undefined;
   return {
-    runId, config, gateway, warehouse, events, logger, signal, now: deps.now,
+    runId,
+    config,
+    gateway,
+    warehouse,
+    events,
+    logger,
+    signal,
+    now: deps.now,
     watermarks: fileWatermarkStore(config.watermarkDir),
     full: options.full ?? false,
     users: () => (users ??= loadUserDirectory(gateway, undefined)),
@@ -149,7 +173,19 @@ function selectDatabases(config: AppConfig, keys: readonly string[] | undefined)
 function skipped(ctx: RunContext, databaseKey: string, { code, reason }: SkipReason): DatabaseSummary {
   const at = ctx.now();
   return {
-    runId: ctx.runId, databaseKey, mode: ctx.full ? "full" : "incremental", status: "skipped", startedAt: at, finishedAt: at,
-    pagesRead: 0, rowsUpserted: 0, bronzeVersions: 0, rowsQuarantined: 0, notionRequests: 0, watermark: null, error: reason, errorCode: code,
+    runId: ctx.runId,
+    databaseKey,
+    mode: ctx.full ? "full" : "incremental",
+    status: "skipped",
+    startedAt: at,
+    finishedAt: at,
+    pagesRead: 0,
+    rowsUpserted: 0,
+    bronzeVersions: 0,
+    rowsQuarantined: 0,
+    notionRequests: 0,
+    watermark: null,
+    error: reason,
+    errorCode: code,
   };
 }

@@ -15,7 +15,12 @@ export interface PropertyResolution {
   readonly renames: readonly { readonly propertyId: string; readonly from: string; readonly to: string; readonly line: number | undefined }[];
 }
 
-export function resolveProperties(database: DatabaseConfig, schema: DataSourceSchema, knownIds: Readonly<Record<string, string>>, mappingFile: string): PropertyResolution {
+export function resolveProperties(
+  database: DatabaseConfig,
+  schema: DataSourceSchema,
+  knownIds: Readonly<Record<string, string>>,
+  mappingFile: string,
+): PropertyResolution {
   const byId = new Map<string, string>();
   for (const [name, property] of schema.properties) byId.set(property.id, name);
   const names = new Map<string, string>();
@@ -43,7 +48,11 @@ export function resolveProperties(database: DatabaseConfig, schema: DataSourceSc
   }
   const incompatible = database.columns.flatMap((column) => {
     const type = schema.properties.get(names.get(column.notionProperty) ?? "")?.type;
-    return type && !fits(type, column) ? [`"${column.notionProperty}" is a ${type} property, which cannot fill column ${column.name} (${formatColumnType(column.type)}${column.extract ? `, extract ${column.extract}` : ""})${column.line ? ` at ${mappingFile} line ${column.line}` : ""}`] : [];
+    return type && !fits(type, column)
+      ? [
+          `"${column.notionProperty}" is a ${type} property, which cannot fill column ${column.name} (${formatColumnType(column.type)}${column.extract ? `, extract ${column.extract}` : ""})${column.line ? ` at ${mappingFile} line ${column.line}` : ""}`,
+        ]
+      : [];
   });
   if (incompatible.length > 0) {
     throw new SyncError("schema_drift", `database "${database.key}": ${incompatible.join("; ")}; change the column_type or notion_property in the mapping`, {
@@ -65,7 +74,29 @@ export function resolveProperties(database: DatabaseConfig, schema: DataSourceSc
 const COMPUTED = ["formula", "rollup"];
 const NUMERIC = ["number", "unique_id", ...COMPUTED];
 const TEMPORAL = ["date", "created_time", "last_edited_time", ...COMPUTED];
-const READABLE = new Set(["title", "rich_text", "number", "select", "multi_select", "status", "date", "checkbox", "url", "email", "phone_number", "people", "created_by", "last_edited_by", "relation", "files", "unique_id", "formula", "rollup", "created_time", "last_edited_time"]);
+const READABLE = new Set([
+  "title",
+  "rich_text",
+  "number",
+  "select",
+  "multi_select",
+  "status",
+  "date",
+  "checkbox",
+  "url",
+  "email",
+  "phone_number",
+  "people",
+  "created_by",
+  "last_edited_by",
+  "relation",
+  "files",
+  "unique_id",
+  "formula",
+  "rollup",
+  "created_time",
+  "last_edited_time",
+]);
 
 export function fits(propertyType: string, column: ColumnConfig): boolean {
   if (!READABLE.has(propertyType)) return false;

@@ -89,7 +89,14 @@ export class WatermarkBook {
 
 function sameWatermark(a: WatermarkRecord, b: WatermarkRecord): boolean {
   const ids = (w: Pick<Watermark, "propertyIds">) => JSON.stringify(Object.entries(w.propertyIds).sort());
-  return a.lastEditedTime === b.lastEditedTime && a.dataSourceId === b.dataSourceId && a.mappingHash === b.mappingHash && a.trashFrom === b.trashFrom && a.lastFullAt === b.lastFullAt && ids(a) === ids(b);
+  return (
+    a.lastEditedTime === b.lastEditedTime &&
+    a.dataSourceId === b.dataSourceId &&
+    a.mappingHash === b.mappingHash &&
+    a.trashFrom === b.trashFrom &&
+    a.lastFullAt === b.lastFullAt &&
+    ids(a) === ids(b)
+  );
 }
 
 /** The earlier of two ISO times. */

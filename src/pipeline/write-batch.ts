@@ -23,7 +23,10 @@ export async function writeBatch(ctx: RunContext, databaseKey: string, tables: B
   const quarantinedPages = pending.filter((p) => p.result.violations.length > 0).length;
   if (!ctx.warehouse) return { rowsUpserted: pending.filter((p) => p.result.silver).length, bronzeVersions: pending.length, rowsQuarantined: quarantinedPages };
 
-  const current = await ctx.warehouse.currentVersions(tables.silver, pending.map((p) => p.page.id));
+  const current = await ctx.warehouse.currentVersions(
+    tables.silver,
+    pending.map((p) => p.page.id),
+  );
   // A quarantined page has no silver row to compare: its bronze version tells whether it was seen.
   const quarantined = pending.filter((p) => !p.result.silver).map((p) => p.page.id);
   const seen = quarantined.length > 0 ? await ctx.warehouse.bronzeVersions(tables.bronze, quarantined) : new Set<string>();
@@ -46,7 +49,18 @@ export async function writeBatch(ctx: RunContext, databaseKey: string, tables: B
       silver.push({ ...values, ...system, _synced_at: now, _run_id: ctx.runId });
     }
     for (const v of result.violations) {
-      quarantine.push({ detected_at: now, run_id: ctx.runId, database_key: databaseKey, page_id: v.pageId, last_edited_time: page.last_edited_time, column_name: v.column, rule: v.rule, value: v.value, message: v.message, action });
+      quarantine.push({
+        detected_at: now,
+        run_id: ctx.runId,
+        database_key: databaseKey,
+        page_id: v.pageId,
+        last_edited_time: page.last_edited_time,
+        column_name: v.column,
+        rule: v.rule,
+        value: v.value,
+        message: v.message,
+        action,
+      });
     }
   }
   const result = await ctx.warehouse.writeBatch({

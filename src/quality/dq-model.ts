@@ -63,7 +63,12 @@ const issueColumns = [
 ] as const;
 
 /** The latest check's problems (replaced by every check run): what the runbook's P3 query lists. */
-export const dqIssuesTable = (settings: Settings): TableSpec => ({ schema: settings.schemas.gold, name: "dq_issues", key: ["run_id", "database_key", "page_id", "column_name", "rule"], columns: [...issueColumns] });
+export const dqIssuesTable = (settings: Settings): TableSpec => ({
+  schema: settings.schemas.gold,
+  name: "dq_issues",
+  key: ["run_id", "database_key", "page_id", "column_name", "rule"],
+  columns: [...issueColumns],
+});
 
 /** Every check's problems, appended: the history by detected_at. */
 export const dqIssuesHistoryTable = (settings: Settings): TableSpec => ({ ...dqIssuesTable(settings), name: "dq_issues_history" });

@@ -1,7 +1,17 @@
 import type { AppConfig } from "../config/index.js";
 import { cellText, silverTable, syncRunsTable, type Row, type SqlSession } from "../warehouse/index.js";
 import { checkDatabase } from "./database-checks.js";
-import { controlRoomStatusTable, DEFAULT_SEVERITY, dqIssuesHistoryTable, dqIssuesTable, dqScore, severityText, type DqCheck, type DqIssue, type Severity } from "./dq-model.js";
+import {
+  controlRoomStatusTable,
+  DEFAULT_SEVERITY,
+  dqIssuesHistoryTable,
+  dqIssuesTable,
+  dqScore,
+  severityText,
+  type DqCheck,
+  type DqIssue,
+  type Severity,
+} from "./dq-model.js";
 
 export interface DqResult {
   readonly runId: string;
@@ -43,7 +53,16 @@ export async function runDqChecks(warehouse: SqlSession, config: AppConfig, opti
   }
   const freshness = await checkFreshness(warehouse, config, options.now);
   checks.push(...freshness.checks);
-  const freshnessRows: Row[] = freshness.issues.map((i) => ({ detected_at: at, database_key: i.databaseKey, page_id: null, column_name: null, rule: i.rule, severity: severityText(i.severity), message: i.message, run_id: options.runId }));
+  const freshnessRows: Row[] = freshness.issues.map((i) => ({
+    detected_at: at,
+    database_key: i.databaseKey,
+    page_id: null,
+    column_name: null,
+    rule: i.rule,
+    severity: severityText(i.severity),
+    message: i.message,
+    run_id: options.runId,
+  }));
   await warehouse.insertRows(tables.issues, freshnessRows);
   await warehouse.execute(`INSERT INTO ${warehouse.tableName(tables.history)} (${columns}) SELECT ${columns} FROM ${issuesTable}`);
 
@@ -51,18 +70,28 @@ export async function runDqChecks(warehouse: SqlSession, config: AppConfig, opti
   const [counted] = await warehouse.query(`SELECT count(*) AS n FROM ${issuesTable}`);
   const issuesTotal = Number(counted?.n ?? 0);
   await warehouse.insertRows(tables.status, [
-    { checked_at: at, dq_score: score, freshness_minutes: freshness.overallMinutes, databases_total: config.mapping.databases.length, databases_failed: freshness.failed, issues_total: issuesTotal, run_id: options.runId },
+    {
+      checked_at: at,
+      dq_score: score,
+      freshness_minutes: freshness.overallMinutes,
+      databases_total: config.mapping.databases.length,
+      databases_failed: freshness.failed,
+      issues_total: issuesTotal,
+      run_id: options.runId,
+    },
   ]);
-  const shown = await warehouse.query(`SELECT database_key, page_id, column_name, rule, severity, message FROM ${issuesTable} ORDER BY severity DESC, database_key, rule, page_id LIMIT ${ISSUES_SHOWN}`);
-  const issues: DqIssue[] = shown.map((r) => ({
-    databaseKey: String(r.database_key),
-    pageId: r.page_id === null ? null : cellText(r.page_id),
-    columnName: r.column_name === null ? null : cellText(r.column_name),
-    rule: r.rule as DqIssue["rule"],
-    severity: String(r.severity).replace(/^\d-/, "") as Severity,
-    message: String(r.message),
-  }));
-  return { runId: options.runId, checkedAt: options.now, score, threshold: settings.dq.threshold, issuesTotal, issues, checks, freshnessMinutes: freshness.overallMinutes, databasesFailed: freshness.failed };
+  const issues = await worstIssues(warehouse, issuesTable);
+  return {
+    runId: options.runId,
+    checkedAt: options.now,
+    score,
+    threshold: settings.dq.threshold,
+    issuesTotal,
+    issues,
+    checks,
+    freshnessMinutes: freshness.overallMinutes,
+    databasesFailed: freshness.failed,
+  };
 }
 
 /**
@@ -93,13 +122,33 @@ async function checkFreshness(warehouse: SqlSession, config: AppConfig, now: Dat
     if (age === null) unknown = true;
     else minutes.push(age);
     const stale = age === null || age > settings.dq.max_staleness_minutes;
-    const message = age === null ? `${key} has never synced successfully` : `${key} last synced successfully ${Math.round(age)} minutes ago (limit ${settings.dq.max_staleness_minutes})`;
+    const message =
+      age === null
+        ? `${key} has never synced successfully`
+        : `${key} last synced successfully ${Math.round(age)} minutes ago (limit ${settings.dq.max_staleness_minutes})`;
     if (stale) issues.push({ databaseKey: key, pageId: null, columnName: null, rule: "freshness", severity: DEFAULT_SEVERITY.freshness, message });
     const silver = silverTable(database, settings);
-    const rows = (await warehouse.tableExists(silver)) ? Number((await warehouse.query(`SELECT count(*) AS n FROM ${warehouse.tableName(silver)} WHERE NOT ${q("_is_deleted")}`))[0]?.n ?? 0) : 0;
+    const rows = (await warehouse.tableExists(silver))
+      ? Number((await warehouse.query(`SELECT count(*) AS n FROM ${warehouse.tableName(silver)} WHERE NOT ${q("_is_deleted")}`))[0]?.n ?? 0)
+      : 0;
     const weight = Math.max(1, rows);
     checks.push({ databaseKey: key, rule: "freshness", columnName: null, severity: DEFAULT_SEVERITY.freshness, checked: weight, failed: stale ? weight : 0 });
   }
   const overallMinutes = unknown || minutes.length === 0 ? null : Math.round(Math.max(...minutes) * 10) / 10;
   return { issues, checks, overallMinutes, failed };
+}
+
+/** The most severe problems found, at most ISSUES_SHOWN of them. */
+async function worstIssues(warehouse: SqlSession, issuesTable: string): Promise<DqIssue[]> {
+  const shown = await warehouse.query(
+    `SELECT database_key, page_id, column_name, rule, severity, message FROM ${issuesTable} ORDER BY severity DESC, database_key, rule, page_id LIMIT ${ISSUES_SHOWN}`,
+  );
+  return shown.map((r) => ({
+    databaseKey: cellText(r.database_key),
+    pageId: r.page_id === null ? null : cellText(r.page_id),
+    columnName: r.column_name === null ? null : cellText(r.column_name),
+    rule: r.rule as DqIssue["rule"],
+    severity: cellText(r.severity).replace(/^\d-/, "") as Severity,
+    message: cellText(r.message),
+  }));
 }

@@ -46,9 +46,16 @@ function parse(argv: string[]): { options: SandboxOptions; printEnv: boolean; he
       strict: true,
       allowPositionals: false,
       options: {
-        port: { type: "string" }, token: { type: "string" }, seed: { type: "string" }, scale: { type: "string" },
-        rps: { type: "string" }, "fault-rate": { type: "string" }, "latency-ms": { type: "string" },
-        "result-limit": { type: "string" }, "print-env": { type: "boolean" }, help: { type: "boolean", short: "h" },
+        port: { type: "string" },
+        token: { type: "string" },
+        seed: { type: "string" },
+        scale: { type: "string" },
+        rps: { type: "string" },
+        "fault-rate": { type: "string" },
+        "latency-ms": { type: "string" },
+        "result-limit": { type: "string" },
+        "print-env": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
       },
     });
   } catch (error) {
@@ -102,7 +109,9 @@ async function main(): Promise<void> {
     stopping = true;
     process.stderr.write(`notion-sandbox: ${signal} received, closing\n`);
     sandbox.close().then(
-      () => { process.exitCode = 0; },
+      () => {
+        process.exitCode = 0;
+      },
       (error: unknown) => {
         process.stderr.write(`notion-sandbox: close failed: ${error instanceof Error ? error.message : String(error)}\n`);
         process.exitCode = 1;

@@ -39,10 +39,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const requests: RequestLogEntry[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let baseUrl = "";
-  const server = await listen(options.port ?? 0, createRequestHandler({
-    ws, token, resultLimit: Math.floor(options.resultLimit ?? 10_000), latencyMs: options.latencyMs ?? 0,
-    faults, limiter, log: requests, routes: ROUTES, baseUrl: () => baseUrl, timers,
-  }));
+  const server = await listen(
+    options.port ?? 0,
+    createRequestHandler({
+      ws,
+      token,
+      resultLimit: Math.floor(options.resultLimit ?? 10_000),
+      latencyMs: options.latencyMs ?? 0,
+      faults,
+      limiter,
+      log: requests,
+      routes: ROUTES,
+      baseUrl: () => baseUrl,
+      timers,
+    }),
+  );
   baseUrl = server.url;
   const databases: Record<string, SandboxDatabase> = {};
   for (const key of DATABASE_KEYS) {

@@ -1,4 +1,14 @@
-export { acquireRunLock, describeHolder, LOCK_FILE, LockHeldError, lockHolder, type LockHolder, type LockInfo, type LockOptions, type RunLock } from "./run-lock.js";
+export {
+  acquireRunLock,
+  describeHolder,
+  LOCK_FILE,
+  LockHeldError,
+  lockHolder,
+  type LockHolder,
+  type LockInfo,
+  type LockOptions,
+  type RunLock,
+} from "./run-lock.js";
 export { currentIdentity, type ProcessIdentity } from "./process-identity.js";
 export { fileWatermarkStore, type Watermark, type WatermarkStore } from "./watermark-store.js";
 export { makeDirectories, writableOrCreatable } from "./writable.js";

@@ -137,7 +137,12 @@ function startHeartbeat(file: string, runId: string, options: LockOptions): { st
     if (stopped) return;
     if (typeof holder === "object" && holder.runId !== runId) return lost(holder);
     if (holder === "gone") return lost(undefined);
-    const touched = typeof holder === "object" && (await appendFile(file, "\n").then(() => true, () => false));
+    const touched =
+      typeof holder === "object" &&
+      (await appendFile(file, "\n").then(
+        () => true,
+        () => false,
+      ));
     if (touched) lastBeat = performance.now();
     else if (performance.now() - lastBeat > options.staleAfterMs / 2) lost(undefined);
   };
@@ -185,7 +190,10 @@ async function takeOverStale(file: string, judged: LockHolder | "unreadable"): P
   }
   const moved = await readLock(aside);
   // Moved aside, the file keeps its mtime: a lock refreshed since it was judged is put back.
-  const same = judged === "unreadable" ? moved === "unreadable" : typeof moved === "object" && moved.runId === judged.runId && moved.pid === judged.pid && moved.heartbeatAt === judged.heartbeatAt;
+  const same =
+    judged === "unreadable"
+      ? moved === "unreadable"
+      : typeof moved === "object" && moved.runId === judged.runId && moved.pid === judged.pid && moved.heartbeatAt === judged.heartbeatAt;
   if (!same) {
     try {
       await link(aside, file);
@@ -198,7 +206,12 @@ async function takeOverStale(file: string, judged: LockHolder | "unreadable"): P
 }
 
 function isAlive(holder: LockHolder, me: ProcessIdentity, staleAfterMs: number, now: number): boolean {
-  const checkable = holder.host === me.host && holder.bootId !== undefined && holder.bootId === me.bootId && holder.pidNamespace !== undefined && holder.pidNamespace === me.pidNamespace;
+  const checkable =
+    holder.host === me.host &&
+    holder.bootId !== undefined &&
+    holder.bootId === me.bootId &&
+    holder.pidNamespace !== undefined &&
+    holder.pidNamespace === me.pidNamespace;
   if (checkable) {
     if (holder.pid === me.pid) return holder.processStart === me.processStart;
     const start = processStartOf(holder.pid);

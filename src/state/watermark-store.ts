@@ -111,9 +111,13 @@ async function readWatermark(file: string, databaseKey: string): Promise<Waterma
   }
   const parsed = watermarkSchema.safeParse(json);
   if (!parsed.success || parsed.data.databaseKey !== databaseKey) {
-    throw new SyncError("state_invalid", `watermark file ${file} is unreadable; delete it (or run \`npm run watermarks -- reset --database ${databaseKey}\`) to resync "${databaseKey}" in full`, {
-      context: { databaseKey, file },
-    });
+    throw new SyncError(
+      "state_invalid",
+      `watermark file ${file} is unreadable; delete it (or run \`npm run watermarks -- reset --database ${databaseKey}\`) to resync "${databaseKey}" in full`,
+      {
+        context: { databaseKey, file },
+      },
+    );
   }
   return parsed.data;
 }

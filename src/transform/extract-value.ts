@@ -66,10 +66,12 @@ function typedResult(inner: unknown, extract: Extract | undefined, users: UserDi
     case "array":
       // "Show original": one value per related page; a people or relation value is itself a list, and
       // the column gets the flattened ids (a STRING column joins them, as for multi_select).
-      return list(asArray(result.array).flatMap((item) => {
-        const one = extractValue({ id: "", ...(item as object) } as PropertyValue, extract, users, numericTarget);
-        return one.kind === "list" ? one.items : [one];
-      }));
+      return list(
+        asArray(result.array).flatMap((item) => {
+          const one = extractValue({ id: "", ...(item as object) } as PropertyValue, extract, users, numericTarget);
+          return one.kind === "list" ? one.items : [one];
+        }),
+      );
     default:
       // "unsupported" (Notion declined to compute) and "incomplete": no value.
       return NULL;

@@ -39,7 +39,7 @@ export function buildRowModel(columns: readonly ColumnConfig[]): RowModel {
 }
 
 function ruleOf(issue: z.core.$ZodIssue): ViolationRule {
-  if (issue.code === "custom") return ((issue.params as { rule?: ViolationRule } | undefined)?.rule ?? "type");
+  if (issue.code === "custom") return (issue.params as { rule?: ViolationRule } | undefined)?.rule ?? "type";
   if (issue.code === "too_small") return "min";
   if (issue.code === "too_big") return "max";
   if (issue.code === "invalid_format") return "pattern";
@@ -54,17 +54,25 @@ function columnSchema(column: ColumnConfig): z.ZodType {
     case "double": {
       let schema = z.number();
       if (type.kind === "int") schema = schema.refine((n) => n >= INT32.min && n <= INT32.max, { message: "outside the INT range", ...rule("range") });
-      if (type.kind === "bigint") schema = schema.refine((n) => Number.isSafeInteger(n), { message: "outside the exact BIGINT range of a JSON number", ...rule("range") });
+      if (type.kind === "bigint")
+        schema = schema.refine((n) => Number.isSafeInteger(n), { message: "outside the exact BIGINT range of a JSON number", ...rule("range") });
       if (typeof rules.min === "number") schema = schema.min(rules.min, `must be ≥ ${rules.min}`);
       if (typeof rules.max === "number") schema = schema.max(rules.max, `must be ≤ ${rules.max}`);
       return withValues(schema, rules.values);
     }
     case "decimal": {
       const integerDigits = type.precision - type.scale;
-      let schema: z.ZodType<string> = z.string().refine((s) => s.replace(/^-/, "").split(".")[0]!.replace(/^0+(?=\d)/, "").length <= integerDigits, {
-        message: `has more than ${integerDigits} digits before the point (DECIMAL(${type.precision},${type.scale}))`,
-        ...rule("range"),
-      });
+      let schema: z.ZodType<string> = z.string().refine(
+        (s) =>
+          s
+            .replace(/^-/, "")
+            .split(".")[0]!
+            .replace(/^0+(?=\d)/, "").length <= integerDigits,
+        {
+          message: `has more than ${integerDigits} digits before the point (DECIMAL(${type.precision},${type.scale}))`,
+          ...rule("range"),
+        },
+      );
       const min = rules.min;
       const max = rules.max;
       if (typeof min === "number") schema = schema.refine((s) => Number(s) >= min, { message: `must be ≥ ${min}`, ...rule("min") });

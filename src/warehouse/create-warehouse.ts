@@ -28,7 +28,11 @@ function engineOf(settings: WarehouseSettings): BoundEngine {
 }
 
 function bind<S>(engine: WarehouseEngine<S>, settings: S): BoundEngine {
-  return { dialect: (options) => engine.dialect(settings, options), probe: (tables) => engine.probe(settings, tables), fixHint: () => engine.fixHint(settings) };
+  return {
+    dialect: (options) => engine.dialect(settings, options),
+    probe: (tables) => engine.probe(settings, tables),
+    fixHint: () => engine.fixHint(settings),
+  };
 }
 
 export async function createWarehouse(settings: WarehouseSettings, observer: WarehouseObserver = {}): Promise<Warehouse> {

@@ -29,7 +29,10 @@ export function createSqlSession(dialect: Dialect, driver: Driver): SqlSession {
       // One atomic, idempotent statement where there are no transactions.
       const cols = table.columns.map((c) => q(c.name)).join(", ");
       if (rows.length === 0) await run(driver, "replace rows", `DELETE FROM ${tableName(table)}`, table);
-      else await withStaged(driver, table, rows, (staged) => run(driver, "replace rows", `INSERT OVERWRITE ${tableName(table)} (${cols}) SELECT ${cols} FROM ${staged.source}`, table, staged.params));
+      else
+        await withStaged(driver, table, rows, (staged) =>
+          run(driver, "replace rows", `INSERT OVERWRITE ${tableName(table)} (${cols}) SELECT ${cols} FROM ${staged.source}`, table, staged.params),
+        );
       return;
     }
     await driver.begin();
@@ -81,7 +84,12 @@ async function ensureTable(dialect: Dialect, driver: Driver, table: TableSpec, s
       schemasCreated.add(table.schema);
     }
     const columns = table.columns.map((c) => `${q(c.name)} ${dialect.typeName(c.type)}`).join(", ");
-    await run(driver, "create table", `CREATE TABLE IF NOT EXISTS ${dialect.qualify(table.schema, table.name)} (${columns})${dialect.createTableSuffix(table)}`, table);
+    await run(
+      driver,
+      "create table",
+      `CREATE TABLE IF NOT EXISTS ${dialect.qualify(table.schema, table.name)} (${columns})${dialect.createTableSuffix(table)}`,
+      table,
+    );
     return;
   }
   const have = new Map(existing.map((c) => [c.name.toLowerCase(), c.type]));
@@ -89,9 +97,13 @@ async function ensureTable(dialect: Dialect, driver: Driver, table: TableSpec, s
   const changed = table.columns.filter((c) => have.has(c.name) && normalize(have.get(c.name)!) !== normalize(dialect.typeName(c.type)));
   if (changed.length > 0) {
     const list = changed.map((c) => `${c.name} is ${have.get(c.name)} in the warehouse but ${dialect.typeName(c.type)} in the mapping`).join("; ");
-    throw new SyncError("warehouse_terminal", `table ${table.schema}.${table.name}: ${list}. Give the column a new column_name, or migrate or drop the old column, then resync`, {
-      context: { table: `${table.schema}.${table.name}` },
-    });
+    throw new SyncError(
+      "warehouse_terminal",
+      `table ${table.schema}.${table.name}: ${list}. Give the column a new column_name, or migrate or drop the old column, then resync`,
+      {
+        context: { table: `${table.schema}.${table.name}` },
+      },
+    );
   }
   const missing = table.columns.filter((c) => !have.has(c.name));
   for (const statement of missing.length > 0 ? dialect.addColumns(table, missing) : []) await run(driver, "add columns", statement, table);

@@ -16,7 +16,12 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
   const text: SqlText = { q: (name) => session.quote(name), tableName: (table) => session.tableName(table), fn: dialect.functions };
   /** Rows of the given pages, read with their ids staged. */
   const byIds = (pageIds: readonly string[], table: TableSpec, purpose: string, sql: (source: string) => string) =>
-    withStaged(driver, ID_LIST, pageIds.map((id) => ({ [S.pageId]: id })), (staged) => read(driver, purpose, sql(staged.source), table, staged.params));
+    withStaged(
+      driver,
+      ID_LIST,
+      pageIds.map((id) => ({ [S.pageId]: id })),
+      (staged) => read(driver, purpose, sql(staged.source), table, staged.params),
+    );
 
   return {
     ensureTables: (tables) => session.ensureTables(tables),
@@ -37,13 +42,19 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
     },
     writeBatch: (batch) => writeBatch(dialect, driver, text, batch, (table, rows) => session.insertRows(table, rows)),
     async markUnseen(silver, seen, scope) {
-      const marked = await run(driver, "mark rows not seen by the full pass", markUnseenSql(text, silver, seen), silver, { at: scope.at, run: scope.runId, key: scope.databaseKey });
+      const marked = await run(driver, "mark rows not seen by the full pass", markUnseenSql(text, silver, seen), silver, {
+        at: scope.at,
+        run: scope.runId,
+        key: scope.databaseKey,
+      });
       await run(driver, "forget seen ids", forgetSeenSql(text, seen), seen, { key: scope.databaseKey });
       return marked ?? 0;
     },
     async relatedPages(link) {
       if (link.dependentColumns.length + link.changedColumns.length === 0) return [];
-      const rows = await read(driver, "read related pages", relatedPagesSql(link, text.q, text.tableName, dialect.functions), link.dependent, { run: link.runId });
+      const rows = await read(driver, "read related pages", relatedPagesSql(link, text.q, text.tableName, dialect.functions), link.dependent, {
+        run: link.runId,
+      });
       return rows.map((r) => cellText(r.page_id));
     },
     sql: session,
@@ -52,7 +63,13 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
 }
 
 /** One batch: bronze, silver and the quarantine log, committed together where the engine has transactions. */
-async function writeBatch(dialect: Dialect, driver: Driver, text: SqlText, batch: BatchWrite, insertRows: (table: TableSpec, rows: readonly Row[]) => Promise<void>) {
+async function writeBatch(
+  dialect: Dialect,
+  driver: Driver,
+  text: SqlText,
+  batch: BatchWrite,
+  insertRows: (table: TableSpec, rows: readonly Row[]) => Promise<void>,
+) {
   const merge = async (table: TableSpec, rows: readonly Row[], purpose: string, sql: (source: string) => string) => {
     if (rows.length === 0) return 0;
     return withStaged(driver, table, rows, async (staged) => (await run(driver, purpose, sql(staged.source), table, staged.params)) ?? rows.length);
@@ -60,8 +77,12 @@ async function writeBatch(dialect: Dialect, driver: Driver, text: SqlText, batch
   const transactional = dialect.capabilities.transactions;
   if (transactional) await driver.begin();
   try {
-    const bronzeInserted = await merge(batch.bronze.table, batch.bronze.rows, "merge bronze versions", (source) => mergeBronzeSql(text, batch.bronze.table, source));
-    const silverUpserted = await merge(batch.silver.table, batch.silver.rows, "merge silver rows", (source) => mergeSilverSql(text, batch.silver.table, source));
+    const bronzeInserted = await merge(batch.bronze.table, batch.bronze.rows, "merge bronze versions", (source) =>
+      mergeBronzeSql(text, batch.bronze.table, source),
+    );
+    const silverUpserted = await merge(batch.silver.table, batch.silver.rows, "merge silver rows", (source) =>
+      mergeSilverSql(text, batch.silver.table, source),
+    );
     await insertRows(batch.quarantine.table, batch.quarantine.rows);
     if (transactional) await driver.commit();
     return { bronzeInserted, silverUpserted };

@@ -10,7 +10,13 @@ import { isWarehouseError, WarehouseError } from "./warehouse-error.js";
 export type TableName = Pick<TableSpec, "schema" | "name">;
 
 /** Runs one statement that writes; returns the rows it affected where the engine says. */
-export async function run(driver: Driver, purpose: string, sql: string, table?: TableSpec, params?: Readonly<Record<string, unknown>>): Promise<number | undefined> {
+export async function run(
+  driver: Driver,
+  purpose: string,
+  sql: string,
+  table?: TableSpec,
+  params?: Readonly<Record<string, unknown>>,
+): Promise<number | undefined> {
   try {
     return await driver.execute(sql, params);
   } catch (error) {
@@ -19,7 +25,13 @@ export async function run(driver: Driver, purpose: string, sql: string, table?: 
 }
 
 /** Runs one statement that reads. */
-export async function read(driver: Driver, purpose: string, sql: string, table?: TableName, params?: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>[]> {
+export async function read(
+  driver: Driver,
+  purpose: string,
+  sql: string,
+  table?: TableName,
+  params?: Readonly<Record<string, unknown>>,
+): Promise<Record<string, unknown>[]> {
   try {
     return await driver.query(sql, params);
   } catch (error) {
@@ -36,7 +48,10 @@ export function statementFailed(purpose: string, sql: string, table: TableName |
   if (error instanceof SyncError && error.context.table) return error;
   const where = table ? ` on ${table.schema}.${table.name}` : "";
   const failure = isWarehouseError(error) ? error : new WarehouseError("other", describeError(error), { retry: "never", cause: error });
-  return failure.restate(`warehouse statement failed${where} (${purpose}): ${failure.message} [${sql.slice(0, 120)}${sql.length > 120 ? "…" : ""}]`, table ? { table: `${table.schema}.${table.name}` } : {});
+  return failure.restate(
+    `warehouse statement failed${where} (${purpose}): ${failure.message} [${sql.slice(0, 120)}${sql.length > 120 ? "…" : ""}]`,
+    table ? { table: `${table.schema}.${table.name}` } : {},
+  );
 }
 
 export function isoOf(value: unknown): string {

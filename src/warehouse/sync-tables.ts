@@ -18,7 +18,14 @@ export function bronzeTable(database: DatabaseConfig, settings: Settings): Table
     schema: settings.schemas.bronze,
     name: `notion_${database.key}`,
     key: [B.pageId, B.rowHash],
-    columns: [col(B.pageId, STRING), col(B.lastEditedTime, TIMESTAMP), col(B.pageJson, STRING), col(B.rowHash, STRING), col(B.ingestedAt, TIMESTAMP), col(B.runId, STRING)],
+    columns: [
+      col(B.pageId, STRING),
+      col(B.lastEditedTime, TIMESTAMP),
+      col(B.pageJson, STRING),
+      col(B.rowHash, STRING),
+      col(B.ingestedAt, TIMESTAMP),
+      col(B.runId, STRING),
+    ],
   };
 }
 
@@ -97,7 +104,12 @@ export const SEEN_COLUMNS = { runId: "run_id", databaseKey: "database_key", page
 /** Page ids read by a full pass, per run: what the reconcile compares silver with (ids only, bounded). */
 export function seenPagesTable(settings: Settings): TableSpec {
   const c = SEEN_COLUMNS;
-  return { schema: settings.schemas.meta, name: "seen_pages", key: [c.runId, c.databaseKey, c.pageId], columns: [col(c.runId, STRING), col(c.databaseKey, STRING), col(c.pageId, STRING)] };
+  return {
+    schema: settings.schemas.meta,
+    name: "seen_pages",
+    key: [c.runId, c.databaseKey, c.pageId],
+    columns: [col(c.runId, STRING), col(c.databaseKey, STRING), col(c.pageId, STRING)],
+  };
 }
 
 /** One `sync_runs` row per database per run. */

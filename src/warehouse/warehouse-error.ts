@@ -38,7 +38,11 @@ export class WarehouseError extends SyncError {
   readonly retry: RetryRule;
 
   constructor(kind: WarehouseErrorKind, message: string, options: { retry: RetryRule; cause?: unknown; context?: ErrorContext }) {
-    super(options.retry === "never" ? "warehouse_terminal" : "warehouse_transient", message, { transient: options.retry !== "never", cause: options.cause, context: options.context });
+    super(options.retry === "never" ? "warehouse_terminal" : "warehouse_transient", message, {
+      transient: options.retry !== "never",
+      cause: options.cause,
+      context: options.context,
+    });
     this.kind = kind;
     this.retry = options.retry;
   }

@@ -19,7 +19,10 @@ export class FailureBackoff {
       const left = this.#sitOut.get(key) ?? 0;
       if (left <= 0) continue;
       if (count) this.#sitOut.set(key, left - 1);
-      skips.set(key, { code: "backoff", reason: `backing off after ${this.failures(key)} failures in a row (${left} more tick${left === 1 ? "" : "s"} to sit out)` });
+      skips.set(key, {
+        code: "backoff",
+        reason: `backing off after ${this.failures(key)} failures in a row (${left} more tick${left === 1 ? "" : "s"} to sit out)`,
+      });
     }
     return skips;
   }

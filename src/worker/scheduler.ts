@@ -33,7 +33,11 @@ export class Scheduler {
   }
 
   start(): void {
-    this.#task = cron.schedule(this.options.schedule, () => this.tick(), { name: "notion-delta-sync", timezone: "UTC", logger: cronLogger(this.options.logger) });
+    this.#task = cron.schedule(this.options.schedule, () => this.tick(), {
+      name: "notion-delta-sync",
+      timezone: "UTC",
+      logger: cronLogger(this.options.logger),
+    });
   }
 
   /** Starts a run now unless one is in flight. */
@@ -51,10 +55,13 @@ export class Scheduler {
   /** Tries once more at `at` (ms since epoch), rather than waiting for the next tick; one retry at a time. */
   retryAt(at: number): void {
     if (this.#retry || this.#stopped) return;
-    this.#retry = setTimeout(() => {
-      this.#retry = undefined;
-      void this.tick("retry");
-    }, Math.max(0, at - this.options.now()) + 1_000);
+    this.#retry = setTimeout(
+      () => {
+        this.#retry = undefined;
+        void this.tick("retry");
+      },
+      Math.max(0, at - this.options.now()) + 1_000,
+    );
     this.#retry.unref();
   }
 

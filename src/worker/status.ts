@@ -35,7 +35,8 @@ export class WorkerStatus {
 
   constructor(keys: readonly string[], startedAt: Date = new Date()) {
     this.startedAt = startedAt;
-    for (const key of keys) this.databases.set(key, { lastSuccessAt: null, lastRunAt: null, lastStatus: null, lastError: null, pages: 0, rows: 0, consecutiveFailures: 0 });
+    for (const key of keys)
+      this.databases.set(key, { lastSuccessAt: null, lastRunAt: null, lastStatus: null, lastError: null, pages: 0, rows: 0, consecutiveFailures: 0 });
   }
 
   subscribe(events: EventBus): void {
@@ -103,9 +104,25 @@ export class WorkerStatus {
       const minutes = db.lastSuccessAt ? round((now - db.lastSuccessAt.getTime()) / 60_000) : null;
       // Never synced: at least as stale as the worker is old, so the runbook's "> 30" check still fires.
       freshness.push(minutes ?? round((now - this.startedAt.getTime()) / 60_000));
-      databases[key] = { last_success_at: db.lastSuccessAt?.toISOString() ?? null, freshness_minutes: minutes, last_status: db.lastStatus, last_run_at: db.lastRunAt?.toISOString() ?? null, last_error: db.lastError, pages: db.pages, rows: db.rows, consecutive_failures: db.consecutiveFailures };
+      databases[key] = {
+        last_success_at: db.lastSuccessAt?.toISOString() ?? null,
+        freshness_minutes: minutes,
+        last_status: db.lastStatus,
+        last_run_at: db.lastRunAt?.toISOString() ?? null,
+        last_error: db.lastError,
+        pages: db.pages,
+        rows: db.rows,
+        consecutive_failures: db.consecutiveFailures,
+      };
     }
-    return { freshness_minutes: freshness.length === 0 ? null : Math.max(...freshness), databases, dq_score: this.dqScore, running: this.running, last_run_error: this.lastRunError, generated_at: new Date(now).toISOString() };
+    return {
+      freshness_minutes: freshness.length === 0 ? null : Math.max(...freshness),
+      databases,
+      dq_score: this.dqScore,
+      running: this.running,
+      last_run_error: this.lastRunError,
+      generated_at: new Date(now).toISOString(),
+    };
   }
 }
 

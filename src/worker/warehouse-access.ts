@@ -105,6 +105,8 @@ export class WarehouseAccess {
 async function latestScore(session: SqlSession, config: AppConfig): Promise<number | null> {
   const table = controlRoomStatusTable(config.mapping.settings);
   if (!(await session.tableExists(table))) return null;
-  const rows = await session.query(`SELECT ${session.quote("dq_score")} AS score FROM ${session.tableName(table)} ORDER BY ${session.quote("checked_at")} DESC LIMIT 1`);
+  const rows = await session.query(
+    `SELECT ${session.quote("dq_score")} AS score FROM ${session.tableName(table)} ORDER BY ${session.quote("checked_at")} DESC LIMIT 1`,
+  );
   return rows[0] ? Number(rows[0].score) : null;
 }

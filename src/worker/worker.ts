@@ -53,7 +53,11 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const run = runner({ config, logger, events, status, backoff, access, signal: abort.signal, now, retryAt: (at) => scheduler.retryAt(at) });
   const scheduler = new Scheduler({ schedule: config.worker.schedule, events, logger, now, run });
   function ready(): Promise<Readiness> {
-    if (status.lockBlocked) return Promise.resolve({ ok: false, reason: `ticks skipped: the run lock is held by ${describeHolder(status.lockBlocked.holder)}; skipping since ${status.lockBlocked.since}` });
+    if (status.lockBlocked)
+      return Promise.resolve({
+        ok: false,
+        reason: `ticks skipped: the run lock is held by ${describeHolder(status.lockBlocked.holder)}; skipping since ${status.lockBlocked.since}`,
+      });
     if (status.running) return Promise.resolve({ ok: true });
     // A run waiting for the warehouse goes first; its outcome will say more than a probe.
     return access.ready(scheduler.busy);
@@ -62,7 +66,9 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   // The last run records are read before the endpoints answer, so /api/kpis is right from the start.
   await access.probe().catch((error: unknown) => logger.warn({ err: error }, "warehouse not reachable at start; KPIs are loaded when it is"));
   for (const key of keys) backoff.update(key);
-  const server = await startStatusServer(config.worker.port, { ready, kpis: () => Promise.resolve(status.toJson(now())), registry }, (error) => logger.error({ err: error }, "status endpoint failed"));
+  const server = await startStatusServer(config.worker.port, { ready, kpis: () => Promise.resolve(status.toJson(now())), registry }, (error) =>
+    logger.error({ err: error }, "status endpoint failed"),
+  );
   scheduler.start();
   events.emit("worker:start", { port: server.port, schedule: config.worker.schedule, runOnStart: config.worker.runOnStart });
   if (config.worker.runOnStart) void scheduler.tick();
@@ -118,7 +124,11 @@ function runner(parts: RunnerParts): (origin: RunOrigin) => Promise<void> {
     try {
       const skip = backoff.skipsForTick(keys, origin === "schedule");
       const result = await access.exclusive(() => runSync({ config, logger, events }, { signal, skip }));
-      if (!result.ok) logger.warn({ runId: result.runId, failed: result.summaries.filter((s) => s.status === "failed").map((s) => s.databaseKey) }, "sync run finished with failures; retrying at the next tick");
+      if (!result.ok)
+        logger.warn(
+          { runId: result.runId, failed: result.summaries.filter((s) => s.status === "failed").map((s) => s.databaseKey) },
+          "sync run finished with failures; retrying at the next tick",
+        );
       if (config.mapping.settings.dq.after_sync && !signal.aborted) await checkQuality();
     } catch (error) {
       if (!(error instanceof LockHeldError)) {

@@ -12,10 +12,30 @@ let quarantine: TableSpec;
 let warehouse: Warehouse;
 
 const row = (id: string, hash: string, edited = "2026-01-01T00:00:00.000Z"): Row => ({
-  page_id: id, amount: "1.50", created_time: "2026-01-01T00:00:00.000Z", last_edited_time: edited, url: `u/${id}`, _is_deleted: false, _deleted_at: null, _row_hash: hash, _synced_at: "2026-01-02T00:00:00.000Z", _run_id: "r",
+  page_id: id,
+  amount: "1.50",
+  created_time: "2026-01-01T00:00:00.000Z",
+  last_edited_time: edited,
+  url: `u/${id}`,
+  _is_deleted: false,
+  _deleted_at: null,
+  _row_hash: hash,
+  _synced_at: "2026-01-02T00:00:00.000Z",
+  _run_id: "r",
 });
-const version = (id: string, hash: string): Row => ({ page_id: id, last_edited_time: "2026-01-01T00:00:00.000Z", page_json: "{}", _row_hash: hash, _ingested_at: "2026-01-02T00:00:00.000Z", _run_id: "r" });
-const batch = (rows: Row[]) => ({ bronze: { table: bronze, rows: rows.map((r) => version(String(r.page_id), String(r._row_hash))) }, silver: { table: silver, rows }, quarantine: { table: quarantine, rows: [] } });
+const version = (id: string, hash: string): Row => ({
+  page_id: id,
+  last_edited_time: "2026-01-01T00:00:00.000Z",
+  page_json: "{}",
+  _row_hash: hash,
+  _ingested_at: "2026-01-02T00:00:00.000Z",
+  _run_id: "r",
+});
+const batch = (rows: Row[]) => ({
+  bronze: { table: bronze, rows: rows.map((r) => version(String(r.page_id), String(r._row_hash))) },
+  silver: { table: silver, rows },
+  quarantine: { table: quarantine, rows: [] },
+});
 const history = async (w: Warehouse, table: TableSpec) =>
   (await w.sql.query(`DESCRIBE HISTORY ${w.sql.tableName(table)}`)) as { version: number; operation: string; operationMetrics: Record<string, string> }[];
 
@@ -63,22 +83,36 @@ describe("Delta tables written through the Databricks dialect", () => {
     expect(await history(warehouse, bronze)).toHaveLength(bronzeVersions);
     expect(await warehouse.sql.query(`SELECT page_id, _row_hash FROM ${warehouse.sql.tableName(silver)} ORDER BY page_id`)).toEqual(table);
     // A changed row is one more MERGE, updating exactly it.
-    expect(await warehouse.writeBatch(batch([row("p1", "h1b", "2026-01-01T00:01:00.000Z"), row("p2", "h2")]))).toEqual({ bronzeInserted: 1, silverUpserted: 1 });
+    expect(await warehouse.writeBatch(batch([row("p1", "h1b", "2026-01-01T00:01:00.000Z"), row("p2", "h2")]))).toEqual({
+      bronzeInserted: 1,
+      silverUpserted: 1,
+    });
     const last = await history(warehouse, silver);
     const update = last.find((h) => h.version === Math.max(...last.map((x) => x.version)))!;
-    expect([last.length, update.operation, update.operationMetrics.numTargetRowsUpdated, update.operationMetrics.numTargetRowsInserted]).toEqual([after.length + 1, "MERGE", "1", "0"]);
+    expect([last.length, update.operation, update.operationMetrics.numTargetRowsUpdated, update.operationMetrics.numTargetRowsInserted]).toEqual([
+      after.length + 1,
+      "MERGE",
+      "1",
+      "0",
+    ]);
   });
 
   it("lets two writers MERGE into one table at once: the conflict is retried and no row is lost", async () => {
     const retries: string[] = [];
-    const writers = [await openSparkWarehouse([], { retry: (i) => retries.push(i.kind) }), await openSparkWarehouse([], { retry: (i) => retries.push(i.kind) })];
+    const writers = [
+      await openSparkWarehouse([], { retry: (i) => retries.push(i.kind) }),
+      await openSparkWarehouse([], { retry: (i) => retries.push(i.kind) }),
+    ];
     try {
       // Several rounds, so that the two statements overlap at least once on a busy machine.
       for (let round = 0; round < 3 && retries.length === 0; round += 1) {
         const a = Array.from({ length: 50 }, (_, i) => row(`a${round}-${i}`, `ha${round}`));
         const b = Array.from({ length: 50 }, (_, i) => row(`b${round}-${i}`, `hb${round}`));
         const results = await Promise.all([writers[0]!.writeBatch(batch(a)), writers[1]!.writeBatch(batch(b))]);
-        expect(results).toEqual([{ bronzeInserted: 50, silverUpserted: 50 }, { bronzeInserted: 50, silverUpserted: 50 }]);
+        expect(results).toEqual([
+          { bronzeInserted: 50, silverUpserted: 50 },
+          { bronzeInserted: 50, silverUpserted: 50 },
+        ]);
       }
       expect(retries.length).toBeGreaterThan(0);
       expect(new Set(retries)).toEqual(new Set(["conflict"]));

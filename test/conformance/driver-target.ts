@@ -16,7 +16,10 @@ export function useLocalWarehouse(): () => LocalWarehouse {
   let warehouse: LocalWarehouse | undefined;
   beforeAll(async () => {
     const tls = inject("localWarehouseTls");
-    warehouse = await startLocalWarehouse({ sparkPort: inject("sparkPort"), tls: { cert: readFileSync(tls.certFile, "utf8"), key: readFileSync(tls.keyFile, "utf8") } });
+    warehouse = await startLocalWarehouse({
+      sparkPort: inject("sparkPort"),
+      tls: { cert: readFileSync(tls.certFile, "utf8"), key: readFileSync(tls.keyFile, "utf8") },
+    });
   });
   afterAll(async () => {
     const open = warehouse?.openSessions() ?? 0;

@@ -12,8 +12,13 @@ import { uniquePrefix } from "./spark-target.js";
  * Arrow values, warehouse-shaped errors, and the failure knobs that later tests build on.
  */
 const local = useLocalWarehouse();
-const settings = (env: Record<string, string> = {}) => loadConfig({ env: { ...local().env(), ...env }, requireToken: false, databaseIdsOptional: true }).warehouse as DatabricksSettings;
-const failure = async (promise: Promise<unknown>) => promise.then(() => expect.fail("expected a failure"), (error: unknown) => error as Error & { cause?: { statusCode?: number; response?: { sqlState?: string; displayMessage?: string } } });
+const settings = (env: Record<string, string> = {}) =>
+  loadConfig({ env: { ...local().env(), ...env }, requireToken: false, databaseIdsOptional: true }).warehouse as DatabricksSettings;
+const failure = async (promise: Promise<unknown>) =>
+  promise.then(
+    () => expect.fail("expected a failure"),
+    (error: unknown) => error as Error & { cause?: { statusCode?: number; response?: { sqlState?: string; displayMessage?: string } } },
+  );
 let session: StatementSession | undefined;
 
 afterEach(async () => {
@@ -25,12 +30,24 @@ afterEach(async () => {
 describe("the local warehouse through @databricks/sql", () => {
   it("binds each parameter type server-side and answers Arrow values as a warehouse does", async () => {
     session = await openDatabricksSession(settings());
-    const hostile = "it's a \"quote\", a \\ backslash, :marker -- and ✓\n";
+    const hostile = 'it\'s a "quote", a \\ backslash, :marker -- and ✓\n';
     const [row] = await session.run(
       "SELECT :text AS text, :int AS int, :big AS big, :ratio AS ratio, :yes AS yes, :nothing AS nothing, CAST('12.50' AS DECIMAL(18,2)) AS amount, TIMESTAMP'2026-03-01 09:30:00.123' AS at, DATE'2026-03-01' AS day, array('a', 'b') AS tags, map('k', 'v') AS props",
       { text: hostile, int: 7, big: 2 ** 40, ratio: 0.25, yes: true, nothing: null },
     );
-    expect(row).toEqual({ text: hostile, int: 7, big: 2 ** 40, ratio: 0.25, yes: true, nothing: null, amount: 12.5, at: new Date("2026-03-01T09:30:00.123Z"), day: new Date("2026-03-01T00:00:00.000Z"), tags: ["a", "b"], props: { k: "v" } });
+    expect(row).toEqual({
+      text: hostile,
+      int: 7,
+      big: 2 ** 40,
+      ratio: 0.25,
+      yes: true,
+      nothing: null,
+      amount: 12.5,
+      at: new Date("2026-03-01T09:30:00.123Z"),
+      day: new Date("2026-03-01T00:00:00.000Z"),
+      tags: ["a", "b"],
+      props: { k: "v" },
+    });
     // The values travelled as parameters, not in the text.
     expect(local().statements.at(-1)).toMatchObject({ parameters: 6, sql: expect.stringContaining(":text AS text") });
   });
@@ -41,7 +58,11 @@ describe("the local warehouse through @databricks/sql", () => {
     expect(await session.run("SELECT id FROM range(3) ORDER BY id", {})).toEqual([{ id: 0 }, { id: 1 }, { id: 2 }]);
     expect(await session.run("SELECT * FROM no_such_table", {}).catch((e: Error) => e.constructor.name)).toBe("OperationStateError");
     // The failed one is closed by the driver, the finished one was closed in its answer.
-    expect(local().calls.slice(from).map((c) => c.method)).toEqual(["ExecuteStatement", "ExecuteStatement", "CloseOperation"]);
+    expect(
+      local()
+        .calls.slice(from)
+        .map((c) => c.method),
+    ).toEqual(["ExecuteStatement", "ExecuteStatement", "CloseOperation"]);
   });
 
   it("answers a failed statement with its SQLSTATE and the error class at the head of the message", async () => {
@@ -59,7 +80,11 @@ describe("the local warehouse through @databricks/sql", () => {
     const error = await failure(openDatabricksSession(settings()));
     // The driver sends OpenSession once and does not retry it.
     expect(error.cause?.statusCode).toBe(503);
-    expect(local().calls.slice(calls).map((c) => `${c.method} ${c.status}`)).toEqual(["OpenSession 503"]);
+    expect(
+      local()
+        .calls.slice(calls)
+        .map((c) => `${c.method} ${c.status}`),
+    ).toEqual(["OpenSession 503"]);
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     session = await openDatabricksSession(settings());
     expect(await session.run("SELECT 1 AS one", {})).toEqual([{ one: 1 }]);
@@ -79,7 +104,9 @@ describe("the local warehouse through @databricks/sql", () => {
     local().faults.http({ status: 503, methods: ["GetOperationStatus"], times: 1, retryAfterSeconds: 5, message: "TEMPORARILY_UNAVAILABLE: busy" });
     const from = local().calls.length;
     expect(await session.run("SELECT 2 AS two", {})).toEqual([{ two: 2 }]);
-    const polls = local().calls.slice(from).filter((c) => c.method === "GetOperationStatus");
+    const polls = local()
+      .calls.slice(from)
+      .filter((c) => c.method === "GetOperationStatus");
     expect(polls.map((c) => c.status).slice(0, 2)).toEqual([503, 200]);
     const waitedMs = polls[1]!.at - polls[0]!.at;
     expect(waitedMs).toBeGreaterThanOrEqual(1_900);
@@ -104,7 +131,11 @@ describe("the local warehouse through @databricks/sql", () => {
     const started = Date.now();
     expect(await session.run("SELECT 3 AS three", {})).toEqual([{ three: 3 }]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
-    expect(local().calls.slice(from).filter((c) => c.method === "GetOperationStatus").length).toBeGreaterThan(3);
+    expect(
+      local()
+        .calls.slice(from)
+        .filter((c) => c.method === "GetOperationStatus").length,
+    ).toBeGreaterThan(3);
   });
 
   it("with a protocol older than V8, the driver drops the parameters and the statement fails UNBOUND_SQL_PARAMETER", async () => {
@@ -118,16 +149,48 @@ describe("the local warehouse through @databricks/sql", () => {
 
   it("fails a MERGE with a Delta conflict (2D521) without running it; the dialect sends it again and the rows land", async () => {
     const prefix = uniquePrefix();
-    const mapping = parseMapping(`settings:\n  schemas: { bronze: ${prefix}_bronze, silver: ${prefix}_silver, meta: ${prefix}_meta, gold: ${prefix}_gold }\nt:\n  database_id: "842a0286cef046a8abbaeac4c8ca644e"\n  columns:\n    - { notion_property: A, column_name: amount, column_type: "DECIMAL(18,2)" }\n`, "t.yaml", {});
-    const [silver, bronze, quarantine] = [silverTable(mapping.databases[0]!, mapping.settings), bronzeTable(mapping.databases[0]!, mapping.settings), quarantineTable(mapping.settings)];
+    const mapping = parseMapping(
+      `settings:\n  schemas: { bronze: ${prefix}_bronze, silver: ${prefix}_silver, meta: ${prefix}_meta, gold: ${prefix}_gold }\nt:\n  database_id: "842a0286cef046a8abbaeac4c8ca644e"\n  columns:\n    - { notion_property: A, column_name: amount, column_type: "DECIMAL(18,2)" }\n`,
+      "t.yaml",
+      {},
+    );
+    const [silver, bronze, quarantine] = [
+      silverTable(mapping.databases[0]!, mapping.settings),
+      bronzeTable(mapping.databases[0]!, mapping.settings),
+      quarantineTable(mapping.settings),
+    ];
     const retries: string[] = [];
     const warehouse = await openDriverWarehouse(local(), {}, { retry: (r) => retries.push(r.kind) });
     try {
       await warehouse.ensureTables([bronze, silver, quarantine]);
       local().faults.statement({ match: new RegExp(`^MERGE INTO \\S*${prefix}_silver`), kind: "conflict", times: 1 });
-      const row: Row = { page_id: "p1", amount: "1.50", created_time: "2026-01-01T00:00:00.000Z", last_edited_time: "2026-01-01T00:00:00.000Z", url: "u", _is_deleted: false, _deleted_at: null, _row_hash: "h", _synced_at: "2026-01-02T00:00:00.000Z", _run_id: "r" };
-      const version: Row = { page_id: "p1", last_edited_time: "2026-01-01T00:00:00.000Z", page_json: "{}", _row_hash: "h", _ingested_at: "2026-01-02T00:00:00.000Z", _run_id: "r" };
-      expect(await warehouse.writeBatch({ bronze: { table: bronze, rows: [version] }, silver: { table: silver, rows: [row] }, quarantine: { table: quarantine, rows: [] } })).toEqual({ bronzeInserted: 1, silverUpserted: 1 });
+      const row: Row = {
+        page_id: "p1",
+        amount: "1.50",
+        created_time: "2026-01-01T00:00:00.000Z",
+        last_edited_time: "2026-01-01T00:00:00.000Z",
+        url: "u",
+        _is_deleted: false,
+        _deleted_at: null,
+        _row_hash: "h",
+        _synced_at: "2026-01-02T00:00:00.000Z",
+        _run_id: "r",
+      };
+      const version: Row = {
+        page_id: "p1",
+        last_edited_time: "2026-01-01T00:00:00.000Z",
+        page_json: "{}",
+        _row_hash: "h",
+        _ingested_at: "2026-01-02T00:00:00.000Z",
+        _run_id: "r",
+      };
+      expect(
+        await warehouse.writeBatch({
+          bronze: { table: bronze, rows: [version] },
+          silver: { table: silver, rows: [row] },
+          quarantine: { table: quarantine, rows: [] },
+        }),
+      ).toEqual({ bronzeInserted: 1, silverUpserted: 1 });
       expect(retries).toEqual(["conflict"]);
       expect(await warehouse.sql.query(`SELECT page_id FROM ${warehouse.sql.tableName(silver)}`)).toEqual([{ page_id: "p1" }]);
     } finally {

@@ -48,7 +48,12 @@ export async function startSparkServer(): Promise<SparkServer> {
     "-cp",
     `${join(home, "jars")}/*`,
     "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2",
-    ...["hive.server2.thrift.bind.host=127.0.0.1", `hive.server2.thrift.port=${port}`, "hive.server2.authentication=NOSASL", "hive.server2.enable.doAs=false"].flatMap((c) => ["--hiveconf", c]),
+    ...[
+      "hive.server2.thrift.bind.host=127.0.0.1",
+      `hive.server2.thrift.port=${port}`,
+      "hive.server2.authentication=NOSASL",
+      "hive.server2.enable.doAs=false",
+    ].flatMap((c) => ["--hiveconf", c]),
   ];
   const logFile = join(work, "spark.log");
   const log = createWriteStream(logFile);
@@ -67,7 +72,9 @@ export async function startSparkServer(): Promise<SparkServer> {
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  process.stderr.write(`conformance: Spark Thrift Server listening on 127.0.0.1:${port} after ${((Date.now() - started) / 1000).toFixed(1)} s (log ${logFile})\n`);
+  process.stderr.write(
+    `conformance: Spark Thrift Server listening on 127.0.0.1:${port} after ${((Date.now() - started) / 1000).toFixed(1)} s (log ${logFile})\n`,
+  );
   return {
     port,
     logFile,

@@ -3,4 +3,9 @@ import { syncSuite } from "./sync-suite.js";
 
 const statements: string[] = [];
 
-syncSuite("on the HiveServer2 test session", () => ({ env: {}, openWarehouse: () => openSparkWarehouse(statements), openReader: () => openSparkWarehouse(), statements: () => statements }));
+syncSuite("on the HiveServer2 test session", () => ({
+  env: {},
+  openWarehouse: () => openSparkWarehouse(statements),
+  openReader: () => openSparkWarehouse(),
+  statements: () => statements,
+}));

@@ -50,7 +50,10 @@ export function syncSuite(name: string, makeTarget: () => SyncTarget): void {
     const events = createEventBus();
     const batches = new Map<string, number>();
     events.on("batch:loaded", (e) => batches.set(e.databaseKey, (batches.get(e.databaseKey) ?? 0) + 1));
-    const result = await runSync({ config, logger, events, now: () => new Date(clock), ...(target.openWarehouse ? { openWarehouse: target.openWarehouse } : {}) }, { full });
+    const result = await runSync(
+      { config, logger, events, now: () => new Date(clock), ...(target.openWarehouse ? { openWarehouse: target.openWarehouse } : {}) },
+      { full },
+    );
     return { ...result, batches };
   };
 
@@ -80,8 +83,25 @@ export function syncSuite(name: string, makeTarget: () => SyncTarget): void {
     // The project's mapping in schemas of this suite's own: both paths sync into one Spark.
     const prefix = uniquePrefix();
     mappingPath = join(dir, "mapping.yaml");
-    writeFileSync(mappingPath, readFileSync(MAPPING, "utf8").replace(/^settings:\n/m, `settings:\n  schemas: { bronze: ${prefix}_bronze, silver: ${prefix}_silver, meta: ${prefix}_meta, gold: ${prefix}_gold }\n`));
-    config = loadConfig({ env: { ...sandbox.env(), MAPPING_PATH: mappingPath, WATERMARK_DIR: join(dir, "watermarks"), DUCKDB_PATH: join(dir, "unused.duckdb"), NOTION_RPS: "500", NOTION_BURST: "50", ...target.env }, requireToken: true });
+    writeFileSync(
+      mappingPath,
+      readFileSync(MAPPING, "utf8").replace(
+        /^settings:\n/m,
+        `settings:\n  schemas: { bronze: ${prefix}_bronze, silver: ${prefix}_silver, meta: ${prefix}_meta, gold: ${prefix}_gold }\n`,
+      ),
+    );
+    config = loadConfig({
+      env: {
+        ...sandbox.env(),
+        MAPPING_PATH: mappingPath,
+        WATERMARK_DIR: join(dir, "watermarks"),
+        DUCKDB_PATH: join(dir, "unused.duckdb"),
+        NOTION_RPS: "500",
+        NOTION_BURST: "50",
+        ...target.env,
+      },
+      requireToken: true,
+    });
     expect(config.mapping.settings.schemas.silver).toBe(`${prefix}_silver`);
     reader = await target.openReader();
   });
@@ -110,7 +130,9 @@ export function syncSuite(name: string, makeTarget: () => SyncTarget): void {
         // Every batch of a first sync changes both tables, so each MERGE committed one version.
         expect([await merges(silverName(key)), await merges(bronzeName(key))], key).toEqual([result.batches.get(key) ?? 0, result.batches.get(key) ?? 0]);
       }
-      const runs = await reader.sql.query(`SELECT database_key, status, ${reader.sql.functions.toText("pages_read")} AS pages FROM ${reader.sql.tableName({ schema: config.mapping.settings.schemas.meta, name: "sync_runs" })} ORDER BY database_key`);
+      const runs = await reader.sql.query(
+        `SELECT database_key, status, ${reader.sql.functions.toText("pages_read")} AS pages FROM ${reader.sql.tableName({ schema: config.mapping.settings.schemas.meta, name: "sync_runs" })} ORDER BY database_key`,
+      );
       expect(runs.map((r) => [r.database_key, r.status])).toEqual([...KEYS].sort().map((k) => [k, "success"]));
       const pages = (key: string) => sandbox.store.listPages(sandbox.databases[key]!.dataSourceId, { includeTrashed: true }).length;
       expect(runs.map((r) => Number(r.pages))).toEqual([...KEYS].sort().map(pages));
@@ -120,18 +142,36 @@ export function syncSuite(name: string, makeTarget: () => SyncTarget): void {
       const now = new Date(clock);
       const onSpark = await runDqChecks(reader.sql, config, { runId: "dq-spark", now });
       // The same sandbox into DuckDB, then the same checks.
-      const duckConfig = loadConfig({ env: { ...sandbox.env(), MAPPING_PATH: mappingPath, WATERMARK_DIR: join(dir, "duck-watermarks"), DUCKDB_PATH: join(dir, "w.duckdb"), NOTION_RPS: "500", NOTION_BURST: "50" }, requireToken: true });
+      const duckConfig = loadConfig({
+        env: {
+          ...sandbox.env(),
+          MAPPING_PATH: mappingPath,
+          WATERMARK_DIR: join(dir, "duck-watermarks"),
+          DUCKDB_PATH: join(dir, "w.duckdb"),
+          NOTION_RPS: "500",
+          NOTION_BURST: "50",
+        },
+        requireToken: true,
+      });
       expect((await runSync({ config: duckConfig, logger, now: () => now })).ok).toBe(true);
       const duck = await createWarehouse(duckConfig.warehouse);
       const onDuck = await runDqChecks(duck.sql, duckConfig, { runId: "dq-duck", now });
       const issues = async (w: Warehouse, table: string) =>
-        (await w.sql.query(`SELECT rule, database_key, page_id, column_name, severity, message FROM ${table} ORDER BY database_key, rule, page_id, column_name`)).map((r) => JSON.stringify(r));
+        (
+          await w.sql.query(
+            `SELECT rule, database_key, page_id, column_name, severity, message FROM ${table} ORDER BY database_key, rule, page_id, column_name`,
+          )
+        ).map((r) => JSON.stringify(r));
       const gold = { schema: config.mapping.settings.schemas.gold, name: "dq_issues" };
       const duckIssues = await issues(duck, duck.sql.tableName(gold));
       await duck.close();
       expect(onSpark.issuesTotal).toBeGreaterThanOrEqual(10);
       expect(await issues(reader, reader.sql.tableName(gold))).toEqual(duckIssues);
-      expect({ score: onSpark.score, total: onSpark.issuesTotal, checks: onSpark.checks }).toEqual({ score: onDuck.score, total: onDuck.issuesTotal, checks: onDuck.checks });
+      expect({ score: onSpark.score, total: onSpark.issuesTotal, checks: onSpark.checks }).toEqual({
+        score: onDuck.score,
+        total: onDuck.issuesTotal,
+        checks: onDuck.checks,
+      });
     });
 
     it("follows edits and trash incrementally, and RESTORE TABLE plus a watermark reset bring a damaged copy back", async () => {

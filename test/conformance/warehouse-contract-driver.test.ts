@@ -4,4 +4,7 @@ import { uniquePrefix } from "./spark-target.js";
 
 const local = useLocalWarehouse();
 
-warehouseContract("databricks dialect through @databricks/sql on the local warehouse (Spark 4.0 + Delta 4.0)", { open: () => openDriverWarehouse(local()), schemaPrefix: uniquePrefix });
+warehouseContract("databricks dialect through @databricks/sql on the local warehouse (Spark 4.0 + Delta 4.0)", {
+  open: () => openDriverWarehouse(local()),
+  schemaPrefix: uniquePrefix,
+});

@@ -29,7 +29,8 @@ afterAll(async () => {
   await fixture.close();
 });
 
-const databricks = (extra: Record<string, string>) => fixture.env({ WAREHOUSE: "databricks", DATABRICKS_HTTP_PATH: "/sql/1.0/warehouses/abc123", DATABRICKS_TOKEN, ...extra });
+const databricks = (extra: Record<string, string>) =>
+  fixture.env({ WAREHOUSE: "databricks", DATABRICKS_HTTP_PATH: "/sql/1.0/warehouses/abc123", DATABRICKS_TOKEN, ...extra });
 const noSecrets = (text: string) => {
   for (const secret of [NOTION_TOKEN, DATABRICKS_TOKEN, CLIENT_SECRET]) expect(text).not.toContain(secret);
 };
@@ -47,14 +48,22 @@ describe("WAREHOUSE=databricks", () => {
     delete (env as Record<string, string | undefined>).DATABRICKS_TOKEN;
     const half = await runCli(["sync"], env);
     expect([half.code, /DATABRICKS_CLIENT_SECRET: is not set/.test(half.stderr)]).toEqual([2, true]);
-    const both = await runCli(["sync"], databricks({ DATABRICKS_HOST: "adb-1.azuredatabricks.net", DATABRICKS_CLIENT_ID: "sp-app-id", DATABRICKS_CLIENT_SECRET: CLIENT_SECRET }));
+    const both = await runCli(
+      ["sync"],
+      databricks({ DATABRICKS_HOST: "adb-1.azuredatabricks.net", DATABRICKS_CLIENT_ID: "sp-app-id", DATABRICKS_CLIENT_SECRET: CLIENT_SECRET }),
+    );
     noSecrets(both.stdout + both.stderr);
     expect([both.code, /choose one way to sign in/.test(both.stderr)]).toEqual([2, true]);
   });
 
   it("fails a sync with a clear connection error when the host never answers, and exits right after it", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "sync"], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "warn", ...databricks({ DATABRICKS_HOST: `127.0.0.1:${silentPort}`, DATABRICKS_CONNECT_TIMEOUT_MS: "2000" }) },
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "/tmp",
+        LOG_LEVEL: "warn",
+        ...databricks({ DATABRICKS_HOST: `127.0.0.1:${silentPort}`, DATABRICKS_CONNECT_TIMEOUT_MS: "2000" }),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -76,10 +85,16 @@ describe("WAREHOUSE=databricks", () => {
   });
 
   it("still checks the warehouse in verify when the Notion token is refused", async () => {
-    const result = await runCli(["verify", "--json"], databricks({ NOTION_TOKEN: "secret_refused_token_xyz", DATABRICKS_HOST: `127.0.0.1:${silentPort}`, DATABRICKS_CONNECT_TIMEOUT_MS: "2000" }));
+    const result = await runCli(
+      ["verify", "--json"],
+      databricks({ NOTION_TOKEN: "secret_refused_token_xyz", DATABRICKS_HOST: `127.0.0.1:${silentPort}`, DATABRICKS_CONNECT_TIMEOUT_MS: "2000" }),
+    );
     noSecrets(result.stdout + result.stderr);
     const report = JSON.parse(result.stdout) as { checks: { name: string; ok: boolean }[] };
-    expect(report.checks.filter((c) => ["notion token", "warehouse"].includes(c.name))).toEqual([{ name: "notion token", ok: false, detail: expect.any(String), fix: expect.any(String) }, { name: "warehouse", ok: false, detail: expect.stringContaining("no answer within 2000 ms"), fix: expect.stringContaining("DATABRICKS_HOST") }]);
+    expect(report.checks.filter((c) => ["notion token", "warehouse"].includes(c.name))).toEqual([
+      { name: "notion token", ok: false, detail: expect.any(String), fix: expect.any(String) },
+      { name: "warehouse", ok: false, detail: expect.stringContaining("no answer within 2000 ms"), fix: expect.stringContaining("DATABRICKS_HOST") },
+    ]);
     expect(result.code).toBe(1);
   });
 
@@ -93,7 +108,11 @@ describe("WAREHOUSE=databricks", () => {
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as { checks: { name: string; ok: boolean; detail: string; fix?: string }[] };
     const warehouse = report.checks.find((c) => c.name === "warehouse");
-    expect(warehouse).toMatchObject({ ok: false, detail: expect.stringMatching(/cannot open a session on the Databricks SQL warehouse at 127\.0\.0\.1:\d+.*ECONNREFUSED/), fix: expect.stringContaining("DATABRICKS_HOST") });
+    expect(warehouse).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/cannot open a session on the Databricks SQL warehouse at 127\.0\.0\.1:\d+.*ECONNREFUSED/),
+      fix: expect.stringContaining("DATABRICKS_HOST"),
+    });
     // The other checks still ran.
     expect(report.checks.find((c) => c.name === "notion token")?.ok).toBe(true);
   });

@@ -25,9 +25,15 @@ describe("npm run demo", () => {
       // Money is exact: amounts and rollups over them are DECIMAL(18,2), never a binary double's tail.
       expect(result.stderr).toMatch(/"actual_total":\d+(\.\d{1,2})?[,}]/);
       expect(result.stderr).not.toMatch(/"(budget|actual_total)":-?\d+\.\d{3,}/);
-      const [risks] = await queryFile(join(dir, "warehouse.duckdb"), "SELECT count(*) FILTER (WHERE _is_deleted) AS deleted, count(*) AS total FROM ppm_silver.risks");
+      const [risks] = await queryFile(
+        join(dir, "warehouse.duckdb"),
+        "SELECT count(*) FILTER (WHERE _is_deleted) AS deleted, count(*) AS total FROM ppm_silver.risks",
+      );
       expect(risks).toEqual({ deleted: 1n, total: 100n });
-      const [milestone] = await queryFile(join(dir, "warehouse.duckdb"), "SELECT name, CAST(due_date AS VARCHAR) AS due FROM ppm_silver.milestones WHERE name = 'Demo go-live'");
+      const [milestone] = await queryFile(
+        join(dir, "warehouse.duckdb"),
+        "SELECT name, CAST(due_date AS VARCHAR) AS due FROM ppm_silver.milestones WHERE name = 'Demo go-live'",
+      );
       expect(milestone).toEqual({ name: "Demo go-live", due: "2026-12-15" });
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -71,8 +71,17 @@ describe("the dependent refresh", () => {
     await expectSilverEqualsSandbox(fixture.sandbox, fixture.duckdbPath, "projects", columns.projects!);
     const refreshed = await queryFile(fixture.duckdbPath, `SELECT page_id FROM ppm_silver.projects WHERE _run_id = '${run.runId}' ORDER BY page_id`);
     expect(refreshed.map((r) => r.page_id)).toEqual([...projects].sort());
-    const [record] = await queryFile(fixture.duckdbPath, `SELECT notion_requests, dependent_pages_read, dependent_rows_upserted, dependent_deferred, dependent_requests FROM ppm_meta.sync_runs WHERE run_id = '${run.runId}' AND database_key = 'budget_lines'`);
-    expect(record).toMatchObject({ notion_requests: BigInt(lines.notionRequests), dependent_pages_read: 3n, dependent_rows_upserted: 3n, dependent_deferred: 0n, dependent_requests: BigInt(lines.dependentRefresh!.requests) });
+    const [record] = await queryFile(
+      fixture.duckdbPath,
+      `SELECT notion_requests, dependent_pages_read, dependent_rows_upserted, dependent_deferred, dependent_requests FROM ppm_meta.sync_runs WHERE run_id = '${run.runId}' AND database_key = 'budget_lines'`,
+    );
+    expect(record).toMatchObject({
+      notion_requests: BigInt(lines.notionRequests),
+      dependent_pages_read: 3n,
+      dependent_rows_upserted: 3n,
+      dependent_deferred: 0n,
+      dependent_requests: BigInt(lines.dependentRefresh!.requests),
+    });
   });
 
   it("re-reads at most max_pages per run, counts the rest as deferred, and leaves them to the reconcile", async () => {

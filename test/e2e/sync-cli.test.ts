@@ -72,9 +72,14 @@ describe("npm run sync against the sandbox, read back from the DuckDB file", () 
   });
 
   it("marks pages that are in the trash as deleted, and restores them when they come back", async () => {
-    const trashed = sandbox.store.pageIds(sandbox.databases.projects!.dataSourceId, { includeTrashed: true }).filter((id) => !sandbox.store.pageIds(sandbox.databases.projects!.dataSourceId).includes(id));
+    const trashed = sandbox.store
+      .pageIds(sandbox.databases.projects!.dataSourceId, { includeTrashed: true })
+      .filter((id) => !sandbox.store.pageIds(sandbox.databases.projects!.dataSourceId).includes(id));
     expect(trashed.length).toBeGreaterThan(0);
-    const rows = await queryFile(db(), `SELECT page_id, _is_deleted, strftime(_deleted_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS deleted_at, strftime(last_edited_time, '%Y-%m-%dT%H:%M:%S.%gZ') AS edited FROM ppm_silver.projects WHERE _is_deleted`);
+    const rows = await queryFile(
+      db(),
+      `SELECT page_id, _is_deleted, strftime(_deleted_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS deleted_at, strftime(last_edited_time, '%Y-%m-%dT%H:%M:%S.%gZ') AS edited FROM ppm_silver.projects WHERE _is_deleted`,
+    );
     expect(rows.map((r) => r.page_id).sort()).toEqual([...trashed].sort());
     for (const row of rows) expect(row.deleted_at).toBe(row.edited);
   });
@@ -95,12 +100,18 @@ describe("npm run sync against the sandbox, read back from the DuckDB file", () 
   });
 
   it("records one sync_runs row per database and a watermark at the newest page", async () => {
-    const runs = await queryFile(db(), "SELECT database_key, mode, status, pages_read, rows_upserted, notion_requests, error FROM ppm_meta.sync_runs ORDER BY database_key");
+    const runs = await queryFile(
+      db(),
+      "SELECT database_key, mode, status, pages_read, rows_upserted, notion_requests, error FROM ppm_meta.sync_runs ORDER BY database_key",
+    );
     expect(runs.map((r) => [r.database_key, r.mode, r.status, r.error])).toEqual([...KEYS].sort().map((k) => [k, "full", "success", null]));
     for (const key of KEYS) {
       const watermark = JSON.parse(readFileSync(join(dir, "watermarks", `${key}.json`), "utf8")) as { lastEditedTime: string; mappingHash: string };
       // The newest live page: the trash pass marks trashed pages without moving the watermark.
-      const newest = (sandbox.store.listPages(sandbox.databases[key]!.dataSourceId) as { last_edited_time: string }[]).map((p) => p.last_edited_time).sort().at(-1);
+      const newest = (sandbox.store.listPages(sandbox.databases[key]!.dataSourceId) as { last_edited_time: string }[])
+        .map((p) => p.last_edited_time)
+        .sort()
+        .at(-1);
       expect(watermark.lastEditedTime).toBe(newest);
     }
   });
@@ -197,7 +208,10 @@ describe("failures stay local and bad input is refused", () => {
 
   it("exits 2 with every config problem located, and touches nothing", async () => {
     const bad = join(dir, "bad.yaml");
-    writeFileSync(bad, 'programs:\n  database_id: "${NOTION_NOPE_DB}"\n  columns:\n    - { notion_property: Name, column_name: "name; DROP TABLE x", column_type: STRING }\n    - { notion_property: B, column_name: b, column_type: MONEY }\n');
+    writeFileSync(
+      bad,
+      'programs:\n  database_id: "${NOTION_NOPE_DB}"\n  columns:\n    - { notion_property: Name, column_name: "name; DROP TABLE x", column_type: STRING }\n    - { notion_property: B, column_name: b, column_type: MONEY }\n',
+    );
     const fresh = join(dir, "untouched");
     const result = await runCli(["sync"], { ...env, MAPPING_PATH: bad, DUCKDB_PATH: join(fresh, "w.duckdb"), WATERMARK_DIR: join(fresh, "wm") });
     expect(result.code).toBe(2);
@@ -239,7 +253,9 @@ describe("failures stay local and bad input is refused", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(existsSync(fresh)).toBe(false);
     const json = JSON.parse(result.stdout) as { summaries: { databaseKey: string; pagesRead: number }[] };
-    expect(json.summaries.find((s) => s.databaseKey === "budget_lines")?.pagesRead).toBe(sandbox.store.pageIds(sandbox.databases.budget_lines!.dataSourceId).length);
+    expect(json.summaries.find((s) => s.databaseKey === "budget_lines")?.pagesRead).toBe(
+      sandbox.store.pageIds(sandbox.databases.budget_lines!.dataSourceId).length,
+    );
   });
 });
 

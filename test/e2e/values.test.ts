@@ -47,13 +47,19 @@ describe("every value as Notion means it", () => {
     const [risk] = await queryFile(fixture.duckdbPath, `SELECT mitigation FROM ppm_silver.risks WHERE page_id = '${edited.mentionRisk}'`);
     expect(String(risk!.mitigation)).toContain("@Showcase Reviewer 30");
     // The crowded program's rollups reach past its 25th project (read from the property endpoint).
-    const thirtieth = fixture.sandbox.store.getPage(fixture.sandbox.store.pageIds(fixture.sandbox.databases.projects!.dataSourceId)[29]!) as Record<string, any>;
-    const [program] = await queryFile(fixture.duckdbPath, `SELECT list_contains(project_names, '${thirtieth.properties.Name.title[0].plain_text as string}') AS found, len(program_line_ids) AS lines FROM ppm_silver.programs WHERE page_id = '${edited.crowdedProgram}'`);
+    const thirtieth = fixture.sandbox.store.getPage(fixture.sandbox.store.pageIds(fixture.sandbox.databases.projects!.dataSourceId)[29]!) as Record<
+      string,
+      any
+    >;
+    const [program] = await queryFile(
+      fixture.duckdbPath,
+      `SELECT list_contains(project_names, '${thirtieth.properties.Name.title[0].plain_text as string}') AS found, len(program_line_ids) AS lines FROM ppm_silver.programs WHERE page_id = '${edited.crowdedProgram}'`,
+    );
     expect(program!.found).toBe(true);
     expect(Number(program!.lines)).toBeGreaterThan(60);
   });
 
-  it("completes a text whose page object drops the mentions past 25 (\"not returned at all\")", async () => {
+  it('completes a text whose page object drops the mentions past 25 ("not returned at all")', async () => {
     // The API reference allows either form; here the answer holds exactly 25 mentions and nothing after them.
     let cut = 0;
     const dropPastTwentyFive = (json: unknown) => {

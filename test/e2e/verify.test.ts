@@ -15,7 +15,10 @@ beforeAll(async () => {
 });
 afterAll(() => fixture.close());
 
-interface Report { ok: boolean; checks: { name: string; ok: boolean; detail: string; fix?: string }[] }
+interface Report {
+  ok: boolean;
+  checks: { name: string; ok: boolean; detail: string; fix?: string }[];
+}
 async function verify(env: Record<string, string>): Promise<{ code: number | null; report: Report; stderr: string }> {
   const result = await runCli(["verify", "--json"], env);
   expect(result.stdout + result.stderr).not.toContain(TOKEN);
@@ -28,7 +31,9 @@ describe("npm run verify", () => {
     const { code, report, stderr } = await verify(fixture.env());
     expect(code).toBe(0);
     expect(report.ok).toBe(true);
-    expect(report.checks.map((c) => c.name)).toEqual(expect.arrayContaining(["mapping", "environment", "notion token", "risks: access", "risks: properties", "warehouse", "watermark directory", "run lock"]));
+    expect(report.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining(["mapping", "environment", "notion token", "risks: access", "risks: properties", "warehouse", "watermark directory", "run lock"]),
+    );
     expect(stderr).toContain("✓ notion token: accepted");
   });
 
@@ -48,7 +53,11 @@ describe("npm run verify", () => {
 
   it("catches an unshared database, a missing property and a type mismatch, database by database", async () => {
     const { sandbox } = fixture;
-    sandbox.faults.inject({ path: new RegExp(`${sandbox.databases.milestones!.databaseId}|${sandbox.databases.milestones!.dataSourceId}`), status: 404, times: 100 });
+    sandbox.faults.inject({
+      path: new RegExp(`${sandbox.databases.milestones!.databaseId}|${sandbox.databases.milestones!.dataSourceId}`),
+      status: 404,
+      times: 100,
+    });
     sandbox.store.updateDataSource(sandbox.databases.risks!.dataSourceId, { properties: { Mitigation: null } });
     sandbox.store.updateDataSource(sandbox.databases.programs!.dataSourceId, { properties: { Budget: { type: "rich_text", rich_text: {} } } });
     try {
@@ -67,7 +76,10 @@ describe("npm run verify", () => {
   it("catches a DuckDB path that cannot be created, without creating anything", async () => {
     const { code, report } = await verify(fixture.env({ DUCKDB_PATH: "/proc/nds-verify/w.duckdb", WATERMARK_DIR: join(fixture.dir, "not-yet", "wm") }));
     expect(code).toBe(1);
-    expect(report.checks.find((c) => c.name === "warehouse")).toMatchObject({ ok: false, detail: expect.stringContaining("cannot create the DuckDB file /proc/nds-verify/w.duckdb") });
+    expect(report.checks.find((c) => c.name === "warehouse")).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining("cannot create the DuckDB file /proc/nds-verify/w.duckdb"),
+    });
     expect(report.checks.find((c) => c.name === "watermark directory")).toMatchObject({ ok: true, detail: expect.stringContaining("can be created") });
     expect(existsSync(join(fixture.dir, "not-yet"))).toBe(false);
   });
@@ -75,7 +87,10 @@ describe("npm run verify", () => {
   it("catches an unreachable warehouse and a held lock", async () => {
     const holder = await DuckDBInstance.create(fixture.duckdbPath);
     mkdirSync(join(fixture.dir, "wm"), { recursive: true });
-    writeFileSync(join(fixture.dir, "wm", ".sync.lock"), JSON.stringify({ pid: process.pid, host: hostname(), runId: "other", startedAt: "2026-11-01T00:00:00Z" }));
+    writeFileSync(
+      join(fixture.dir, "wm", ".sync.lock"),
+      JSON.stringify({ pid: process.pid, host: hostname(), runId: "other", startedAt: "2026-11-01T00:00:00Z" }),
+    );
     try {
       const { code, report } = await verify(fixture.env());
       expect(code).toBe(1);

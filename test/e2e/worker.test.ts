@@ -62,13 +62,26 @@ describe("the worker (npm start) against the sandbox", () => {
     });
     expect(scored.dq_score).toBeGreaterThan(95);
     expect(scored.dq_score).toBeLessThan(100);
-    const body = JSON.parse((await worker.get("/api/kpis")).body) as { freshness_minutes: number; running: boolean; dq_score: number; databases: Record<string, { freshness_minutes: number; last_status: string; pages: number }> };
+    const body = JSON.parse((await worker.get("/api/kpis")).body) as {
+      freshness_minutes: number;
+      running: boolean;
+      dq_score: number;
+      databases: Record<string, { freshness_minutes: number; last_status: string; pages: number }>;
+    };
     expect(body.freshness_minutes).toBeGreaterThanOrEqual(0);
     expect(body.freshness_minutes).toBeLessThan(1);
     for (const db of Object.values(body.databases)) expect([db.last_status, db.freshness_minutes < 1]).toEqual(["success", true]);
     expect((await worker.get("/readyz")).status).toBe(200);
     const metrics = parseMetrics((await worker.get("/metrics")).body);
-    for (const name of ["nds_notion_requests_total", "nds_pages_read_total", "nds_rows_upserted_total", "nds_rows_quarantined_total", "nds_run_duration_seconds_count", "nds_last_success_timestamp_seconds", "nds_database_syncs_total"]) {
+    for (const name of [
+      "nds_notion_requests_total",
+      "nds_pages_read_total",
+      "nds_rows_upserted_total",
+      "nds_rows_quarantined_total",
+      "nds_run_duration_seconds_count",
+      "nds_last_success_timestamp_seconds",
+      "nds_database_syncs_total",
+    ]) {
       expect(sum(metrics, name), name).toBeGreaterThan(0);
     }
     expect(metrics.has('nds_freshness_minutes{database="budget_lines"}')).toBe(true);
@@ -98,13 +111,21 @@ describe("the worker (npm start) against the sandbox", () => {
   it("skips a tick that finds a run in progress, never overlapping runs", async () => {
     const env = await setup({ scale: 3_000, latencyMs: 15 }, { SYNC_SCHEDULE: "* * * * * *", NOTION_RPS: "200" });
     worker = await startWorkerProcess(env);
-    await until("a skipped tick", async () => {
-      const metrics = parseMetrics((await worker!.get("/metrics")).body);
-      return (metrics.get('nds_ticks_skipped_total{reason="run in progress"}') ?? 0) >= 2;
-    }, 60_000, 500);
+    await until(
+      "a skipped tick",
+      async () => {
+        const metrics = parseMetrics((await worker!.get("/metrics")).body);
+        return (metrics.get('nds_ticks_skipped_total{reason="run in progress"}') ?? 0) >= 2;
+      },
+      60_000,
+      500,
+    );
     worker.child.kill("SIGTERM");
     expect(await worker.exited).toBe(0);
-    const runs = await queryFile(join(dir, "w.duckdb"), "SELECT run_id, min(started_at) AS s, max(finished_at) AS f FROM ppm_meta.sync_runs GROUP BY run_id ORDER BY s");
+    const runs = await queryFile(
+      join(dir, "w.duckdb"),
+      "SELECT run_id, min(started_at) AS s, max(finished_at) AS f FROM ppm_meta.sync_runs GROUP BY run_id ORDER BY s",
+    );
     expect(runs.length).toBeGreaterThan(0);
     for (let i = 1; i < runs.length; i += 1) expect((runs[i]!.s as Date).getTime()).toBeGreaterThanOrEqual((runs[i - 1]!.f as Date).getTime());
   });
@@ -112,11 +133,16 @@ describe("the worker (npm start) against the sandbox", () => {
   it("exits 0 on SIGTERM in the middle of a large sync; the next sync completes the data, nothing lost or duplicated", async () => {
     const env = await setup({ scale: 20_000, latencyMs: 5 }, { SYNC_SCHEDULE: "0 0 1 1 *", SHUTDOWN_TIMEOUT_MS: "20000" });
     worker = await startWorkerProcess(env);
-    await until("the first committed batches", async () => {
-      const metrics = parseMetrics((await worker!.get("/metrics")).body);
-      const kpis = JSON.parse((await worker!.get("/api/kpis")).body) as { running: boolean };
-      return kpis.running && (metrics.get('nds_notion_requests_total{status="200"}') ?? 0) > 40;
-    }, 60_000, 100);
+    await until(
+      "the first committed batches",
+      async () => {
+        const metrics = parseMetrics((await worker!.get("/metrics")).body);
+        const kpis = JSON.parse((await worker!.get("/api/kpis")).body) as { running: boolean };
+        return kpis.running && (metrics.get('nds_notion_requests_total{status="200"}') ?? 0) > 40;
+      },
+      60_000,
+      100,
+    );
     const stopAt = Date.now();
     worker.child.kill("SIGTERM");
     expect(await worker.exited).toBe(0);
@@ -130,8 +156,16 @@ describe("the worker (npm start) against the sandbox", () => {
     for (const key of Object.keys(sandbox!.databases)) {
       const ds = sandbox!.databases[key]!.dataSourceId;
       const pages = sandbox!.store.pageIds(ds, { includeTrashed: true });
-      const [row] = await queryFile(join(dir, "w.duckdb"), `SELECT count(*) AS silver, count(DISTINCT page_id) AS ids, (SELECT count(*) FROM ppm_bronze.notion_${key}) AS bronze, (SELECT count(DISTINCT (page_id, _row_hash)) FROM ppm_bronze.notion_${key}) AS versions FROM ppm_silver.${key}`);
-      expect([Number(row!.silver), Number(row!.ids), Number(row!.bronze), Number(row!.versions)], key).toEqual([pages.length, pages.length, pages.length, pages.length]);
+      const [row] = await queryFile(
+        join(dir, "w.duckdb"),
+        `SELECT count(*) AS silver, count(DISTINCT page_id) AS ids, (SELECT count(*) FROM ppm_bronze.notion_${key}) AS bronze, (SELECT count(DISTINCT (page_id, _row_hash)) FROM ppm_bronze.notion_${key}) AS versions FROM ppm_silver.${key}`,
+      );
+      expect([Number(row!.silver), Number(row!.ids), Number(row!.bronze), Number(row!.versions)], key).toEqual([
+        pages.length,
+        pages.length,
+        pages.length,
+        pages.length,
+      ]);
     }
   }, 180_000);
 
@@ -151,7 +185,9 @@ describe("the worker (npm start) against the sandbox", () => {
       }
       expect(await worker.exited).toBe(1);
       expect(Date.now() - stopAt).toBeLessThan(how === "deadline" ? 4_000 : 3_000);
-      expect(worker.output()).toMatch(how === "deadline" ? /shutdown took longer than 1000 ms \(SHUTDOWN_TIMEOUT_MS\): exiting now/ : /SIGTERM again: stopping now/);
+      expect(worker.output()).toMatch(
+        how === "deadline" ? /shutdown took longer than 1000 ms \(SHUTDOWN_TIMEOUT_MS\): exiting now/ : /SIGTERM again: stopping now/,
+      );
       expect(worker.output()).toMatch(/"forced":true.*"msg":"worker stopped by force: the run in flight was abandoned"/);
     }
     // The abandoned run's lock and DuckDB file are left as a crash leaves them: the next sync takes over and commits.
@@ -192,7 +228,10 @@ describe("the worker (npm start) against the sandbox", () => {
     // Before any tick could run: the KPIs already come from the run records.
     const first = JSON.parse((await worker.get("/api/kpis")).body) as { databases: Record<string, { last_success_at: string | null; last_status: string }> };
     expect(Object.values(first.databases).every((d) => d.last_success_at !== null && d.last_status === "success")).toBe(true);
-    await until("a tick skipped for the lock", async () => (parseMetrics((await worker!.get("/metrics")).body).get('nds_ticks_skipped_total{reason="lock held"}') ?? 0) >= 1);
+    await until(
+      "a tick skipped for the lock",
+      async () => (parseMetrics((await worker!.get("/metrics")).body).get('nds_ticks_skipped_total{reason="lock held"}') ?? 0) >= 1,
+    );
     const kpis = JSON.parse((await worker.get("/api/kpis")).body) as { running: boolean };
     expect(kpis.running).toBe(false);
     rmSync(lock);
@@ -205,10 +244,15 @@ describe("the worker (npm start) against the sandbox", () => {
     const env = await setup({ faultRate: 0.05 }, { SYNC_SCHEDULE: "0 0 1 1 *", NOTION_RPS: "4", NOTION_BURST: "4", SHUTDOWN_TIMEOUT_MS: "20000" });
     sandbox!.setRateLimit(3, 1);
     worker = await startWorkerProcess(env);
-    const metrics = await until("rate-limit waits and retries", async () => {
-      const m = parseMetrics((await worker!.get("/metrics")).body);
-      return (m.get("nds_notion_rate_limit_waits_total") ?? 0) > 0 && sum(m, "nds_notion_retries_total") > 0 ? m : undefined;
-    }, 60_000, 250);
+    const metrics = await until(
+      "rate-limit waits and retries",
+      async () => {
+        const m = parseMetrics((await worker!.get("/metrics")).body);
+        return (m.get("nds_notion_rate_limit_waits_total") ?? 0) > 0 && sum(m, "nds_notion_retries_total") > 0 ? m : undefined;
+      },
+      60_000,
+      250,
+    );
     expect(metrics.get('nds_notion_requests_total{status="429"}')).toBeGreaterThan(0);
     const stopAt = Date.now();
     worker.child.kill("SIGTERM");

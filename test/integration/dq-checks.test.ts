@@ -73,7 +73,8 @@ describe("data-quality checks", () => {
         "projects|invalid": p.column === "budget" ? { Budget: { number: 25_000 } } : { Complete: { number: 1 } },
         "budget_lines|required": { Project: { relation: [{ id: live[0]! }] } },
         "budget_lines|orphan": { Project: { relation: [{ id: live[0]! }] } },
-        "budget_lines|invalid": p.column === "planned_amount" ? { Planned: { number: 4_500 } } : { "Cost Center": { rich_text: [{ text: { content: "CC-1204" } }] } },
+        "budget_lines|invalid":
+          p.column === "planned_amount" ? { Planned: { number: 4_500 } } : { "Cost Center": { rich_text: [{ text: { content: "CC-1204" } }] } },
         "milestones|orphan": { Project: { relation: [{ id: live[1]! }] } },
         "risks|invalid": { Likelihood: { number: 5 } },
       };
@@ -98,13 +99,23 @@ describe("data-quality checks", () => {
     expect(Number(rows.at(-1)!.avg_score)).toBeGreaterThan(0);
     // One row per check: the planted problems, then (checked two hours ahead) everything stale, then all fixed.
     const status = await query("SELECT dq_score, databases_total, databases_failed, issues_total FROM ppm_gold.control_room_status ORDER BY run_id");
-    expect(status.map((s) => [s.issues_total, s.databases_total, s.databases_failed])).toEqual([[10, 5, 0], [0, 5, 0], [15, 5, 0]]);
+    expect(status.map((s) => [s.issues_total, s.databases_total, s.databases_failed])).toEqual([
+      [10, 5, 0],
+      [0, 5, 0],
+      [15, 5, 0],
+    ]);
     expect(status.map((s) => s.dq_score)).toContain(100);
   });
 
   it("exits 0 at or above the threshold and 1 below it (npm run dq)", async () => {
     const strict = join(dir, "strict.yaml");
-    writeFileSync(strict, readFileSync("config/notion_mapping.yaml", "utf8").replace('on_invalid: "null"', 'on_invalid: "null"\n  dq:\n    threshold: 100\n    max_staleness_minutes: 30'));
+    writeFileSync(
+      strict,
+      readFileSync("config/notion_mapping.yaml", "utf8").replace(
+        'on_invalid: "null"',
+        'on_invalid: "null"\n  dq:\n    threshold: 100\n    max_staleness_minutes: 30',
+      ),
+    );
     const ok = await runCli(["dq", "--json"], { DUCKDB_PATH: join(dir, "w.duckdb") });
     expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ score: 100, threshold: 95 });

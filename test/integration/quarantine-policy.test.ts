@@ -25,11 +25,17 @@ describe("on_invalid: quarantine", () => {
   it("keeps rows with invalid values out of silver, in bronze and the quarantine log, and does not log them again", async () => {
     const first = await runSync({ config: config(), logger }, { databases: ["projects"] });
     expect(first.summaries[0]).toMatchObject({ status: "success", rowsQuarantined: 2 });
-    const planted = sandbox.plantedProblems.filter((p) => p.database === "projects" && p.rule === "invalid").map((p) => p.pageId).sort();
+    const planted = sandbox.plantedProblems
+      .filter((p) => p.database === "projects" && p.rule === "invalid")
+      .map((p) => p.pageId)
+      .sort();
     const file = fixture.duckdbPath;
     const inSilver = await queryFile(file, `SELECT page_id FROM ppm_silver.projects WHERE page_id IN (${planted.map((id) => `'${id}'`).join(",")})`);
     expect(inSilver).toEqual([]);
-    const inBronze = await queryFile(file, `SELECT DISTINCT page_id FROM ppm_bronze.notion_projects WHERE page_id IN (${planted.map((id) => `'${id}'`).join(",")}) ORDER BY 1`);
+    const inBronze = await queryFile(
+      file,
+      `SELECT DISTINCT page_id FROM ppm_bronze.notion_projects WHERE page_id IN (${planted.map((id) => `'${id}'`).join(",")}) ORDER BY 1`,
+    );
     expect(inBronze.map((r) => r.page_id)).toEqual(planted);
     const logged = await queryFile(file, "SELECT count(*) AS n FROM ppm_meta.quarantine");
     for (const full of [true, false]) {

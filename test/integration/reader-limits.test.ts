@@ -81,7 +81,9 @@ describe("reading past the per-query result limit", () => {
     const created: string[] = [];
     for (let i = 0; i < 60; i += 1) {
       clock += 60_000; // each created in its own minute
-      created.push(String(sandbox.store.createPage(ds, { Line: { title: [{ text: { content: `Line ${i}` } }] }, Project: { relation: [{ id: project }] } }).id));
+      created.push(
+        String(sandbox.store.createPage(ds, { Line: { title: [{ text: { content: `Line ${i}` } }] }, Project: { relation: [{ id: project }] } }).id),
+      );
     }
     clock = Date.parse("2026-11-01T12:00:30.000Z");
     for (const id of created) sandbox.store.updatePage(id, { Actual: { number: 10 } });
@@ -100,7 +102,9 @@ describe("reading past the per-query result limit", () => {
     const error = await readAll(gateway, ds, "2026-11-01T09:00:00.000Z").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SyncError);
     expect((error as SyncError).code).toBe("notion_query_limit");
-    expect((error as SyncError).message).toMatch(/cannot read all pages of "budget_lines": more pages than the query limit were both edited at 2026-11-01T09:00:00.000Z and created in the same minute/);
+    expect((error as SyncError).message).toMatch(
+      /cannot read all pages of "budget_lines": more pages than the query limit were both edited at 2026-11-01T09:00:00.000Z and created in the same minute/,
+    );
   });
 
   it("starts at the watermark inclusively: pages edited in that very minute come back", async () => {
@@ -122,7 +126,10 @@ describe("malformed query answers", () => {
     const { sandbox, gateway } = await setup(10_000);
     const ds = sandbox.databases.budget_lines!.dataSourceId;
     sandbox.faults.inject({ path: `/v1/data_sources/${ds}/query`, kind: "body", body: '{"object":"list","has_more":false,"next_cursor":null}', times: 1 });
-    const error = await readAll(gateway, ds).then(() => undefined, (e: unknown) => e);
+    const error = await readAll(gateway, ds).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SyncError);
     expect((error as SyncError).code).toBe("notion_bad_response");
     // The answer's content (page data) stays out of the message.
@@ -141,7 +148,10 @@ describe("malformed query answers", () => {
       },
       times: 1,
     });
-    const error = await readAll(gateway, ds).then(() => undefined, (e: unknown) => e);
+    const error = await readAll(gateway, ds).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((error as SyncError).message).toMatch(/^page [0-9a-f-]{36} of "budget_lines" is malformed: url: /);
   });
 });
@@ -158,7 +168,12 @@ describe("malformed answers in a whole sync never lose data silently", () => {
   it("fails the database whose relation items come back without a results list, instead of emptying the relation", async () => {
     fixture = await syncFixture({ seed: 3 });
     const config = fixture.config();
-    fixture.sandbox.faults.inject({ path: /^\/v1\/pages\/[^/]+\/properties\/[^/]+$/, kind: "body", body: '{"object":"list","has_more":false,"next_cursor":null}', times: 1_000 });
+    fixture.sandbox.faults.inject({
+      path: /^\/v1\/pages\/[^/]+\/properties\/[^/]+$/,
+      kind: "body",
+      body: '{"object":"list","has_more":false,"next_cursor":null}',
+      times: 1_000,
+    });
     const result = await runSync({ config, logger });
     const projects = result.summaries.find((s) => s.databaseKey === "projects")!;
     expect([projects.status, projects.errorCode]).toEqual(["failed", "notion_bad_response"]);

@@ -52,7 +52,10 @@ describe("the reconcile", () => {
   it("refreshes rollups that changed without their page's last_edited_time moving", async () => {
     // With the dependent refresh off, only the reconcile brings such a rollup up to date.
     const mapping = join(fixture.dir, "no-refresh.yaml");
-    writeFileSync(mapping, readFileSync("config/notion_mapping.yaml", "utf8").replace("lookback_minutes: 5", "lookback_minutes: 5\n  dependent_refresh: { enabled: false }"));
+    writeFileSync(
+      mapping,
+      readFileSync("config/notion_mapping.yaml", "utf8").replace("lookback_minutes: 5", "lookback_minutes: 5\n  dependent_refresh: { enabled: false }"),
+    );
     const config = () => fixture.config({ MAPPING_PATH: mapping });
     await runSync({ config: config(), logger, now });
     const project = fixture.sandbox.store.pageIds(fixture.sandbox.databases.projects!.dataSourceId)[0]!;
@@ -62,7 +65,8 @@ describe("the reconcile", () => {
     const program = (fixture.sandbox.store.listPages(fixture.sandbox.databases.programs!.dataSourceId) as Record<string, any>[]).find((p) =>
       (p.properties.Projects.relation as { id: string }[]).some((r) => r.id === project),
     )!;
-    const stored = async () => Number((await queryFile(fixture.duckdbPath, `SELECT planned_total FROM ppm_silver.programs WHERE page_id = '${program.id}'`))[0]!.planned_total);
+    const stored = async () =>
+      Number((await queryFile(fixture.duckdbPath, `SELECT planned_total FROM ppm_silver.programs WHERE page_id = '${program.id}'`))[0]!.planned_total);
     expect(await stored()).not.toBeCloseTo(program.properties["Planned Total"].rollup.number, 2);
     await runSync({ config: config(), logger, now }, { full: true, databases: ["programs"] });
     expect(await stored()).toBeCloseTo(program.properties["Planned Total"].rollup.number, 2);
@@ -75,11 +79,17 @@ describe("mapping changes", () => {
     const mapping = join(fixture.dir, "wider.yaml");
     writeFileSync(
       mapping,
-      readFileSync("config/notion_mapping.yaml", "utf8").replace('    - notion_property: "Risk ID"', '    - notion_property: "Mitigation"\n      column_name: "mitigation_again"\n      column_type: "STRING"\n    - notion_property: "Risk ID"'),
+      readFileSync("config/notion_mapping.yaml", "utf8").replace(
+        '    - notion_property: "Risk ID"',
+        '    - notion_property: "Mitigation"\n      column_name: "mitigation_again"\n      column_type: "STRING"\n    - notion_property: "Risk ID"',
+      ),
     );
     const result = await runSync({ config: fixture.config({ MAPPING_PATH: mapping }), logger, now }, { databases: ["risks"] });
     expect(result.summaries[0]).toMatchObject({ mode: "full", status: "success" });
-    const rows = await queryFile(fixture.duckdbPath, "SELECT count(*) AS n, count(*) FILTER (WHERE mitigation IS NOT DISTINCT FROM mitigation_again) AS same FROM ppm_silver.risks");
+    const rows = await queryFile(
+      fixture.duckdbPath,
+      "SELECT count(*) AS n, count(*) FILTER (WHERE mitigation IS NOT DISTINCT FROM mitigation_again) AS same FROM ppm_silver.risks",
+    );
     expect(Number(rows[0]!.same)).toBe(Number(rows[0]!.n));
     expect(Number(rows[0]!.n)).toBeGreaterThan(0);
   });

@@ -42,13 +42,20 @@ describe("schema drift", () => {
     expect(result.ok).toBe(false);
     const failed = result.summaries.filter((s) => s.status === "failed");
     expect(failed.map((s) => [s.databaseKey, s.errorCode, s.rowsUpserted])).toEqual([["risks", "schema_drift", 0]]);
-    expect(failed[0]!.error).toMatch(/database "risks": "Likelihood" is a rich_text property, which cannot fill column likelihood \(INT\) at config\/notion_mapping\.yaml line \d+/);
+    expect(failed[0]!.error).toMatch(
+      /database "risks": "Likelihood" is a rich_text property, which cannot fill column likelihood \(INT\) at config\/notion_mapping\.yaml line \d+/,
+    );
   });
 
   it("fails a database whose mapped property is gone, listing the properties there are", async () => {
     sandbox.store.updateDataSource(sandbox.databases.milestones!.dataSourceId, { properties: { "Days Late": null } });
     const result = await runSync({ config: config(), logger }, { databases: ["milestones", "risks"] });
-    expect(result.summaries.map((s) => [s.databaseKey, s.status])).toEqual([["milestones", "failed"], ["risks", "success"]]);
-    expect(result.summaries[0]!.error).toMatch(/Notion property "Days Late" \(column days_late, config\/notion_mapping\.yaml line \d+\) not found in data source .*; update notion_property in the mapping \(properties now: .*"Milestone"/);
+    expect(result.summaries.map((s) => [s.databaseKey, s.status])).toEqual([
+      ["milestones", "failed"],
+      ["risks", "success"],
+    ]);
+    expect(result.summaries[0]!.error).toMatch(
+      /Notion property "Days Late" \(column days_late, config\/notion_mapping\.yaml line \d+\) not found in data source .*; update notion_property in the mapping \(properties now: .*"Milestone"/,
+    );
   });
 });

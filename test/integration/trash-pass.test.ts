@@ -18,7 +18,8 @@ beforeEach(async () => {
 afterEach(() => fixture.close());
 
 const config = () => fixture.config();
-const deletedFlag = async (id: string) => (await queryFile(fixture.duckdbPath, `SELECT _is_deleted FROM ppm_silver.risks WHERE page_id = '${id}'`))[0]?._is_deleted;
+const deletedFlag = async (id: string) =>
+  (await queryFile(fixture.duckdbPath, `SELECT _is_deleted FROM ppm_silver.risks WHERE page_id = '${id}'`))[0]?._is_deleted;
 
 describe("pages moved to the trash", () => {
   it("are marked _is_deleted by the next incremental sync, and unmarked when restored", async () => {
@@ -39,7 +40,10 @@ describe("pages moved to the trash", () => {
   it("are left alone, with the run still successful, where the API refuses the in_trash query", async () => {
     const refusing: typeof fetch = async (input, init) => {
       if (typeof init?.body === "string" && init.body.includes('"in_trash":true')) {
-        return new Response(JSON.stringify({ object: "error", status: 400, code: "validation_error", message: "body failed validation: body.in_trash should be not present" }), { status: 400, headers: { "content-type": "application/json" } });
+        return new Response(
+          JSON.stringify({ object: "error", status: 400, code: "validation_error", message: "body failed validation: body.in_trash should be not present" }),
+          { status: 400, headers: { "content-type": "application/json" } },
+        );
       }
       return fetch(input, init);
     };

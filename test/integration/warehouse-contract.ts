@@ -1,6 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseMapping, type DatabaseConfig, type Settings } from "../../src/config/index.js";
-import { bronzeTable, quarantineTable, seenPagesTable, silverTable, syncRunsTable, type Row, type TableSpec, type Warehouse } from "../../src/warehouse/index.js";
+import {
+  bronzeTable,
+  quarantineTable,
+  seenPagesTable,
+  silverTable,
+  syncRunsTable,
+  type Row,
+  type TableSpec,
+  type Warehouse,
+} from "../../src/warehouse/index.js";
 
 export interface ContractTarget {
   /** A warehouse to run one test on. */
@@ -47,16 +56,45 @@ export function warehouseContract(name: string, target: ContractTarget): void {
   };
 
   const silverRow = (id: string, edited: string, hash: string, values: Partial<Row> = {}): Row => ({
-    page_id: id, name: `name ${id}`, amount: "10.00", tags: ["a"], due: "2026-03-01", kickoff: "2026-03-01T09:30:00.000Z", n: 1, big: 2, ratio: 0.5, done: true,
-    created_time: "2026-01-01T00:00:00.000Z", last_edited_time: edited, url: `https://notion.so/${id}`, _is_deleted: false, _deleted_at: null,
-    _row_hash: hash, _synced_at: "2026-11-01T00:00:00.000Z", _run_id: "run-1", ...values,
+    page_id: id,
+    name: `name ${id}`,
+    amount: "10.00",
+    tags: ["a"],
+    due: "2026-03-01",
+    kickoff: "2026-03-01T09:30:00.000Z",
+    n: 1,
+    big: 2,
+    ratio: 0.5,
+    done: true,
+    created_time: "2026-01-01T00:00:00.000Z",
+    last_edited_time: edited,
+    url: `https://notion.so/${id}`,
+    _is_deleted: false,
+    _deleted_at: null,
+    _row_hash: hash,
+    _synced_at: "2026-11-01T00:00:00.000Z",
+    _run_id: "run-1",
+    ...values,
   });
-  const bronzeRow = (id: string, edited: string, hash: string): Row => ({ page_id: id, last_edited_time: edited, page_json: `{"id":"${id}"}`, _row_hash: hash, _ingested_at: "2026-11-01T00:00:00.000Z", _run_id: "run-1" });
+  const bronzeRow = (id: string, edited: string, hash: string): Row => ({
+    page_id: id,
+    last_edited_time: edited,
+    page_json: `{"id":"${id}"}`,
+    _row_hash: hash,
+    _ingested_at: "2026-11-01T00:00:00.000Z",
+    _run_id: "run-1",
+  });
   const write = (silverRows: Row[], bronzeRows: Row[] = [], quarantineRows: Row[] = []) =>
-    warehouse.writeBatch({ bronze: { table: bronze, rows: bronzeRows }, silver: { table: silver, rows: silverRows }, quarantine: { table: quarantine, rows: quarantineRows } });
+    warehouse.writeBatch({
+      bronze: { table: bronze, rows: bronzeRows },
+      silver: { table: silver, rows: silverRows },
+      quarantine: { table: quarantine, rows: quarantineRows },
+    });
   const text = (expr: string) => warehouse.sql.functions.toText(expr);
   const silverRows = async () =>
-    warehouse.sql.query(`SELECT page_id, name, ${text("amount")} AS amount, _row_hash, last_edited_time, _is_deleted FROM ${warehouse.sql.tableName(silver)} ORDER BY page_id`);
+    warehouse.sql.query(
+      `SELECT page_id, name, ${text("amount")} AS amount, _row_hash, last_edited_time, _is_deleted FROM ${warehouse.sql.tableName(silver)} ORDER BY page_id`,
+    );
 
   describe(`warehouse contract: ${name}`, () => {
     beforeEach(async () => {
@@ -78,17 +116,33 @@ export function warehouseContract(name: string, target: ContractTarget): void {
     });
 
     it("refuses a table whose column has another type than the mapping says, naming both", async () => {
-      const retyped: TableSpec = { ...silver, columns: silver.columns.map((c) => (c.name === "n" ? { ...c, type: { kind: "decimal", precision: 18, scale: 2 } as const } : c)) };
-      await expect(warehouse.ensureTables([retyped])).rejects.toThrow(new RegExp(`table ${settings.schemas.silver}\\.t: n is \\S+ in the warehouse but \\S+ in the mapping`));
+      const retyped: TableSpec = {
+        ...silver,
+        columns: silver.columns.map((c) => (c.name === "n" ? { ...c, type: { kind: "decimal", precision: 18, scale: 2 } as const } : c)),
+      };
+      await expect(warehouse.ensureTables([retyped])).rejects.toThrow(
+        new RegExp(`table ${settings.schemas.silver}\\.t: n is \\S+ in the warehouse but \\S+ in the mapping`),
+      );
     });
 
     it("inserts a bronze version only once per (page_id, _row_hash)", async () => {
-      const first = await write([], [bronzeRow("p1", "2026-01-01T00:00:00.000Z", "h1"), bronzeRow("p1", "2026-01-01T00:00:00.000Z", "h1"), bronzeRow("p2", "2026-01-01T00:00:00.000Z", "h2")]);
+      const first = await write(
+        [],
+        [
+          bronzeRow("p1", "2026-01-01T00:00:00.000Z", "h1"),
+          bronzeRow("p1", "2026-01-01T00:00:00.000Z", "h1"),
+          bronzeRow("p2", "2026-01-01T00:00:00.000Z", "h2"),
+        ],
+      );
       expect(first.bronzeInserted).toBe(2);
       const again = await write([], [bronzeRow("p1", "2026-01-01T00:00:00.000Z", "h1"), bronzeRow("p1", "2026-01-01T00:01:00.000Z", "h1b")]);
       expect(again.bronzeInserted).toBe(1);
       const rows = await warehouse.sql.query(`SELECT page_id, _row_hash FROM ${warehouse.sql.tableName(bronze)} ORDER BY page_id, _row_hash`);
-      expect(rows).toEqual([{ page_id: "p1", _row_hash: "h1" }, { page_id: "p1", _row_hash: "h1b" }, { page_id: "p2", _row_hash: "h2" }]);
+      expect(rows).toEqual([
+        { page_id: "p1", _row_hash: "h1" },
+        { page_id: "p1", _row_hash: "h1b" },
+        { page_id: "p2", _row_hash: "h2" },
+      ]);
     });
 
     it("updates silver only from a newer row, or an equally new row with another hash", async () => {
@@ -98,26 +152,67 @@ export function warehouseContract(name: string, target: ContractTarget): void {
         silverRow("p2", "2026-01-01T00:05:00.000Z", "h2", { name: "same hash" }),
       ]);
       expect(result.silverUpserted).toBe(0);
-      await write([silverRow("p1", "2026-01-01T00:05:00.000Z", "h1-changed", { name: "same minute" }), silverRow("p2", "2026-01-01T00:06:00.000Z", "h2b", { name: "newer" })]);
-      expect((await silverRows()).map((r) => [r.page_id, r.name, r._row_hash])).toEqual([["p1", "same minute", "h1-changed"], ["p2", "newer", "h2b"]]);
+      await write([
+        silverRow("p1", "2026-01-01T00:05:00.000Z", "h1-changed", { name: "same minute" }),
+        silverRow("p2", "2026-01-01T00:06:00.000Z", "h2b", { name: "newer" }),
+      ]);
+      expect((await silverRows()).map((r) => [r.page_id, r.name, r._row_hash])).toEqual([
+        ["p1", "same minute", "h1-changed"],
+        ["p2", "newer", "h2b"],
+      ]);
     });
 
     it("keeps one row per page when a batch holds several versions: the newest", async () => {
-      await write([silverRow("p1", "2026-01-01T00:01:00.000Z", "a", { name: "old" }), silverRow("p1", "2026-01-01T00:03:00.000Z", "c", { name: "newest" }), silverRow("p1", "2026-01-01T00:02:00.000Z", "b", { name: "middle" })]);
+      await write([
+        silverRow("p1", "2026-01-01T00:01:00.000Z", "a", { name: "old" }),
+        silverRow("p1", "2026-01-01T00:03:00.000Z", "c", { name: "newest" }),
+        silverRow("p1", "2026-01-01T00:02:00.000Z", "b", { name: "middle" }),
+      ]);
       expect((await silverRows()).map((r) => [r.page_id, r.name])).toEqual([["p1", "newest"]]);
     });
 
     it("stores every value exactly: hostile text, decimals, lists, dates, timestamps, nulls", async () => {
       const hostile = `O'Brien "q" \\ back\\slash\nnew\tline 🚀 שלום '; DROP TABLE x; -- ${"z".repeat(2000)}`;
       await write([
-        silverRow("p1", "2026-01-01T00:00:00.000Z", "h", { name: hostile, amount: "1234567890123456.78", tags: ["x", "", "it's"], due: "1999-12-31", kickoff: "2026-03-01T23:59:59.123Z", n: -2147483648, big: 9007199254740991, ratio: -0.000123, done: false }),
-        silverRow("p2", "2026-01-01T00:00:00.000Z", "h", { name: null, amount: null, tags: [], due: null, kickoff: null, n: null, big: null, ratio: null, done: null }),
+        silverRow("p1", "2026-01-01T00:00:00.000Z", "h", {
+          name: hostile,
+          amount: "1234567890123456.78",
+          tags: ["x", "", "it's"],
+          due: "1999-12-31",
+          kickoff: "2026-03-01T23:59:59.123Z",
+          n: -2147483648,
+          big: 9007199254740991,
+          ratio: -0.000123,
+          done: false,
+        }),
+        silverRow("p2", "2026-01-01T00:00:00.000Z", "h", {
+          name: null,
+          amount: null,
+          tags: [],
+          due: null,
+          kickoff: null,
+          n: null,
+          big: null,
+          ratio: null,
+          done: null,
+        }),
       ]);
       const rows = await warehouse.sql.query(
         `SELECT page_id, name, ${text("amount")} AS amount, ${text("to_json(tags)")} AS tags, ${text("due")} AS due, kickoff, n, ${text("big")} AS big, ratio, done FROM ${warehouse.sql.tableName(silver)} ORDER BY page_id`,
       );
       expect(rows.map((r) => ({ ...r, tags: JSON.parse(String(r.tags)) as unknown }))).toEqual([
-        { page_id: "p1", name: hostile, amount: "1234567890123456.78", tags: ["x", "", "it's"], due: "1999-12-31", kickoff: new Date("2026-03-01T23:59:59.123Z"), n: -2147483648, big: "9007199254740991", ratio: -0.000123, done: false },
+        {
+          page_id: "p1",
+          name: hostile,
+          amount: "1234567890123456.78",
+          tags: ["x", "", "it's"],
+          due: "1999-12-31",
+          kickoff: new Date("2026-03-01T23:59:59.123Z"),
+          n: -2147483648,
+          big: "9007199254740991",
+          ratio: -0.000123,
+          done: false,
+        },
         { page_id: "p2", name: null, amount: null, tags: [], due: null, kickoff: null, n: null, big: null, ratio: null, done: null },
       ]);
     });
@@ -125,22 +220,53 @@ export function warehouseContract(name: string, target: ContractTarget): void {
     it("marks the live rows a full pass did not see as deleted, once, and forgets the seen ids", async () => {
       const seen = seenPagesTable(settings);
       await warehouse.ensureTables([seen]);
-      await write([silverRow("p1", "2026-01-01T00:00:00.000Z", "h1"), silverRow("p2", "2026-01-01T00:00:00.000Z", "h2"), silverRow("p3", "2026-01-01T00:00:00.000Z", "h3")]);
-      await warehouse.insertRows(seen, [{ run_id: "r2", database_key: "t", page_id: "p1" }, { run_id: "r2", database_key: "t", page_id: "p3" }, { run_id: "other", database_key: "t", page_id: "p2" }]);
+      await write([
+        silverRow("p1", "2026-01-01T00:00:00.000Z", "h1"),
+        silverRow("p2", "2026-01-01T00:00:00.000Z", "h2"),
+        silverRow("p3", "2026-01-01T00:00:00.000Z", "h3"),
+      ]);
+      await warehouse.insertRows(seen, [
+        { run_id: "r2", database_key: "t", page_id: "p1" },
+        { run_id: "r2", database_key: "t", page_id: "p3" },
+        { run_id: "other", database_key: "t", page_id: "p2" },
+      ]);
       const scope = { runId: "r2", databaseKey: "t", at: "2026-02-01T00:00:00.000Z" };
       expect(await warehouse.markUnseen(silver, seen, scope)).toBe(1);
-      expect((await silverRows()).map((r) => [r.page_id, r._is_deleted, r._row_hash])).toEqual([["p1", false, "h1"], ["p2", true, "unseen:h2"], ["p3", false, "h3"]]);
+      expect((await silverRows()).map((r) => [r.page_id, r._is_deleted, r._row_hash])).toEqual([
+        ["p1", false, "h1"],
+        ["p2", true, "unseen:h2"],
+        ["p3", false, "h3"],
+      ]);
       expect(await warehouse.sql.query(`SELECT page_id FROM ${warehouse.sql.tableName(seen)}`)).toEqual([]);
       // A second reconcile with nothing seen marks the other two, never p2 again.
       expect(await warehouse.markUnseen(silver, seen, { ...scope, runId: "r3" })).toBe(2);
       // The page comes back: its new version is written over the marked row.
       await write([silverRow("p2", "2026-01-01T00:00:00.000Z", "h2")]);
-      expect((await silverRows()).map((r) => [r.page_id, r._is_deleted])).toEqual([["p1", true], ["p2", false], ["p3", true]]);
+      expect((await silverRows()).map((r) => [r.page_id, r._is_deleted])).toEqual([
+        ["p1", true],
+        ["p2", false],
+        ["p3", true],
+      ]);
     });
 
     it("replaces all rows of a table, and empties it", async () => {
       const runs = syncRunsTable(settings);
-      const record = (id: string): Row => ({ run_id: id, database_key: "t", mode: "full", status: "success", started_at: "2026-01-01T00:00:00.000Z", finished_at: null, pages_read: 1, rows_upserted: 1, bronze_versions: 1, rows_quarantined: 0, notion_requests: 1, watermark: null, error_code: null, error: null });
+      const record = (id: string): Row => ({
+        run_id: id,
+        database_key: "t",
+        mode: "full",
+        status: "success",
+        started_at: "2026-01-01T00:00:00.000Z",
+        finished_at: null,
+        pages_read: 1,
+        rows_upserted: 1,
+        bronze_versions: 1,
+        rows_quarantined: 0,
+        notion_requests: 1,
+        watermark: null,
+        error_code: null,
+        error: null,
+      });
       await warehouse.insertRows(runs, [record("a"), record("b")]);
       await warehouse.sql.replaceRows(runs, [record("c")]);
       expect(await warehouse.sql.query(`SELECT run_id FROM ${warehouse.sql.tableName(runs)}`)).toEqual([{ run_id: "c" }]);
@@ -156,10 +282,50 @@ export function warehouseContract(name: string, target: ContractTarget): void {
     });
 
     it("appends run records and quarantine rows", async () => {
-      await warehouse.insertRows(syncRunsTable(settings), [{ run_id: "r", database_key: "t", mode: "full", status: "success", started_at: "2026-01-01T00:00:00.000Z", finished_at: "2026-01-01T00:00:01.000Z", pages_read: 1, rows_upserted: 1, bronze_versions: 1, rows_quarantined: 0, notion_requests: 3, watermark: null, error_code: null, error: null }]);
-      await write([], [], [{ detected_at: "2026-01-01T00:00:00.000Z", run_id: "r", database_key: "t", page_id: "p1", last_edited_time: "2026-01-01T00:00:00.000Z", column_name: "amount", rule: "min", value: "-1.00", message: "must be ≥ 0", action: "nulled" }]);
-      expect(await warehouse.sql.query(`SELECT run_id, status, ${text("pages_read")} AS pages_read FROM ${warehouse.sql.tableName({ schema: settings.schemas.meta, name: "sync_runs" })}`)).toEqual([{ run_id: "r", status: "success", pages_read: "1" }]);
-      expect(await warehouse.sql.query(`SELECT column_name, rule, value FROM ${warehouse.sql.tableName(quarantine)}`)).toEqual([{ column_name: "amount", rule: "min", value: "-1.00" }]);
+      await warehouse.insertRows(syncRunsTable(settings), [
+        {
+          run_id: "r",
+          database_key: "t",
+          mode: "full",
+          status: "success",
+          started_at: "2026-01-01T00:00:00.000Z",
+          finished_at: "2026-01-01T00:00:01.000Z",
+          pages_read: 1,
+          rows_upserted: 1,
+          bronze_versions: 1,
+          rows_quarantined: 0,
+          notion_requests: 3,
+          watermark: null,
+          error_code: null,
+          error: null,
+        },
+      ]);
+      await write(
+        [],
+        [],
+        [
+          {
+            detected_at: "2026-01-01T00:00:00.000Z",
+            run_id: "r",
+            database_key: "t",
+            page_id: "p1",
+            last_edited_time: "2026-01-01T00:00:00.000Z",
+            column_name: "amount",
+            rule: "min",
+            value: "-1.00",
+            message: "must be ≥ 0",
+            action: "nulled",
+          },
+        ],
+      );
+      expect(
+        await warehouse.sql.query(
+          `SELECT run_id, status, ${text("pages_read")} AS pages_read FROM ${warehouse.sql.tableName({ schema: settings.schemas.meta, name: "sync_runs" })}`,
+        ),
+      ).toEqual([{ run_id: "r", status: "success", pages_read: "1" }]);
+      expect(await warehouse.sql.query(`SELECT column_name, rule, value FROM ${warehouse.sql.tableName(quarantine)}`)).toEqual([
+        { column_name: "amount", rule: "min", value: "-1.00" },
+      ]);
     });
   });
 }

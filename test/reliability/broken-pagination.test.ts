@@ -54,20 +54,80 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: "a query with has_more and no next_cursor", args: ["--database", "budget_lines"], rule: () => ({ path: queryPath("budget_lines"), kind: "mutate", mutate: dropCursor, times: 1000 }), failed: ["budget_lines"], error: /query "budget_lines": Notion said has_more but gave no next_cursor after 100 results; the read stops here/ },
-  { name: "property items with has_more and no next_cursor", args: [], rule: () => ({ path: PROPERTY_ITEMS, kind: "mutate", mutate: claimMore, times: 100_000 }), failed: "some", error: /page [0-9a-f-]{36} property "[^"]+": Notion said has_more but gave no next_cursor/ },
-  { name: "the users list with has_more and no next_cursor", args: [], rule: () => ({ path: "/v1/users", kind: "mutate", mutate: claimMore, times: 1000 }), failed: ["programs", "milestones"], error: /list users: Notion said has_more but gave no next_cursor/ },
-  { name: "a users list with an id that is not a UUID", args: [], rule: () => ({ path: "/v1/users", kind: "mutate", mutate: (json) => (((json as Json).results[0].id = "'); DROP TABLE ppm_silver.programs; --"), json), times: 1000 }), failed: ["programs", "milestones"], error: /list users: the id "'\); DROP TABLE ppm_silver\.programs; --" is not a lower-case UUID; nothing of it is stored/ },
-  { name: "relation items with an id that is not a UUID", args: [], rule: () => ({ path: PROPERTY_ITEMS, kind: "mutate", mutate: (json) => (((json as Json).results as Json[]).forEach((item) => item.type === "relation" && (item.relation.id = "../../v1/users")), json), times: 100_000 }), failed: "some", error: /page [0-9a-f-]{36} property "[^"]+": the id "\.\.\/\.\.\/v1\/users" is not a lower-case UUID/ },
-  { name: "a query that repeats its cursor", args: ["--database", "budget_lines"], rule: () => ({ path: queryPath("budget_lines"), kind: "mutate", mutate: repeatFirstCursor(), times: 1000 }), failed: ["budget_lines"], error: /query "budget_lines": the cursor "[^"]+" came back a second time after 200 results/ },
-  { name: "an API that ignores start_cursor", args: [], rewrite: ignoreStartCursor, failed: "some", error: /(query "[a-z_]+"|property "[^"]+"): the cursor "[^"]+" came back a second time/ },
+  {
+    name: "a query with has_more and no next_cursor",
+    args: ["--database", "budget_lines"],
+    rule: () => ({ path: queryPath("budget_lines"), kind: "mutate", mutate: dropCursor, times: 1000 }),
+    failed: ["budget_lines"],
+    error: /query "budget_lines": Notion said has_more but gave no next_cursor after 100 results; the read stops here/,
+  },
+  {
+    name: "property items with has_more and no next_cursor",
+    args: [],
+    rule: () => ({ path: PROPERTY_ITEMS, kind: "mutate", mutate: claimMore, times: 100_000 }),
+    failed: "some",
+    error: /page [0-9a-f-]{36} property "[^"]+": Notion said has_more but gave no next_cursor/,
+  },
+  {
+    name: "the users list with has_more and no next_cursor",
+    args: [],
+    rule: () => ({ path: "/v1/users", kind: "mutate", mutate: claimMore, times: 1000 }),
+    failed: ["programs", "milestones"],
+    error: /list users: Notion said has_more but gave no next_cursor/,
+  },
+  {
+    name: "a users list with an id that is not a UUID",
+    args: [],
+    rule: () => ({
+      path: "/v1/users",
+      kind: "mutate",
+      mutate: (json) => (((json as Json).results[0].id = "'); DROP TABLE ppm_silver.programs; --"), json),
+      times: 1000,
+    }),
+    failed: ["programs", "milestones"],
+    error: /list users: the id "'\); DROP TABLE ppm_silver\.programs; --" is not a lower-case UUID; nothing of it is stored/,
+  },
+  {
+    name: "relation items with an id that is not a UUID",
+    args: [],
+    rule: () => ({
+      path: PROPERTY_ITEMS,
+      kind: "mutate",
+      mutate: (json) => (((json as Json).results as Json[]).forEach((item) => item.type === "relation" && (item.relation.id = "../../v1/users")), json),
+      times: 100_000,
+    }),
+    failed: "some",
+    error: /page [0-9a-f-]{36} property "[^"]+": the id "\.\.\/\.\.\/v1\/users" is not a lower-case UUID/,
+  },
+  {
+    name: "a query that repeats its cursor",
+    args: ["--database", "budget_lines"],
+    rule: () => ({ path: queryPath("budget_lines"), kind: "mutate", mutate: repeatFirstCursor(), times: 1000 }),
+    failed: ["budget_lines"],
+    error: /query "budget_lines": the cursor "[^"]+" came back a second time after 200 results/,
+  },
+  {
+    name: "an API that ignores start_cursor",
+    args: [],
+    rewrite: ignoreStartCursor,
+    failed: "some",
+    error: /(query "[a-z_]+"|property "[^"]+"): the cursor "[^"]+" came back a second time/,
+  },
 ];
 
 beforeAll(async () => {
   sandbox = await startSandbox({ seed: 53, scale: 400, token: SECRETS.NOTION_TOKEN });
   proxy = await startRewritingProxy(sandbox.url);
   dir = mkdtempSync(join(tmpdir(), "nds-pagination-"));
-  env = { ...sandbox.env(), NOTION_BASE_URL: proxy.url, DUCKDB_PATH: db(), WATERMARK_DIR: join(dir, "watermarks"), NOTION_RPS: "500", NOTION_BURST: "100", NOTION_MAX_RETRIES: "2" };
+  env = {
+    ...sandbox.env(),
+    NOTION_BASE_URL: proxy.url,
+    DUCKDB_PATH: db(),
+    WATERMARK_DIR: join(dir, "watermarks"),
+    NOTION_RPS: "500",
+    NOTION_BURST: "100",
+    NOTION_MAX_RETRIES: "2",
+  };
   const first = await runCommand("pagination-baseline", ["sync", "--full"], env);
   expect(first.code, first.stderr).toBe(0);
   expect(await compareSilver(sandbox, db(), MAPPING)).toEqual([]);

@@ -59,13 +59,20 @@ describe("a page the API stamps in the future", () => {
       sandbox.faults.clear();
     }
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/"pageId":"[0-9a-f-]{36}","lastEditedTime":"2099-01-01T00:00:00.000Z".*"msg":"page stamped in the future: held back from silver and the watermark"/);
-    const budget = (JSON.parse(result.stdout) as { summaries: { databaseKey: string; rowsQuarantined: number }[] }).summaries.find((s) => s.databaseKey === "budget_lines")!;
+    expect(result.stderr).toMatch(
+      /"pageId":"[0-9a-f-]{36}","lastEditedTime":"2099-01-01T00:00:00.000Z".*"msg":"page stamped in the future: held back from silver and the watermark"/,
+    );
+    const budget = (JSON.parse(result.stdout) as { summaries: { databaseKey: string; rowsQuarantined: number }[] }).summaries.find(
+      (s) => s.databaseKey === "budget_lines",
+    )!;
     expect(budget.rowsQuarantined).toBeGreaterThanOrEqual(1);
     expect(Date.parse(watermarkOf("budget_lines").lastEditedTime)).toBeLessThan(Date.now() + 60_000);
     const [held] = await queryFile(db(), `SELECT rule, column_name, value FROM ppm_meta.quarantine WHERE page_id = '${victim}' AND rule = 'future_time'`);
     expect(held).toEqual({ rule: "future_time", column_name: "last_edited_time", value: FUTURE });
-    const [bronze] = await queryFile(db(), `SELECT count(*) AS n FROM ppm_bronze.notion_budget_lines WHERE page_id = '${victim}' AND last_edited_time = TIMESTAMP '2099-01-01 00:00:00'`);
+    const [bronze] = await queryFile(
+      db(),
+      `SELECT count(*) AS n FROM ppm_bronze.notion_budget_lines WHERE page_id = '${victim}' AND last_edited_time = TIMESTAMP '2099-01-01 00:00:00'`,
+    );
     expect(Number(bronze!.n)).toBe(1);
     const [silver] = await queryFile(db(), `SELECT epoch_ms(last_edited_time) AS t FROM ppm_silver.budget_lines WHERE page_id = '${victim}'`);
     expect(Number(silver!.t)).toBeLessThan(Date.parse("2030-01-01"));

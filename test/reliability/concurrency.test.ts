@@ -51,9 +51,13 @@ async function twoAtOnce(label: string, args: string[] = []): Promise<CliExit[]>
 
 /** Runs whose database syncs overlap in time: none may, since only the lock holder writes. */
 async function overlappingRuns(): Promise<string[]> {
-  const runs = await queryFile(db(), "SELECT run_id, epoch_ms(min(started_at)) AS s, epoch_ms(max(finished_at)) AS f FROM ppm_meta.sync_runs GROUP BY run_id ORDER BY s");
+  const runs = await queryFile(
+    db(),
+    "SELECT run_id, epoch_ms(min(started_at)) AS s, epoch_ms(max(finished_at)) AS f FROM ppm_meta.sync_runs GROUP BY run_id ORDER BY s",
+  );
   const out: string[] = [];
-  for (let i = 1; i < runs.length; i += 1) if (Number(runs[i]!.s) < Number(runs[i - 1]!.f)) out.push(`${String(runs[i]!.run_id)} started before ${String(runs[i - 1]!.run_id)} finished`);
+  for (let i = 1; i < runs.length; i += 1)
+    if (Number(runs[i]!.s) < Number(runs[i - 1]!.f)) out.push(`${String(runs[i]!.run_id)} started before ${String(runs[i - 1]!.run_id)} finished`);
   return out;
 }
 
@@ -119,7 +123,10 @@ describe("pages edited while a sync runs, with the engine on the sandbox's clock
       for (let round = 0; round < 4; round += 1) {
         editPages(fixture.sandbox, local, 400, { trash: false });
         let running = true;
-        const run = runSync({ config, logger: createLogger({ level: "silent", format: "json" }), now: () => new Date(clock()) }, round === 3 ? { full: true } : {}).finally(() => (running = false));
+        const run = runSync(
+          { config, logger: createLogger({ level: "silent", format: "json" }), now: () => new Date(clock()) },
+          round === 3 ? { full: true } : {},
+        ).finally(() => (running = false));
         while (running) {
           edits += editPages(fixture.sandbox, local, 3, { trash: local() < 0.1 });
           await new Promise((r) => setTimeout(r, 10));

@@ -20,12 +20,16 @@ const MAPPING = "config/notion_mapping.yaml";
 const PID1 = ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child"];
 const canUnshare = (() => {
   try {
-    return execFileSync("unshare", ["--pid", "--fork", "--mount-proc", "sh", "-c", "echo $$"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() === "1";
+    return (
+      execFileSync("unshare", ["--pid", "--fork", "--mount-proc", "sh", "-c", "echo $$"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() ===
+      "1"
+    );
   } catch {
     return false;
   }
 })();
-if (!canUnshare) process.stderr.write("\n!!! containers.test.ts: `unshare --pid --fork --mount-proc` is not available here: the PID 1 restart test is SKIPPED\n\n");
+if (!canUnshare)
+  process.stderr.write("\n!!! containers.test.ts: `unshare --pid --fork --mount-proc` is not available here: the PID 1 restart test is SKIPPED\n\n");
 
 let sandbox: Sandbox;
 let dir: string;
@@ -64,35 +68,46 @@ async function stopWorker(label: string, underUnshare = false): Promise<void> {
 }
 
 describe("a container's worker", () => {
-  it.skipIf(!canUnshare)("as PID 1, SIGKILLed mid-sync and restarted as PID 1, takes its earlier life's lock over once the heartbeat stops", async () => {
-    const workerEnv = { ...env, SYNC_SCHEDULE: "0 0 1 1 *", SYNC_ON_START: "true", LOCK_STALE_AFTER_S: "4" };
-    const requestsBefore = sandbox.requests.length;
-    worker = await startWorkerProcess(workerEnv, PID1);
-    await until("the first sync under way", async () => sandbox.requests.length - requestsBefore > 40 && existsSync(lockFile()), 30_000, 20);
-    expect(JSON.parse(readFileSync(lockFile(), "utf8")).pid).toBe(1);
-    worker.child.kill("SIGKILL");
-    await worker.exited;
-    capture("pid1-first-life", worker.output());
-    expect(existsSync(lockFile()), "the killed run's lock is left behind").toBe(true);
-    count({ kills: 1, trials: 1 });
+  it.skipIf(!canUnshare)(
+    "as PID 1, SIGKILLed mid-sync and restarted as PID 1, takes its earlier life's lock over once the heartbeat stops",
+    async () => {
+      const workerEnv = { ...env, SYNC_SCHEDULE: "0 0 1 1 *", SYNC_ON_START: "true", LOCK_STALE_AFTER_S: "4" };
+      const requestsBefore = sandbox.requests.length;
+      worker = await startWorkerProcess(workerEnv, PID1);
+      await until("the first sync under way", async () => sandbox.requests.length - requestsBefore > 40 && existsSync(lockFile()), 30_000, 20);
+      expect(JSON.parse(readFileSync(lockFile(), "utf8")).pid).toBe(1);
+      worker.child.kill("SIGKILL");
+      await worker.exited;
+      capture("pid1-first-life", worker.output());
+      expect(existsSync(lockFile()), "the killed run's lock is left behind").toBe(true);
+      count({ kills: 1, trials: 1 });
 
-    worker = await startWorkerProcess(workerEnv, PID1);
-    const restarted = Date.now();
-    const blocked = await until("readiness saying who holds the lock", async () => {
-      const answer = await worker!.get("/readyz");
-      return answer.status === 503 && /the run lock is held by pid 1 on .+, run .+, since .+, heartbeat .+; skipping since/.test(answer.body) ? answer : undefined;
-    }, 10_000, 50);
-    expect(blocked.status).toBe(503);
-    await until("a run once the heartbeat went stale", async () => metric((await worker!.get("/metrics")).body, 'nds_runs_total{result="ok"}') >= 1, 60_000);
-    const tookOverAfterMs = Date.now() - restarted;
-    await until("ready again", async () => (await worker!.get("/readyz")).status === 200, 10_000, 50);
-    expect(worker.output()).toMatch(/"holder":\{"pid":1,"host":"[^"]+".*"msg":"took over a stale run lock"/);
-    expect(metric((await worker.get("/metrics")).body, "nds_stale_locks_taken_over_total")).toBe(1);
-    await stopWorker("pid1-second-life", true);
-    expect(existsSync(lockFile())).toBe(false);
-    expect(await compareSilver(sandbox, db(), MAPPING)).toEqual([]);
-    process.stderr.write(`PID 1 restart: the stale lock was taken over and a run finished ${tookOverAfterMs} ms after the restart (LOCK_STALE_AFTER_S=4)\n`);
-  }, 120_000);
+      worker = await startWorkerProcess(workerEnv, PID1);
+      const restarted = Date.now();
+      const blocked = await until(
+        "readiness saying who holds the lock",
+        async () => {
+          const answer = await worker!.get("/readyz");
+          return answer.status === 503 && /the run lock is held by pid 1 on .+, run .+, since .+, heartbeat .+; skipping since/.test(answer.body)
+            ? answer
+            : undefined;
+        },
+        10_000,
+        50,
+      );
+      expect(blocked.status).toBe(503);
+      await until("a run once the heartbeat went stale", async () => metric((await worker!.get("/metrics")).body, 'nds_runs_total{result="ok"}') >= 1, 60_000);
+      const tookOverAfterMs = Date.now() - restarted;
+      await until("ready again", async () => (await worker!.get("/readyz")).status === 200, 10_000, 50);
+      expect(worker.output()).toMatch(/"holder":\{"pid":1,"host":"[^"]+".*"msg":"took over a stale run lock"/);
+      expect(metric((await worker.get("/metrics")).body, "nds_stale_locks_taken_over_total")).toBe(1);
+      await stopWorker("pid1-second-life", true);
+      expect(existsSync(lockFile())).toBe(false);
+      expect(await compareSilver(sandbox, db(), MAPPING)).toEqual([]);
+      process.stderr.write(`PID 1 restart: the stale lock was taken over and a run finished ${tookOverAfterMs} ms after the restart (LOCK_STALE_AFTER_S=4)\n`);
+    },
+    120_000,
+  );
 
   it("refuses another host's lock while its heartbeat is live, and takes it over once it is stale", async () => {
     mkdirSync(wm(), { recursive: true });
@@ -147,11 +162,22 @@ describe("a container's worker", () => {
     expect(probes).toBeLessThanOrEqual(1 + 2 * 3);
     expect(latencies[Math.floor(latencies.length * 0.99)]!, "p99 of a probe's answer").toBeLessThan(10_000);
     // Runs of the flood's window: each started within 2 s of its 5-second mark, none skipped.
-    const runs = await queryFile(db(), `SELECT run_id, epoch_ms(min(started_at)) AS s FROM ppm_meta.sync_runs WHERE started_at >= make_timestamp(${floodStart * 1000}) GROUP BY run_id ORDER BY s`);
-    expect(runs.length, `${runs.map((r) => new Date(Number(r.s)).toISOString()).join(", ")}\n${output.split("\n").filter((l) => /run (started|finished)|tick|database sync finished/.test(l)).join("\n")}`).toBeGreaterThanOrEqual(3);
+    const runs = await queryFile(
+      db(),
+      `SELECT run_id, epoch_ms(min(started_at)) AS s FROM ppm_meta.sync_runs WHERE started_at >= make_timestamp(${floodStart * 1000}) GROUP BY run_id ORDER BY s`,
+    );
+    expect(
+      runs.length,
+      `${runs.map((r) => new Date(Number(r.s)).toISOString()).join(", ")}\n${output
+        .split("\n")
+        .filter((l) => /run (started|finished)|tick|database sync finished/.test(l))
+        .join("\n")}`,
+    ).toBeGreaterThanOrEqual(3);
     for (const run of runs) expect(Number(run.s) % 5_000, `run ${String(run.run_id)} started ${Number(run.s) % 5_000} ms after its tick`).toBeLessThan(2_000);
     expect(worker).toBeUndefined();
-    process.stderr.write(`readiness flood: ${latencies.length} probes answered with ${probes} warehouse probes, p50 ${p50.toFixed(0)} ms, max ${max.toFixed(0)} ms; ${runs.length} scheduled runs, all on time\n`);
+    process.stderr.write(
+      `readiness flood: ${latencies.length} probes answered with ${probes} warehouse probes, p50 ${p50.toFixed(0)} ms, max ${max.toFixed(0)} ms; ${runs.length} scheduled runs, all on time\n`,
+    );
     expect(await compareSilver(sandbox, db(), MAPPING)).toEqual([]);
   }, 120_000);
 
@@ -215,7 +241,9 @@ describe("a full disk under the watermark directory", () => {
     const filler = fill(0);
     const result = await runCommand("full-disk-lock", ["sync"], { ...env, WATERMARK_DIR: watermarks });
     expect(result.code, result.stderr).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`cannot write the run lock ${watermarks}/\\.sync\\.lock: ENOSPC: no space left on device \\(the disk is full: free space there\\)`));
+    expect(result.stderr).toMatch(
+      new RegExp(`cannot write the run lock ${watermarks}/\\.sync\\.lock: ENOSPC: no space left on device \\(the disk is full: free space there\\)`),
+    );
     expect(readdirSync(watermarks)).toEqual([]);
     rmSync(filler);
   });
@@ -230,7 +258,9 @@ describe("a full disk under the watermark directory", () => {
     const summaries = (JSON.parse(result.stdout) as { summaries: { databaseKey: string; status: string; error: string }[] }).summaries;
     for (const s of summaries) {
       expect(s.status, s.databaseKey).toBe("failed");
-      expect(s.error).toBe(`cannot write the watermark ${watermarks}/${s.databaseKey}.json: ENOSPC: no space left on device (the disk is full: free space there)`);
+      expect(s.error).toBe(
+        `cannot write the watermark ${watermarks}/${s.databaseKey}.json: ENOSPC: no space left on device (the disk is full: free space there)`,
+      );
     }
     expect(readdirSync(watermarks).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     rmSync(filler);

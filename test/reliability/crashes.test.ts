@@ -152,7 +152,9 @@ describe("a sync killed with SIGKILL, then restarted", () => {
           trial.kind === "point"
             ? trial.at
             : `${delayMs} ms (${Math.round(trial.share * 100)} % of ${typical} ms) after the first request${firstRequestMs === undefined ? " (none served)" : ` (served ${firstRequestMs} ms after spawn)`}`;
-        log.push(`trial ${index} ${what}${args.length ? " --full" : ""}: ${killed ? `killed${point ? ` at ${point}, ${state}` : ""}` : `finished with exit ${exit.code}, signal ${exit.signal}`}`);
+        log.push(
+          `trial ${index} ${what}${args.length ? " --full" : ""}: ${killed ? `killed${point ? ` at ${point}, ${state}` : ""}` : `finished with exit ${exit.code}, signal ${exit.signal}`}`,
+        );
         if (!killed) {
           expect(exit.code, exit.stderr).toBe(0);
           break;
@@ -177,7 +179,9 @@ describe("a sync killed with SIGKILL, then restarted", () => {
     // trials: the trials in which at least one SIGKILL landed (each then restarted and checked);
     // kills: the processes that died of it. Trials whose sync finished first are not counted.
     count({ trials: trialsKilled, kills, killsInFlight: inFlight, killsSettled: settled });
-    process.stdout.write(`${log.join("\n")}\ntrials run ${trials.length}, with a kill ${trialsKilled}; kills ${kills} (MERGE/COMMIT kills: ${inFlight} in flight, ${settled} after the statement settled), stale locks taken over ${staleLocks}, watermark kills with committed data past the watermark ${aheadOfWatermark}, kill points hit ${JSON.stringify(Object.fromEntries(hit))}\n`);
+    process.stdout.write(
+      `${log.join("\n")}\ntrials run ${trials.length}, with a kill ${trialsKilled}; kills ${kills} (MERGE/COMMIT kills: ${inFlight} in flight, ${settled} after the statement settled), stale locks taken over ${staleLocks}, watermark kills with committed data past the watermark ${aheadOfWatermark}, kill points hit ${JSON.stringify(Object.fromEntries(hit))}\n`,
+    );
     expect(kills, "processes killed").toBeGreaterThanOrEqual(20);
     expect(trialsKilled, "trials killed").toBeGreaterThanOrEqual(20);
     // A "during MERGE/COMMIT" kill must be one: some of them hit the statement while it still ran.
@@ -188,6 +192,10 @@ describe("a sync killed with SIGKILL, then restarted", () => {
     // hit a watermark write that follows no commit, such as the end of a trash pass).
     expect(aheadOfWatermark, "watermark kills that left committed data past the watermark").toBeGreaterThanOrEqual(4);
     // What a kill leaves besides the lock: temp files of the watermark store only, never a broken watermark.
-    expect(readdirSync(wm()).filter((n) => !n.startsWith(".")).sort()).toEqual(KEYS.map((k) => `${k}.json`).sort());
+    expect(
+      readdirSync(wm())
+        .filter((n) => !n.startsWith("."))
+        .sort(),
+    ).toEqual(KEYS.map((k) => `${k}.json`).sort());
   }, 600_000);
 });

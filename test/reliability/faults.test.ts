@@ -24,7 +24,10 @@ let dir: string;
 let env: Record<string, string>;
 const db = () => join(dir, "warehouse.duckdb");
 
-interface RunJson { ok: boolean; summaries: { databaseKey: string; status: string; error: string | null; pagesRead: number }[] }
+interface RunJson {
+  ok: boolean;
+  summaries: { databaseKey: string; status: string; error: string | null; pagesRead: number }[];
+}
 
 /**
  * A sync under 429 bursts: after every 40 requests served, the next 3 are refused with Retry-After: 1.
@@ -76,7 +79,8 @@ describe("syncs under injected 5xx/529, dropped connections and 429 bursts", () 
     expect(pages).toBeGreaterThan(4_000);
     // The random faults alone are 15 % of the requests that pass the rate limit.
     expect(stats.faults / stats.requests).toBeGreaterThan(0.1);
-    for (const status of ["0", "500", "502", "503", "504", "529", "429"]) expect(stats.byStatus[status] ?? 0, `faults with status ${status}`).toBeGreaterThan(0);
+    for (const status of ["0", "500", "502", "503", "504", "529", "429"])
+      expect(stats.byStatus[status] ?? 0, `faults with status ${status}`).toBeGreaterThan(0);
     expect(await compareSilver(sandbox, db(), MAPPING)).toEqual([]);
     expect(await duplicates(db(), KEYS)).toEqual([]);
   });

@@ -7,7 +7,22 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const NAMES = ["trials", "kills", "killsInFlight", "killsSettled", "faultsInjected", "rowsCompared", "valuesCompared", "mismatches", "duplicateVersions", "concurrentEdits", "badMappings", "malformedResponses", "bytesScanned", "leaks"] as const;
+const NAMES = [
+  "trials",
+  "kills",
+  "killsInFlight",
+  "killsSettled",
+  "faultsInjected",
+  "rowsCompared",
+  "valuesCompared",
+  "mismatches",
+  "duplicateVersions",
+  "concurrentEdits",
+  "badMappings",
+  "malformedResponses",
+  "bytesScanned",
+  "leaks",
+] as const;
 
 export default function setup(): () => void {
   const started = Date.now();
@@ -50,7 +65,11 @@ function sumCounters(file: string): Record<(typeof NAMES)[number], number> {
  * captured bytes are counted (the test files' scans of the same outputs count nothing).
  */
 function finalScan(outputs: string): { bytes: number; found: string[] } {
-  const secrets = [process.env.NDS_RELIABILITY_NOTION_TOKEN!, process.env.NDS_RELIABILITY_DATABRICKS_TOKEN!, process.env.NDS_RELIABILITY_DATABRICKS_CLIENT_SECRET!];
+  const secrets = [
+    process.env.NDS_RELIABILITY_NOTION_TOKEN!,
+    process.env.NDS_RELIABILITY_DATABRICKS_TOKEN!,
+    process.env.NDS_RELIABILITY_DATABRICKS_CLIENT_SECRET!,
+  ];
   let bytes = 0;
   const found: string[] = [];
   for (const name of existsSync(outputs) ? readdirSync(outputs) : []) {

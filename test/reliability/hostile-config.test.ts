@@ -17,19 +17,67 @@ const column = (fields: string) => `${RISKS}    - { ${fields} }\n`;
 const CASES: { name: string; yaml: string; where: RegExp }[] = [
   { name: "unterminated quote", yaml: 'risks:\n  database_id: "${NOTION_RISKS_DB}\n  columns: []\n', where: /: line \d+, column \d+: YAML syntax error/ },
   { name: "bad indentation", yaml: `${RISKS}    - notion_property: Risk\n   column_name: title\n`, where: /: line \d+, column \d+: YAML syntax error/ },
-  { name: "tab indentation", yaml: `${RISKS}\t- { notion_property: Risk, column_name: title, column_type: STRING }\n`, where: /: line \d+, column \d+: YAML syntax error/ },
-  { name: "duplicate key", yaml: `${column("notion_property: Risk, column_name: title, column_type: STRING")}risks: {}\n`, where: /: line \d+, column \d+: YAML syntax error: Map keys must be unique/ },
+  {
+    name: "tab indentation",
+    yaml: `${RISKS}\t- { notion_property: Risk, column_name: title, column_type: STRING }\n`,
+    where: /: line \d+, column \d+: YAML syntax error/,
+  },
+  {
+    name: "duplicate key",
+    yaml: `${column("notion_property: Risk, column_name: title, column_type: STRING")}risks: {}\n`,
+    where: /: line \d+, column \d+: YAML syntax error: Map keys must be unique/,
+  },
   { name: "columns is a string", yaml: 'risks:\n  database_id: "${NOTION_RISKS_DB}"\n  columns: "Risk"\n', where: /: risks\.columns: / },
-  { name: "column_type is a number", yaml: column("notion_property: Risk, column_name: title, column_type: 5"), where: /: risks\.columns\[0\]\.column_type \(title\): Invalid input: expected string, received number/ },
-  { name: "required is a string", yaml: column('notion_property: Risk, column_name: title, column_type: STRING, required: "yes"'), where: /: risks\.columns\[0\]\.required \(title\): / },
-  { name: "batch_size negative", yaml: `settings:\n  batch_size: -5\n${column("notion_property: Risk, column_name: title, column_type: STRING")}`, where: /: settings\.batch_size: / },
-  { name: "SQL in a column name", yaml: column('notion_property: Risk, column_name: "name; DROP TABLE x", column_type: STRING'), where: /: risks\.columns\[0\]\.column_name \(name; DROP TABLE x\): .*lower-case SQL identifier/ },
-  { name: "quote in a column name", yaml: column('notion_property: Risk, column_name: "ti\\"tle", column_type: STRING'), where: /: risks\.columns\[0\]\.column_name \(ti"tle\): / },
-  { name: "SQL in a database key", yaml: `"risks; DROP TABLE ppm_silver.risks": {}\n`, where: /: risks; DROP TABLE ppm_silver\.risks: database key .* lower-case SQL identifier/ },
-  { name: "SQL in a schema name", yaml: `settings:\n  schemas: { silver: "ppm_silver; DROP SCHEMA ppm_meta" }\n${column("notion_property: Risk, column_name: title, column_type: STRING")}`, where: /: settings\.schemas\.silver: / },
-  { name: "SQL in a column type", yaml: column('notion_property: Risk, column_name: title, column_type: "STRING); DROP TABLE x; --"'), where: /: risks\.columns\[0\] \(title\)\.column_type: .*is not a supported column_type/ },
-  { name: "the token read into the mapping", yaml: 'risks:\n  database_id: "${NOTION_TOKEN}"\n  columns:\n    - { notion_property: Risk, column_name: title, column_type: STRING }\n', where: /: risks\.database_id: NOTION_TOKEN is a secret/ },
-  { name: "a billion laughs", yaml: ["a: &a [x, x, x, x, x, x, x, x, x]", ..."bcdef".split("").map((n, i) => `${n}: &${n} [${Array(9).fill(`*${"abcdef"[i]}`).join(", ")}]`)].join("\n"), where: /\.yaml: YAML aliases expand too much/ },
+  {
+    name: "column_type is a number",
+    yaml: column("notion_property: Risk, column_name: title, column_type: 5"),
+    where: /: risks\.columns\[0\]\.column_type \(title\): Invalid input: expected string, received number/,
+  },
+  {
+    name: "required is a string",
+    yaml: column('notion_property: Risk, column_name: title, column_type: STRING, required: "yes"'),
+    where: /: risks\.columns\[0\]\.required \(title\): /,
+  },
+  {
+    name: "batch_size negative",
+    yaml: `settings:\n  batch_size: -5\n${column("notion_property: Risk, column_name: title, column_type: STRING")}`,
+    where: /: settings\.batch_size: /,
+  },
+  {
+    name: "SQL in a column name",
+    yaml: column('notion_property: Risk, column_name: "name; DROP TABLE x", column_type: STRING'),
+    where: /: risks\.columns\[0\]\.column_name \(name; DROP TABLE x\): .*lower-case SQL identifier/,
+  },
+  {
+    name: "quote in a column name",
+    yaml: column('notion_property: Risk, column_name: "ti\\"tle", column_type: STRING'),
+    where: /: risks\.columns\[0\]\.column_name \(ti"tle\): /,
+  },
+  {
+    name: "SQL in a database key",
+    yaml: `"risks; DROP TABLE ppm_silver.risks": {}\n`,
+    where: /: risks; DROP TABLE ppm_silver\.risks: database key .* lower-case SQL identifier/,
+  },
+  {
+    name: "SQL in a schema name",
+    yaml: `settings:\n  schemas: { silver: "ppm_silver; DROP SCHEMA ppm_meta" }\n${column("notion_property: Risk, column_name: title, column_type: STRING")}`,
+    where: /: settings\.schemas\.silver: /,
+  },
+  {
+    name: "SQL in a column type",
+    yaml: column('notion_property: Risk, column_name: title, column_type: "STRING); DROP TABLE x; --"'),
+    where: /: risks\.columns\[0\] \(title\)\.column_type: .*is not a supported column_type/,
+  },
+  {
+    name: "the token read into the mapping",
+    yaml: 'risks:\n  database_id: "${NOTION_TOKEN}"\n  columns:\n    - { notion_property: Risk, column_name: title, column_type: STRING }\n',
+    where: /: risks\.database_id: NOTION_TOKEN is a secret/,
+  },
+  {
+    name: "a billion laughs",
+    yaml: ["a: &a [x, x, x, x, x, x, x, x, x]", ..."bcdef".split("").map((n, i) => `${n}: &${n} [${Array(9).fill(`*${"abcdef"[i]}`).join(", ")}]`)].join("\n"),
+    where: /\.yaml: YAML aliases expand too much/,
+  },
   { name: "a list, not a mapping", yaml: "- risks\n- projects\n", where: /\.yaml: must be a YAML mapping/ },
   { name: "empty", yaml: "", where: /\.yaml: must be a YAML mapping/ },
 ];
@@ -71,7 +119,12 @@ describe("malformed mapping files", () => {
       writeFileSync(file, bad.yaml);
       let refused = 0;
       for (const state of ["state", `fresh-${index}`]) {
-        const result = await runCommand(`config-${index}`, ["sync"], { ...env, MAPPING_PATH: file, DUCKDB_PATH: join(dir, state, "warehouse.duckdb"), WATERMARK_DIR: join(dir, state, "watermarks") });
+        const result = await runCommand(`config-${index}`, ["sync"], {
+          ...env,
+          MAPPING_PATH: file,
+          DUCKDB_PATH: join(dir, state, "warehouse.duckdb"),
+          WATERMARK_DIR: join(dir, state, "watermarks"),
+        });
         expect(result.code, `${bad.name}: ${result.stderr}`).toBe(2);
         expect(result.stderr, bad.name).toContain(`${file}`);
         expect(result.stderr, bad.name).toMatch(bad.where);

@@ -14,7 +14,7 @@ import { SECRETS } from "./support/suite.js";
  * spaces and punctuation, synced by the real CLI and compared with the sandbox value by value; the
  * raw page must come through to bronze byte for byte, and a second run must find nothing to write.
  */
-const NOTES = 'Notes — "quoted" & \'single\' (€) \\ back';
+const NOTES = "Notes — \"quoted\" & 'single' (€) \\ back";
 const AMOUNT = "50% / FY'26: amount [net] {x}";
 const WHEN = "Name; DROP TABLE risks; --";
 const LABELS = "🚀 Étiquettes, עברית";
@@ -35,21 +35,54 @@ const TEXTS = [
   '"url":"https://x/y?sig=1","expiry_time":"2026-01-01T00:00:00.000Z"',
   "</script><script>alert(1)</script> <!-- -->",
   "${NOTION_TOKEN} ${HOME} $(rm -rf /) `id`",
-  "NaN", "Infinity", "-0", "1e309", "0x10",
-  "  leading and trailing  ", "\t\n\r",
+  "NaN",
+  "Infinity",
+  "-0",
+  "1e309",
+  "0x10",
+  "  leading and trailing  ",
+  "\t\n\r",
 ];
 // Values past 2^53 and past DOUBLE's precision are the point: they must arrive as the API sends them.
 /* eslint-disable no-loss-of-precision */
 const NUMBERS = [
-  0, -0, 1, -1, 0.1 + 0.2, 1e-7, -1e-7, 5e-324, -5e-324, 2_147_483_647, 2_147_483_648, -2_147_483_648, -2_147_483_649,
-  9_007_199_254_740_991, 9_007_199_254_740_993, -9_007_199_254_740_991, 1e21, -1e21, 1.7976931348623157e308, -1.7976931348623157e308,
-  123_456_789_012_345.67, 99_999_999_999_999_999_999_999_999_999_999, null,
+  0,
+  -0,
+  1,
+  -1,
+  0.1 + 0.2,
+  1e-7,
+  -1e-7,
+  5e-324,
+  -5e-324,
+  2_147_483_647,
+  2_147_483_648,
+  -2_147_483_648,
+  -2_147_483_649,
+  9_007_199_254_740_991,
+  9_007_199_254_740_993,
+  -9_007_199_254_740_991,
+  1e21,
+  -1e21,
+  1.7976931348623157e308,
+  -1.7976931348623157e308,
+  123_456_789_012_345.67,
+  99_999_999_999_999_999_999_999_999_999_999,
+  null,
 ];
 /* eslint-enable no-loss-of-precision */
 const DATES: ({ start: string; end?: string | null } | null)[] = [
-  { start: "0001-01-01" }, { start: "9999-12-31" }, { start: "1970-01-01" }, { start: "1969-12-31T23:59:59.999Z" }, { start: "2024-02-29" },
-  { start: "2026-03-29T02:30:00.000+01:00" }, { start: "2025-12-31T23:59:59.999-12:00" }, { start: "2026-01-01T00:00:00.000+14:00" },
-  { start: "2026-01-01", end: "2025-01-01" }, { start: "2026-06-01T09:00:00.000Z", end: "9999-12-31T23:59:59.999Z" }, null,
+  { start: "0001-01-01" },
+  { start: "9999-12-31" },
+  { start: "1970-01-01" },
+  { start: "1969-12-31T23:59:59.999Z" },
+  { start: "2024-02-29" },
+  { start: "2026-03-29T02:30:00.000+01:00" },
+  { start: "2025-12-31T23:59:59.999-12:00" },
+  { start: "2026-01-01T00:00:00.000+14:00" },
+  { start: "2026-01-01", end: "2025-01-01" },
+  { start: "2026-06-01T09:00:00.000Z", end: "9999-12-31T23:59:59.999Z" },
+  null,
 ];
 const OPTIONS = ['quote"d', "'single'", "emoji 🚀", "עברית", "a\\b", "DROP TABLE x;", "  spaced  ", "ünïcödé"];
 
@@ -61,28 +94,36 @@ const mapping = () => join(dir, "hostile.yaml");
 const segments = (text: string) => (text.length <= 2_000 ? [text] : text.match(/[\s\S]{1,2000}/g)!).map((content) => ({ text: { content } }));
 
 function writeMapping(): void {
-  const column = (notion_property: string, column_name: string, column_type: string, extra: object = {}) => ({ notion_property, column_name, column_type, ...extra });
-  writeFileSync(mapping(), stringify({
-    settings: { lookback_minutes: 0, batch_size: 50 },
-    risks: {
-      database_id: "${NOTION_RISKS_DB}",
-      columns: [
-        column("Risk", "title", "STRING"),
-        column(NOTES, "notes", "STRING"),
-        column(AMOUNT, "amount_double", "DOUBLE"),
-        column(AMOUNT, "amount_decimal", "DECIMAL(38,6)"),
-        column(AMOUNT, "amount_small_decimal", "DECIMAL(18,2)"),
-        column(AMOUNT, "amount_bigint", "BIGINT"),
-        column(AMOUNT, "amount_int", "INT"),
-        column(WHEN, "when_date", "DATE"),
-        column(WHEN, "when_ts", "TIMESTAMP"),
-        column(WHEN, "when_end", "DATE", { extract: "end" }),
-        column(WHEN, "when_end_ts", "TIMESTAMP", { extract: "end" }),
-        column(LABELS, "labels", "ARRAY<STRING>"),
-        column(LABELS, "labels_text", "STRING"),
-      ],
-    },
-  }));
+  const column = (notion_property: string, column_name: string, column_type: string, extra: object = {}) => ({
+    notion_property,
+    column_name,
+    column_type,
+    ...extra,
+  });
+  writeFileSync(
+    mapping(),
+    stringify({
+      settings: { lookback_minutes: 0, batch_size: 50 },
+      risks: {
+        database_id: "${NOTION_RISKS_DB}",
+        columns: [
+          column("Risk", "title", "STRING"),
+          column(NOTES, "notes", "STRING"),
+          column(AMOUNT, "amount_double", "DOUBLE"),
+          column(AMOUNT, "amount_decimal", "DECIMAL(38,6)"),
+          column(AMOUNT, "amount_small_decimal", "DECIMAL(18,2)"),
+          column(AMOUNT, "amount_bigint", "BIGINT"),
+          column(AMOUNT, "amount_int", "INT"),
+          column(WHEN, "when_date", "DATE"),
+          column(WHEN, "when_ts", "TIMESTAMP"),
+          column(WHEN, "when_end", "DATE", { extract: "end" }),
+          column(WHEN, "when_end_ts", "TIMESTAMP", { extract: "end" }),
+          column(LABELS, "labels", "ARRAY<STRING>"),
+          column(LABELS, "labels_text", "STRING"),
+        ],
+      },
+    }),
+  );
 }
 
 /** One page per text (as title and, shifted, as notes), number and date, with option lists cycling. */
@@ -132,7 +173,9 @@ describe("hostile page values and property names", () => {
     for (const page of pages) expect(byId.get(page.id as string), String(page.id)).toEqual(JSON.parse(JSON.stringify(page)));
     // The values out of range are nulled and logged, never truncated or wrapped.
     const quarantined = await queryFile(db(), "SELECT column_name, rule, count(*) AS n FROM ppm_meta.quarantine GROUP BY ALL ORDER BY ALL");
-    expect(quarantined.map((r) => `${String(r.column_name)}:${String(r.rule)}`)).toEqual(expect.arrayContaining(["amount_bigint:range", "amount_decimal:range", "amount_int:range", "amount_int:type", "amount_small_decimal:range"]));
+    expect(quarantined.map((r) => `${String(r.column_name)}:${String(r.rule)}`)).toEqual(
+      expect.arrayContaining(["amount_bigint:range", "amount_decimal:range", "amount_int:range", "amount_int:type", "amount_small_decimal:range"]),
+    );
     expect(created).toBeGreaterThan(40);
   });
 

@@ -39,19 +39,72 @@ interface Case {
 
 const CASES: Case[] = [
   { name: "a proxy's HTML error page, twice", rule: () => ({ path: risksQuery(), kind: "html", status: 502, times: 2 }), risks: { status: "success" } },
-  { name: "a proxy's HTML page with status 200", rule: () => ({ path: risksQuery(), kind: "html", status: 200, times: 50 }), risks: { status: "failed", error: /query "risks": .*(not valid JSON|non-JSON)/ } },
-  { name: "truncated JSON", rule: () => ({ path: risksQuery(), kind: "body", body: '{"object":"list","results":[{"object":"page","id":', times: 50 }), risks: { status: "failed", error: /query "risks": .*(not valid JSON|non-JSON)/ } },
-  { name: "a list without results", rule: () => ({ path: risksQuery(), kind: "body", body: '{"object":"list","has_more":false,"next_cursor":null}', times: 50 }), risks: { status: "failed", error: /query "risks".*results/ } },
-  { name: "results that is not a list", rule: () => ({ path: risksQuery(), kind: "body", body: '{"object":"list","results":{"0":{}},"has_more":false}', times: 50 }), risks: { status: "failed", error: /query "risks".*results/ } },
+  {
+    name: "a proxy's HTML page with status 200",
+    rule: () => ({ path: risksQuery(), kind: "html", status: 200, times: 50 }),
+    risks: { status: "failed", error: /query "risks": .*(not valid JSON|non-JSON)/ },
+  },
+  {
+    name: "truncated JSON",
+    rule: () => ({ path: risksQuery(), kind: "body", body: '{"object":"list","results":[{"object":"page","id":', times: 50 }),
+    risks: { status: "failed", error: /query "risks": .*(not valid JSON|non-JSON)/ },
+  },
+  {
+    name: "a list without results",
+    rule: () => ({ path: risksQuery(), kind: "body", body: '{"object":"list","has_more":false,"next_cursor":null}', times: 50 }),
+    risks: { status: "failed", error: /query "risks".*results/ },
+  },
+  {
+    name: "results that is not a list",
+    rule: () => ({ path: risksQuery(), kind: "body", body: '{"object":"list","results":{"0":{}},"has_more":false}', times: 50 }),
+    risks: { status: "failed", error: /query "risks".*results/ },
+  },
   { name: "an empty JSON body", rule: () => ({ path: risksQuery(), kind: "body", body: "", times: 50 }), risks: { status: "failed", error: /query "risks"/ } },
-  { name: "a page without last_edited_time", rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p, i) => i === 3 && delete p.last_edited_time), times: 50 }), risks: { status: "failed", error: /page [0-9a-f-]{36} of "risks" is malformed: last_edited_time/ } },
-  { name: "a page without properties", rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p, i) => i === 0 && delete p.properties), times: 50 }), risks: { status: "failed", error: /page [0-9a-f-]{36} of "risks" is malformed: properties/ } },
-  { name: "a page without url", rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p, i) => i === 1 && delete p.url), times: 50 }), risks: { status: "failed", error: /page [0-9a-f-]{36} of "risks" is malformed: url/ } },
-  { name: "a property without its type", rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p) => delete p.properties.Severity.type), times: 50 }), risks: { status: "failed", error: /of "risks" is malformed: properties\.Severity\.type/ } },
-  { name: "a page id that is SQL", rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p, i) => i === 2 && (p.id = "'); DROP TABLE ppm_silver.risks; --")), times: 50 }), risks: { status: "failed", error: /page "'\); DROP TABLE ppm_silver\.risks; --" of "risks" is malformed: id: is not a lower-case UUID/ } },
-  { name: "a page id that is a path", rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p, i) => i === 0 && (p.id = "../../v1/users")), times: 50 }), risks: { status: "failed", error: /page "\.\.\/\.\.\/v1\/users" of "risks" is malformed: id: is not a lower-case UUID/ } },
-  { name: "a page id in upper case", rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p, i) => i === 4 && (p.id = String(p.id).toUpperCase())), times: 50 }), risks: { status: "failed", error: /page "[0-9A-F-]{36}" of "risks" is malformed: id: is not a lower-case UUID/ } },
-  { name: "a related page id that is not a UUID", rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p, i) => i === 1 && (p.properties.Project.relation = [{ id: "x\u001b[31m" }])), times: 50 }), risks: { status: "failed", error: /page [0-9a-f-]{36} of "risks" is malformed: properties\.Project\.relation\.0\.id: is not a lower-case UUID/ } },
+  {
+    name: "a page without last_edited_time",
+    rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p, i) => i === 3 && delete p.last_edited_time), times: 50 }),
+    risks: { status: "failed", error: /page [0-9a-f-]{36} of "risks" is malformed: last_edited_time/ },
+  },
+  {
+    name: "a page without properties",
+    rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p, i) => i === 0 && delete p.properties), times: 50 }),
+    risks: { status: "failed", error: /page [0-9a-f-]{36} of "risks" is malformed: properties/ },
+  },
+  {
+    name: "a page without url",
+    rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p, i) => i === 1 && delete p.url), times: 50 }),
+    risks: { status: "failed", error: /page [0-9a-f-]{36} of "risks" is malformed: url/ },
+  },
+  {
+    name: "a property without its type",
+    rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p) => delete p.properties.Severity.type), times: 50 }),
+    risks: { status: "failed", error: /of "risks" is malformed: properties\.Severity\.type/ },
+  },
+  {
+    name: "a page id that is SQL",
+    rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p, i) => i === 2 && (p.id = "'); DROP TABLE ppm_silver.risks; --")), times: 50 }),
+    risks: { status: "failed", error: /page "'\); DROP TABLE ppm_silver\.risks; --" of "risks" is malformed: id: is not a lower-case UUID/ },
+  },
+  {
+    name: "a page id that is a path",
+    rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p, i) => i === 0 && (p.id = "../../v1/users")), times: 50 }),
+    risks: { status: "failed", error: /page "\.\.\/\.\.\/v1\/users" of "risks" is malformed: id: is not a lower-case UUID/ },
+  },
+  {
+    name: "a page id in upper case",
+    rule: () => ({ path: risksQuery(), kind: "mutate", mutate: onResults((p, i) => i === 4 && (p.id = String(p.id).toUpperCase())), times: 50 }),
+    risks: { status: "failed", error: /page "[0-9A-F-]{36}" of "risks" is malformed: id: is not a lower-case UUID/ },
+  },
+  {
+    name: "a related page id that is not a UUID",
+    rule: () => ({
+      path: risksQuery(),
+      kind: "mutate",
+      mutate: onResults((p, i) => i === 1 && (p.properties.Project.relation = [{ id: "x\u001b[31m" }])),
+      times: 50,
+    }),
+    risks: { status: "failed", error: /page [0-9a-f-]{36} of "risks" is malformed: properties\.Project\.relation\.0\.id: is not a lower-case UUID/ },
+  },
   {
     name: "unknown property types, mapped and unmapped",
     rule: () => ({
@@ -66,9 +119,15 @@ const CASES: Case[] = [
     risks: {
       status: "success",
       async check() {
-        const quarantined = await queryFile(db(), "SELECT DISTINCT column_name, rule, message FROM ppm_meta.quarantine WHERE database_key = 'risks' AND column_name = 'severity'");
+        const quarantined = await queryFile(
+          db(),
+          "SELECT DISTINCT column_name, rule, message FROM ppm_meta.quarantine WHERE database_key = 'risks' AND column_name = 'severity'",
+        );
         expect(quarantined).toEqual([{ column_name: "severity", rule: "type", message: 'property type "ai_verdict" is not supported' }]);
-        const [row] = await queryFile(db(), "SELECT count(*) AS n FROM ppm_bronze.notion_risks WHERE page_json LIKE '%\"future_type\":{\"nested\":[1,{\"deep\":true}]}%' AND page_json LIKE '%\"ai_verdict\"%'");
+        const [row] = await queryFile(
+          db(),
+          'SELECT count(*) AS n FROM ppm_bronze.notion_risks WHERE page_json LIKE \'%"future_type":{"nested":[1,{"deep":true}]}%\' AND page_json LIKE \'%"ai_verdict"%\'',
+        );
         expect(Number(row!.n)).toBe(sandbox.store.pageIds(sandbox.databases.risks!.dataSourceId).length);
       },
     },
@@ -79,7 +138,10 @@ const CASES: Case[] = [
     risks: {
       status: "success",
       async check() {
-        const [row] = await queryFile(db(), "SELECT count(*) FILTER (WHERE likelihood IS NULL) AS nulled, count(*) AS n FROM ppm_silver.risks WHERE NOT _is_deleted");
+        const [row] = await queryFile(
+          db(),
+          "SELECT count(*) FILTER (WHERE likelihood IS NULL) AS nulled, count(*) AS n FROM ppm_silver.risks WHERE NOT _is_deleted",
+        );
         expect(Number(row!.nulled)).toBe(Number(row!.n));
       },
     },
@@ -114,7 +176,10 @@ describe("malformed Notion answers", () => {
       expect(status).toEqual({ programs: "success", projects: "success", budget_lines: "success", milestones: "success", risks: c.risks.status });
       if (c.risks.status === "failed") expect(json.summaries.find((s) => s.databaseKey === "risks")?.error).toMatch(c.risks.error);
       // Nothing of a malformed answer is stored: every id in the risks tables is a lower-case UUID.
-      const [ids] = await queryFile(db(), `SELECT (SELECT count(*) FROM ppm_bronze.notion_risks WHERE NOT regexp_full_match(page_id, '${UUID}')) + (SELECT count(*) FROM ppm_silver.risks WHERE NOT regexp_full_match(page_id, '${UUID}') OR NOT regexp_full_match(coalesce(project_id, '00000000-0000-0000-0000-000000000000'), '${UUID}')) AS n`);
+      const [ids] = await queryFile(
+        db(),
+        `SELECT (SELECT count(*) FROM ppm_bronze.notion_risks WHERE NOT regexp_full_match(page_id, '${UUID}')) + (SELECT count(*) FROM ppm_silver.risks WHERE NOT regexp_full_match(page_id, '${UUID}') OR NOT regexp_full_match(coalesce(project_id, '00000000-0000-0000-0000-000000000000'), '${UUID}')) AS n`,
+      );
       expect(Number(ids!.n)).toBe(0);
       if (c.risks.status === "success") await c.risks.check?.();
       expect(await compareSilver(sandbox, db(), MAPPING, ["programs", "projects", "budget_lines", "milestones"])).toEqual([]);

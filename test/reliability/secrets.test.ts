@@ -69,10 +69,15 @@ describe("secrets never leave the process", () => {
     sandbox.faults.inject({ path: `/v1/data_sources/${sandbox.databases.milestones!.dataSourceId}/query`, kind: "html", status: 200, times: 10_000 });
     worker = await startWorkerProcess({ ...SECRET_ENV, ...env, SYNC_SCHEDULE: "*/2 * * * * *", NOTION_MAX_RETRIES: "1" });
     type Kpis = { databases: Record<string, { last_status: string | null; last_error: string | null; consecutive_failures: number }> };
-    const kpis = await until("two failed runs of risks and milestones", async () => {
-      const k = JSON.parse((await worker!.get("/api/kpis")).body) as Kpis;
-      return (k.databases.risks?.consecutive_failures ?? 0) >= 2 && (k.databases.milestones?.consecutive_failures ?? 0) >= 1 ? k : undefined;
-    }, 60_000, 250);
+    const kpis = await until(
+      "two failed runs of risks and milestones",
+      async () => {
+        const k = JSON.parse((await worker!.get("/api/kpis")).body) as Kpis;
+        return (k.databases.risks?.consecutive_failures ?? 0) >= 2 && (k.databases.milestones?.consecutive_failures ?? 0) >= 1 ? k : undefined;
+      },
+      60_000,
+      250,
+    );
     expect(kpis.databases.risks!.last_error).toMatch(/no results list/);
     expect(kpis.databases.milestones!.last_error).toMatch(/not valid JSON|non-JSON/);
     expect(kpis.databases.programs!.last_status).toBe("success");

@@ -10,8 +10,12 @@ function run(args: string[]): ChildProcess {
 function finished(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  child.stdout?.on("data", (d: Buffer) => { stdout += d.toString(); });
-  child.stderr?.on("data", (d: Buffer) => { stderr += d.toString(); });
+  child.stdout?.on("data", (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
 
@@ -43,9 +47,19 @@ describe("sandbox CLI", () => {
       });
       child.on("close", () => reject(new Error("the CLI exited before printing its environment")));
     });
-    expect(Object.keys(env).sort()).toEqual(["NOTION_BASE_URL", "NOTION_BUDGET_LINES_DB", "NOTION_MILESTONES_DB", "NOTION_PROGRAMS_DB", "NOTION_PROJECTS_DB", "NOTION_RISKS_DB", "NOTION_TOKEN"]);
+    expect(Object.keys(env).sort()).toEqual([
+      "NOTION_BASE_URL",
+      "NOTION_BUDGET_LINES_DB",
+      "NOTION_MILESTONES_DB",
+      "NOTION_PROGRAMS_DB",
+      "NOTION_PROJECTS_DB",
+      "NOTION_RISKS_DB",
+      "NOTION_TOKEN",
+    ]);
     expect(env["NOTION_TOKEN"]).toBe("secret_cli");
-    const res = await fetch(`${env["NOTION_BASE_URL"]}/v1/databases/${env["NOTION_RISKS_DB"]}`, { headers: { authorization: "Bearer secret_cli", "notion-version": "2025-09-03" } });
+    const res = await fetch(`${env["NOTION_BASE_URL"]}/v1/databases/${env["NOTION_RISKS_DB"]}`, {
+      headers: { authorization: "Bearer secret_cli", "notion-version": "2025-09-03" },
+    });
     expect(res.status).toBe(200);
     child.kill("SIGTERM");
     const result = await done;

@@ -57,10 +57,16 @@ describe("discovery: users, search, databases and data sources", () => {
     expect(Object.values(projects.properties).some((p) => p.id.includes("%"))).toBe(true);
     const lines = projects.properties["Budget Lines"]!;
     expect(lines.type === "relation" && lines.relation).toMatchObject({
-      data_source_id: sandbox.databases.budget_lines!.dataSourceId, type: "dual_property", dual_property: { synced_property_name: "Project" },
+      data_source_id: sandbox.databases.budget_lines!.dataSourceId,
+      type: "dual_property",
+      dual_property: { synced_property_name: "Project" },
     });
     const actual = projects.properties["Actual Total"]!;
-    expect(actual.type === "rollup" && actual.rollup).toMatchObject({ function: "sum", relation_property_name: "Budget Lines", rollup_property_name: "Actual" });
+    expect(actual.type === "rollup" && actual.rollup).toMatchObject({
+      function: "sum",
+      relation_property_name: "Budget Lines",
+      rollup_property_name: "Actual",
+    });
   });
 
   it("accepts ids without dashes and in upper case, answers dashed lower case", async () => {

@@ -4,7 +4,12 @@ import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { clientFor, header, rawCall } from "./support.js";
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => { throw new Error("expected the request to fail"); }, (error: unknown) => error);
+  return promise.then(
+    () => {
+      throw new Error("expected the request to fail");
+    },
+    (error: unknown) => error,
+  );
 }
 
 describe("errors as the SDK sees them", () => {
@@ -35,7 +40,13 @@ describe("errors as the SDK sees them", () => {
     const raw = await rawCall(sandbox, "GET", "/v1/users/me", { headers: { "notion-version": undefined } });
     expect(raw.status).toBe(400);
     expect(raw.json()).toMatchObject({ code: "missing_version", message: expect.stringContaining("Notion-Version header failed validation") });
-    const viaSdk = clientFor(sandbox, { fetch: (url, init) => { const headers = { ...(init?.headers as Record<string, string>) }; delete headers["Notion-Version"]; return fetch(url, { ...init, headers }); } });
+    const viaSdk = clientFor(sandbox, {
+      fetch: (url, init) => {
+        const headers = { ...(init?.headers as Record<string, string>) };
+        delete headers["Notion-Version"];
+        return fetch(url, { ...init, headers });
+      },
+    });
     const error = await failure(viaSdk.users.me({}));
     expect(UnknownHTTPResponseError.isUnknownHTTPResponseError(error) && error.status).toBe(400);
   });
@@ -51,7 +62,9 @@ describe("errors as the SDK sees them", () => {
     const id = "5c6a2821-6bb1-4a7e-b6e1-c50111515c3d";
     const missing = await failure(notion.databases.retrieve({ database_id: id }));
     expect(APIResponseError.isAPIResponseError(missing) && [missing.status, missing.code]).toEqual([404, APIErrorCode.ObjectNotFound]);
-    expect((missing as Error).message).toBe(`Could not find database with ID: ${id}. Make sure the relevant pages and databases are shared with your integration.`);
+    expect((missing as Error).message).toBe(
+      `Could not find database with ID: ${id}. Make sure the relevant pages and databases are shared with your integration.`,
+    );
     const page = await failure(notion.pages.retrieve({ page_id: id }));
     expect((page as Error).message).toMatch(/^Could not find page with ID/);
   });

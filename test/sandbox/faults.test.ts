@@ -5,10 +5,13 @@ import { rawCall } from "./support.js";
 async function statuses(sandbox: Sandbox, n: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
-    const status = await rawCall(sandbox, "GET", "/v1/users/me").then((r) => r.status, (e: unknown) => {
-      if (e instanceof TypeError) return 0;
-      throw e;
-    });
+    const status = await rawCall(sandbox, "GET", "/v1/users/me").then(
+      (r) => r.status,
+      (e: unknown) => {
+        if (e instanceof TypeError) return 0;
+        throw e;
+      },
+    );
     out.push(status);
   }
   return out;
@@ -47,7 +50,13 @@ describe("fault injection", () => {
       codes.set(res.status, res.json()["code"] as string);
       if (res.status === 529) expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
     }
-    expect(Object.fromEntries(codes)).toEqual({ 500: "internal_server_error", 502: "bad_gateway", 503: "service_unavailable", 504: "gateway_timeout", 529: "service_overload" });
+    expect(Object.fromEntries(codes)).toEqual({
+      500: "internal_server_error",
+      502: "bad_gateway",
+      503: "service_unavailable",
+      504: "gateway_timeout",
+      529: "service_overload",
+    });
   });
 
   it("inject applies to the first `times` matching requests only, and clear removes rules", async () => {
@@ -67,7 +76,11 @@ describe("fault injection", () => {
     const sandbox = await start({});
     sandbox.faults.inject({ path: "/v1/users", kind: "body", body: '{"object":"list","results":[{', times: 1 });
     const truncated = await fetch(`${sandbox.url}/v1/users`, { headers: { authorization: `Bearer ${sandbox.token}`, "notion-version": "2025-09-03" } });
-    expect([truncated.status, truncated.headers.get("content-type"), await truncated.text()]).toEqual([200, "application/json; charset=utf-8", '{"object":"list","results":[{']);
+    expect([truncated.status, truncated.headers.get("content-type"), await truncated.text()]).toEqual([
+      200,
+      "application/json; charset=utf-8",
+      '{"object":"list","results":[{',
+    ]);
     sandbox.faults.inject({ path: "/v1/users/me", kind: "mutate", mutate: (json) => ({ ...(json as object), name: "rewritten" }), times: 2 });
     expect((await rawCall(sandbox, "GET", "/v1/users/me", { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
     const mutated = await rawCall(sandbox, "GET", "/v1/users/me");

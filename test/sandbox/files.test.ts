@@ -10,11 +10,15 @@ describe("file values", () => {
   let notion: Client;
   const clock = testClock("2026-08-03T10:15:42.123Z");
   let pageId: string;
-  const files = async () => ((await notion.pages.retrieve({ page_id: pageId })) as PageObjectResponse).properties["Attachments"] as unknown as { files: FileItem[] };
+  const files = async () =>
+    ((await notion.pages.retrieve({ page_id: pageId })) as PageObjectResponse).properties["Attachments"] as unknown as { files: FileItem[] };
   beforeAll(async () => {
     sandbox = await startSandbox({ now: clock.now });
     notion = clientFor(sandbox);
-    const projects = sandbox.store.listPages(sandbox.databases.projects!.dataSourceId) as Array<{ id: string; properties: Record<string, { files?: FileItem[] }> }>;
+    const projects = sandbox.store.listPages(sandbox.databases.projects!.dataSourceId) as Array<{
+      id: string;
+      properties: Record<string, { files?: FileItem[] }>;
+    }>;
     pageId = projects.find((p) => new Set(p.properties["Attachments"]!.files!.map((f) => f.type)).size === 2)!.id;
   });
   afterAll(() => sandbox.close());
@@ -41,7 +45,14 @@ describe("file values", () => {
   it("accepts external files and file uploads on write", async () => {
     const updated = (await notion.pages.update({
       page_id: pageId,
-      properties: { Attachments: { files: [{ name: "plan.pdf", external: { url: "https://example.com/plan.pdf" } }, { name: "scan.png", file_upload: { id: "7b9c53b2-8a1e-4c3b-9f3e-2a4f6f0e1d2c" } }] } },
+      properties: {
+        Attachments: {
+          files: [
+            { name: "plan.pdf", external: { url: "https://example.com/plan.pdf" } },
+            { name: "scan.png", file_upload: { id: "7b9c53b2-8a1e-4c3b-9f3e-2a4f6f0e1d2c" } },
+          ],
+        },
+      },
     })) as PageObjectResponse;
     const list = (updated.properties["Attachments"] as unknown as { files: FileItem[] }).files;
     expect(list[0]).toEqual({ name: "plan.pdf", type: "external", external: { url: "https://example.com/plan.pdf" } });

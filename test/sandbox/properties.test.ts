@@ -24,7 +24,10 @@ describe("truncated page values and the page-property endpoint", () => {
     const rel = page.properties["Budget Lines"] as unknown as { relation: Array<{ id: string }>; has_more: boolean };
     expect(rel.relation).toHaveLength(25);
     expect(rel.has_more).toBe(true);
-    const queried = await notion.dataSources.query({ data_source_id: sandbox.databases.projects!.dataSourceId, filter: { property: "Name", title: { equals: (page.properties["Name"] as unknown as { title: Array<{ plain_text: string }> }).title[0]!.plain_text } } });
+    const queried = await notion.dataSources.query({
+      data_source_id: sandbox.databases.projects!.dataSourceId,
+      filter: { property: "Name", title: { equals: (page.properties["Name"] as unknown as { title: Array<{ plain_text: string }> }).title[0]!.plain_text } },
+    });
     expect((queried.results[0] as PageObjectResponse).properties["Budget Lines"]).toMatchObject({ has_more: true });
   });
 
@@ -46,7 +49,9 @@ describe("truncated page values and the page-property endpoint", () => {
   it("computes page-object rollups over the first 25 relations (Notion's bug) and the property item over all", async () => {
     const page = (await notion.pages.retrieve({ page_id: big.id })) as PageObjectResponse;
     const truncated = (page.properties["Actual Total"] as unknown as { rollup: { number: number } }).rollup.number;
-    const lines = new Map(sandbox.store.listPages(sandbox.databases.budget_lines!.dataSourceId).map((l) => [l.id as string, l as unknown as { properties: Props }]));
+    const lines = new Map(
+      sandbox.store.listPages(sandbox.databases.budget_lines!.dataSourceId).map((l) => [l.id as string, l as unknown as { properties: Props }]),
+    );
     const related = (big.properties["Budget Lines"]!["relation"] as Array<{ id: string }>).map((r) => lines.get(r.id)!);
     const sum = (ls: Array<{ properties: Props }>) => ls.reduce((acc, l) => acc + ((l.properties["Actual"]!["number"] as number | null) ?? 0), 0);
     expect(truncated).toBeCloseTo(sum(related.slice(0, 25)), 6);
@@ -63,7 +68,9 @@ describe("truncated page values and the page-property endpoint", () => {
     expect(budget).toEqual({ object: "property_item", id: big.properties["Budget"]!.id, type: "number", number: big.properties["Budget"]!["number"] });
     const title = await notion.pages.properties.retrieve({ page_id: big.id, property_id: "title" });
     expect(title).toMatchObject({ object: "list", type: "property_item", property_item: { id: "title", type: "title", next_url: null } });
-    const risk = (sandbox.store.listPages(sandbox.databases.risks!.dataSourceId) as Array<{ id: string; properties: Props }>).find((r) => (r.properties["Mitigation"]!["rich_text"] as unknown[]).length > 3)!;
+    const risk = (sandbox.store.listPages(sandbox.databases.risks!.dataSourceId) as Array<{ id: string; properties: Props }>).find(
+      (r) => (r.properties["Mitigation"]!["rich_text"] as unknown[]).length > 3,
+    )!;
     const mitigation = await collectPropertyItems(notion, risk.id, risk.properties["Mitigation"]!.id, 2);
     expect(mitigation.map((m) => (m as { rich_text: unknown }).rich_text)).toEqual(risk.properties["Mitigation"]!["rich_text"]);
   });

@@ -21,7 +21,11 @@ describe("data source query: pagination, filters, sorts, validation", () => {
   afterAll(() => sandbox.close());
 
   it("pages through every row exactly once, in created_time order", async () => {
-    const { pages, requests, incomplete } = await queryAll(notion, { data_source_id: lines, page_size: 100, sorts: [{ timestamp: "created_time", direction: "ascending" }] });
+    const { pages, requests, incomplete } = await queryAll(notion, {
+      data_source_id: lines,
+      page_size: 100,
+      sorts: [{ timestamp: "created_time", direction: "ascending" }],
+    });
     expect(requests).toBe(4);
     expect(incomplete).toBe(false);
     expect(ids(pages)).toEqual(ids(oracle));
@@ -38,22 +42,53 @@ describe("data source query: pagination, filters, sorts, validation", () => {
 
   const cases: Array<[string, Record<string, unknown>, (p: Page) => boolean]> = [
     ["number greater_than", { property: "Planned", number: { greater_than: 50_000 } }, (p) => (p.properties["Planned"]!["number"] as number) > 50_000],
-    ["select equals", { property: "Category", select: { equals: "Labour" } }, (p) => (p.properties["Category"]!["select"] as { name: string } | null)?.name === "Labour"],
+    [
+      "select equals",
+      { property: "Category", select: { equals: "Labour" } },
+      (p) => (p.properties["Category"]!["select"] as { name: string } | null)?.name === "Labour",
+    ],
     ["checkbox", { property: "Approved", checkbox: { equals: false } }, (p) => p.properties["Approved"]!["checkbox"] === false],
     ["rich_text starts_with", { property: "Cost Center", rich_text: { starts_with: "CC-1" } }, (p) => plain(p, "Cost Center").startsWith("CC-1")],
     ["title contains (case-insensitive)", { property: "Line", title: { contains: "licences" } }, (p) => plain(p, "Line").toLowerCase().includes("licences")],
     ["number is_empty", { property: "Actual", number: { is_empty: true } }, (p) => p.properties["Actual"]!["number"] === null],
-    ["date on_or_after", { property: "Period", date: { on_or_after: "2026-03-01" } }, (p) => (p.properties["Period"]!["date"] as { start: string }).start >= "2026-03-01"],
-    ["unique_id", { property: "Line No", unique_id: { less_than_or_equal_to: 10 } }, (p) => (p.properties["Line No"]!["unique_id"] as { number: number }).number <= 10],
-    ["formula number", { property: "Variance", formula: { number: { less_than: 0 } } }, (p) => ((p.properties["Variance"]!["formula"] as { number: number | null }).number ?? 0) < 0],
-    ["timestamp on_or_after", { timestamp: "last_edited_time", last_edited_time: { on_or_after: "2026-06-01T00:00:00.000Z" } }, (p) => p.last_edited_time >= "2026-06-01T00:00:00.000Z"],
+    [
+      "date on_or_after",
+      { property: "Period", date: { on_or_after: "2026-03-01" } },
+      (p) => (p.properties["Period"]!["date"] as { start: string }).start >= "2026-03-01",
+    ],
+    [
+      "unique_id",
+      { property: "Line No", unique_id: { less_than_or_equal_to: 10 } },
+      (p) => (p.properties["Line No"]!["unique_id"] as { number: number }).number <= 10,
+    ],
+    [
+      "formula number",
+      { property: "Variance", formula: { number: { less_than: 0 } } },
+      (p) => ((p.properties["Variance"]!["formula"] as { number: number | null }).number ?? 0) < 0,
+    ],
+    [
+      "timestamp on_or_after",
+      { timestamp: "last_edited_time", last_edited_time: { on_or_after: "2026-06-01T00:00:00.000Z" } },
+      (p) => p.last_edited_time >= "2026-06-01T00:00:00.000Z",
+    ],
     ["timestamp before (date only)", { timestamp: "created_time", created_time: { before: "2026-01-01" } }, (p) => p.created_time < "2026-01-01"],
-    ["two-level compound", {
-      or: [
-        { and: [{ property: "Category", select: { equals: "Travel" } }, { property: "Approved", checkbox: { equals: true } }] },
-        { property: "Planned", number: { greater_than_or_equal_to: 100_000 } },
-      ],
-    }, (p) => ((p.properties["Category"]!["select"] as { name: string }).name === "Travel" && p.properties["Approved"]!["checkbox"] === true) || (p.properties["Planned"]!["number"] as number) >= 100_000],
+    [
+      "two-level compound",
+      {
+        or: [
+          {
+            and: [
+              { property: "Category", select: { equals: "Travel" } },
+              { property: "Approved", checkbox: { equals: true } },
+            ],
+          },
+          { property: "Planned", number: { greater_than_or_equal_to: 100_000 } },
+        ],
+      },
+      (p) =>
+        ((p.properties["Category"]!["select"] as { name: string }).name === "Travel" && p.properties["Approved"]!["checkbox"] === true) ||
+        (p.properties["Planned"]!["number"] as number) >= 100_000,
+    ],
   ];
 
   it.each(cases)("filter: %s matches the oracle", async (_name, filter, predicate) => {
@@ -69,15 +104,24 @@ describe("data source query: pagination, filters, sorts, validation", () => {
     const { pages } = await queryAll(notion, { data_source_id: lines, filter: { property: "Project", relation: { contains: big.id.replace(/-/g, "") } } });
     expect(pages).toHaveLength(60);
     const pm = (projects[0]!.properties["Project Manager"]!["people"] as Array<{ id: string }>)[0]!.id;
-    const managed = await queryAll(notion, { data_source_id: sandbox.databases.projects!.dataSourceId, filter: { property: "Project Manager", people: { contains: pm } } });
-    expect(ids(managed.pages)).toEqual(ids(projects.filter((p) => (p.properties["Project Manager"]!["people"] as Array<{ id: string }>).some((u) => u.id === pm))));
+    const managed = await queryAll(notion, {
+      data_source_id: sandbox.databases.projects!.dataSourceId,
+      filter: { property: "Project Manager", people: { contains: pm } },
+    });
+    expect(ids(managed.pages)).toEqual(
+      ids(projects.filter((p) => (p.properties["Project Manager"]!["people"] as Array<{ id: string }>).some((u) => u.id === pm))),
+    );
   });
 
   it("sorts by several keys (property by name or id, then timestamp), empties last", async () => {
     const schema = sandbox.store.dataSource(lines) as { properties: Record<string, { id: string }> };
     const { pages } = await queryAll(notion, {
       data_source_id: lines,
-      sorts: [{ property: schema.properties["Fiscal Year"]!.id, direction: "descending" }, { property: "Actual", direction: "ascending" }, { timestamp: "created_time", direction: "ascending" }],
+      sorts: [
+        { property: schema.properties["Fiscal Year"]!.id, direction: "descending" },
+        { property: "Actual", direction: "ascending" },
+        { timestamp: "created_time", direction: "ascending" },
+      ],
     });
     expect(pages).toHaveLength(400);
     const key = (p: Page) => [p.properties["Fiscal Year"]!["number"] as number, p.properties["Actual"]!["number"] as number | null];
@@ -95,7 +139,12 @@ describe("data source query: pagination, filters, sorts, validation", () => {
     const plannedId = schema.properties["Planned"]!.id;
     const viaSdk = await notion.dataSources.query({ data_source_id: lines, page_size: 1, filter_properties: ["title", plannedId] });
     expect(Object.keys((viaSdk.results[0] as Page).properties).sort()).toEqual(["Line", "Planned"]);
-    const raw = await rawCall(sandbox, "POST", `/v1/data_sources/${lines}/query?filter_properties[]=Category&filter_properties[]=${encodeURIComponent(plannedId)}`, { body: "{\"page_size\":1}" });
+    const raw = await rawCall(
+      sandbox,
+      "POST",
+      `/v1/data_sources/${lines}/query?filter_properties[]=Category&filter_properties[]=${encodeURIComponent(plannedId)}`,
+      { body: '{"page_size":1}' },
+    );
     expect(Object.keys((raw.json()["results"] as Page[])[0]!.properties).sort()).toEqual(["Category", "Planned"]);
   });
 
@@ -145,7 +194,7 @@ describe("data source query: pagination, filters, sorts, validation", () => {
   });
 
   it("serves the legacy POST /v1/databases/{id}/query on the single data source", async () => {
-    const res = await rawCall(sandbox, "POST", `/v1/databases/${sandbox.databases.risks!.databaseId}/query`, { body: "{\"page_size\":7}" });
+    const res = await rawCall(sandbox, "POST", `/v1/databases/${sandbox.databases.risks!.databaseId}/query`, { body: '{"page_size":7}' });
     expect(res.status).toBe(200);
     expect(res.json()).toMatchObject({ object: "list", type: "page_or_database", has_more: true });
     expect(res.json()["results"]).toHaveLength(7);

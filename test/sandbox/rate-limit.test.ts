@@ -12,7 +12,14 @@ describe("rate limiting (token bucket per token)", () => {
 
   const burst = async (n: number) => {
     const notion = clientFor(sandbox);
-    return Promise.all(Array.from({ length: n }, () => notion.users.me({}).then(() => "ok" as const, (e: unknown) => e)));
+    return Promise.all(
+      Array.from({ length: n }, () =>
+        notion.users.me({}).then(
+          () => "ok" as const,
+          (e: unknown) => e,
+        ),
+      ),
+    );
   };
 
   it("rps 3 allows a burst of 6, then answers 429 rate_limited with an integer Retry-After", async () => {

@@ -31,7 +31,12 @@ describe("per-query result limit (request_status incomplete)", () => {
     expect(first.pages).toHaveLength(25);
     expect(first.incomplete).toBe(true);
     const last = first.pages[first.pages.length - 1]!.created_time;
-    const next = await queryAll(notion, { data_source_id: lines, page_size: 10, sorts, filter: { timestamp: "created_time", created_time: { on_or_after: last } } });
+    const next = await queryAll(notion, {
+      data_source_id: lines,
+      page_size: 10,
+      sorts,
+      filter: { timestamp: "created_time", created_time: { on_or_after: last } },
+    });
     expect(next.pages).toHaveLength(25);
     expect(next.pages[0]!.created_time).toBe(last);
   });

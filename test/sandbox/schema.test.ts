@@ -25,7 +25,9 @@ describe("schema changes through PATCH /v1/data_sources/{id}", () => {
     expect(updated.last_edited_time).toBe("2026-08-10T09:05:00.000Z");
     const page = (await notion.dataSources.query({ data_source_id: risks, page_size: 1 })).results[0] as PageObjectResponse;
     expect(page.properties["Risk Level"]!.id).toBe(id);
-    const byOld = await notion.dataSources.query({ data_source_id: risks, filter: { property: "Severity", select: { equals: "High" } } }).catch((e: unknown) => e);
+    const byOld = await notion.dataSources
+      .query({ data_source_id: risks, filter: { property: "Severity", select: { equals: "High" } } })
+      .catch((e: unknown) => e);
     expect(APIResponseError.isAPIResponseError(byOld) && byOld.message).toBe("Could not find property with name or id: Severity");
     const byId = await notion.dataSources.query({ data_source_id: risks, filter: { property: id, select: { equals: "High" } } });
     expect(byId.results.length).toBeGreaterThan(0);
@@ -33,11 +35,15 @@ describe("schema changes through PATCH /v1/data_sources/{id}", () => {
 
   it("renames by property id too, and formulas keep working after their inputs are renamed", async () => {
     const likelihood = (await schema()).properties["Likelihood"]!.id;
-    const updated = (await notion.dataSources.update({ data_source_id: risks, properties: { [likelihood]: { name: "Probability" } } })) as DataSourceObjectResponse;
+    const updated = (await notion.dataSources.update({
+      data_source_id: risks,
+      properties: { [likelihood]: { name: "Probability" } },
+    })) as DataSourceObjectResponse;
     expect(updated.properties["Probability"]!.id).toBe(likelihood);
     const score = updated.properties["Score"]!;
     expect(score.type === "formula" && score.formula.expression).toContain('prop("Probability")');
-    const page = (await notion.dataSources.query({ data_source_id: risks, page_size: 1, sorts: [{ property: "Score", direction: "descending" }] })).results[0] as PageObjectResponse;
+    const page = (await notion.dataSources.query({ data_source_id: risks, page_size: 1, sorts: [{ property: "Score", direction: "descending" }] }))
+      .results[0] as PageObjectResponse;
     expect((page.properties["Score"] as unknown as { formula: { number: number } }).formula.number).toBeGreaterThan(0);
   });
 

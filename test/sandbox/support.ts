@@ -12,7 +12,15 @@ export function clientFor(sandbox: Sandbox, options: Partial<ClientOptions> = {}
 /** A settable clock for `startSandbox({ now })`. */
 export function testClock(startIso = "2026-08-03T10:15:42.123Z"): { now: () => number; set(iso: string): void; advance(ms: number): void } {
   let t = Date.parse(startIso);
-  return { now: () => t, set: (iso) => { t = Date.parse(iso); }, advance: (ms) => { t += ms; } };
+  return {
+    now: () => t,
+    set: (iso) => {
+      t = Date.parse(iso);
+    },
+    advance: (ms) => {
+      t += ms;
+    },
+  };
 }
 
 /** A raw HTTP call with the SDK's default headers (override or drop them with `headers`). */
@@ -47,7 +55,10 @@ export function plain(page: { properties: Record<string, unknown> }, name: strin
 }
 
 /** Collects every page of a data source query through the SDK (follows next_cursor). */
-export async function queryAll(client: Client, args: Parameters<Client["dataSources"]["query"]>[0]): Promise<{ pages: PageObjectResponse[]; requests: number; incomplete: boolean }> {
+export async function queryAll(
+  client: Client,
+  args: Parameters<Client["dataSources"]["query"]>[0],
+): Promise<{ pages: PageObjectResponse[]; requests: number; incomplete: boolean }> {
   const pages: PageObjectResponse[] = [];
   let cursor: string | undefined;
   let requests = 0;
@@ -72,7 +83,12 @@ export async function collectPropertyItems(client: Client, pageId: string, prope
   const items: Array<Record<string, unknown>> = [];
   let cursor: string | undefined;
   do {
-    const res = await client.pages.properties.retrieve({ page_id: pageId, property_id: propertyId, page_size: pageSize, ...(cursor ? { start_cursor: cursor } : {}) });
+    const res = await client.pages.properties.retrieve({
+      page_id: pageId,
+      property_id: propertyId,
+      page_size: pageSize,
+      ...(cursor ? { start_cursor: cursor } : {}),
+    });
     if (res.object !== "list") throw new Error(`expected a property item list, got ${res.object}`);
     items.push(...(res.results as unknown as Array<Record<string, unknown>>));
     cursor = res.next_cursor ?? undefined;

@@ -44,7 +44,10 @@ describe("the sandbox's wire shapes against the SDK's response types", () => {
     expect(validators.PropertyItemAnswer(wrongItem)).toBe(false);
     const names = (await notion.pages.properties.retrieve({ page_id: page.id, property_id: page.properties["Line Names"].id })) as Json;
     expect(validators.PropertyItemListAnswer(names), problems(validators.PropertyItemListAnswer)).toBe(true);
-    const wrong = { ...names, property_item: { ...names.property_item, rollup: { type: "array", function: "show_original", array: [{ type: "title", title: [] }] } } };
+    const wrong = {
+      ...names,
+      property_item: { ...names.property_item, rollup: { type: "array", function: "show_original", array: [{ type: "title", title: [] }] } },
+    };
     expect(validators.PropertyItemListAnswer(wrong)).toBe(false);
     expect(validators.PageAnswer({ ...page, parent: { type: "data_source_id" } })).toBe(false);
   });
@@ -73,7 +76,12 @@ describe("the sandbox's wire shapes against the SDK's response types", () => {
         for (const [name, value] of Object.entries(page.properties as Record<string, Json>)) {
           let itemCursor: string | undefined;
           do {
-            const answer = (await notion.pages.properties.retrieve({ page_id: page.id, property_id: value.id, page_size: 20, ...(itemCursor ? { start_cursor: itemCursor } : {}) })) as Json;
+            const answer = (await notion.pages.properties.retrieve({
+              page_id: page.id,
+              property_id: value.id,
+              page_size: 20,
+              ...(itemCursor ? { start_cursor: itemCursor } : {}),
+            })) as Json;
             check(answer.object === "list" ? "PropertyItemListAnswer" : "PropertyItemAnswer", answer, `property "${name}" of ${key}/${page.id as string}`);
             itemCursor = answer.object === "list" ? (answer.next_cursor ?? undefined) : undefined;
           } while (itemCursor);

@@ -7,23 +7,83 @@ import { plain } from "./support.js";
 /** The property types the brief fixes for the seeded workspace. */
 const EXPECTED: Record<string, Record<string, string>> = {
   programs: {
-    Name: "title", Code: "rich_text", Status: "status", Owner: "people", Timeline: "date", Budget: "number", Strategic: "checkbox",
-    Tags: "multi_select", Projects: "relation", "Planned Total": "rollup", "Latest Due": "rollup", "Project Statuses": "rollup", "Program ID": "unique_id",
+    Name: "title",
+    Code: "rich_text",
+    Status: "status",
+    Owner: "people",
+    Timeline: "date",
+    Budget: "number",
+    Strategic: "checkbox",
+    Tags: "multi_select",
+    Projects: "relation",
+    "Planned Total": "rollup",
+    "Latest Due": "rollup",
+    "Project Statuses": "rollup",
+    "Program ID": "unique_id",
   },
   projects: {
-    Name: "title", Program: "relation", Status: "status", Priority: "select", "Project Manager": "people", Kickoff: "date", Due: "date",
-    Budget: "number", Spent: "number", Complete: "number", "Budget Lines": "relation", Remaining: "formula", "Over Budget": "formula",
-    Health: "formula", "Next Review": "formula", "Actual Total": "rollup", Docs: "url", Contact: "email", Phone: "phone_number",
-    Attachments: "files", "Project Code": "unique_id", "Created By": "created_by", "Last Edited By": "last_edited_by",
+    Name: "title",
+    Program: "relation",
+    Status: "status",
+    Priority: "select",
+    "Project Manager": "people",
+    Kickoff: "date",
+    Due: "date",
+    Budget: "number",
+    Spent: "number",
+    Complete: "number",
+    "Budget Lines": "relation",
+    Remaining: "formula",
+    "Over Budget": "formula",
+    Health: "formula",
+    "Next Review": "formula",
+    "Actual Total": "rollup",
+    Docs: "url",
+    Contact: "email",
+    Phone: "phone_number",
+    Attachments: "files",
+    "Project Code": "unique_id",
+    "Created By": "created_by",
+    "Last Edited By": "last_edited_by",
   },
   budget_lines: {
-    Line: "title", Project: "relation", Category: "select", "Fiscal Year": "number", Planned: "number", Actual: "number", Approved: "checkbox",
-    "Cost Center": "rich_text", Period: "date", Variance: "formula", "Line No": "unique_id",
+    Line: "title",
+    Project: "relation",
+    Category: "select",
+    "Fiscal Year": "number",
+    Planned: "number",
+    Actual: "number",
+    Approved: "checkbox",
+    "Cost Center": "rich_text",
+    Period: "date",
+    Variance: "formula",
+    "Line No": "unique_id",
   },
-  milestones: { Milestone: "title", Project: "relation", Due: "date", "Completed On": "date", Status: "status", Owner: "people", Done: "checkbox", "Days Late": "formula" },
+  milestones: {
+    Milestone: "title",
+    Project: "relation",
+    Due: "date",
+    "Completed On": "date",
+    Status: "status",
+    Owner: "people",
+    Done: "checkbox",
+    "Days Late": "formula",
+  },
   risks: {
-    Risk: "title", Project: "relation", Severity: "select", Likelihood: "number", Impact: "number", Score: "formula", Mitigation: "rich_text",
-    Tags: "multi_select", Owner: "people", "Review Date": "date", Open: "checkbox", "Risk ID": "unique_id", Identified: "created_time", "Last Updated": "last_edited_time",
+    Risk: "title",
+    Project: "relation",
+    Severity: "select",
+    Likelihood: "number",
+    Impact: "number",
+    Score: "formula",
+    Mitigation: "rich_text",
+    Tags: "multi_select",
+    Owner: "people",
+    "Review Date": "date",
+    Open: "checkbox",
+    "Risk ID": "unique_id",
+    Identified: "created_time",
+    "Last Updated": "last_edited_time",
   },
 };
 
@@ -45,7 +105,11 @@ describe("the seeded finance PPM workspace", () => {
       expect(actual, key).toEqual(expected);
       for (const column of mapping[key]?.columns ?? []) expect(Object.keys(actual), `${key}.${column.notion_property}`).toContain(column.notion_property);
     }
-    expect(Object.keys(sandbox.databases).sort()).toEqual(Object.keys(mapping).filter((k) => k !== "settings").sort());
+    expect(Object.keys(sandbox.databases).sort()).toEqual(
+      Object.keys(mapping)
+        .filter((k) => k !== "settings")
+        .sort(),
+    );
   });
 
   it("has realistic sizes: 8 programs, 40 live projects, 400 budget lines, 120 milestones, 100 risks", () => {
@@ -80,7 +144,9 @@ describe("the seeded finance PPM workspace", () => {
     expect(timeline.end > timeline.start).toBe(true);
     const kinds = new Set(projects.flatMap((p) => (p.properties["Attachments"]!["files"] as Array<{ type: string }>).map((f) => f.type)));
     expect([...kinds].sort()).toEqual(["external", "file"]);
-    const mitigation = pages("risks").map((r) => r.properties["Mitigation"]!["rich_text"] as Array<{ type: string; href: string | null; annotations: { bold: boolean } }>).find((m) => m.length > 1)!;
+    const mitigation = pages("risks")
+      .map((r) => r.properties["Mitigation"]!["rich_text"] as Array<{ type: string; href: string | null; annotations: { bold: boolean } }>)
+      .find((m) => m.length > 1)!;
     expect(mitigation.some((s) => s.type === "mention")).toBe(true);
     expect(mitigation.some((s) => s.href !== null && s.annotations.bold)).toBe(true);
   });
@@ -103,7 +169,9 @@ describe("the seeded finance PPM workspace", () => {
     expect(get("required", "project_id").properties["Project"]!["relation"]).toEqual([]);
     expect(get("invalid", "planned_amount").properties["Planned"]!["number"]).toBeLessThan(0);
     expect(plain(get("invalid", "cost_center"), "Cost Center")).not.toMatch(/^CC-[0-9]{4}$/);
-    const orphanTargets = PLANTED_PROBLEMS.filter((p) => p.rule === "orphan").map((p) => (byId.get(p.pageId)!.properties["Project"]!["relation"] as Array<{ id: string }>)[0]!.id);
+    const orphanTargets = PLANTED_PROBLEMS.filter((p) => p.rule === "orphan").map(
+      (p) => (byId.get(p.pageId)!.properties["Project"]!["relation"] as Array<{ id: string }>)[0]!.id,
+    );
     expect(orphanTargets.map((id) => byId.get(id)?.in_trash ?? "missing").sort()).toEqual(["missing", true].sort());
     const codes = pages("programs").map((p) => plain(p, "Code"));
     expect(new Set(codes).size).toBe(codes.length - 1);

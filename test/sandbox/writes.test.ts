@@ -22,7 +22,9 @@ describe("page writes: create, update, trash and restore", () => {
   afterAll(() => sandbox.close());
 
   it("creates a page with keys by name or id and options by name or id; stamps minute-rounded times and the bot", async () => {
-    const schema = sandbox.store.dataSource(linesDs) as { properties: Record<string, { id: string; select?: { options: Array<{ id: string; name: string }> } }> };
+    const schema = sandbox.store.dataSource(linesDs) as {
+      properties: Record<string, { id: string; select?: { options: Array<{ id: string; name: string }> } }>;
+    };
     const travel = schema.properties["Category"]!.select!.options.find((o) => o.name === "Travel")!;
     const project = sandbox.store.listPages(projectsDs)[0] as { id: string };
     const created = (await notion.pages.create({
@@ -54,7 +56,10 @@ describe("page writes: create, update, trash and restore", () => {
   it("updates properties, recomputes formulas and bumps last_edited_time to the minute (not within the same minute)", async () => {
     const target = sandbox.store.listPages(projectsDs)[3] as { id: string; last_edited_time: string };
     clock.set("2026-08-03T11:00:59.999Z");
-    const updated = (await notion.pages.update({ page_id: target.id, properties: { Budget: { number: 500_000 }, Spent: { number: 600_000 }, Priority: { select: { name: "P0" } } } })) as PageObjectResponse;
+    const updated = (await notion.pages.update({
+      page_id: target.id,
+      properties: { Budget: { number: 500_000 }, Spent: { number: 600_000 }, Priority: { select: { name: "P0" } } },
+    })) as PageObjectResponse;
     const p = updated.properties as unknown as Props;
     expect(updated.last_edited_time).toBe("2026-08-03T11:00:00.000Z");
     expect(updated.last_edited_by.id).toBe(botId);
@@ -85,14 +90,19 @@ describe("page writes: create, update, trash and restore", () => {
     const [from, to] = sandbox.store.listPages(projectsDs).slice(4, 6) as Array<{ id: string; properties: Props }>;
     const lineId = (from!.properties["Budget Lines"]!["relation"] as Array<{ id: string }>)[0]!.id;
     await notion.pages.update({ page_id: lineId, properties: { Project: { relation: [{ id: to!.id }] } } });
-    const ids = (id: string) => ((sandbox.store.getPage(id) as { properties: Props }).properties["Budget Lines"]!["relation"] as Array<{ id: string }>).map((r) => r.id);
+    const ids = (id: string) =>
+      ((sandbox.store.getPage(id) as { properties: Props }).properties["Budget Lines"]!["relation"] as Array<{ id: string }>).map((r) => r.id);
     expect(ids(from!.id)).not.toContain(lineId);
     expect(ids(to!.id)).toContain(lineId);
   });
 
   it("lets tests edit through the store with the same request shapes", () => {
     const person = (sandbox.store.users().find((u) => u["type"] === "person") as { id: string }).id;
-    const page = sandbox.store.createPage(sandbox.databases.milestones!.dataSourceId, { Milestone: { title: [{ text: { content: "Steering review" } }] }, Due: { date: { start: "2026-09-30" } } }, { by: person }) as { id: string; created_by: { id: string }; properties: Props };
+    const page = sandbox.store.createPage(
+      sandbox.databases.milestones!.dataSourceId,
+      { Milestone: { title: [{ text: { content: "Steering review" } }] }, Due: { date: { start: "2026-09-30" } } },
+      { by: person },
+    ) as { id: string; created_by: { id: string }; properties: Props };
     expect(page.created_by.id).toBe(person);
     expect(plain(page, "Milestone")).toBe("Steering review");
     const renamed = sandbox.store.updatePage(page.id, { Milestone: { title: [{ text: { content: "Steering review (moved)" } }] } }) as { properties: Props };

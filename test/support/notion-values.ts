@@ -20,7 +20,11 @@ export const v = {
   checkbox: (b: boolean): PropertyValue => ({ id: pid(), type: "checkbox", checkbox: b }),
   select: (name: string | null): PropertyValue => ({ id: pid(), type: "select", select: name === null ? null : { id: `opt-${name}`, name, color: "blue" } }),
   status: (name: string | null): PropertyValue => ({ id: pid(), type: "status", status: name === null ? null : { id: `st-${name}`, name, color: "green" } }),
-  multiSelect: (...names: string[]): PropertyValue => ({ id: pid(), type: "multi_select", multi_select: names.map((name) => ({ id: `opt-${name}`, name, color: "red" })) }),
+  multiSelect: (...names: string[]): PropertyValue => ({
+    id: pid(),
+    type: "multi_select",
+    multi_select: names.map((name) => ({ id: `opt-${name}`, name, color: "red" })),
+  }),
   date: (start: string | null, end: string | null = null, timeZone: string | null = null): PropertyValue => ({
     id: pid(),
     type: "date",
@@ -29,13 +33,19 @@ export const v = {
   people: (...users: { id: string; name?: string; email?: string }[]): PropertyValue => ({
     id: pid(),
     type: "people",
-    people: users.map((u) => (u.name ? { object: "user", id: u.id, name: u.name, type: "person", person: u.email ? { email: u.email } : {} } : { object: "user", id: u.id })),
+    people: users.map((u) =>
+      u.name ? { object: "user", id: u.id, name: u.name, type: "person", person: u.email ? { email: u.email } : {} } : { object: "user", id: u.id },
+    ),
   }),
   relation: (ids: string[], hasMore = false): PropertyValue => ({ id: pid(), type: "relation", relation: ids.map((id) => ({ id })), has_more: hasMore }),
   files: (...files: { name: string; url: string; uploaded?: boolean; expiry?: string }[]): PropertyValue => ({
     id: pid(),
     type: "files",
-    files: files.map((f) => (f.uploaded ? { name: f.name, type: "file", file: { url: f.url, expiry_time: f.expiry ?? "2026-01-01T01:00:00.000Z" } } : { name: f.name, type: "external", external: { url: f.url } })),
+    files: files.map((f) =>
+      f.uploaded
+        ? { name: f.name, type: "file", file: { url: f.url, expiry_time: f.expiry ?? "2026-01-01T01:00:00.000Z" } }
+        : { name: f.name, type: "external", external: { url: f.url } },
+    ),
   }),
   url: (s: string | null): PropertyValue => ({ id: pid(), type: "url", url: s }),
   email: (s: string | null): PropertyValue => ({ id: pid(), type: "email", email: s }),
@@ -45,7 +55,11 @@ export const v = {
   rollup: (result: Record<string, unknown>): PropertyValue => ({ id: pid(), type: "rollup", rollup: { function: "sum", ...result } }),
   createdTime: (iso: string): PropertyValue => ({ id: pid(), type: "created_time", created_time: iso }),
   lastEditedTime: (iso: string): PropertyValue => ({ id: pid(), type: "last_edited_time", last_edited_time: iso }),
-  createdBy: (id: string, name?: string): PropertyValue => ({ id: pid(), type: "created_by", created_by: name ? { object: "user", id, name, type: "person", person: {} } : { object: "user", id } }),
+  createdBy: (id: string, name?: string): PropertyValue => ({
+    id: pid(),
+    type: "created_by",
+    created_by: name ? { object: "user", id, name, type: "person", person: {} } : { object: "user", id },
+  }),
   lastEditedBy: (id: string): PropertyValue => ({ id: pid(), type: "last_edited_by", last_edited_by: { object: "user", id } }),
 };
 

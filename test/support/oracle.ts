@@ -34,7 +34,9 @@ export function mappingColumns(file: string): Record<string, OracleColumn[]> {
 function wasCut(page: Json, shown: Json | undefined): boolean {
   if (!shown) return false;
   const cuttable = new Set(["relation", "people", "title", "rich_text", "rollup"]);
-  return Object.entries(page.properties as Record<string, Json>).some(([name, value]) => cuttable.has(value.type) && JSON.stringify(value) !== JSON.stringify(shown.properties[name]));
+  return Object.entries(page.properties as Record<string, Json>).some(
+    ([name, value]) => cuttable.has(value.type) && JSON.stringify(value) !== JSON.stringify(shown.properties[name]),
+  );
 }
 
 interface ReadContext {
@@ -59,7 +61,9 @@ function read(prop: Json, c: OracleColumn, ctx: ReadContext): unknown {
     case "date":
       return x ? (c.extract === "end" ? x.end : x.start) : null;
     case "people":
-      return x.map((u: Json) => (c.extract === "email" ? users.get(u.id)?.person?.email : c.extract === "name" ? users.get(u.id)?.name : u.id) ?? null).filter((v: unknown) => v !== null);
+      return x
+        .map((u: Json) => (c.extract === "email" ? users.get(u.id)?.person?.email : c.extract === "name" ? users.get(u.id)?.name : u.id) ?? null)
+        .filter((v: unknown) => v !== null);
     case "created_by":
     case "last_edited_by":
       return x.id;
@@ -120,7 +124,14 @@ function outOfRange(v: unknown, type: string): boolean {
   if (type === "INT") return Number(v) < -2147483648 || Number(v) > 2147483647;
   if (type === "BIGINT") return !Number.isSafeInteger(Number(v));
   const decimal = /^DECIMAL\((\d+),(\d+)\)$/.exec(type);
-  return decimal !== null && String(v).replace(/^-/, "").split(".")[0]!.replace(/^0+(?=\d)/, "").length > Number(decimal[1]) - Number(decimal[2]);
+  return (
+    decimal !== null &&
+    String(v)
+      .replace(/^-/, "")
+      .split(".")[0]!
+      .replace(/^0+(?=\d)/, "").length >
+      Number(decimal[1]) - Number(decimal[2])
+  );
 }
 
 function breaks(value: unknown, c: OracleColumn): boolean {

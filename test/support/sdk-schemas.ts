@@ -7,13 +7,32 @@ import { createGenerator } from "ts-json-schema-generator";
  * is a finding. One documented exception: page-object relations carry `has_more` ("true if a relation
  * contains more than 25 related pages", API reference), which the SDK type lacks.
  */
-export const ANSWERS = ["PageAnswer", "QueryAnswer", "DataSourceAnswer", "DatabaseAnswer", "PropertyItemAnswer", "PropertyItemListAnswer", "UsersAnswer", "UserAnswer", "SearchAnswer"] as const;
+export const ANSWERS = [
+  "PageAnswer",
+  "QueryAnswer",
+  "DataSourceAnswer",
+  "DatabaseAnswer",
+  "PropertyItemAnswer",
+  "PropertyItemListAnswer",
+  "UsersAnswer",
+  "UserAnswer",
+  "SearchAnswer",
+] as const;
 export type AnswerType = (typeof ANSWERS)[number];
 
 export type Validators = Record<AnswerType, ValidateFunction>;
 
 export function sdkValidators(): Validators {
-  const generator = createGenerator({ path: new URL("./sdk-answers.ts", import.meta.url).pathname, tsconfig: new URL("../../tsconfig.json", import.meta.url).pathname, type: "*", skipTypeCheck: true, additionalProperties: false, expose: "export", topRef: false, jsDoc: "none" });
+  const generator = createGenerator({
+    path: new URL("./sdk-answers.ts", import.meta.url).pathname,
+    tsconfig: new URL("../../tsconfig.json", import.meta.url).pathname,
+    type: "*",
+    skipTypeCheck: true,
+    additionalProperties: false,
+    expose: "export",
+    topRef: false,
+    jsDoc: "none",
+  });
   const ajv = new Ajv({ allErrors: false, strict: false });
   const out = {} as Validators;
   for (const name of ANSWERS) out[name] = ajv.compile(allowRelationHasMore(generator.createSchema(name)) as AnySchema);
@@ -27,11 +46,15 @@ function allowRelationHasMore(node: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) out[key] = allowRelationHasMore(value);
   const props = out["properties"] as Record<string, { const?: unknown; type?: unknown }> | undefined;
-  if (props?.["type"]?.const === "relation" && props["relation"]?.type === "array" && props["id"]) out["properties"] = { ...props, has_more: { type: "boolean" } };
+  if (props?.["type"]?.const === "relation" && props["relation"]?.type === "array" && props["id"])
+    out["properties"] = { ...props, has_more: { type: "boolean" } };
   return out;
 }
 
 /** The first problems ajv found, short enough for an assertion message. */
 export function problems(validate: ValidateFunction): string {
-  return (validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`).join("; ");
+  return (validate.errors ?? [])
+    .slice(0, 3)
+    .map((e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`)
+    .join("; ");
 }

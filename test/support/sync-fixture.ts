@@ -18,7 +18,14 @@ export async function syncFixture(options: SandboxOptions = {}): Promise<SyncFix
   const sandbox = await startSandbox(options);
   const dir = mkdtempSync(join(tmpdir(), "nds-fixture-"));
   const duckdbPath = join(dir, "w.duckdb");
-  const env = (extra: Record<string, string> = {}) => ({ ...sandbox.env(), DUCKDB_PATH: duckdbPath, WATERMARK_DIR: join(dir, "wm"), NOTION_RPS: "500", NOTION_BURST: "50", ...extra });
+  const env = (extra: Record<string, string> = {}) => ({
+    ...sandbox.env(),
+    DUCKDB_PATH: duckdbPath,
+    WATERMARK_DIR: join(dir, "wm"),
+    NOTION_RPS: "500",
+    NOTION_BURST: "50",
+    ...extra,
+  });
   return {
     sandbox,
     dir,

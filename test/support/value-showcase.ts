@@ -10,9 +10,16 @@ import { parse, stringify } from "yaml";
 import type { Sandbox } from "../../src/sandbox/index.js";
 
 type Json = Record<string, any>;
-interface Column { notion_property: string; column_name: string; column_type: string; extract?: string }
+interface Column {
+  notion_property: string;
+  column_name: string;
+  column_type: string;
+  extract?: string;
+}
 
-const rollup = (relation: string, property: string, fn: string) => ({ rollup: { relation_property_name: relation, rollup_property_name: property, function: fn } });
+const rollup = (relation: string, property: string, fn: string) => ({
+  rollup: { relation_property_name: relation, rollup_property_name: property, function: fn },
+});
 
 const PROJECT_ROLLUPS: Record<string, [string, string, string]> = {
   "Line Names": ["Budget Lines", "Line", "show_original"],
@@ -57,7 +64,8 @@ export const SHOWCASE_COLUMNS: Record<string, Column[]> = {
 export function addValueShowcase(sandbox: Sandbox): { mentionRisk: string; mentionProject: string; crowdRisk: string; crowdedProgram: string } {
   const { store, databases } = sandbox;
   const ds = (key: string) => databases[key]!.dataSourceId;
-  const props = (spec: Record<string, [string, string, string]>) => Object.fromEntries(Object.entries(spec).map(([name, [rel, prop, fn]]) => [name, rollup(rel, prop, fn)]));
+  const props = (spec: Record<string, [string, string, string]>) =>
+    Object.fromEntries(Object.entries(spec).map(([name, [rel, prop, fn]]) => [name, rollup(rel, prop, fn)]));
   store.updateDataSource(ds("projects"), { properties: props(PROJECT_ROLLUPS) });
   store.updateDataSource(ds("programs"), { properties: props(PROGRAM_ROLLUPS) });
 
@@ -83,5 +91,9 @@ export function writeShowcaseMapping(file: string, base = "config/notion_mapping
   const doc = parse(readFileSync(base, "utf8")) as Record<string, Json>;
   for (const [key, columns] of Object.entries(SHOWCASE_COLUMNS)) doc[key]!.columns.push(...columns);
   writeFileSync(file, stringify(doc));
-  return Object.fromEntries(Object.entries(doc).filter(([k]) => k !== "settings").map(([k, v]) => [k, v.columns as Column[]]));
+  return Object.fromEntries(
+    Object.entries(doc)
+      .filter(([k]) => k !== "settings")
+      .map(([k, v]) => [k, v.columns as Column[]]),
+  );
 }

@@ -44,10 +44,10 @@ describe("the shipped mapping", () => {
     expect(error).toBeInstanceOf(ConfigError);
     const messages = (error as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
     expect(messages).toEqual([
-      "projects.database_id: environment variable NOTION_PROJECTS_DB is not set (used by \"projects\")",
-      "budget_lines.database_id: environment variable NOTION_BUDGET_LINES_DB is not set (used by \"budget_lines\")",
-      "milestones.database_id: environment variable NOTION_MILESTONES_DB is not set (used by \"milestones\")",
-      "risks.database_id: environment variable NOTION_RISKS_DB is not set (used by \"risks\")",
+      'projects.database_id: environment variable NOTION_PROJECTS_DB is not set (used by "projects")',
+      'budget_lines.database_id: environment variable NOTION_BUDGET_LINES_DB is not set (used by "budget_lines")',
+      'milestones.database_id: environment variable NOTION_MILESTONES_DB is not set (used by "milestones")',
+      'risks.database_id: environment variable NOTION_RISKS_DB is not set (used by "risks")',
     ]);
   });
 
@@ -69,10 +69,13 @@ describe("mapping errors are collected together and located", () => {
 
   it("never reads a secret variable into the mapping, so no error can echo it", () => {
     const token = "secret_MAPPING_must_not_leak_42";
-    const issues = issuesOf('risks:\n  database_id: "${NOTION_TOKEN}"\n  columns:\n    - { notion_property: Risk, column_name: title, column_type: STRING, pattern: "${DATABRICKS_TOKEN}" }\n', {
-      NOTION_TOKEN: token,
-      DATABRICKS_TOKEN: token,
-    });
+    const issues = issuesOf(
+      'risks:\n  database_id: "${NOTION_TOKEN}"\n  columns:\n    - { notion_property: Risk, column_name: title, column_type: STRING, pattern: "${DATABRICKS_TOKEN}" }\n',
+      {
+        NOTION_TOKEN: token,
+        DATABRICKS_TOKEN: token,
+      },
+    );
     expect(JSON.stringify(issues)).not.toContain(token);
     expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
       "risks.database_id: NOTION_TOKEN is a secret: the mapping cannot use it (its value would end up in messages and logs)",
@@ -170,7 +173,10 @@ risks:
 describe("environment", () => {
   const dir = mkdtempSync(join(tmpdir(), "nds-config-"));
   const mapping = join(dir, "m.yaml");
-  writeFileSync(mapping, 'p:\n  database_id: "842a0286cef046a8abbaeac4c8ca644e"\n  columns:\n    - { notion_property: Name, column_name: name, column_type: STRING }\n');
+  writeFileSync(
+    mapping,
+    'p:\n  database_id: "842a0286cef046a8abbaeac4c8ca644e"\n  columns:\n    - { notion_property: Name, column_name: name, column_type: STRING }\n',
+  );
 
   it("names the variable at fault and never echoes a secret", () => {
     let error: unknown;
@@ -180,7 +186,7 @@ describe("environment", () => {
       error = e;
     }
     const message = (error as ConfigError).message;
-    expect(message).toContain('environment: NOTION_RPS');
+    expect(message).toContain("environment: NOTION_RPS");
     expect(message).toContain('(got "fast")');
     const again = (() => {
       try {
@@ -226,19 +232,41 @@ describe("WAREHOUSE=databricks settings", () => {
   };
 
   it("takes the host with or without a scheme, the token as a secret, and the default table properties", () => {
-    const config = loadConfig({ env: { ...base, DATABRICKS_HOST: "https://adb-1.2.azuredatabricks.net/", DATABRICKS_TOKEN: "dapi_cfg_secret" }, requireToken: true });
+    const config = loadConfig({
+      env: { ...base, DATABRICKS_HOST: "https://adb-1.2.azuredatabricks.net/", DATABRICKS_TOKEN: "dapi_cfg_secret" },
+      requireToken: true,
+    });
     const warehouse = config.warehouse;
     if (warehouse.kind !== "databricks") throw new Error("expected databricks");
-    expect([warehouse.host, warehouse.httpPath, warehouse.catalog, warehouse.auth.kind]).toEqual(["adb-1.2.azuredatabricks.net", "/sql/1.0/warehouses/abc", undefined, "token"]);
+    expect([warehouse.host, warehouse.httpPath, warehouse.catalog, warehouse.auth.kind]).toEqual([
+      "adb-1.2.azuredatabricks.net",
+      "/sql/1.0/warehouses/abc",
+      undefined,
+      "token",
+    ]);
     expect(JSON.stringify(config)).not.toContain("dapi_cfg_secret");
     expect(warehouse.tableProperties["delta.enableChangeDataFeed"]).toBe("true");
   });
 
   it("takes OAuth M2M credentials, and a table-property list of the operator's own (or none)", () => {
-    const config = loadConfig({ env: { ...base, DATABRICKS_HOST: "h.cloud.databricks.com", DATABRICKS_CLIENT_ID: "app-id", DATABRICKS_CLIENT_SECRET: "oauth_cfg_secret", DATABRICKS_CATALOG: "finance", DATABRICKS_TABLE_PROPERTIES: " delta.enableChangeDataFeed = true ,delta.appendOnly=false" }, requireToken: true });
+    const config = loadConfig({
+      env: {
+        ...base,
+        DATABRICKS_HOST: "h.cloud.databricks.com",
+        DATABRICKS_CLIENT_ID: "app-id",
+        DATABRICKS_CLIENT_SECRET: "oauth_cfg_secret",
+        DATABRICKS_CATALOG: "finance",
+        DATABRICKS_TABLE_PROPERTIES: " delta.enableChangeDataFeed = true ,delta.appendOnly=false",
+      },
+      requireToken: true,
+    });
     const warehouse = config.warehouse;
     if (warehouse.kind !== "databricks") throw new Error("expected databricks");
-    expect([warehouse.auth.kind, warehouse.catalog, warehouse.tableProperties]).toEqual(["oauth-m2m", "finance", { "delta.enableChangeDataFeed": "true", "delta.appendOnly": "false" }]);
+    expect([warehouse.auth.kind, warehouse.catalog, warehouse.tableProperties]).toEqual([
+      "oauth-m2m",
+      "finance",
+      { "delta.enableChangeDataFeed": "true", "delta.appendOnly": "false" },
+    ]);
     expect(JSON.stringify(config)).not.toContain("oauth_cfg_secret");
     const none = loadConfig({ env: { ...base, DATABRICKS_HOST: "h", DATABRICKS_TOKEN: "t", DATABRICKS_TABLE_PROPERTIES: "" }, requireToken: true }).warehouse;
     expect(none.kind === "databricks" && none.tableProperties).toEqual({});
@@ -246,7 +274,13 @@ describe("WAREHOUSE=databricks settings", () => {
 
   it("reports a missing host together with every other problem, never echoing a secret", () => {
     const found = problems({ ...base, NOTION_RPS: "abc", DATABRICKS_TOKEN: "dapi_never_echoed", DATABRICKS_TABLE_PROPERTIES: "x=1; DROP TABLE y" });
-    expect(found).toEqual(expect.arrayContaining([expect.stringMatching(/^NOTION_RPS: /), expect.stringMatching(/^DATABRICKS_HOST: is not set/), expect.stringMatching(/^DATABRICKS_TABLE_PROPERTIES: must be key=value pairs/)]));
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^NOTION_RPS: /),
+        expect.stringMatching(/^DATABRICKS_HOST: is not set/),
+        expect.stringMatching(/^DATABRICKS_TABLE_PROPERTIES: must be key=value pairs/),
+      ]),
+    );
     expect(found.join("\n")).not.toContain("dapi_never_echoed");
   });
 });

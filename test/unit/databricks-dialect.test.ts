@@ -16,8 +16,8 @@ import { bronzeTable, openWarehouse, quarantineTable, seenPagesTable, silverTabl
  */
 const mapping = parseMapping(
   't:\n  database_id: "842a0286cef046a8abbaeac4c8ca644e"\n  columns:\n' +
-    "    - { notion_property: A, column_name: amount, column_type: \"DECIMAL(18,2)\" }\n" +
-    "    - { notion_property: T, column_name: tags, column_type: \"ARRAY<STRING>\" }\n" +
+    '    - { notion_property: A, column_name: amount, column_type: "DECIMAL(18,2)" }\n' +
+    '    - { notion_property: T, column_name: tags, column_type: "ARRAY<STRING>" }\n' +
     "    - { notion_property: D, column_name: due, column_type: DATE }\n",
   "t.yaml",
   {},
@@ -27,7 +27,9 @@ const database = mapping.databases[0]!;
 
 type Answer = Record<string, unknown>[] | Error;
 
-function recordingSession(answers: (sql: string) => Answer = () => []): StatementSession & { calls: { sql: string; params: Readonly<Record<string, unknown>> }[] } {
+function recordingSession(
+  answers: (sql: string) => Answer = () => [],
+): StatementSession & { calls: { sql: string; params: Readonly<Record<string, unknown>> }[] } {
   const calls: { sql: string; params: Readonly<Record<string, unknown>> }[] = [];
   return {
     calls,
@@ -41,7 +43,8 @@ function recordingSession(answers: (sql: string) => Answer = () => []): Statemen
   };
 }
 
-const notFound = () => Object.assign(new Error("[TABLE_OR_VIEW_NOT_FOUND] The table or view `main`.`x`.`y` cannot be found. SQLSTATE: 42P01"), { response: { sqlState: "42P01" } });
+const notFound = () =>
+  Object.assign(new Error("[TABLE_OR_VIEW_NOT_FOUND] The table or view `main`.`x`.`y` cannot be found. SQLSTATE: 42P01"), { response: { sqlState: "42P01" } });
 
 async function warehouseOn(session: StatementSession, catalog: string | undefined) {
   return openWarehouse(databricksDialect({ catalog, maxRetries: 3, retryDelayMs: 1, openSession: async () => session }));
@@ -70,7 +73,9 @@ describe("Databricks DDL for every table kind", () => {
       expect.stringMatching(new RegExp(`^CREATE TABLE IF NOT EXISTS \`main\`\\.\`${table.schema}\`\\.\`${table.name}\` \\(\`${table.columns[0]!.name}\` `)),
     ]);
     const create = statements[2]!;
-    expect(create).toContain(" USING DELTA TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true', 'delta.enableDeletionVectors' = 'true', 'delta.autoOptimize.optimizeWrite' = 'true', 'delta.autoOptimize.autoCompact' = 'true')");
+    expect(create).toContain(
+      " USING DELTA TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true', 'delta.enableDeletionVectors' = 'true', 'delta.autoOptimize.optimizeWrite' = 'true', 'delta.autoOptimize.autoCompact' = 'true')",
+    );
     for (const column of table.columns) expect(create).toContain(`\`${column.name}\` `);
     expect(session.calls.every((c) => Object.keys(c.params).length === 0)).toBe(true);
   });
@@ -86,12 +91,18 @@ describe("Databricks DDL for every table kind", () => {
   it("names tables with two levels when no catalog is set (the workspace default)", async () => {
     const session = recordingSession((sql) => (sql.startsWith("DESCRIBE") ? notFound() : []));
     await (await warehouseOn(session, undefined)).ensureTables([seenPagesTable(settings)]);
-    expect(session.calls.map((c) => c.sql.split(" (")[0])).toEqual(["DESCRIBE TABLE `ppm_meta`.`seen_pages`", "CREATE SCHEMA IF NOT EXISTS `ppm_meta`", "CREATE TABLE IF NOT EXISTS `ppm_meta`.`seen_pages`"]);
+    expect(session.calls.map((c) => c.sql.split(" (")[0])).toEqual([
+      "DESCRIBE TABLE `ppm_meta`.`seen_pages`",
+      "CREATE SCHEMA IF NOT EXISTS `ppm_meta`",
+      "CREATE TABLE IF NOT EXISTS `ppm_meta`.`seen_pages`",
+    ]);
   });
 
   it("spends one DESCRIBE per existing table and no DDL; a schema is created once for its absent tables", async () => {
     const runs = syncRunsTable(settings);
-    const existing = recordingSession((sql) => (sql.startsWith("DESCRIBE") ? runs.columns.map((c) => ({ col_name: c.name, data_type: c.type.kind === "bigint" ? "bigint" : c.type.kind })) : []));
+    const existing = recordingSession((sql) =>
+      sql.startsWith("DESCRIBE") ? runs.columns.map((c) => ({ col_name: c.name, data_type: c.type.kind === "bigint" ? "bigint" : c.type.kind })) : [],
+    );
     await (await warehouseOn(existing, "main")).ensureTables([runs]);
     expect(existing.calls.map((c) => c.sql)).toEqual(["DESCRIBE TABLE `main`.`ppm_meta`.`sync_runs`"]);
     const absent = recordingSession((sql) => (sql.startsWith("DESCRIBE") ? notFound() : []));
@@ -103,7 +114,16 @@ describe("Databricks DDL for every table kind", () => {
     const silver = silverTable(database, settings);
     const existing = silver.columns.filter((c) => c.name !== "tags" && c.name !== "due");
     const session = recordingSession((sql) =>
-      sql.startsWith("DESCRIBE") ? [...existing.map((c) => ({ col_name: c.name, data_type: c.type.kind === "decimal" ? "decimal(18,2)" : c.type.kind === "int" ? "int" : c.type.kind })), { col_name: "", data_type: "" }, { col_name: "# Partitioning", data_type: "" }] : [],
+      sql.startsWith("DESCRIBE")
+        ? [
+            ...existing.map((c) => ({
+              col_name: c.name,
+              data_type: c.type.kind === "decimal" ? "decimal(18,2)" : c.type.kind === "int" ? "int" : c.type.kind,
+            })),
+            { col_name: "", data_type: "" },
+            { col_name: "# Partitioning", data_type: "" },
+          ]
+        : [],
     );
     await (await warehouseOn(session, "main")).ensureTables([silver]);
     expect(session.calls.at(-1)!.sql).toBe("ALTER TABLE `main`.`ppm_silver`.`t` ADD COLUMNS (`tags` ARRAY<STRING>, `due` DATE)");
@@ -113,12 +133,29 @@ describe("Databricks DDL for every table kind", () => {
 describe("Databricks writes", () => {
   const silver = silverTable(database, settings);
   const bronze = bronzeTable(database, settings);
-  const row = { page_id: "p1", amount: "12.30", tags: ["a", "it's"], due: "2026-01-02", created_time: "2026-01-01T00:00:00.000Z", last_edited_time: "2026-01-01T00:00:00.000+02:00", url: "u", _is_deleted: false, _deleted_at: null, _row_hash: "h", _synced_at: "2026-01-01T00:00:00.000Z", _run_id: "r" };
+  const row = {
+    page_id: "p1",
+    amount: "12.30",
+    tags: ["a", "it's"],
+    due: "2026-01-02",
+    created_time: "2026-01-01T00:00:00.000Z",
+    last_edited_time: "2026-01-01T00:00:00.000+02:00",
+    url: "u",
+    _is_deleted: false,
+    _deleted_at: null,
+    _row_hash: "h",
+    _synced_at: "2026-01-01T00:00:00.000Z",
+    _run_id: "r",
+  };
 
   it("MERGEs a batch into silver with ONE JSON parameter, de-duplicated by row_number, newer-or-different-hash, explicit columns", async () => {
     const session = recordingSession(() => [{ num_affected_rows: 1 }]);
     const warehouse = await warehouseOn(session, "main");
-    const result = await warehouse.writeBatch({ bronze: { table: bronze, rows: [] }, silver: { table: silver, rows: [row] }, quarantine: { table: quarantineTable(settings), rows: [] } });
+    const result = await warehouse.writeBatch({
+      bronze: { table: bronze, rows: [] },
+      silver: { table: silver, rows: [row] },
+      quarantine: { table: quarantineTable(settings), rows: [] },
+    });
     expect(result).toEqual({ bronzeInserted: 0, silverUpserted: 1 });
     expect(session.calls).toHaveLength(1);
     const { sql, params } = session.calls[0]!;
@@ -137,20 +174,40 @@ describe("Databricks writes", () => {
 
   it("MERGEs bronze versions insert-only by (page_id, _row_hash)", async () => {
     const session = recordingSession(() => [{ num_affected_rows: 1 }]);
-    await (await warehouseOn(session, "main")).writeBatch({
-      bronze: { table: bronze, rows: [{ page_id: "p1", last_edited_time: "2026-01-01T00:00:00.000Z", page_json: "{}", _row_hash: "h", _ingested_at: "2026-01-01T00:00:00.000Z", _run_id: "r" }] },
+    await (
+      await warehouseOn(session, "main")
+    ).writeBatch({
+      bronze: {
+        table: bronze,
+        rows: [
+          {
+            page_id: "p1",
+            last_edited_time: "2026-01-01T00:00:00.000Z",
+            page_json: "{}",
+            _row_hash: "h",
+            _ingested_at: "2026-01-01T00:00:00.000Z",
+            _run_id: "r",
+          },
+        ],
+      },
       silver: { table: silver, rows: [] },
       quarantine: { table: quarantineTable(settings), rows: [] },
     });
     const { sql } = session.calls[0]!;
-    expect(sql).toMatch(/^MERGE INTO `main`\.`ppm_bronze`\.`notion_t` t USING \(SELECT .* OVER \(PARTITION BY `page_id`, `_row_hash` ORDER BY `_row_hash` DESC\) AS `_rn` FROM \(SELECT inline\(from_json\(:nds_rows, /);
-    expect(sql).toMatch(/ ON t\.`page_id` = s\.`page_id` AND t\.`_row_hash` = s\.`_row_hash` WHEN NOT MATCHED THEN INSERT \(`page_id`, `last_edited_time`, `page_json`, `_row_hash`, `_ingested_at`, `_run_id`\) VALUES /);
+    expect(sql).toMatch(
+      /^MERGE INTO `main`\.`ppm_bronze`\.`notion_t` t USING \(SELECT .* OVER \(PARTITION BY `page_id`, `_row_hash` ORDER BY `_row_hash` DESC\) AS `_rn` FROM \(SELECT inline\(from_json\(:nds_rows, /,
+    );
+    expect(sql).toMatch(
+      / ON t\.`page_id` = s\.`page_id` AND t\.`_row_hash` = s\.`_row_hash` WHEN NOT MATCHED THEN INSERT \(`page_id`, `last_edited_time`, `page_json`, `_row_hash`, `_ingested_at`, `_run_id`\) VALUES /,
+    );
     expect(sql).not.toContain("WHEN MATCHED");
   });
 
   it("runs the reconcile as one MERGE … WHEN NOT MATCHED BY SOURCE, then forgets the seen ids", async () => {
     const session = recordingSession((sql) => (sql.startsWith("MERGE") ? [{ num_affected_rows: 3 }] : []));
-    const marked = await (await warehouseOn(session, "main")).markUnseen(silver, seenPagesTable(settings), { runId: "r1", databaseKey: "t", at: "2026-01-01T00:00:00.000Z" });
+    const marked = await (
+      await warehouseOn(session, "main")
+    ).markUnseen(silver, seenPagesTable(settings), { runId: "r1", databaseKey: "t", at: "2026-01-01T00:00:00.000Z" });
     expect(marked).toBe(3);
     expect(session.calls.map((c) => c.sql)).toEqual([
       "MERGE INTO `main`.`ppm_silver`.`t` t USING (SELECT `page_id` FROM `main`.`ppm_meta`.`seen_pages` WHERE `run_id` = :run AND `database_key` = :key) v ON t.`page_id` = v.`page_id` " +
@@ -163,9 +220,30 @@ describe("Databricks writes", () => {
   it("replaces a table's rows with one atomic INSERT OVERWRITE (no transactions on Databricks)", async () => {
     const session = recordingSession();
     const runs = syncRunsTable(settings);
-    await (await warehouseOn(session, "main")).sql.replaceRows(runs, [{ run_id: "r", database_key: "t", mode: "full", status: "success", started_at: "2026-01-01T00:00:00.000Z", finished_at: null, pages_read: 1, rows_upserted: 1, bronze_versions: 1, rows_quarantined: 0, notion_requests: 1, watermark: null, error_code: null, error: null }]);
+    await (
+      await warehouseOn(session, "main")
+    ).sql.replaceRows(runs, [
+      {
+        run_id: "r",
+        database_key: "t",
+        mode: "full",
+        status: "success",
+        started_at: "2026-01-01T00:00:00.000Z",
+        finished_at: null,
+        pages_read: 1,
+        rows_upserted: 1,
+        bronze_versions: 1,
+        rows_quarantined: 0,
+        notion_requests: 1,
+        watermark: null,
+        error_code: null,
+        error: null,
+      },
+    ]);
     expect(session.calls).toHaveLength(1);
-    expect(session.calls[0]!.sql).toMatch(/^INSERT OVERWRITE `main`\.`ppm_meta`\.`sync_runs` \(`run_id`, .*\) SELECT `run_id`, .* FROM \(SELECT inline\(from_json\(:nds_rows, /);
+    expect(session.calls[0]!.sql).toMatch(
+      /^INSERT OVERWRITE `main`\.`ppm_meta`\.`sync_runs` \(`run_id`, .*\) SELECT `run_id`, .* FROM \(SELECT inline\(from_json\(:nds_rows, /,
+    );
   });
 
   it("creates tables with the operator's table properties, or none", async () => {
@@ -184,22 +262,42 @@ describe("Databricks writes", () => {
     const warehouse = await warehouseOn(session, "main");
     const big = { ...row, url: "x".repeat(1024 * 1024) };
     const rows = Array.from({ length: 16 }, (_, i) => ({ ...big, page_id: `p${i}` }));
-    await expect(warehouse.writeBatch({ bronze: { table: bronze, rows: [] }, silver: { table: silver, rows }, quarantine: { table: quarantineTable(settings), rows: [] } })).rejects.toThrow(
-      /^the batch for ppm_silver\.t is 16\.0 MiB as JSON, over the 15 MiB one Databricks statement may carry: lower settings\.batch_max_bytes/,
-    );
+    await expect(
+      warehouse.writeBatch({
+        bronze: { table: bronze, rows: [] },
+        silver: { table: silver, rows },
+        quarantine: { table: quarantineTable(settings), rows: [] },
+      }),
+    ).rejects.toThrow(/^the batch for ppm_silver\.t is 16\.0 MiB as JSON, over the 15 MiB one Databricks statement may carry: lower settings\.batch_max_bytes/);
     expect(session.calls).toHaveLength(0);
   });
 
   it("keeps the batch's JSON exact for decimals beyond a double and hostile strings", () => {
-    const table: TableSpec = { schema: "s", name: "x", key: ["page_id"], columns: [{ name: "page_id", type: { kind: "string" } }, { name: "big", type: { kind: "decimal", precision: 38, scale: 10 } }] };
+    const table: TableSpec = {
+      schema: "s",
+      name: "x",
+      key: ["page_id"],
+      columns: [
+        { name: "page_id", type: { kind: "string" } },
+        { name: "big", type: { kind: "decimal", precision: 38, scale: 10 } },
+      ],
+    };
     const hostile = `'; DROP TABLE x; -- \\ " \u0000\u202e 🚀`;
-    expect(JSON.parse(rowsJson(table, [{ page_id: hostile, big: "1234567890123456789012345678.0123456789", extra: "dropped" }]))).toEqual([{ page_id: hostile, big: "1234567890123456789012345678.0123456789" }]);
+    expect(JSON.parse(rowsJson(table, [{ page_id: hostile, big: "1234567890123456789012345678.0123456789", extra: "dropped" }]))).toEqual([
+      { page_id: hostile, big: "1234567890123456789012345678.0123456789" },
+    ]);
     expect(rowsSchema(table)).toBe("ARRAY<STRUCT<`page_id`: STRING, `big`: DECIMAL(38,10)>>");
   });
 });
 
 describe("Databricks failures", () => {
-  const conflict = Object.assign(new Error("The operation failed due to an error"), { response: { errorMessage: "[DELTA_CONCURRENT_APPEND] ConcurrentAppendException: Files were added to the root of the table by a concurrent update.\n\tat org.apache.spark.sql.delta...", sqlState: null } });
+  const conflict = Object.assign(new Error("The operation failed due to an error"), {
+    response: {
+      errorMessage:
+        "[DELTA_CONCURRENT_APPEND] ConcurrentAppendException: Files were added to the root of the table by a concurrent update.\n\tat org.apache.spark.sql.delta...",
+      sqlState: null,
+    },
+  });
 
   it.each([
     ["a Delta conflict", conflict, "conflict"],
@@ -207,7 +305,14 @@ describe("Databricks failures", () => {
     ["an HTTP 503 answer", Object.assign(new Error("Service Unavailable"), { statusCode: 503 }), "refused"],
     // The driver gives up only on calls it may repeat, after the statement was accepted: it may have run.
     ["the driver's own retries exhausted", new Error("Hive driver: 503 when connecting to resource. Max retry count exceeded."), "broken"],
-    ["a statement stopped by STATEMENT_TIMEOUT", Object.assign(new Error("Query has been timed out due to inactivity."), { errorCode: "TIMEOUT", response: { errorMessage: "Query has been timed out due to inactivity." } }), "timeout"],
+    [
+      "a statement stopped by STATEMENT_TIMEOUT",
+      Object.assign(new Error("Query has been timed out due to inactivity."), {
+        errorCode: "TIMEOUT",
+        response: { errorMessage: "Query has been timed out due to inactivity." },
+      }),
+      "timeout",
+    ],
     ["HTTP 429", Object.assign(new Error("Too Many Requests"), { statusCode: 429 }), "refused"],
     ["a refused connection", Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:443"), { code: "ECONNREFUSED" }), "refused"],
     ["an unknown host", Object.assign(new Error("getaddrinfo ENOTFOUND adb-1.azuredatabricks.net"), { code: "ENOTFOUND" }), "refused"],
@@ -215,27 +320,56 @@ describe("Databricks failures", () => {
     ["HTTP 502", Object.assign(new Error("bad gateway"), { statusCode: 502 }), "broken"],
     ["a missing table", notFound(), "missing_table"],
     ["a missing schema", new Error("[SCHEMA_NOT_FOUND] The schema `main`.`nope` cannot be found."), "missing_table"],
-    ["a syntax error", Object.assign(new Error("x"), { response: { displayMessage: "[PARSE_SYNTAX_ERROR] Syntax error at or near 'MERGEE'. SQLSTATE: 42601", sqlState: "42601" } }), "syntax"],
-    ["a permission error", Object.assign(new Error("x"), { response: { displayMessage: "[INSUFFICIENT_PERMISSIONS] User does not have MODIFY on Table 'main.ppm_silver.t'.", sqlState: "42501" } }), "permission"],
+    [
+      "a syntax error",
+      Object.assign(new Error("x"), {
+        response: { displayMessage: "[PARSE_SYNTAX_ERROR] Syntax error at or near 'MERGEE'. SQLSTATE: 42601", sqlState: "42601" },
+      }),
+      "syntax",
+    ],
+    [
+      "a permission error",
+      Object.assign(new Error("x"), {
+        response: { displayMessage: "[INSUFFICIENT_PERMISSIONS] User does not have MODIFY on Table 'main.ppm_silver.t'.", sqlState: "42501" },
+      }),
+      "permission",
+    ],
     ["HTTP 403", Object.assign(new Error("Forbidden"), { statusCode: 403 }), "permission"],
   ])("classifies %s", (_name, error, kind) => {
     expect(toDatabricksError(error).kind).toBe(kind);
   });
 
   it("names the purpose and the table of a failed read too", async () => {
-    const denied = Object.assign(new Error("x"), { response: { displayMessage: "[INSUFFICIENT_PERMISSIONS] User does not have SELECT on Table 'main.ppm_silver.t'.", sqlState: "42501" } });
+    const denied = Object.assign(new Error("x"), {
+      response: { displayMessage: "[INSUFFICIENT_PERMISSIONS] User does not have SELECT on Table 'main.ppm_silver.t'.", sqlState: "42501" },
+    });
     const silver = silverTable(database, settings);
-    const reads = await warehouseOn(recordingSession((sql) => (sql.startsWith("SELECT") ? denied : [])), "main");
-    const error = await reads.currentVersions(silver, ["p1"]).then(() => undefined, (e: unknown) => e);
+    const reads = await warehouseOn(
+      recordingSession((sql) => (sql.startsWith("SELECT") ? denied : [])),
+      "main",
+    );
+    const error = await reads.currentVersions(silver, ["p1"]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SyncError);
-    expect((error as SyncError).message).toMatch(/^warehouse statement failed on ppm_silver\.t \(read current versions\): \[INSUFFICIENT_PERMISSIONS\] User does not have SELECT/);
+    expect((error as SyncError).message).toMatch(
+      /^warehouse statement failed on ppm_silver\.t \(read current versions\): \[INSUFFICIENT_PERMISSIONS\] User does not have SELECT/,
+    );
     expect((error as SyncError).code).toBe("warehouse_terminal");
-    const describes = await warehouseOn(recordingSession((sql) => (sql.startsWith("DESCRIBE") ? denied : [])), "main");
-    await expect(describes.ensureTables([silver])).rejects.toThrow(/^warehouse statement failed on ppm_silver\.t \(describe table\): \[INSUFFICIENT_PERMISSIONS\]/);
+    const describes = await warehouseOn(
+      recordingSession((sql) => (sql.startsWith("DESCRIBE") ? denied : [])),
+      "main",
+    );
+    await expect(describes.ensureTables([silver])).rejects.toThrow(
+      /^warehouse statement failed on ppm_silver\.t \(describe table\): \[INSUFFICIENT_PERMISSIONS\]/,
+    );
   });
 
   it("keeps the server's message and drops its JVM stack trace", () => {
-    expect(toDatabricksError(conflict).message).toBe("[DELTA_CONCURRENT_APPEND] ConcurrentAppendException: Files were added to the root of the table by a concurrent update.");
+    expect(toDatabricksError(conflict).message).toBe(
+      "[DELTA_CONCURRENT_APPEND] ConcurrentAppendException: Files were added to the root of the table by a concurrent update.",
+    );
   });
 
   it("sends a statement again only when that cannot duplicate rows", () => {
@@ -252,28 +386,79 @@ describe("Databricks failures", () => {
     let failures = 2;
     const session = recordingSession(() => (failures-- > 0 ? conflict : [{ num_affected_rows: 1 }]));
     const retries: string[] = [];
-    const warehouse = await openWarehouse(databricksDialect({ catalog: "main", maxRetries: 3, retryDelayMs: 1, openSession: async () => session, observer: { retry: (i) => retries.push(`${i.attempt}:${i.kind}`) } }));
+    const warehouse = await openWarehouse(
+      databricksDialect({
+        catalog: "main",
+        maxRetries: 3,
+        retryDelayMs: 1,
+        openSession: async () => session,
+        observer: { retry: (i) => retries.push(`${i.attempt}:${i.kind}`) },
+      }),
+    );
     const silver = silverTable(database, settings);
-    const result = await warehouse.writeBatch({ bronze: { table: bronzeTable(database, settings), rows: [] }, silver: { table: silver, rows: [{ page_id: "p", created_time: "2026-01-01T00:00:00.000Z", last_edited_time: "2026-01-01T00:00:00.000Z", url: "u", _is_deleted: false, _deleted_at: null, _row_hash: "h", _synced_at: "2026-01-01T00:00:00.000Z", _run_id: "r" }] }, quarantine: { table: quarantineTable(settings), rows: [] } });
+    const result = await warehouse.writeBatch({
+      bronze: { table: bronzeTable(database, settings), rows: [] },
+      silver: {
+        table: silver,
+        rows: [
+          {
+            page_id: "p",
+            created_time: "2026-01-01T00:00:00.000Z",
+            last_edited_time: "2026-01-01T00:00:00.000Z",
+            url: "u",
+            _is_deleted: false,
+            _deleted_at: null,
+            _row_hash: "h",
+            _synced_at: "2026-01-01T00:00:00.000Z",
+            _run_id: "r",
+          },
+        ],
+      },
+      quarantine: { table: quarantineTable(settings), rows: [] },
+    });
     expect(result.silverUpserted).toBe(1);
     expect(session.calls).toHaveLength(3);
     expect(retries).toEqual(["1:conflict", "2:conflict"]);
   });
 
   it("fails a terminal error at once, naming the table and the statement's purpose; transient ones after the retries, as transient", async () => {
-    const syntax = Object.assign(new Error("x"), { response: { displayMessage: "[INSUFFICIENT_PERMISSIONS] User does not have MODIFY on Table 'main.ppm_silver.t'.", sqlState: "42501" } });
+    const syntax = Object.assign(new Error("x"), {
+      response: { displayMessage: "[INSUFFICIENT_PERMISSIONS] User does not have MODIFY on Table 'main.ppm_silver.t'.", sqlState: "42501" },
+    });
     const denied = recordingSession(() => syntax);
-    const rows = [{ page_id: "p", created_time: "2026-01-01T00:00:00.000Z", last_edited_time: "2026-01-01T00:00:00.000Z", url: "u", _is_deleted: false, _deleted_at: null, _row_hash: "h", _synced_at: "2026-01-01T00:00:00.000Z", _run_id: "r" }];
+    const rows = [
+      {
+        page_id: "p",
+        created_time: "2026-01-01T00:00:00.000Z",
+        last_edited_time: "2026-01-01T00:00:00.000Z",
+        url: "u",
+        _is_deleted: false,
+        _deleted_at: null,
+        _row_hash: "h",
+        _synced_at: "2026-01-01T00:00:00.000Z",
+        _run_id: "r",
+      },
+    ];
     const silver = silverTable(database, settings);
-    const batch = { bronze: { table: bronzeTable(database, settings), rows: [] }, silver: { table: silver, rows }, quarantine: { table: quarantineTable(settings), rows: [] } };
-    const error = await (await warehouseOn(denied, "main")).writeBatch(batch).then(() => undefined, (e: unknown) => e as Error & { code: string; transient: boolean });
+    const batch = {
+      bronze: { table: bronzeTable(database, settings), rows: [] },
+      silver: { table: silver, rows },
+      quarantine: { table: quarantineTable(settings), rows: [] },
+    };
+    const error = await (await warehouseOn(denied, "main")).writeBatch(batch).then(
+      () => undefined,
+      (e: unknown) => e as Error & { code: string; transient: boolean },
+    );
     expect(denied.calls).toHaveLength(1);
     if (!error) throw new Error("the batch should have failed");
     expect(error.message).toMatch(/^warehouse statement failed on ppm_silver\.t \(merge silver rows\): \[INSUFFICIENT_PERMISSIONS\] User does not have MODIFY/);
     expect([error.code, error.transient]).toEqual(["warehouse_terminal", false]);
 
     const busy = recordingSession(() => Object.assign(new Error("Too Many Requests"), { statusCode: 429 }));
-    const later = await (await warehouseOn(busy, "main")).writeBatch(batch).then(() => undefined, (e: unknown) => e as Error & { code: string; transient: boolean });
+    const later = await (await warehouseOn(busy, "main")).writeBatch(batch).then(
+      () => undefined,
+      (e: unknown) => e as Error & { code: string; transient: boolean },
+    );
     if (!later) throw new Error("the batch should have failed");
     expect(busy.calls).toHaveLength(4);
     expect(later.message).toContain("Too Many Requests (after 4 attempts)");

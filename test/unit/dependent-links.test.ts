@@ -21,7 +21,7 @@ const mapping = parseMapping(
   "m.yaml",
   {},
 );
-const [projects, lines] = mapping.databases as [typeof mapping.databases[0], typeof mapping.databases[0]];
+const [projects, lines] = mapping.databases as [(typeof mapping.databases)[0], (typeof mapping.databases)[0]];
 
 function schema(dataSourceId: string, properties: Record<string, SchemaProperty>): DataSourceSchema {
   return { databaseId: `db-${dataSourceId}`, dataSourceId, title: dataSourceId, properties: new Map(Object.entries(properties)) };
@@ -48,7 +48,10 @@ function projectsWith(total: SchemaProperty, remaining: SchemaProperty): MappedS
 
 describe("which databases a change reaches (dependent refresh planning)", () => {
   it("links a rollup through a relation to the changed database, by the ids on both sides of that relation", () => {
-    const link = dependentLink(B, projectsWith({ id: "tot", type: "rollup", rollupRelationId: "lns" }, { id: "rem", type: "formula", expression: 'prop("Budget") - 1' }));
+    const link = dependentLink(
+      B,
+      projectsWith({ id: "tot", type: "rollup", rollupRelationId: "lns" }, { id: "rem", type: "formula", expression: 'prop("Budget") - 1' }),
+    );
     expect(link?.dependentColumns.map((c) => c.name)).toEqual(["line_ids"]);
     // The one-way "Owner Project" relation is invisible to projects' values: not used.
     expect(link?.changedColumns.map((c) => c.name)).toEqual(["project_id"]);
@@ -64,7 +67,10 @@ describe("which databases a change reaches (dependent refresh planning)", () => 
     const viaId = projectsWith({ id: "tot", type: "number" }, { id: "rem", type: "formula", expression: "{{notion:block_property:lns:00000000}} * 2" });
     expect(dependentLink(B, viaId)).toBeDefined();
     const chained = projectsWith({ id: "tot", type: "formula", expression: 'prop("Hidden") + 1' }, { id: "rem", type: "number" });
-    const withHidden = { ...chained, schema: { ...chained.schema, properties: new Map([...chained.schema.properties, ["Hidden", { id: "hid", type: "rollup", rollupRelationId: "lns" }]]) } };
+    const withHidden = {
+      ...chained,
+      schema: { ...chained.schema, properties: new Map([...chained.schema.properties, ["Hidden", { id: "hid", type: "rollup", rollupRelationId: "lns" }]]) },
+    };
     expect(dependentLink(B, withHidden)).toBeDefined();
     const opaque = projectsWith({ id: "tot", type: "number" }, { id: "rem", type: "formula" });
     expect(dependentLink(B, opaque)).toBeDefined();

@@ -7,7 +7,14 @@ import { describe, expect, it } from "vitest";
  * subcommand and every flag it passes are ones the command's --help lists. (The demo, sync, verify,
  * dq, watermarks and start commands run for real in the e2e tests.)
  */
-const DOCUMENTS = ["README.md", "CONTRIBUTING.md", "src/sandbox/README.md", ...readdirSync("docs").filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const DOCUMENTS = [
+  "README.md",
+  "CONTRIBUTING.md",
+  "src/sandbox/README.md",
+  ...readdirSync("docs")
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
+];
 const scripts = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> }).scripts;
 const BUILTIN = new Set(["ci", "test", "start", "install"]);
 
@@ -47,7 +54,11 @@ describe("the commands the documents show", () => {
     expect(new Set(shown.map((s) => s.document)).size).toBeGreaterThanOrEqual(5);
   });
 
-  it.each(shown.map((s) => [`${s.document}: npm ${BUILTIN.has(s.script) ? s.script : `run ${s.script}`}${s.flags.length ? ` -- ${s.flags.join(" ")}` : ""}`, s] as const))("%s exists", (_name, s) => {
+  it.each(
+    shown.map(
+      (s) => [`${s.document}: npm ${BUILTIN.has(s.script) ? s.script : `run ${s.script}`}${s.flags.length ? ` -- ${s.flags.join(" ")}` : ""}`, s] as const,
+    ),
+  )("%s exists", (_name, s) => {
     if (BUILTIN.has(s.script) && s.script !== "test" && s.script !== "start") return;
     expect(Object.keys(scripts), `no script "${s.script}" in package.json`).toContain(s.script);
   });

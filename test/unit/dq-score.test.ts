@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { dqScore, severityText, SEVERITY_WEIGHT, type DqCheck } from "../../src/quality/index.js";
 
-const check = (severity: DqCheck["severity"], checked: number, failed: number): DqCheck => ({ databaseKey: "d", rule: "required", columnName: "c", severity, checked, failed });
+const check = (severity: DqCheck["severity"], checked: number, failed: number): DqCheck => ({
+  databaseKey: "d",
+  rule: "required",
+  columnName: "c",
+  severity,
+  checked,
+  failed,
+});
 
 describe("the DQ score", () => {
   it("is the weighted share of passing (row, rule) pairs, on a hand-computed example", () => {

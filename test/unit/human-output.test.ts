@@ -14,7 +14,14 @@ describe("human output", () => {
   });
 
   it("keeps a data-quality message with page values on one line", () => {
-    const result = { score: 90, threshold: 95, freshnessMinutes: 3, checks: [], issuesTotal: 1, issues: [{ databaseKey: "risks", pageId: "p1", columnName: "title", rule: "invalid", severity: "high", message: `title = ${HOSTILE}` }] } as unknown as DqResult;
+    const result = {
+      score: 90,
+      threshold: 95,
+      freshnessMinutes: 3,
+      checks: [],
+      issuesTotal: 1,
+      issues: [{ databaseKey: "risks", pageId: "p1", columnName: "title", rule: "invalid", severity: "high", message: `title = ${HOSTILE}` }],
+    } as unknown as DqResult;
     const lines = dqSummary(result).split("\n");
     expect(lines).toHaveLength(2);
     expect(lines[1]).toBe("    - high invalid risks p1: title = Risks\\n✓ everything: fine\\u001b[2J\\u0007\\u2028end");
@@ -22,7 +29,22 @@ describe("human output", () => {
 
   it("keeps a database's error on its line under the summary", () => {
     const at = new Date("2026-12-01T00:00:00.000Z");
-    const line = summaryLine({ runId: "r", databaseKey: "risks", mode: "full", status: "failed", startedAt: at, finishedAt: at, pagesRead: 0, rowsUpserted: 0, bronzeVersions: 0, rowsQuarantined: 0, notionRequests: 1, watermark: null, error: `page of "${HOSTILE}"`, errorCode: "notion_bad_response" });
+    const line = summaryLine({
+      runId: "r",
+      databaseKey: "risks",
+      mode: "full",
+      status: "failed",
+      startedAt: at,
+      finishedAt: at,
+      pagesRead: 0,
+      rowsUpserted: 0,
+      bronzeVersions: 0,
+      rowsQuarantined: 0,
+      notionRequests: 1,
+      watermark: null,
+      error: `page of "${HOSTILE}"`,
+      errorCode: "notion_bad_response",
+    });
     expect(line.split("\n")).toHaveLength(2);
     expect(line).not.toContain("\u001b");
   });

@@ -4,7 +4,11 @@ import { parse } from "yaml";
 import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
 
 type Json = Record<string, any>;
-interface Column { notion_property: string; column_name: string; column_type: string }
+interface Column {
+  notion_property: string;
+  column_name: string;
+  column_type: string;
+}
 
 const mapping = parse(readFileSync("config/notion_mapping.yaml", "utf8")) as Record<string, { columns?: Column[] }>;
 const MONEY_FUNCTIONS = new Set(["sum", "average", "median", "min", "max", "range"]);
@@ -26,7 +30,11 @@ function amountProperties(sandbox: Sandbox): Set<string> {
       const target = isRollup ? byDataSource.get(props.find((r) => r.id === p.rollup.relation_property_id)?.relation.data_source_id) : undefined;
       const rolled = target ? Object.values(target.properties as Record<string, Json>).find((t) => t.id === p.rollup.rollup_property_id) : undefined;
       const rollsMoney = rolled?.type === "number" && rolled.number.format === "dollar";
-      const formulaOfMoney = p.type === "formula" && [...money].some((name) => String(p.formula.expression).includes(`prop("${name}")`)) && /[-+*/]/.test(p.formula.expression) && !/[<>]/.test(p.formula.expression);
+      const formulaOfMoney =
+        p.type === "formula" &&
+        [...money].some((name) => String(p.formula.expression).includes(`prop("${name}")`)) &&
+        /[-+*/]/.test(p.formula.expression) &&
+        !/[<>]/.test(p.formula.expression);
       if (money.has(p.name) || rollsMoney || formulaOfMoney) out.add(`${key}.${p.name as string}`);
     }
   }
@@ -44,12 +52,23 @@ describe("the shipped mapping", () => {
     const amounts = amountProperties(sandbox);
     // The seed's amounts: budgets, spend, planned and actual, their rollups and differences.
     expect([...amounts].sort()).toEqual(
-      ["budget_lines.Actual", "budget_lines.Planned", "budget_lines.Variance", "programs.Budget", "programs.Planned Total", "projects.Actual Total", "projects.Budget", "projects.Remaining", "projects.Spent"].sort(),
+      [
+        "budget_lines.Actual",
+        "budget_lines.Planned",
+        "budget_lines.Variance",
+        "programs.Budget",
+        "programs.Planned Total",
+        "projects.Actual Total",
+        "projects.Budget",
+        "projects.Remaining",
+        "projects.Spent",
+      ].sort(),
     );
     const wrong: string[] = [];
     for (const [key, db] of Object.entries(mapping)) {
       for (const column of db.columns ?? []) {
-        if (amounts.has(`${key}.${column.notion_property}`) && column.column_type !== "DECIMAL(18,2)") wrong.push(`${key}.${column.column_name} is ${column.column_type}`);
+        if (amounts.has(`${key}.${column.notion_property}`) && column.column_type !== "DECIMAL(18,2)")
+          wrong.push(`${key}.${column.column_name} is ${column.column_type}`);
       }
     }
     expect(wrong).toEqual([]);

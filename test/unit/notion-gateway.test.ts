@@ -21,7 +21,11 @@ function scriptedFetch(script: (call: number, url: string, method: string) => An
 
 /** By default an answer that both endpoints of these tests accept: an empty query answer that is also a data source with no properties. */
 const ok = (body: unknown = { object: "list", results: [], has_more: false, next_cursor: null, id: "ds1", properties: {} }): Answer => ({ status: 200, body });
-const error = (status: number, code: string, headers: Record<string, string> = {}): Answer => ({ status, body: { object: "error", status, code, message: `${code} happened`, request_id: "req-1" }, headers });
+const error = (status: number, code: string, headers: Record<string, string> = {}): Answer => ({
+  status,
+  body: { object: "error", status, code, message: `${code} happened`, request_id: "req-1" },
+  headers,
+});
 
 function gatewayWith(fetch: typeof globalThis.fetch, rps = 10, burst = 1, maxRetries = 4, events = createEventBus()): NotionGateway {
   return createNotionGateway({
@@ -99,7 +103,14 @@ describe("Notion gateway: pacing and retries", () => {
   });
 
   it("retries 502, 503, 504, 529 and network errors, then succeeds", async () => {
-    const answers: Answer[] = [error(502, "bad_gateway"), error(503, "service_unavailable"), error(504, "gateway_timeout"), error(529, "service_overload", { "retry-after": "1" }), "network", ok()];
+    const answers: Answer[] = [
+      error(502, "bad_gateway"),
+      error(503, "service_unavailable"),
+      error(504, "gateway_timeout"),
+      error(529, "service_overload", { "retry-after": "1" }),
+      "network",
+      ok(),
+    ];
     const { fetch, calls } = scriptedFetch((n) => answers[n - 1]!);
     const gateway = gatewayWith(fetch, 10, 1, 8);
     const result = query(gateway);
@@ -176,11 +187,36 @@ describe("Notion gateway: answers checked once, where they arrive", () => {
   });
 
   it.each([
-    ["a query answer without results", (g: NotionGateway) => query(g), { object: "list", has_more: false }, /^query: Notion's answer has no results list \(no results; a proxy, or a changed API\?\)$/],
-    ["a data source without properties", (g: NotionGateway) => retrieve(g), { object: "data_source", id: "ds1" }, /^retrieve: Notion's answer is malformed: properties: /],
-    ["a property of a data source without its type", (g: NotionGateway) => retrieve(g), { id: "ds1", properties: { Name: { id: "title" } } }, /^retrieve: Notion's answer is malformed: properties\.Name\.type: /],
-    ["a user without an id", (g: NotionGateway) => g.listUsers(undefined, "list users"), { object: "list", results: [{ name: "x" }], has_more: false, next_cursor: null }, /^list users: Notion's answer is malformed: results\.0\.id: /],
-    ["a property item without its type", (g: NotionGateway) => g.listPropertyItems({ pageId: "p", propertyId: "a" }, "items"), { object: "list", results: [{ id: "a" }], has_more: false, next_cursor: null }, /^items: Notion's answer is malformed: results\.0\.type: /],
+    [
+      "a query answer without results",
+      (g: NotionGateway) => query(g),
+      { object: "list", has_more: false },
+      /^query: Notion's answer has no results list \(no results; a proxy, or a changed API\?\)$/,
+    ],
+    [
+      "a data source without properties",
+      (g: NotionGateway) => retrieve(g),
+      { object: "data_source", id: "ds1" },
+      /^retrieve: Notion's answer is malformed: properties: /,
+    ],
+    [
+      "a property of a data source without its type",
+      (g: NotionGateway) => retrieve(g),
+      { id: "ds1", properties: { Name: { id: "title" } } },
+      /^retrieve: Notion's answer is malformed: properties\.Name\.type: /,
+    ],
+    [
+      "a user without an id",
+      (g: NotionGateway) => g.listUsers(undefined, "list users"),
+      { object: "list", results: [{ name: "x" }], has_more: false, next_cursor: null },
+      /^list users: Notion's answer is malformed: results\.0\.id: /,
+    ],
+    [
+      "a property item without its type",
+      (g: NotionGateway) => g.listPropertyItems({ pageId: "p", propertyId: "a" }, "items"),
+      { object: "list", results: [{ id: "a" }], has_more: false, next_cursor: null },
+      /^items: Notion's answer is malformed: results\.0\.type: /,
+    ],
   ])("fails %s once, with a message naming the field, not retried", async (_name, request, body, message) => {
     const { fetch, calls } = scriptedFetch(() => ({ status: 200, body }));
     const gateway = gatewayWith(fetch);

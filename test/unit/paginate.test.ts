@@ -39,7 +39,9 @@ describe("paginate", () => {
       const error = await drain(fetchAnswer).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(NotionError);
       expect((error as NotionError).code).toBe("notion_bad_response");
-      expect((error as Error).message).toMatch(/query "x": Notion said has_more but gave no next_cursor after 2 results; the read stops here and is not taken as complete/);
+      expect((error as Error).message).toMatch(
+        /query "x": Notion said has_more but gave no next_cursor after 2 results; the read stops here and is not taken as complete/,
+      );
     }
   });
 

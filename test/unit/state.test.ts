@@ -8,7 +8,13 @@ import { acquireRunLock, currentIdentity, fileWatermarkStore, LOCK_FILE, LockHel
 const LOCK = { staleAfterMs: 60_000 };
 const fresh = () => mkdtempSync(join(tmpdir(), "nds-state-"));
 const watermark = (key: string, time = "2026-11-01T10:00:00.000Z"): Watermark => ({
-  databaseKey: key, lastEditedTime: time, runId: "r1", dataSourceId: "ds", mappingHash: "abc", propertyIds: { Name: "title" }, updatedAt: "2026-11-01T10:01:00.000Z",
+  databaseKey: key,
+  lastEditedTime: time,
+  runId: "r1",
+  dataSourceId: "ds",
+  mappingHash: "abc",
+  propertyIds: { Name: "title" },
+  updatedAt: "2026-11-01T10:01:00.000Z",
 });
 
 describe("file watermarks", () => {
@@ -30,7 +36,9 @@ describe("file watermarks", () => {
   it("refuses a corrupt watermark with the file and the command that fixes it", async () => {
     const dir = fresh();
     writeFileSync(join(dir, "projects.json"), '{"databaseKey":"projects","lastEditedTime":"yesterday"');
-    const error = await fileWatermarkStore(dir).get("projects").catch((e: unknown) => e);
+    const error = await fileWatermarkStore(dir)
+      .get("projects")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SyncError);
     expect((error as SyncError).code).toBe("state_invalid");
     expect((error as SyncError).message).toContain(join(dir, "projects.json"));
@@ -78,7 +86,8 @@ describe("run lock", () => {
       const results = await Promise.all(Array.from({ length: 6 }, (_, i) => take(dir, `t${trial}-${i}`)));
       const held = results.filter((r) => r.from !== undefined).sort((a, b) => a.from! - b.from!);
       expect(held.length).toBeGreaterThanOrEqual(1);
-      for (let i = 1; i < held.length; i += 1) expect(held[i]!.from!, `${held[i]!.runId} overlaps ${held[i - 1]!.runId}`).toBeGreaterThanOrEqual(held[i - 1]!.to!);
+      for (let i = 1; i < held.length; i += 1)
+        expect(held[i]!.from!, `${held[i]!.runId} overlaps ${held[i - 1]!.runId}`).toBeGreaterThanOrEqual(held[i - 1]!.to!);
       expect(readdirSync(dir)).toEqual([]);
     }
   }, 60_000);
@@ -97,7 +106,9 @@ describe("run lock", () => {
     beat(59_000);
     const refused = await acquireRunLock(dir, "run-e", LOCK).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(LockHeldError);
-    expect((refused as LockHeldError).message).toMatch(/another sync holds the lock: pid 7 on recreated-container, run remote, since 2026-01-01T00:00:00Z, heartbeat 20\d\d-/);
+    expect((refused as LockHeldError).message).toMatch(
+      /another sync holds the lock: pid 7 on recreated-container, run remote, since 2026-01-01T00:00:00Z, heartbeat 20\d\d-/,
+    );
     expect((refused as LockHeldError).staleAt).toBe(Date.parse((refused as LockHeldError).holder.heartbeatAt) + LOCK.staleAfterMs);
     beat(61_000);
     const lock = await acquireRunLock(dir, "run-e", LOCK);

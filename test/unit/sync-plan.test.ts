@@ -6,10 +6,26 @@ import { WatermarkBook } from "../../src/pipeline/watermark-book.js";
 /** The sync plan and the watermark's bookkeeping, as pure functions of state, settings and time. */
 const NOW = new Date("2026-12-02T10:07:42.123Z");
 const previous = (over: Partial<Watermark> = {}): Watermark => ({
-  databaseKey: "projects", lastEditedTime: "2026-12-02T09:00:00.000Z", runId: "r0", dataSourceId: "ds1", mappingHash: "h1", propertyIds: { Name: "title" },
-  lastFullAt: "2026-12-02T00:00:00.000Z", updatedAt: "2026-12-02T09:01:00.000Z", ...over,
+  databaseKey: "projects",
+  lastEditedTime: "2026-12-02T09:00:00.000Z",
+  runId: "r0",
+  dataSourceId: "ds1",
+  mappingHash: "h1",
+  propertyIds: { Name: "title" },
+  lastFullAt: "2026-12-02T00:00:00.000Z",
+  updatedAt: "2026-12-02T09:01:00.000Z",
+  ...over,
 });
-const input = (over: Partial<PlanInput> = {}): PlanInput => ({ full: false, previous: previous(), mappingHash: "h1", dataSourceId: "ds1", lookbackMs: 5 * 60_000, reconcileEveryMs: 86_400_000, now: NOW, ...over });
+const input = (over: Partial<PlanInput> = {}): PlanInput => ({
+  full: false,
+  previous: previous(),
+  mappingHash: "h1",
+  dataSourceId: "ds1",
+  lookbackMs: 5 * 60_000,
+  reconcileEveryMs: 86_400_000,
+  now: NOW,
+  ...over,
+});
 
 describe("planSync", () => {
   it.each([
@@ -20,7 +36,12 @@ describe("planSync", () => {
     ["the reconcile due", input({ previous: previous({ lastFullAt: "2026-12-01T10:07:42.123Z" }) }), "full", "periodic reconcile (settings.reconcile_every)"],
     ["a watermark without a full read", input({ previous: previous({ lastFullAt: undefined }) }), "full", "periodic reconcile (settings.reconcile_every)"],
     ["nothing but changes", input(), "incremental", "changes since the watermark"],
-    ["a reconcile that is never due", input({ reconcileEveryMs: 0, previous: previous({ lastFullAt: undefined }) }), "incremental", "changes since the watermark"],
+    [
+      "a reconcile that is never due",
+      input({ reconcileEveryMs: 0, previous: previous({ lastFullAt: undefined }) }),
+      "incremental",
+      "changes since the watermark",
+    ],
   ])("with %s: %s (%s)", (_name, given, mode, reason) => {
     const plan = planSync(given);
     expect([plan.mode, plan.reason, plan.reconcile]).toEqual([mode, reason, mode === "full"]);

@@ -15,24 +15,76 @@ function valuesOf(columns: string, properties: Parameters<typeof page>[0], polic
   return { values: result.silver?.values, violations: result.violations, result };
 }
 
-const col = (prop: string, name: string, type: string, extra = "") => `    - { notion_property: "${prop}", column_name: ${name}, column_type: "${type}"${extra ? `, ${extra}` : ""} }\n`;
+const col = (prop: string, name: string, type: string, extra = "") =>
+  `    - { notion_property: "${prop}", column_name: ${name}, column_type: "${type}"${extra ? `, ${extra}` : ""} }\n`;
 
 describe("every property type into its column", () => {
   it("reads text, numbers, options, checkbox, url, email and phone", () => {
     const { values, violations } = valuesOf(
-      col("T", "t", "STRING") + col("R", "r", "STRING") + col("N", "n", "DOUBLE") + col("I", "i", "INT") + col("S", "s", "STRING") + col("St", "st", "STRING") +
-        col("C", "c", "BOOLEAN") + col("U", "u", "STRING") + col("E", "e", "STRING") + col("P", "p", "STRING"),
-      { T: v.title("Alpha ", "program"), R: v.richText("a", "b", "c"), N: v.number(12.5), I: v.number(42), S: v.select("P1"), St: v.status("Done"), C: v.checkbox(true), U: v.url("https://x.test/a?b=1"), E: v.email("a@b.test"), P: v.phone("+44 20 7946 0000") },
+      col("T", "t", "STRING") +
+        col("R", "r", "STRING") +
+        col("N", "n", "DOUBLE") +
+        col("I", "i", "INT") +
+        col("S", "s", "STRING") +
+        col("St", "st", "STRING") +
+        col("C", "c", "BOOLEAN") +
+        col("U", "u", "STRING") +
+        col("E", "e", "STRING") +
+        col("P", "p", "STRING"),
+      {
+        T: v.title("Alpha ", "program"),
+        R: v.richText("a", "b", "c"),
+        N: v.number(12.5),
+        I: v.number(42),
+        S: v.select("P1"),
+        St: v.status("Done"),
+        C: v.checkbox(true),
+        U: v.url("https://x.test/a?b=1"),
+        E: v.email("a@b.test"),
+        P: v.phone("+44 20 7946 0000"),
+      },
     );
     expect(violations).toEqual([]);
-    expect(values).toEqual({ t: "Alpha program", r: "abc", n: 12.5, i: 42, s: "P1", st: "Done", c: true, u: "https://x.test/a?b=1", e: "a@b.test", p: "+44 20 7946 0000" });
+    expect(values).toEqual({
+      t: "Alpha program",
+      r: "abc",
+      n: 12.5,
+      i: 42,
+      s: "P1",
+      st: "Done",
+      c: true,
+      u: "https://x.test/a?b=1",
+      e: "a@b.test",
+      p: "+44 20 7946 0000",
+    });
   });
 
   it("writes null for every empty value, and [] for empty lists", () => {
     const { values, violations } = valuesOf(
-      col("T", "t", "STRING") + col("N", "n", "DECIMAL(18,2)") + col("S", "s", "STRING") + col("D", "d", "DATE") + col("U", "u", "STRING") + col("M", "m", "ARRAY<STRING>") +
-        col("M2", "m2", "STRING") + col("Pe", "pe", "ARRAY<STRING>") + col("F", "f", "DOUBLE") + col("Ro", "ro", "DOUBLE") + col("Q", "q", "INT"),
-      { T: v.title(), N: v.number(null), S: v.select(null), D: v.date(null), U: v.url(null), M: v.multiSelect(), M2: v.multiSelect(), Pe: v.people(), F: v.formula({ type: "number", number: null }), Ro: v.rollup({ type: "number", number: null }), Q: v.uniqueId(null, null) },
+      col("T", "t", "STRING") +
+        col("N", "n", "DECIMAL(18,2)") +
+        col("S", "s", "STRING") +
+        col("D", "d", "DATE") +
+        col("U", "u", "STRING") +
+        col("M", "m", "ARRAY<STRING>") +
+        col("M2", "m2", "STRING") +
+        col("Pe", "pe", "ARRAY<STRING>") +
+        col("F", "f", "DOUBLE") +
+        col("Ro", "ro", "DOUBLE") +
+        col("Q", "q", "INT"),
+      {
+        T: v.title(),
+        N: v.number(null),
+        S: v.select(null),
+        D: v.date(null),
+        U: v.url(null),
+        M: v.multiSelect(),
+        M2: v.multiSelect(),
+        Pe: v.people(),
+        F: v.formula({ type: "number", number: null }),
+        Ro: v.rollup({ type: "number", number: null }),
+        Q: v.uniqueId(null, null),
+      },
     );
     expect(violations).toEqual([]);
     expect(values).toEqual({ t: null, n: null, s: null, d: null, u: null, m: [], m2: null, pe: [], f: null, ro: null, q: null });
@@ -40,19 +92,44 @@ describe("every property type into its column", () => {
 
   it("keeps the calendar date of a DATE and converts a TIMESTAMP to the UTC instant", () => {
     const { values } = valuesOf(
-      col("D", "d", "DATE") + col("D", "d_ts", "TIMESTAMP") + col("K", "k", "DATE") + col("K", "k_ts", "TIMESTAMP") + col("R", "r_end", "DATE", "extract: end") + col("R", "r_tz", "STRING", "extract: time_zone"),
+      col("D", "d", "DATE") +
+        col("D", "d_ts", "TIMESTAMP") +
+        col("K", "k", "DATE") +
+        col("K", "k_ts", "TIMESTAMP") +
+        col("R", "r_end", "DATE", "extract: end") +
+        col("R", "r_tz", "STRING", "extract: time_zone"),
       { D: v.date("2026-03-05"), K: v.date("2026-03-05T23:30:00.000+02:00"), R: v.date("2026-01-01", "2026-12-31", "Europe/Paris") },
     );
-    expect(values).toEqual({ d: "2026-03-05", d_ts: "2026-03-05T00:00:00.000Z", k: "2026-03-05", k_ts: "2026-03-05T21:30:00.000Z", r_end: "2026-12-31", r_tz: "Europe/Paris" });
+    expect(values).toEqual({
+      d: "2026-03-05",
+      d_ts: "2026-03-05T00:00:00.000Z",
+      k: "2026-03-05",
+      k_ts: "2026-03-05T21:30:00.000Z",
+      r_end: "2026-12-31",
+      r_tz: "Europe/Paris",
+    });
   });
 
   it("reads people as ids, names or e-mails, from the page or the user directory", () => {
     const { values } = valuesOf(
-      col("O", "ids", "ARRAY<STRING>") + col("O", "names", "ARRAY<STRING>", "extract: name") + col("O", "emails", "ARRAY<STRING>", "extract: email") + col("O", "joined", "STRING") +
-        col("CB", "cb", "STRING") + col("CB", "cb_name", "STRING", "extract: name") + col("LB", "lb", "STRING"),
+      col("O", "ids", "ARRAY<STRING>") +
+        col("O", "names", "ARRAY<STRING>", "extract: name") +
+        col("O", "emails", "ARRAY<STRING>", "extract: email") +
+        col("O", "joined", "STRING") +
+        col("CB", "cb", "STRING") +
+        col("CB", "cb_name", "STRING", "extract: name") +
+        col("LB", "lb", "STRING"),
       { O: v.people({ id: "u1" }, { id: "u3", name: "Grace Hopper", email: "grace@example.com" }), CB: v.createdBy("u2"), LB: v.lastEditedBy("u1") },
     );
-    expect(values).toEqual({ ids: ["u1", "u3"], names: ["Ada Lovelace", "Grace Hopper"], emails: ["ada@example.com", "grace@example.com"], joined: "u1, u3", cb: "u2", cb_name: "Alan Turing", lb: "u1" });
+    expect(values).toEqual({
+      ids: ["u1", "u3"],
+      names: ["Ada Lovelace", "Grace Hopper"],
+      emails: ["ada@example.com", "grace@example.com"],
+      joined: "u1, u3",
+      cb: "u2",
+      cb_name: "Alan Turing",
+      lb: "u1",
+    });
   });
 
   it("writes every id of a 60-item relation, and one id into a STRING column", () => {
@@ -64,8 +141,14 @@ describe("every property type into its column", () => {
 
   it("reads multi_select as an array or joined text, files by name or url, and unique ids as text or number", () => {
     const { values } = valuesOf(
-      col("M", "m", "ARRAY<STRING>") + col("M", "m_text", "STRING") + col("F", "f", "ARRAY<STRING>") + col("F", "f_url", "ARRAY<STRING>", "extract: url") +
-        col("K", "k", "STRING") + col("K", "k_num", "BIGINT") + col("K", "k_prefix", "STRING", "extract: prefix") + col("K2", "k2", "STRING"),
+      col("M", "m", "ARRAY<STRING>") +
+        col("M", "m_text", "STRING") +
+        col("F", "f", "ARRAY<STRING>") +
+        col("F", "f_url", "ARRAY<STRING>", "extract: url") +
+        col("K", "k", "STRING") +
+        col("K", "k_num", "BIGINT") +
+        col("K", "k_prefix", "STRING", "extract: prefix") +
+        col("K2", "k2", "STRING"),
       {
         M: v.multiSelect("Finance", "Q3"),
         F: v.files({ name: "plan.pdf", url: "https://s3.test/plan.pdf?X-Amz=1", uploaded: true }, { name: "site", url: "https://example.com" }),
@@ -73,13 +156,29 @@ describe("every property type into its column", () => {
         K2: v.uniqueId(null, 12),
       },
     );
-    expect(values).toEqual({ m: ["Finance", "Q3"], m_text: "Finance, Q3", f: ["plan.pdf", "site"], f_url: ["https://s3.test/plan.pdf?X-Amz=1", "https://example.com"], k: "PRJ-7", k_num: 7, k_prefix: "PRJ", k2: "12" });
+    expect(values).toEqual({
+      m: ["Finance", "Q3"],
+      m_text: "Finance, Q3",
+      f: ["plan.pdf", "site"],
+      f_url: ["https://s3.test/plan.pdf?X-Amz=1", "https://example.com"],
+      k: "PRJ-7",
+      k_num: 7,
+      k_prefix: "PRJ",
+      k2: "12",
+    });
   });
 
   it("reads formulas and rollups by their result type", () => {
     const { values, violations } = valuesOf(
-      col("FS", "fs", "STRING") + col("FN", "fn", "DOUBLE") + col("FB", "fb", "BOOLEAN") + col("FD", "fd", "DATE") + col("FU", "fu", "STRING") +
-        col("RN", "rn", "DOUBLE") + col("RD", "rd", "DATE") + col("RA", "ra", "ARRAY<STRING>") + col("RA1", "ra1", "INT"),
+      col("FS", "fs", "STRING") +
+        col("FN", "fn", "DOUBLE") +
+        col("FB", "fb", "BOOLEAN") +
+        col("FD", "fd", "DATE") +
+        col("FU", "fu", "STRING") +
+        col("RN", "rn", "DOUBLE") +
+        col("RD", "rd", "DATE") +
+        col("RA", "ra", "ARRAY<STRING>") +
+        col("RA1", "ra1", "INT"),
       {
         FS: v.formula({ type: "string", string: "On track" }),
         FN: v.formula({ type: "number", number: -3.25 }),
@@ -88,35 +187,81 @@ describe("every property type into its column", () => {
         FU: v.formula({ type: "unsupported", unsupported: {} }),
         RN: v.rollup({ type: "number", number: 1500.5 }),
         RD: v.rollup({ type: "date", date: { start: "2026-12-01", end: null, time_zone: null } }),
-        RA: v.rollup({ type: "array", array: [{ type: "status", status: { name: "Done" } }, { type: "status", status: { name: "Blocked" } }, { type: "title", title: [segment("x")] }] }),
+        RA: v.rollup({
+          type: "array",
+          array: [
+            { type: "status", status: { name: "Done" } },
+            { type: "status", status: { name: "Blocked" } },
+            { type: "title", title: [segment("x")] },
+          ],
+        }),
         RA1: v.rollup({ type: "array", array: [{ type: "number", number: 3 }] }),
       },
     );
     expect(violations).toEqual([]);
-    expect(values).toEqual({ fs: "On track", fn: -3.25, fb: false, fd: "2026-09-01", fu: null, rn: 1500.5, rd: "2026-12-01", ra: ["Done", "Blocked", "x"], ra1: 3 });
+    expect(values).toEqual({
+      fs: "On track",
+      fn: -3.25,
+      fb: false,
+      fd: "2026-09-01",
+      fu: null,
+      rn: 1500.5,
+      rd: "2026-12-01",
+      ra: ["Done", "Blocked", "x"],
+      ra1: 3,
+    });
   });
 
   it("reads created_time and last_edited_time properties as timestamps", () => {
-    const { values } = valuesOf(col("C", "c", "TIMESTAMP") + col("L", "l", "TIMESTAMP"), { C: v.createdTime("2026-08-01T09:30:00.000Z"), L: v.lastEditedTime("2026-08-02T11:07:00.000Z") });
+    const { values } = valuesOf(col("C", "c", "TIMESTAMP") + col("L", "l", "TIMESTAMP"), {
+      C: v.createdTime("2026-08-01T09:30:00.000Z"),
+      L: v.lastEditedTime("2026-08-02T11:07:00.000Z"),
+    });
     expect(values).toEqual({ c: "2026-08-01T09:30:00.000Z", l: "2026-08-02T11:07:00.000Z" });
   });
 
   it("keeps hostile text byte for byte, never truncated", () => {
-    const hostile = [`O'Brien "quoted" \\ back\\slash`, "line1\nline2\r\n\ttab", "emoji 🚀💶 and RTL שלום مرحبا", "'; DROP TABLE ppm_silver.programs; --", '{"json": [1,2]}', "x".repeat(2000)];
+    const hostile = [
+      `O'Brien "quoted" \\ back\\slash`,
+      "line1\nline2\r\n\ttab",
+      "emoji 🚀💶 and RTL שלום مرحبا",
+      "'; DROP TABLE ppm_silver.programs; --",
+      '{"json": [1,2]}',
+      "x".repeat(2000),
+    ];
     const { values } = valuesOf(col("T", "t", "STRING"), { T: v.richText(...hostile) });
     expect(values?.t).toBe(hostile.join(""));
   });
 
   it("writes DECIMAL exactly as fixed-point text and normalizes negative zero", () => {
-    const { values } = valuesOf(col("A", "a", "DECIMAL(18,2)") + col("B", "b", "DECIMAL(18,2)") + col("Z", "z", "DOUBLE") + col("Y", "y", "DECIMAL(10,4)"), { A: v.number(0.1 + 0.2), B: v.number(1234567.5), Z: v.number(-0), Y: v.number(-0) });
+    const { values } = valuesOf(col("A", "a", "DECIMAL(18,2)") + col("B", "b", "DECIMAL(18,2)") + col("Z", "z", "DOUBLE") + col("Y", "y", "DECIMAL(10,4)"), {
+      A: v.number(0.1 + 0.2),
+      B: v.number(1234567.5),
+      Z: v.number(-0),
+      Y: v.number(-0),
+    });
     expect(values).toEqual({ a: "0.30", b: "1234567.50", z: 0, y: "0.0000" });
   });
 });
 
 describe("the row model built from the mapping", () => {
-  const columns = col("A", "amount", "DECIMAL(18,2)", "min: 0") + col("Y", "year", "INT", "min: 2020, max: 2035") + col("C", "code", "STRING", "pattern: '^CC-[0-9]{4}$'") +
-    col("S", "severity", "STRING", "values: [Low, High]") + col("I", "n", "INT") + col("T", "tags", "ARRAY<STRING>", "values: [a, b]") + col("Name", "name", "STRING", "required: true");
-  const bad = { A: v.number(-5), Y: v.number(2050), C: v.richText("CC-12"), S: v.select("Extreme"), I: v.number(2.5), T: v.multiSelect("a", "zzz"), Name: v.title() };
+  const columns =
+    col("A", "amount", "DECIMAL(18,2)", "min: 0") +
+    col("Y", "year", "INT", "min: 2020, max: 2035") +
+    col("C", "code", "STRING", "pattern: '^CC-[0-9]{4}$'") +
+    col("S", "severity", "STRING", "values: [Low, High]") +
+    col("I", "n", "INT") +
+    col("T", "tags", "ARRAY<STRING>", "values: [a, b]") +
+    col("Name", "name", "STRING", "required: true");
+  const bad = {
+    A: v.number(-5),
+    Y: v.number(2050),
+    C: v.richText("CC-12"),
+    S: v.select("Extreme"),
+    I: v.number(2.5),
+    T: v.multiSelect("a", "zzz"),
+    Name: v.title(),
+  };
 
   it("nulls each invalid value, keeps the row and lists every violation with its rule (policy null)", () => {
     const { values, violations } = valuesOf(columns, bad);
@@ -140,28 +285,45 @@ describe("the row model built from the mapping", () => {
   });
 
   it("accepts valid values at the bounds", () => {
-    const { violations } = valuesOf(columns, { A: v.number(0), Y: v.number(2035), C: v.richText("CC-1234"), S: v.select("Low"), I: v.number(-7), T: v.multiSelect("b"), Name: v.title("ok") });
+    const { violations } = valuesOf(columns, {
+      A: v.number(0),
+      Y: v.number(2035),
+      C: v.richText("CC-1234"),
+      S: v.select("Low"),
+      I: v.number(-7),
+      T: v.multiSelect("b"),
+      Name: v.title("ok"),
+    });
     expect(violations).toEqual([]);
   });
 
   it("flags a value outside the INT range and a DECIMAL with too many digits", () => {
     const { violations } = valuesOf(col("I", "i", "INT") + col("D", "d", "DECIMAL(5,2)"), { I: v.number(2 ** 31), D: v.number(1234.5) });
-    expect(violations.map((x) => [x.column, x.rule])).toEqual([["i", "range"], ["d", "range"]]);
+    expect(violations.map((x) => [x.column, x.rule])).toEqual([
+      ["i", "range"],
+      ["d", "range"],
+    ]);
   });
 
   it("reports a mapped property missing from the page and a type that cannot be read", () => {
     const { violations, values } = valuesOf(col("Gone", "g", "STRING") + col("N", "n", "INT"), { N: v.richText("twelve") });
     expect(values).toEqual({ g: null, n: null });
-    expect(violations.map((x) => [x.column, x.rule])).toEqual([["g", "missing"], ["n", "type"]]);
+    expect(violations.map((x) => [x.column, x.rule])).toEqual([
+      ["g", "missing"],
+      ["n", "type"],
+    ]);
   });
 });
 
 describe("hashes", () => {
   it("ignores re-signed file URLs and their expiry times, in properties, icons and covers", () => {
-    const a = page({ F: v.files({ name: "a.pdf", url: "https://s3.test/a.pdf?sig=1", uploaded: true, expiry: "2026-01-01T01:00:00.000Z" }) }, {
-      icon: { type: "file", file: { url: "https://s3.test/icon.png?sig=1", expiry_time: "2026-01-01T01:00:00.000Z" } },
-      cover: { type: "file", file: { expiry_time: "2026-01-01T01:00:00.000Z", url: "https://s3.test/cover.png?sig=1" } },
-    });
+    const a = page(
+      { F: v.files({ name: "a.pdf", url: "https://s3.test/a.pdf?sig=1", uploaded: true, expiry: "2026-01-01T01:00:00.000Z" }) },
+      {
+        icon: { type: "file", file: { url: "https://s3.test/icon.png?sig=1", expiry_time: "2026-01-01T01:00:00.000Z" } },
+        cover: { type: "file", file: { expiry_time: "2026-01-01T01:00:00.000Z", url: "https://s3.test/cover.png?sig=1" } },
+      },
+    );
     const b = structuredClone(a);
     Object.assign((b.properties.F!.files as { file: object }[])[0]!.file, { url: "https://s3.test/a.pdf?sig=2", expiry_time: "2026-01-01T02:00:00.000Z" });
     (b.icon as { file: object }).file = { url: "https://s3.test/icon.png?sig=2", expiry_time: "2026-01-01T02:00:00.000Z" };
@@ -173,7 +335,7 @@ describe("hashes", () => {
     expect(pageHash(JSON.stringify(c))).not.toBe(pageHash(JSON.stringify(a)));
     const external = page({ F: v.files({ name: "x", url: "https://example.com/x?version=1" }) });
     const external2 = structuredClone(external);
-    ((external2.properties.F!.files as { external: { url: string } }[])[0]!.external).url = "https://example.com/x?version=2";
+    (external2.properties.F!.files as { external: { url: string } }[])[0]!.external.url = "https://example.com/x?version=2";
     expect(pageHash(JSON.stringify(external))).not.toBe(pageHash(JSON.stringify(external2)));
   });
 

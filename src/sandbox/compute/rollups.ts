@@ -17,13 +17,26 @@ export type SimpleValueRenderer = (page: PageRecord, ds: DataSourceRecord, prop:
 /** Notion evaluates page-object rollups over the first 25 related pages only (a real, documented bug). */
 export const PAGE_OBJECT_RELATION_LIMIT = 25;
 
-type Scalar = { kind: "number"; n: number } | { kind: "date"; ms: number; value: DateValue } | { kind: "bool"; b: boolean } | { kind: "other"; key: string } | { kind: "empty" };
+type Scalar =
+  | { kind: "number"; n: number }
+  | { kind: "date"; ms: number; value: DateValue }
+  | { kind: "bool"; b: boolean }
+  | { kind: "other"; key: string }
+  | { kind: "empty" };
 
 /**
  * Computes a rollup. With `truncate` only the first 25 relations count (what page objects show);
  * without it every relation counts (what the property-item endpoint returns). Trashed and missing pages are skipped.
  */
-export function computeRollup(ws: Workspace, ds: DataSourceRecord, page: PageRecord, prop: PropertySchema, truncate: boolean, render: SimpleValueRenderer, depth = 0): RollupResult {
+export function computeRollup(
+  ws: Workspace,
+  ds: DataSourceRecord,
+  page: PageRecord,
+  prop: PropertySchema,
+  truncate: boolean,
+  render: SimpleValueRenderer,
+  depth = 0,
+): RollupResult {
   const fn: RollupFunction = prop.rollup?.fn ?? "count";
   const unsupported: RollupResult = { type: "unsupported", unsupported: {}, function: fn };
   const rolled = rolledUp(ws, ds, page, prop, truncate);
@@ -39,7 +52,13 @@ export function computeRollup(ws: Workspace, ds: DataSourceRecord, page: PageRec
 }
 
 /** What a rollup rolls up: the related data source and property, and the related pages (live ones, the first 25 with `truncate`). */
-export function rolledUp(ws: Workspace, ds: DataSourceRecord, page: PageRecord, prop: PropertySchema, truncate: boolean): { targetDs: DataSourceRecord; target: PropertySchema; related: PageRecord[] } | undefined {
+export function rolledUp(
+  ws: Workspace,
+  ds: DataSourceRecord,
+  page: PageRecord,
+  prop: PropertySchema,
+  truncate: boolean,
+): { targetDs: DataSourceRecord; target: PropertySchema; related: PageRecord[] } | undefined {
   const cfg = prop.rollup;
   const relation = cfg && ws.propertyById(ds, cfg.relationPropertyId);
   const targetDs = relation?.relation && ws.dataSource(relation.relation.dataSourceId);
@@ -69,7 +88,15 @@ function uniqueBy(values: Record<string, unknown>[]): Record<string, unknown>[] 
   });
 }
 
-function scalarOf(ws: Workspace, ds: DataSourceRecord, page: PageRecord, prop: PropertySchema, truncate: boolean, render: SimpleValueRenderer, depth: number): Scalar {
+function scalarOf(
+  ws: Workspace,
+  ds: DataSourceRecord,
+  page: PageRecord,
+  prop: PropertySchema,
+  truncate: boolean,
+  render: SimpleValueRenderer,
+  depth: number,
+): Scalar {
   const raw = page.values[prop.id];
   switch (prop.type) {
     case "number": {
@@ -117,31 +144,50 @@ function aggregate(fn: RollupFunction, values: Scalar[]): RollupResult | undefin
   const dates = values.flatMap((v) => (v.kind === "date" ? [v] : [])).sort((a, b) => a.ms - b.ms);
   const checked = values.filter((v) => v.kind === "bool" && v.b).length;
   switch (fn) {
-    case "count": return num(values.length);
+    case "count":
+      return num(values.length);
     case "count_values":
-    case "not_empty": return num(filled.length);
-    case "empty": return num(values.length - filled.length);
-    case "unique": return num(new Set(filled.map((v) => JSON.stringify(v))).size);
-    case "percent_empty": return num(ratio(values.length - filled.length));
-    case "percent_not_empty": return num(ratio(filled.length));
-    case "sum": return num(numbers.reduce((a, b) => a + b, 0));
-    case "average": return num(numbers.length ? numbers.reduce((a, b) => a + b, 0) / numbers.length : null);
-    case "median": return num(median(numbers));
-    case "min": return num(numbers[0] ?? null);
-    case "max": return num(numbers[numbers.length - 1] ?? null);
-    case "range": return num(numbers.length ? (numbers[numbers.length - 1] ?? 0) - (numbers[0] ?? 0) : null);
-    case "checked": return num(checked);
-    case "unchecked": return num(values.length - checked);
-    case "percent_checked": return num(ratio(checked));
-    case "percent_unchecked": return num(ratio(values.length - checked));
-    case "earliest_date": return { type: "date", date: dates[0]?.value ?? null, function: fn };
-    case "latest_date": return { type: "date", date: dates[dates.length - 1]?.value ?? null, function: fn };
+    case "not_empty":
+      return num(filled.length);
+    case "empty":
+      return num(values.length - filled.length);
+    case "unique":
+      return num(new Set(filled.map((v) => JSON.stringify(v))).size);
+    case "percent_empty":
+      return num(ratio(values.length - filled.length));
+    case "percent_not_empty":
+      return num(ratio(filled.length));
+    case "sum":
+      return num(numbers.reduce((a, b) => a + b, 0));
+    case "average":
+      return num(numbers.length ? numbers.reduce((a, b) => a + b, 0) / numbers.length : null);
+    case "median":
+      return num(median(numbers));
+    case "min":
+      return num(numbers[0] ?? null);
+    case "max":
+      return num(numbers[numbers.length - 1] ?? null);
+    case "range":
+      return num(numbers.length ? (numbers[numbers.length - 1] ?? 0) - (numbers[0] ?? 0) : null);
+    case "checked":
+      return num(checked);
+    case "unchecked":
+      return num(values.length - checked);
+    case "percent_checked":
+      return num(ratio(checked));
+    case "percent_unchecked":
+      return num(ratio(values.length - checked));
+    case "earliest_date":
+      return { type: "date", date: dates[0]?.value ?? null, function: fn };
+    case "latest_date":
+      return { type: "date", date: dates[dates.length - 1]?.value ?? null, function: fn };
     case "date_range": {
       const first = dates[0];
       const last = dates[dates.length - 1];
       return { type: "date", date: first && last ? { start: first.value.start, end: last.value.start, time_zone: null } : null, function: fn };
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 

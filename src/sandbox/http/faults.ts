@@ -26,7 +26,10 @@ export class FaultInjector {
   private rules: Array<{ rule: FaultRule; left: number }> = [];
   private readonly rng: Rng;
 
-  constructor(seed: number, private readonly rate: number) {
+  constructor(
+    seed: number,
+    private readonly rate: number,
+  ) {
     if (!(rate >= 0 && rate <= 1)) throw new RangeError(`faultRate must be within 0..1, got ${rate}`);
     this.rng = rngStream(seed, "faults");
   }

@@ -71,14 +71,25 @@ export function createRequestHandler(deps: PipelineDeps): (req: IncomingMessage,
       if (auth !== `Bearer ${deps.token}`) throw new SandboxApiError(401, "unauthorized", "API token is invalid.");
       const allowed = deps.limiter.take(deps.token);
       if (!allowed.ok) {
-        throw new SandboxApiError(429, "rate_limited", "You have been rate limited. Please try again in a few minutes.",
-          { rate_limit_reason: "public_api_request_rate_limit" }, { "retry-after": String(allowed.retryAfterSec) });
+        throw new SandboxApiError(
+          429,
+          "rate_limited",
+          "You have been rate limited. Please try again in a few minutes.",
+          { rate_limit_reason: "public_api_request_rate_limit" },
+          { "retry-after": String(allowed.retryAfterSec) },
+        );
       }
       const random = deps.faults.random();
       if (random) return applyFault(random, res, requestId, record, isQuery);
       const body = parseJson(text);
       const result = dispatch(deps.routes, url.pathname, {
-        method, query: url.searchParams, body, version, ws: deps.ws, baseUrl: deps.baseUrl(), resultLimit: deps.resultLimit,
+        method,
+        query: url.searchParams,
+        body,
+        version,
+        ws: deps.ws,
+        baseUrl: deps.baseUrl(),
+        resultLimit: deps.resultLimit,
       });
       sendJson(res, 200, injected?.kind === "mutate" ? injected.mutate(result) : result, requestId);
       record(200);
@@ -101,10 +112,18 @@ function unexpected(error: unknown, method: string, path: string): SandboxApiErr
 function checkVersion(header: string | string[] | undefined): ApiVersion {
   const value = Array.isArray(header) ? header[0] : header;
   if (value === undefined || value === "") {
-    throw new SandboxApiError(400, "missing_version", "Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.");
+    throw new SandboxApiError(
+      400,
+      "missing_version",
+      "Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.",
+    );
   }
   if (!(API_VERSIONS as readonly string[]).includes(value)) {
-    throw new SandboxApiError(400, "validation_error", `Notion-Version header failed validation: Notion-Version header should be one of ${API_VERSIONS.join(", ")}, instead was \`${value}\`.`);
+    throw new SandboxApiError(
+      400,
+      "validation_error",
+      `Notion-Version header failed validation: Notion-Version header should be one of ${API_VERSIONS.join(", ")}, instead was \`${value}\`.`,
+    );
   }
   return value as ApiVersion;
 }
@@ -136,11 +155,19 @@ function applyFault(fault: ReplacingFault, res: ServerResponse, requestId: strin
     return;
   }
   const error = faultError(fault.status, fault.retryAfterSec);
-  const timeout = isQuery && fault.status === 503
-    ? new SandboxApiError(503, "service_unavailable",
-      "Public API data source query is temporarily unavailable due to backend datastore timeouts. Retry with exponential backoff; if retries continue to fail, reduce page_size or narrow filters/sorts.",
-      { endpoint_name: "public_queryDataSource", notion_error_name: "PgPoolWaitConnectionTimeout", retry_guidance: ["Use exponential backoff with jitter", "Reduce page_size", "Narrow query filters/sorts"] })
-    : error;
+  const timeout =
+    isQuery && fault.status === 503
+      ? new SandboxApiError(
+          503,
+          "service_unavailable",
+          "Public API data source query is temporarily unavailable due to backend datastore timeouts. Retry with exponential backoff; if retries continue to fail, reduce page_size or narrow filters/sorts.",
+          {
+            endpoint_name: "public_queryDataSource",
+            notion_error_name: "PgPoolWaitConnectionTimeout",
+            retry_guidance: ["Use exponential backoff with jitter", "Reduce page_size", "Narrow query filters/sorts"],
+          },
+        )
+      : error;
   sendError(res, timeout, requestId);
   record(fault.status);
 }

@@ -7,7 +7,11 @@ export class TokenBucketLimiter {
   private rps = 0;
   private burst = 1;
 
-  constructor(rps: number, burst: number | undefined, private readonly clock: () => number = () => performance.now()) {
+  constructor(
+    rps: number,
+    burst: number | undefined,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
     this.configure(rps, burst);
   }
 

@@ -54,7 +54,8 @@ export function bodyObject(body: unknown, allowed: readonly string[]): Record<st
   if (body === undefined || body === null) return {};
   if (typeof body !== "object" || Array.isArray(body)) throw invalid("body failed validation: body should be an object.");
   for (const key of Object.keys(body)) {
-    if (!allowed.includes(key)) throw invalid(`body failed validation: body.${key} should be not present, instead was \`${JSON.stringify((body as Record<string, unknown>)[key])}\`.`);
+    if (!allowed.includes(key))
+      throw invalid(`body failed validation: body.${key} should be not present, instead was \`${JSON.stringify((body as Record<string, unknown>)[key])}\`.`);
   }
   return body as Record<string, unknown>;
 }
@@ -63,11 +64,13 @@ export function bodyObject(body: unknown, allowed: readonly string[]): Record<st
 export function filterProperties(ws: Workspace, ds: DataSourceRecord, query: URLSearchParams): Set<string> | undefined {
   const refs = [...query.getAll("filter_properties"), ...query.getAll("filter_properties[]")];
   if (refs.length === 0) return undefined;
-  return new Set(refs.map((ref) => {
-    const prop = ws.property(ds, ref);
-    if (!prop) throw invalid(`Could not find property with name or id: ${ref}`);
-    return prop.id;
-  }));
+  return new Set(
+    refs.map((ref) => {
+      const prop = ws.property(ds, ref);
+      if (!prop) throw invalid(`Could not find property with name or id: ${ref}`);
+      return prop.id;
+    }),
+  );
 }
 
 /** `page_size` from a query string (1..100, default 100). */

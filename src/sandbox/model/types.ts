@@ -4,21 +4,66 @@
  */
 
 export const PROPERTY_TYPES = [
-  "title", "rich_text", "number", "select", "multi_select", "status", "date", "people", "files",
-  "checkbox", "url", "email", "phone_number", "formula", "relation", "rollup", "created_time",
-  "created_by", "last_edited_time", "last_edited_by", "unique_id",
+  "title",
+  "rich_text",
+  "number",
+  "select",
+  "multi_select",
+  "status",
+  "date",
+  "people",
+  "files",
+  "checkbox",
+  "url",
+  "email",
+  "phone_number",
+  "formula",
+  "relation",
+  "rollup",
+  "created_time",
+  "created_by",
+  "last_edited_time",
+  "last_edited_by",
+  "unique_id",
 ] as const;
 export type PropertyType = (typeof PROPERTY_TYPES)[number];
 
 /** Types whose values are computed or stamped by the sandbox, never written by clients. */
 export const READ_ONLY_TYPES: ReadonlySet<PropertyType> = new Set([
-  "formula", "rollup", "created_time", "created_by", "last_edited_time", "last_edited_by", "unique_id",
+  "formula",
+  "rollup",
+  "created_time",
+  "created_by",
+  "last_edited_time",
+  "last_edited_by",
+  "unique_id",
 ]);
 
 export const ROLLUP_FUNCTIONS = [
-  "count", "count_values", "empty", "not_empty", "unique", "show_unique", "percent_empty", "percent_not_empty",
-  "sum", "average", "median", "min", "max", "range", "earliest_date", "latest_date", "date_range", "checked",
-  "unchecked", "percent_checked", "percent_unchecked", "count_per_group", "percent_per_group", "show_original",
+  "count",
+  "count_values",
+  "empty",
+  "not_empty",
+  "unique",
+  "show_unique",
+  "percent_empty",
+  "percent_not_empty",
+  "sum",
+  "average",
+  "median",
+  "min",
+  "max",
+  "range",
+  "earliest_date",
+  "latest_date",
+  "date_range",
+  "checked",
+  "unchecked",
+  "percent_checked",
+  "percent_unchecked",
+  "count_per_group",
+  "percent_per_group",
+  "show_original",
 ] as const;
 export type RollupFunction = (typeof ROLLUP_FUNCTIONS)[number];
 

@@ -2,7 +2,12 @@
 import type { Annotations, DateValue, FileValue, RichTextItem, StoredValue } from "./types.js";
 
 export const PLAIN: Readonly<Annotations> = Object.freeze({
-  bold: false, italic: false, strikethrough: false, underline: false, code: false, color: "default",
+  bold: false,
+  italic: false,
+  strikethrough: false,
+  underline: false,
+  code: false,
+  color: "default",
 });
 
 /** One `text` rich text item. */
@@ -72,7 +77,7 @@ export function stringOf(value: StoredValue | undefined): string | null {
 
 /** Ids of multi_select/people/relation values. */
 export function idsOf(value: StoredValue | undefined): string[] {
-  return Array.isArray(value) && value.every((v) => typeof v === "string") ? (value) : [];
+  return Array.isArray(value) && value.every((v) => typeof v === "string") ? value : [];
 }
 
 export function dateOf(value: StoredValue | undefined): DateValue | null {
@@ -80,7 +85,5 @@ export function dateOf(value: StoredValue | undefined): DateValue | null {
 }
 
 export function filesOf(value: StoredValue | undefined): FileValue[] {
-  return Array.isArray(value) && value.every((v) => typeof v === "object" && v !== null && "kind" in v)
-    ? (value)
-    : [];
+  return Array.isArray(value) && value.every((v) => typeof v === "object" && v !== null && "kind" in v) ? value : [];
 }

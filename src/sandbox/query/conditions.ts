@@ -28,27 +28,47 @@ export function textTest(cond: unknown, path: string): (s: string) => boolean {
   const needle = expect(typeof v === "string", v, `${path}.${op}`, "a string") as string;
   const low = needle.toLowerCase();
   switch (op) {
-    case "equals": return (s) => s === needle;
-    case "does_not_equal": return (s) => s !== needle;
-    case "contains": return (s) => s.toLowerCase().includes(low);
-    case "does_not_contain": return (s) => !s.toLowerCase().includes(low);
-    case "starts_with": return (s) => s.toLowerCase().startsWith(low);
-    default: return (s) => s.toLowerCase().endsWith(low);
+    case "equals":
+      return (s) => s === needle;
+    case "does_not_equal":
+      return (s) => s !== needle;
+    case "contains":
+      return (s) => s.toLowerCase().includes(low);
+    case "does_not_contain":
+      return (s) => !s.toLowerCase().includes(low);
+    case "starts_with":
+      return (s) => s.toLowerCase().startsWith(low);
+    default:
+      return (s) => s.toLowerCase().endsWith(low);
   }
 }
 
 export function numberTest(cond: unknown, path: string): (n: number | null) => boolean {
-  const [op, v] = single(cond, path, ["equals", "does_not_equal", "greater_than", "less_than", "greater_than_or_equal_to", "less_than_or_equal_to", ...EXISTENCE]);
+  const [op, v] = single(cond, path, [
+    "equals",
+    "does_not_equal",
+    "greater_than",
+    "less_than",
+    "greater_than_or_equal_to",
+    "less_than_or_equal_to",
+    ...EXISTENCE,
+  ]);
   if (op === "is_empty") return (n) => n === null;
   if (op === "is_not_empty") return (n) => n !== null;
   const x = expect(typeof v === "number", v, `${path}.${op}`, "a number") as number;
   switch (op) {
-    case "equals": return (n) => n === x;
-    case "does_not_equal": return (n) => n !== x;
-    case "greater_than": return (n) => n !== null && n > x;
-    case "less_than": return (n) => n !== null && n < x;
-    case "greater_than_or_equal_to": return (n) => n !== null && n >= x;
-    default: return (n) => n !== null && n <= x;
+    case "equals":
+      return (n) => n === x;
+    case "does_not_equal":
+      return (n) => n !== x;
+    case "greater_than":
+      return (n) => n !== null && n > x;
+    case "less_than":
+      return (n) => n !== null && n < x;
+    case "greater_than_or_equal_to":
+      return (n) => n !== null && n >= x;
+    default:
+      return (n) => n !== null && n <= x;
   }
 }
 
@@ -60,7 +80,12 @@ export function checkboxTest(cond: unknown, path: string): (b: boolean) => boole
 
 function names(v: unknown, path: string): string[] {
   const list: unknown[] = Array.isArray(v) ? v : [v];
-  expect(list.every((x) => typeof x === "string"), v, path, "a string or an array of strings");
+  expect(
+    list.every((x) => typeof x === "string"),
+    v,
+    path,
+    "a string or an array of strings",
+  );
   return list as string[];
 }
 
@@ -79,9 +104,7 @@ export function listTest(cond: unknown, path: string, norm: (s: string) => strin
   if (op === "is_empty") return (items) => items.length === 0;
   if (op === "is_not_empty") return (items) => items.length > 0;
   const wanted = names(v, `${path}.${op}`).map(norm);
-  return op === "contains"
-    ? (items) => wanted.some((w) => items.includes(w))
-    : (items) => wanted.every((w) => !items.includes(w));
+  return op === "contains" ? (items) => wanted.some((w) => items.includes(w)) : (items) => wanted.every((w) => !items.includes(w));
 }
 
 export function existenceTest(cond: unknown, path: string): (empty: boolean) => boolean {
@@ -90,10 +113,22 @@ export function existenceTest(cond: unknown, path: string): (empty: boolean) => 
 }
 
 const RELATIVE: Record<string, number> = {
-  today: 0, tomorrow: 1, yesterday: -1, one_week_ago: -7, one_week_from_now: 7, one_month_ago: -30, one_month_from_now: 30,
+  today: 0,
+  tomorrow: 1,
+  yesterday: -1,
+  one_week_ago: -7,
+  one_week_from_now: 7,
+  one_month_ago: -30,
+  one_month_from_now: 30,
 };
 const WINDOWS: Record<string, [number, number]> = {
-  past_week: [-7, 0], past_month: [-30, 0], past_year: [-365, 0], next_week: [0, 7], next_month: [0, 30], next_year: [0, 365], this_week: [-6, 1],
+  past_week: [-7, 0],
+  past_month: [-30, 0],
+  past_year: [-365, 0],
+  next_week: [0, 7],
+  next_month: [0, 30],
+  next_year: [0, 365],
+  this_week: [-6, 1],
 };
 
 /**
@@ -110,10 +145,15 @@ export function dateTest(cond: unknown, path: string, now: number): (span: Span 
   const f = typeof text === "string" ? parseSpan(text) : undefined;
   if (!f) throw invalidBody(`${path}.${op}`, `should be an ISO 8601 date or date-time, instead was \`${JSON.stringify(v)}\`.`);
   switch (op) {
-    case "equals": return (s) => s !== null && s.lo < f.hi && f.lo < s.hi;
-    case "before": return (s) => s !== null && s.lo < f.lo;
-    case "after": return (s) => s !== null && s.lo >= f.hi;
-    case "on_or_before": return (s) => s !== null && s.lo < f.hi;
-    default: return (s) => s !== null && s.lo >= f.lo;
+    case "equals":
+      return (s) => s !== null && s.lo < f.hi && f.lo < s.hi;
+    case "before":
+      return (s) => s !== null && s.lo < f.lo;
+    case "after":
+      return (s) => s !== null && s.lo >= f.hi;
+    case "on_or_before":
+      return (s) => s !== null && s.lo < f.hi;
+    default:
+      return (s) => s !== null && s.lo >= f.lo;
   }
 }

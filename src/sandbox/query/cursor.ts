@@ -11,7 +11,10 @@ export interface QueryCursor {
 
 /** A short fingerprint binding a cursor to one query (data source + filter + sorts + trash mode …). */
 export function fingerprint(parts: unknown): string {
-  return createHash("sha256").update(JSON.stringify(parts) ?? "").digest("base64url").slice(0, 12);
+  return createHash("sha256")
+    .update(JSON.stringify(parts) ?? "")
+    .digest("base64url")
+    .slice(0, 12);
 }
 
 function encode(payload: unknown): string {

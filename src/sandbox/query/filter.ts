@@ -20,11 +20,27 @@ const TEXT_TYPES: readonly PropertyType[] = ["title", "rich_text", "url", "email
 
 /** Which property types a filter key may be applied to. */
 const COMPATIBLE: Record<string, readonly PropertyType[]> = {
-  title: TEXT_TYPES, rich_text: TEXT_TYPES, url: TEXT_TYPES, email: TEXT_TYPES, phone_number: TEXT_TYPES,
-  number: ["number"], unique_id: ["unique_id"], checkbox: ["checkbox"], select: ["select"], status: ["status"],
-  multi_select: ["multi_select"], date: ["date"], created_time: ["created_time"], last_edited_time: ["last_edited_time"],
-  people: ["people", "created_by", "last_edited_by"], created_by: ["created_by"], last_edited_by: ["last_edited_by"],
-  relation: ["relation"], files: ["files"], formula: ["formula"], rollup: ["rollup"],
+  title: TEXT_TYPES,
+  rich_text: TEXT_TYPES,
+  url: TEXT_TYPES,
+  email: TEXT_TYPES,
+  phone_number: TEXT_TYPES,
+  number: ["number"],
+  unique_id: ["unique_id"],
+  checkbox: ["checkbox"],
+  select: ["select"],
+  status: ["status"],
+  multi_select: ["multi_select"],
+  date: ["date"],
+  created_time: ["created_time"],
+  last_edited_time: ["last_edited_time"],
+  people: ["people", "created_by", "last_edited_by"],
+  created_by: ["created_by"],
+  last_edited_by: ["last_edited_by"],
+  relation: ["relation"],
+  files: ["files"],
+  formula: ["formula"],
+  rollup: ["rollup"],
 };
 
 /**
@@ -55,9 +71,7 @@ function timestampFilter(ctx: FilterContext, f: Record<string, unknown>, path: s
     throw invalidBody(`${path}.timestamp`, `should be \`created_time\` or \`last_edited_time\`, instead was \`${String(which)}\`.`);
   }
   const test = dateTest(f[which], `${path}.${which}`, ctx.now);
-  return which === "created_time"
-    ? (p) => test({ lo: p.createdTime, hi: p.createdTime + 1 })
-    : (p) => test({ lo: p.lastEditedTime, hi: p.lastEditedTime + 1 });
+  return which === "created_time" ? (p) => test({ lo: p.createdTime, hi: p.createdTime + 1 }) : (p) => test({ lo: p.lastEditedTime, hi: p.lastEditedTime + 1 });
 }
 
 function propertyFilter(ctx: FilterContext, f: Record<string, unknown>, ref: string, path: string): Predicate {
@@ -78,15 +92,19 @@ function propertyFilter(ctx: FilterContext, f: Record<string, unknown>, ref: str
 function valueFilter(ctx: FilterContext, prop: PropertySchema, cond: unknown, at: string): Predicate {
   const v = (p: PageRecord) => p.values[prop.id];
   switch (prop.type) {
-    case "title": case "rich_text": {
+    case "title":
+    case "rich_text": {
       const t = textTest(cond, at);
       return (p) => t(textOf(v(p)));
     }
-    case "url": case "email": case "phone_number": {
+    case "url":
+    case "email":
+    case "phone_number": {
       const t = textTest(cond, at);
       return (p) => t(stringOf(v(p)) ?? "");
     }
-    case "number": case "unique_id": {
+    case "number":
+    case "unique_id": {
       const t = numberTest(cond, at);
       return (p) => t(numberOf(v(p)));
     }
@@ -94,7 +112,8 @@ function valueFilter(ctx: FilterContext, prop: PropertySchema, cond: unknown, at
       const t = checkboxTest(cond, at);
       return (p) => t(boolOf(v(p)));
     }
-    case "select": case "status": {
+    case "select":
+    case "status": {
       const t = optionTest(cond, at);
       return (p) => t(prop.options?.find((o) => o.id === stringOf(v(p)))?.name ?? null);
     }
@@ -102,25 +121,15 @@ function valueFilter(ctx: FilterContext, prop: PropertySchema, cond: unknown, at
       const t = listTest(cond, at);
       return (p) => t(idsOf(v(p)).flatMap((id) => prop.options?.find((o) => o.id === id)?.name ?? []));
     }
-    case "people": case "relation": {
-      const t = listTest(cond, at, (s) => normalizeId(s) ?? s);
-      return (p) => t(idsOf(v(p)));
-    }
-    case "created_by": case "last_edited_by": {
-      const t = listTest(cond, at, (s) => normalizeId(s) ?? s);
-      return (p) => t([prop.type === "created_by" ? p.createdBy : p.lastEditedBy]);
-    }
-    case "date": {
-      const t = dateTest(cond, at, ctx.now);
-      return (p) => t(spanOf(dateOf(v(p))?.start));
-    }
-    case "created_time": case "last_edited_time": {
-      const t = dateTest(cond, at, ctx.now);
-      return (p) => {
-        const ms = prop.type === "created_time" ? p.createdTime : p.lastEditedTime;
-        return t({ lo: ms, hi: ms + 1 });
-      };
-    }
+    case "people":
+    case "relation":
+    case "created_by":
+    case "last_edited_by":
+      return referenceFilter(prop, cond, at);
+    case "date":
+    case "created_time":
+    case "last_edited_time":
+      return timeFilter(ctx, prop, cond, at);
     case "files": {
       const t = existenceTest(cond, at);
       return (p) => t(filesOf(v(p)).length === 0);
@@ -130,6 +139,24 @@ function valueFilter(ctx: FilterContext, prop: PropertySchema, cond: unknown, at
     case "rollup":
       return rollupFilter(ctx, prop, cond, at);
   }
+}
+
+/** People and relations (ids in the value), and the page's creator or last editor. */
+function referenceFilter(prop: PropertySchema, cond: unknown, at: string): Predicate {
+  const t = listTest(cond, at, (s) => normalizeId(s) ?? s);
+  if (prop.type === "created_by") return (p) => t([p.createdBy]);
+  if (prop.type === "last_edited_by") return (p) => t([p.lastEditedBy]);
+  return (p) => t(idsOf(p.values[prop.id]));
+}
+
+/** A date property (its start), or the page's created or last edited time. */
+function timeFilter(ctx: FilterContext, prop: PropertySchema, cond: unknown, at: string): Predicate {
+  const t = dateTest(cond, at, ctx.now);
+  if (prop.type === "date") return (p) => t(spanOf(dateOf(p.values[prop.id])?.start));
+  return (p) => {
+    const ms = prop.type === "created_time" ? p.createdTime : p.lastEditedTime;
+    return t({ lo: ms, hi: ms + 1 });
+  };
 }
 
 function spanOf(start: string | undefined): Span | null {
@@ -150,18 +177,30 @@ function formulaFilter(ctx: FilterContext, prop: PropertySchema, cond: unknown, 
   const value = (p: PageRecord) => evaluateFormula(ctx.ds, p, prop);
   if (kind === "string") {
     const t = textTest(sub, `${at}.string`);
-    return (p) => { const r = value(p); return t(r.type === "string" ? (r.string ?? "") : ""); };
+    return (p) => {
+      const r = value(p);
+      return t(r.type === "string" ? (r.string ?? "") : "");
+    };
   }
   if (kind === "checkbox") {
     const t = checkboxTest(sub, `${at}.checkbox`);
-    return (p) => { const r = value(p); return t(r.type === "boolean" && r.boolean); };
+    return (p) => {
+      const r = value(p);
+      return t(r.type === "boolean" && r.boolean);
+    };
   }
   if (kind === "number") {
     const t = numberTest(sub, `${at}.number`);
-    return (p) => { const r = value(p); return t(r.type === "number" ? r.number : null); };
+    return (p) => {
+      const r = value(p);
+      return t(r.type === "number" ? r.number : null);
+    };
   }
   const t = dateTest(sub, `${at}.date`, ctx.now);
-  return (p) => { const r = value(p); return t(r.type === "date" ? spanOf(r.date?.start) : null); };
+  return (p) => {
+    const r = value(p);
+    return t(r.type === "date" ? spanOf(r.date?.start) : null);
+  };
 }
 
 function rollupFilter(ctx: FilterContext, prop: PropertySchema, cond: unknown, at: string): Predicate {
@@ -169,8 +208,14 @@ function rollupFilter(ctx: FilterContext, prop: PropertySchema, cond: unknown, a
   const value = (p: PageRecord) => computeRollup(ctx.ws, ctx.ds, p, prop, false, () => ({}));
   if (kind === "number") {
     const t = numberTest(sub, `${at}.number`);
-    return (p) => { const r = value(p); return t(r.type === "number" ? r.number : null); };
+    return (p) => {
+      const r = value(p);
+      return t(r.type === "number" ? r.number : null);
+    };
   }
   const t = dateTest(sub, `${at}.date`, ctx.now);
-  return (p) => { const r = value(p); return t(r.type === "date" ? spanOf(r.date?.start) : null); };
+  return (p) => {
+    const r = value(p);
+    return t(r.type === "date" ? spanOf(r.date?.start) : null);
+  };
 }

@@ -54,20 +54,39 @@ function propertyKey(ctx: FilterContext, prop: PropertySchema): (page: PageRecor
   };
   const userName = (id: string | undefined) => (id === undefined ? null : lower(ctx.ws.userById.get(id)?.name ?? id));
   switch (prop.type) {
-    case "title": case "rich_text": return (p) => lower(textOf(v(p)));
-    case "url": case "email": case "phone_number": return (p) => lower(stringOf(v(p)) ?? "");
-    case "number": case "unique_id": return (p) => numberOf(v(p));
-    case "checkbox": return (p) => (boolOf(v(p)) ? 1 : 0);
-    case "select": case "status": return (p) => optionIndex(stringOf(v(p)));
-    case "multi_select": return (p) => optionIndex(idsOf(v(p))[0]);
-    case "date": return (p) => parseSpan(dateOf(v(p))?.start ?? "")?.lo ?? null;
-    case "people": return (p) => userName(idsOf(v(p))[0]);
-    case "created_by": return (p) => userName(p.createdBy);
-    case "last_edited_by": return (p) => userName(p.lastEditedBy);
-    case "relation": return (p) => idsOf(v(p)).length || null;
-    case "files": return (p) => lower(filesOf(v(p))[0]?.name ?? "");
-    case "created_time": return (p) => p.createdTime;
-    case "last_edited_time": return (p) => p.lastEditedTime;
+    case "title":
+    case "rich_text":
+      return (p) => lower(textOf(v(p)));
+    case "url":
+    case "email":
+    case "phone_number":
+      return (p) => lower(stringOf(v(p)) ?? "");
+    case "number":
+    case "unique_id":
+      return (p) => numberOf(v(p));
+    case "checkbox":
+      return (p) => (boolOf(v(p)) ? 1 : 0);
+    case "select":
+    case "status":
+      return (p) => optionIndex(stringOf(v(p)));
+    case "multi_select":
+      return (p) => optionIndex(idsOf(v(p))[0]);
+    case "date":
+      return (p) => parseSpan(dateOf(v(p))?.start ?? "")?.lo ?? null;
+    case "people":
+      return (p) => userName(idsOf(v(p))[0]);
+    case "created_by":
+      return (p) => userName(p.createdBy);
+    case "last_edited_by":
+      return (p) => userName(p.lastEditedBy);
+    case "relation":
+      return (p) => idsOf(v(p)).length || null;
+    case "files":
+      return (p) => lower(filesOf(v(p))[0]?.name ?? "");
+    case "created_time":
+      return (p) => p.createdTime;
+    case "last_edited_time":
+      return (p) => p.lastEditedTime;
     case "formula":
       return (p) => {
         const r = evaluateFormula(ctx.ds, p, prop);

@@ -7,7 +7,9 @@ import type { FileAnswer } from "./wire-types.js";
 const EXPIRES_SEC = 3600;
 
 function amzDate(ms: number): string {
-  return iso(ms).replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return iso(ms)
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 /**

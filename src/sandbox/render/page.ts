@@ -27,9 +27,10 @@ export function renderPage(ws: Workspace, page: PageRecord, options: PageRenderO
     if (options.only && !options.only.has(prop.id)) continue;
     properties[prop.name] = propertyValue(ws, ds, page, prop, options.truncate);
   }
-  const parent: PageAnswer["parent"] = options.version === "2022-06-28"
-    ? { type: "database_id", database_id: ds.databaseId }
-    : { type: "data_source_id", data_source_id: ds.id, database_id: ds.databaseId };
+  const parent: PageAnswer["parent"] =
+    options.version === "2022-06-28"
+      ? { type: "database_id", database_id: ds.databaseId }
+      : { type: "data_source_id", data_source_id: ds.id, database_id: ds.databaseId };
   const trash = options.version === "2026-03-11" ? { in_trash: page.inTrash } : { in_trash: page.inTrash, archived: page.inTrash };
   return {
     object: "page",

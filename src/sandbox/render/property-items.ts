@@ -44,11 +44,17 @@ export function rollupItems(ws: Workspace, ds: DataSourceRecord, page: PageRecor
     const values = rolled.related.map((r) => ({ page: r, key: JSON.stringify(arrayElement(ws, rolled.targetDs, r, rolled.target, false)) }));
     const seen = new Set<string>();
     const kept = fn === "show_unique" ? values.filter((v) => !seen.has(v.key) && Boolean(seen.add(v.key))) : values;
-    return { results: kept.flatMap((v) => propertyItems(ws, rolled.targetDs, v.page, rolled.target, prop.id)), rollup: { type: "array", array: [], function: fn } };
+    return {
+      results: kept.flatMap((v) => propertyItems(ws, rolled.targetDs, v.page, rolled.target, prop.id)),
+      rollup: { type: "array", array: [], function: fn },
+    };
   }
   const render = (p: PageRecord, d: DataSourceRecord, q: PropertySchema) => arrayElement(ws, d, p, q, false);
   const value = computeRollup(ws, ds, page, prop, false, render) as RollupEnvelope;
   const relation = prop.rollup ? ws.propertyById(ds, prop.rollup.relationPropertyId) : undefined;
   const related = relation ? idsOf(page.values[relation.id]) : [];
-  return { results: related.map((rid): Item => ({ object: "property_item", id: relation?.id ?? prop.id, type: "relation", relation: { id: rid } })), rollup: value };
+  return {
+    results: related.map((rid): Item => ({ object: "property_item", id: relation?.id ?? prop.id, type: "relation", relation: { id: rid } })),
+    rollup: value,
+  };
 }

@@ -36,7 +36,11 @@ function config(ws: Workspace, ds: DataSourceRecord, prop: PropertySchema): Reco
       const target = rel ? ws.dataSources.get(rel.dataSourceId) : undefined;
       const base = { database_id: target?.databaseId ?? null, data_source_id: rel?.dataSourceId ?? null };
       if (!rel?.syncedPropertyId) return { ...base, type: "single_property", single_property: {} };
-      return { ...base, type: "dual_property", dual_property: { synced_property_id: rel.syncedPropertyId, synced_property_name: nameOf(target, rel.syncedPropertyId) } };
+      return {
+        ...base,
+        type: "dual_property",
+        dual_property: { synced_property_id: rel.syncedPropertyId, synced_property_name: nameOf(target, rel.syncedPropertyId) },
+      };
     }
     case "rollup": {
       const r = prop.rollup;

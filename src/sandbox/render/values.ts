@@ -62,7 +62,7 @@ export function valueBody(ws: Workspace, ds: DataSourceRecord, page: PageRecord,
       return { type: "multi_select", multi_select: idsOf(raw).flatMap((id) => option(findOption(prop, id)) ?? []) };
     case "date": {
       const d = dateOf(raw);
-      return { type: "date", date: d ? ({ start: d.start, end: d.end, time_zone: d.time_zone }) : null };
+      return { type: "date", date: d ? { start: d.start, end: d.end, time_zone: d.time_zone } : null };
     }
     case "people": {
       const ids = idsOf(raw);
@@ -104,6 +104,12 @@ export function arrayElement(ws: Workspace, ds: DataSourceRecord, page: PageReco
 }
 
 /** A page property value: `{id, type, [type]: value}` (+ `has_more` for relations). */
-export function propertyValue(ws: Workspace, ds: DataSourceRecord, page: PageRecord, prop: PropertySchema, truncate: boolean): PropertyValueAnswer & { has_more?: boolean } {
+export function propertyValue(
+  ws: Workspace,
+  ds: DataSourceRecord,
+  page: PageRecord,
+  prop: PropertySchema,
+  truncate: boolean,
+): PropertyValueAnswer & { has_more?: boolean } {
   return { id: prop.id, ...valueBody(ws, ds, page, prop, truncate) };
 }

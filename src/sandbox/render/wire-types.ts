@@ -19,7 +19,18 @@ import type {
   UserObjectResponse,
 } from "@notionhq/client";
 
-export type { DatabaseObjectResponse, DataSourceObjectResponse, ListUsersResponse, PartialUserObjectResponse, PropertyItemListResponse, PropertyItemObjectResponse, QueryDataSourceResponse, RichTextItemResponse, SearchResponse, UserObjectResponse };
+export type {
+  DatabaseObjectResponse,
+  DataSourceObjectResponse,
+  ListUsersResponse,
+  PartialUserObjectResponse,
+  PropertyItemListResponse,
+  PropertyItemObjectResponse,
+  QueryDataSourceResponse,
+  RichTextItemResponse,
+  SearchResponse,
+  UserObjectResponse,
+};
 
 /** A page object; under API version 2026-03-11 without the deprecated `archived`. */
 export type PageAnswer = Omit<PageObjectResponse, "archived"> & Partial<Pick<PageObjectResponse, "archived">>;

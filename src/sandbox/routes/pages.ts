@@ -67,14 +67,20 @@ export const pageRoutes: Route[] = [
       const id = pathId(req.params[0], "page_id");
       if (!req.ws.pages.has(id)) throw notFound("page", id);
       const body = bodyObject(req.body, UPDATE_KEYS);
-      if (body["is_locked"] !== undefined && typeof body["is_locked"] !== "boolean") throw invalid("body failed validation: body.is_locked should be a boolean.");
+      if (body["is_locked"] !== undefined && typeof body["is_locked"] !== "boolean")
+        throw invalid("body failed validation: body.is_locked should be a boolean.");
       const inTrash = trashFlag(req, body);
-      const page = updatePage(req.ws, id, {
-        properties: body["properties"],
-        ...(inTrash === undefined ? {} : { inTrash }),
-        ...(body["icon"] === undefined ? {} : { icon: body["icon"] }),
-        ...(body["cover"] === undefined ? {} : { cover: body["cover"] }),
-      }, req.ws.bot.id);
+      const page = updatePage(
+        req.ws,
+        id,
+        {
+          properties: body["properties"],
+          ...(inTrash === undefined ? {} : { inTrash }),
+          ...(body["icon"] === undefined ? {} : { icon: body["icon"] }),
+          ...(body["cover"] === undefined ? {} : { cover: body["cover"] }),
+        },
+        req.ws.bot.id,
+      );
       return respond(req, page);
     },
   },

@@ -26,7 +26,8 @@ export const propertyRoutes: Route[] = [
       const prop = req.ws.property(ds, ref);
       if (!prop) throw new SandboxApiError(404, "object_not_found", `Could not find property with ID: ${ref}.`);
       // Simple types: one item, the page-object value with its id.
-      if (!PAGINATED_TYPES.has(prop.type)) return { object: "property_item", id: prop.id, ...valueBody(req.ws, ds, page, prop, false) } as PropertyItemObjectResponse;
+      if (!PAGINATED_TYPES.has(prop.type))
+        return { object: "property_item", id: prop.id, ...valueBody(req.ws, ds, page, prop, false) } as PropertyItemObjectResponse;
       const size = queryPageSize(req.query);
       const list = `${page.id}/${prop.id}`;
       const raw = req.query.get("start_cursor");
@@ -35,8 +36,11 @@ export const propertyRoutes: Route[] = [
       const more = start + size < all.results.length;
       const next = more ? encodeOffsetCursor(list, start + size) : null;
       const nextUrl = next ? `${req.baseUrl}/v1/pages/${page.id}/properties/${prop.id}?start_cursor=${next}` : null;
-      const rollup = all.rollup && more && all.rollup.type !== "array" ? { type: "incomplete" as const, incomplete: {}, function: all.rollup.function } : all.rollup;
-      const envelope = (rollup ? { id: prop.id, next_url: nextUrl, type: "rollup", rollup } : { id: prop.id, next_url: nextUrl, type: prop.type, [prop.type]: {} }) as PropertyItemEnvelope;
+      const rollup =
+        all.rollup && more && all.rollup.type !== "array" ? { type: "incomplete" as const, incomplete: {}, function: all.rollup.function } : all.rollup;
+      const envelope = (
+        rollup ? { id: prop.id, next_url: nextUrl, type: "rollup", rollup } : { id: prop.id, next_url: nextUrl, type: prop.type, [prop.type]: {} }
+      ) as PropertyItemEnvelope;
       return {
         object: "list",
         results: all.results.slice(start, start + size),

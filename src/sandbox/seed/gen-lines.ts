@@ -1,7 +1,7 @@
 import { uuidFrom } from "../core/ids.js";
 import { rngStream, type Rng } from "../core/rng.js";
 import { DAY_MS, floorToMinute, isoDate, SEED_EPOCH_MS } from "../core/time.js";
-import type { DateValue, PageRecord } from "../model/types.js";
+import type { DataSourceRecord, DateValue, PageRecord } from "../model/types.js";
 import { CATEGORIES, COST_CENTERS, LINE_ITEMS, MONTHS } from "./catalog.js";
 import { monthEnd, round2, type SeedContext } from "./helpers.js";
 import { BIG_PROJECT, PLANT, TRASHED_PROJECT } from "./plan.js";
@@ -14,7 +14,10 @@ const NO_PROJECT = -1;
  * the rest a handful; lines beyond that (from `scale`) spread over the other live projects.
  */
 function assignProjects(rng: Rng, count: number): number[] {
-  const planted = new Map<number, number>([[PLANT.lineNoProject, NO_PROJECT], [PLANT.lineOrphanProject, TRASHED_PROJECT]]);
+  const planted = new Map<number, number>([
+    [PLANT.lineNoProject, NO_PROJECT],
+    [PLANT.lineOrphanProject, TRASHED_PROJECT],
+  ]);
   const plantedHere = [...planted.keys()].filter((i) => i < count).length;
   let slots: number[] = Array.from({ length: 60 }, () => BIG_PROJECT);
   for (let p = 1; p <= 39; p++) {
@@ -41,9 +44,7 @@ export function generateBudgetLines(ctx: SeedContext): void {
   const linesPer = new Map<number, number>();
   for (const p of projectOf) linesPer.set(p, (linesPer.get(p) ?? 0) + 1);
   const budgetId = pid(projects, "Budget");
-  const v = (name: string) => pid(lines, name);
-  const [title, project, category, fiscalYear, planned, actual, approved, costCenter, period, lineNo] =
-    ["Line", "Project", "Category", "Fiscal Year", "Planned", "Actual", "Approved", "Cost Center", "Period", "Line No"].map(v) as [string, string, string, string, string, string, string, string, string, string];
+  const v = lineProperties(lines);
   const projectLines = pid(projects, "Budget Lines");
   const categoryIds = CATEGORIES.map((c) => optionId(lines, "Category", c));
   const periods = new Map<number, DateValue>();
@@ -69,22 +70,44 @@ export function generateBudgetLines(ctx: SeedContext): void {
     const plannedValue = i === PLANT.lineNegativePlanned ? -4_500 : Math.max(5, Math.round((share * (0.5 + rng.next())) / 100)) * 100;
     const past = Date.parse(periodValue.start) < SEED_EPOCH_MS;
     const page: PageRecord = {
-      id, dataSourceId: lines.id, createdTime: created, lastEditedTime: edited, createdBy,
-      lastEditedBy: edited === created ? createdBy : rng.pick(ctx.people).id, inTrash: false,
+      id,
+      dataSourceId: lines.id,
+      createdTime: created,
+      lastEditedTime: edited,
+      createdBy,
+      lastEditedBy: edited === created ? createdBy : rng.pick(ctx.people).id,
+      inTrash: false,
       values: {
-        [title]: `${rng.pick(LINE_ITEMS[CATEGORIES[cat] ?? "Other"])} – ${MONTHS[month % 12]} ${year}`,
-        [project]: projectPage ? [projectPage.id] : [],
-        [category]: categoryIds[cat] ?? null,
-        [fiscalYear]: year,
-        [planned]: plannedValue,
-        [actual]: past && rng.chance(0.85) ? round2(Math.abs(plannedValue) * (0.6 + rng.next() * 0.7)) : null,
-        [approved]: rng.chance(0.8),
-        [costCenter]: i === PLANT.lineBadCostCenter ? "CC-12A4" : rng.pick(COST_CENTERS),
-        [period]: periodValue,
-        [lineNo]: i + 1,
+        [v.title]: `${rng.pick(LINE_ITEMS[CATEGORIES[cat] ?? "Other"])} – ${MONTHS[month % 12]} ${year}`,
+        [v.project]: projectPage ? [projectPage.id] : [],
+        [v.category]: categoryIds[cat] ?? null,
+        [v.fiscalYear]: year,
+        [v.planned]: plannedValue,
+        [v.actual]: past && rng.chance(0.85) ? round2(Math.abs(plannedValue) * (0.6 + rng.next() * 0.7)) : null,
+        [v.approved]: rng.chance(0.8),
+        [v.costCenter]: i === PLANT.lineBadCostCenter ? "CC-12A4" : rng.pick(COST_CENTERS),
+        [v.period]: periodValue,
+        [v.lineNo]: i + 1,
       },
     };
     lines.pages.push(page);
     if (projectPage) (projectPage.values[projectLines] as string[]).push(id);
   }
+}
+
+/** The property ids of the budget lines' data source, by their role. */
+function lineProperties(lines: DataSourceRecord) {
+  const v = (name: string) => pid(lines, name);
+  return {
+    title: v("Line"),
+    project: v("Project"),
+    category: v("Category"),
+    fiscalYear: v("Fiscal Year"),
+    planned: v("Planned"),
+    actual: v("Actual"),
+    approved: v("Approved"),
+    costCenter: v("Cost Center"),
+    period: v("Period"),
+    lineNo: v("Line No"),
+  };
 }

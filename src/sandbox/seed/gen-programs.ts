@@ -27,7 +27,10 @@ export function generateProgramsAndProjects(ctx: SeedContext): void {
       [v("Timeline")]: { start, end, time_zone: null },
       [v("Budget")]: rng.int(15, 120) * 100_000,
       [v("Strategic")]: rng.chance(0.5),
-      [v("Tags")]: rng.shuffle(TAG_SETS.programs).slice(0, rng.int(1, 3)).map((t) => optionId(programs, "Tags", t)),
+      [v("Tags")]: rng
+        .shuffle(TAG_SETS.programs)
+        .slice(0, rng.int(1, 3))
+        .map((t) => optionId(programs, "Tags", t)),
       [v("Projects")]: [],
       [v("Program ID")]: i + 1,
     };
@@ -92,10 +95,12 @@ function kickoff(rng: Rng, day: string): DateValue {
 }
 
 function attachments(rng: Rng, fileRng: Rng, slug: string): FileValue[] {
-  return rng.shuffle(ATTACHMENTS).slice(0, rng.int(0, 3)).map((name, k): FileValue =>
-    k % 2 === 0
-      ? { name, kind: "file", url: `${uuidFrom(fileRng)}/${name}` }
-      : { name, kind: "external", url: `https://drive.northwind-finance.example/${slug}/${name}` },
-  );
+  return rng
+    .shuffle(ATTACHMENTS)
+    .slice(0, rng.int(0, 3))
+    .map((name, k): FileValue =>
+      k % 2 === 0
+        ? { name, kind: "file", url: `${uuidFrom(fileRng)}/${name}` }
+        : { name, kind: "external", url: `https://drive.northwind-finance.example/${slug}/${name}` },
+    );
 }
-

@@ -25,7 +25,8 @@ export function generateMilestones(ctx: SeedContext): void {
       [v("Milestone")]: MILESTONE_NAMES[stage] ?? "Checkpoint",
       [v("Project")]: [projectId],
       [v("Due")]: { start: due, end: null, time_zone: null },
-      [v("Completed On")]: status === "Done" ? { start: new Date(Math.min(completedAt, SEED_EPOCH_MS - DAY_MS)).toISOString(), end: null, time_zone: null } : null,
+      [v("Completed On")]:
+        status === "Done" ? { start: new Date(Math.min(completedAt, SEED_EPOCH_MS - DAY_MS)).toISOString(), end: null, time_zone: null } : null,
       [v("Status")]: optionId(ds, "Status", status),
       [v("Owner")]: rng.chance(0.1) ? [] : somePeople(rng, ctx.people, rng.int(1, 2)),
       [v("Done")]: status === "Done",
@@ -48,7 +49,10 @@ export function generateRisks(ctx: SeedContext): void {
       [v("Likelihood")]: i === PLANT.riskLikelihoodOutOfRange ? 7 : rng.int(1, 5),
       [v("Impact")]: rng.int(1, 5),
       [v("Mitigation")]: rng.chance(0.8) ? mitigation(rng, owner ?? rng.pick(ctx.people)) : "",
-      [v("Tags")]: rng.shuffle(TAG_SETS.risks).slice(0, rng.int(0, 2)).map((t) => optionId(ds, "Tags", t)),
+      [v("Tags")]: rng
+        .shuffle(TAG_SETS.risks)
+        .slice(0, rng.int(0, 2))
+        .map((t) => optionId(ds, "Tags", t)),
       [v("Owner")]: owner ? [owner.id] : [],
       [v("Review Date")]: rng.chance(0.6) ? { start: isoDate(SEED_EPOCH_MS + rng.int(-30, 120) * DAY_MS), end: null, time_zone: null } : null,
       [v("Open")]: rng.chance(0.7),

@@ -23,9 +23,14 @@ export function seededTimes(rng: Rng, minDaysAgo: number, maxDaysAgo: number): {
 export function seedPage(ds: DataSourceRecord, id: string, rng: Rng, people: UserRecord[], times: { created: number; edited: number }): PageRecord {
   const createdBy = rng.pick(people).id;
   const page: PageRecord = {
-    id, dataSourceId: ds.id, createdTime: times.created, lastEditedTime: times.edited,
-    createdBy, lastEditedBy: times.edited === times.created ? createdBy : rng.pick(people).id,
-    inTrash: false, values: {},
+    id,
+    dataSourceId: ds.id,
+    createdTime: times.created,
+    lastEditedTime: times.edited,
+    createdBy,
+    lastEditedBy: times.edited === times.created ? createdBy : rng.pick(people).id,
+    inTrash: false,
+    values: {},
   };
   ds.pages.push(page);
   return page;
@@ -33,7 +38,10 @@ export function seedPage(ds: DataSourceRecord, id: string, rng: Rng, people: Use
 
 /** `count` distinct people (in seeded order). */
 export function somePeople(rng: Rng, people: UserRecord[], count: number): string[] {
-  return rng.shuffle(people).slice(0, count).map((p) => p.id);
+  return rng
+    .shuffle(people)
+    .slice(0, count)
+    .map((p) => p.id);
 }
 
 /** `YYYY-MM-DD` of the seed epoch plus `days`. */

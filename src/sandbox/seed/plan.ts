@@ -45,7 +45,13 @@ export function plantedProblems(seed: number, budgetLines: number = COUNTS.budge
   const risks = pageIds(seed, "risks", COUNTS.risks);
   const at = (ids: string[], i: number) => ids[i] ?? "";
   const out: PlantedProblem[] = [
-    { database: "programs", pageId: at(programs, PLANT.duplicateCode.program), column: "program_code", rule: "duplicate", note: `Code duplicates program #${PLANT.duplicateCode.copyOf + 1}'s code` },
+    {
+      database: "programs",
+      pageId: at(programs, PLANT.duplicateCode.program),
+      column: "program_code",
+      rule: "duplicate",
+      note: `Code duplicates program #${PLANT.duplicateCode.copyOf + 1}'s code`,
+    },
     { database: "projects", pageId: at(projects, PLANT.emptyProjectName), column: "name", rule: "required", note: "empty Name" },
     { database: "projects", pageId: at(projects, PLANT.negativeProjectBudget), column: "budget", rule: "invalid", note: "negative Budget" },
     { database: "projects", pageId: at(projects, PLANT.projectOverComplete), column: "percent_complete", rule: "invalid", note: "Complete above 100%" },
@@ -53,7 +59,13 @@ export function plantedProblems(seed: number, budgetLines: number = COUNTS.budge
     { database: "budget_lines", pageId: at(lines, PLANT.lineOrphanProject), column: "project_id", rule: "orphan", note: "Project is a trashed page" },
     { database: "budget_lines", pageId: at(lines, PLANT.lineNegativePlanned), column: "planned_amount", rule: "invalid", note: "negative Planned" },
     { database: "budget_lines", pageId: at(lines, PLANT.lineBadCostCenter), column: "cost_center", rule: "invalid", note: "Cost Center breaks ^CC-[0-9]{4}$" },
-    { database: "milestones", pageId: at(milestones, PLANT.milestoneGhostProject), column: "project_id", rule: "orphan", note: "Project points to a page that does not exist" },
+    {
+      database: "milestones",
+      pageId: at(milestones, PLANT.milestoneGhostProject),
+      column: "project_id",
+      rule: "orphan",
+      note: "Project points to a page that does not exist",
+    },
     { database: "risks", pageId: at(risks, PLANT.riskLikelihoodOutOfRange), column: "likelihood", rule: "invalid", note: "Likelihood 7 (allowed 1..5)" },
   ];
   return out.filter((p) => p.pageId !== "");

@@ -10,7 +10,10 @@ export function buildUsers(seed: number): { people: UserRecord[]; bot: UserRecor
     id: uuidFrom(rng),
     name,
     type: "person",
-    email: `${name.toLowerCase().replace(/[^a-z ]/g, "").replace(/ +/g, ".")}@${EMAIL_DOMAIN}`,
+    email: `${name
+      .toLowerCase()
+      .replace(/[^a-z ]/g, "")
+      .replace(/ +/g, ".")}@${EMAIL_DOMAIN}`,
     avatarUrl: i % 3 === 2 ? null : `https://s3-us-west-2.amazonaws.com/public.notion-static.com/avatars/${i + 1}.png`,
   }));
   const bot: UserRecord = { id: uuidFrom(rng), name: "PPM Delta Sync", type: "bot", email: null, avatarUrl: null };

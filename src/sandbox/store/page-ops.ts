@@ -43,8 +43,14 @@ export function createPage(ws: Workspace, dataSourceId: string, changes: PageCha
   const parsed = parseProperties(ws, ds, changes.properties);
   const at = ws.stamp();
   const page: PageRecord = {
-    id: ws.newId(), dataSourceId: ds.id, createdTime: at, lastEditedTime: at,
-    createdBy: by, lastEditedBy: by, inTrash: false, values: {},
+    id: ws.newId(),
+    dataSourceId: ds.id,
+    createdTime: at,
+    lastEditedTime: at,
+    createdBy: by,
+    lastEditedBy: by,
+    inTrash: false,
+    values: {},
   };
   if (changes.icon !== undefined) page.icon = changes.icon;
   if (changes.cover !== undefined) page.cover = changes.cover;

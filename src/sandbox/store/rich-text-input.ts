@@ -53,7 +53,13 @@ function parseMention(ws: Workspace, mention: Record<string, unknown>, annotatio
     const target = ws.page(page["id"]);
     if (!target) throw invalidBody(`${path}.page.id`, `should be a page shared with the integration, instead was \`${page["id"]}\`.`);
     const title = textOf(target.values["title"]) || "Untitled";
-    return { type: "mention", mention: { type: "page", page: { id: target.id } }, annotations, plain_text: title, href: `https://www.notion.so/${target.id.replace(/-/g, "")}` };
+    return {
+      type: "mention",
+      mention: { type: "page", page: { id: target.id } },
+      annotations,
+      plain_text: title,
+      href: `https://www.notion.so/${target.id.replace(/-/g, "")}`,
+    };
   }
   const date = mention["date"];
   if (isObject(date) && typeof date["start"] === "string" && isNotionDate(date["start"])) {

@@ -1,5 +1,14 @@
 import { invalid, invalidBody } from "../errors.js";
-import { PROPERTY_TYPES, ROLLUP_FUNCTIONS, type DataSourceRecord, type PropertySchema, type PropertyType, type RollupFunction, type SelectOption, type StoredValue } from "../model/types.js";
+import {
+  PROPERTY_TYPES,
+  ROLLUP_FUNCTIONS,
+  type DataSourceRecord,
+  type PropertySchema,
+  type PropertyType,
+  type RollupFunction,
+  type SelectOption,
+  type StoredValue,
+} from "../model/types.js";
 import { compactRichText, dateOf, idsOf, textOf } from "../model/values.js";
 import { parseRichText } from "./rich-text-input.js";
 import type { Workspace } from "./workspace.js";
@@ -11,7 +20,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** The property type a schema request names: `type`, or the one known type key present. */
 function requestedType(def: Record<string, unknown>, path: string): PropertyType | undefined {
   if (typeof def["type"] === "string") {
-    if (!(PROPERTY_TYPES as readonly string[]).includes(def["type"])) throw invalidBody(`${path}.type`, `should be a known property type, instead was \`${def["type"]}\`.`);
+    if (!(PROPERTY_TYPES as readonly string[]).includes(def["type"]))
+      throw invalidBody(`${path}.type`, `should be a known property type, instead was \`${def["type"]}\`.`);
     return def["type"] as PropertyType;
   }
   return PROPERTY_TYPES.find((t) => t in def);
@@ -61,7 +71,8 @@ function editProperty(ws: Workspace, ds: DataSourceRecord, key: string, def: unk
   if (!type) return;
   if (type !== existing.type) {
     if (existing.type === "title") throw invalidBody(path, "cannot change the type of the title property.");
-    if (["formula", "rollup", "status", "relation", "unique_id", "title"].includes(type)) throw invalidBody(path, `cannot convert a property to ${type} in the sandbox.`);
+    if (["formula", "rollup", "status", "relation", "unique_id", "title"].includes(type))
+      throw invalidBody(path, `cannot convert a property to ${type} in the sandbox.`);
     convertValues(ws, ds, existing, type);
     existing.type = type;
   } else if (existing.type === "status" && def[type] !== undefined && isObject(def[type]) && Object.keys(def[type]).length > 0) {
@@ -128,7 +139,10 @@ function configureRelation(ws: Workspace, ds: DataSourceRecord, prop: PropertySc
   prop.relation = { dataSourceId: target.id, syncedPropertyId: null };
   if (c["type"] !== "dual_property") return;
   const synced: PropertySchema = {
-    id: ws.newPropertyId(target), name: `Related to ${ds.title} (${prop.name})`, type: "relation", description: null,
+    id: ws.newPropertyId(target),
+    name: `Related to ${ds.title} (${prop.name})`,
+    type: "relation",
+    description: null,
     relation: { dataSourceId: ds.id, syncedPropertyId: prop.id },
   };
   target.properties.push(synced);

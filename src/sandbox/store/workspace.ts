@@ -111,10 +111,7 @@ export class Workspace {
   /** Resolves a property by id (raw or URL-encoded) or by name. */
   property(ds: DataSourceRecord, ref: string): PropertySchema | undefined {
     const decoded = safeDecode(ref);
-    return (
-      ds.properties.find((p) => p.id === ref || safeDecode(p.id) === decoded) ??
-      ds.properties.find((p) => p.name === ref)
-    );
+    return ds.properties.find((p) => p.id === ref || safeDecode(p.id) === decoded) ?? ds.properties.find((p) => p.name === ref);
   }
 
   propertyById(ds: DataSourceRecord, id: string): PropertySchema | undefined {

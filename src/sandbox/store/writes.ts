@@ -33,7 +33,8 @@ export function parsePropertyValue(ws: Workspace, prop: PropertySchema, raw: unk
     case "rich_text":
       return compactRichText(parseRichText(ws, value, at));
     case "number":
-      if (value !== null && (typeof value !== "number" || !Number.isFinite(value))) throw invalidBody(at, `should be a number or \`null\`, instead was ${show(value)}.`);
+      if (value !== null && (typeof value !== "number" || !Number.isFinite(value)))
+        throw invalidBody(at, `should be a number or \`null\`, instead was ${show(value)}.`);
       return value;
     case "checkbox":
       if (typeof value !== "boolean") throw invalidBody(at, `should be a boolean, instead was ${show(value)}.`);
@@ -54,12 +55,14 @@ export function parsePropertyValue(ws: Workspace, prop: PropertySchema, raw: unk
     case "date":
       return parseDate(value, at);
     case "people":
-      return unique(list(value, at).map((item, i) => {
-        const id = isObject(item) && typeof item["id"] === "string" ? item["id"] : undefined;
-        const user = id === undefined ? undefined : ws.user(id);
-        if (!user) throw invalidBody(`${at}[${i}].id`, `should be a user in the workspace, instead was ${show(id)}.`);
-        return user.id;
-      }));
+      return unique(
+        list(value, at).map((item, i) => {
+          const id = isObject(item) && typeof item["id"] === "string" ? item["id"] : undefined;
+          const user = id === undefined ? undefined : ws.user(id);
+          if (!user) throw invalidBody(`${at}[${i}].id`, `should be a user in the workspace, instead was ${show(id)}.`);
+          return user.id;
+        }),
+      );
     case "relation":
       return unique(list(value, at).map((item, i) => resolveRelated(ws, prop, item, `${at}[${i}]`)));
     case "files":

@@ -37,8 +37,16 @@ export function databricksDialect(options: DatabricksDialectOptions): Dialect {
     qualifySchema: (schema) => qualify(schema),
     typeName: databricksTypeName,
     createTableSuffix: () => ` USING DELTA${properties ? ` TBLPROPERTIES (${properties})` : ""}`,
-    addColumns: (table: TableSpec, columns) => [`ALTER TABLE ${qualify(table.schema, table.name)} ADD COLUMNS (${columns.map((c) => `${quoteDatabricks(c.name)} ${databricksTypeName(c.type)}`).join(", ")})`],
-    createDriver: async () => createDatabricksDriver(await options.openSession(), { qualify, maxRetries: options.maxRetries, retryDelayMs: options.retryDelayMs ?? 1_000, observer: options.observer ?? {} }),
+    addColumns: (table: TableSpec, columns) => [
+      `ALTER TABLE ${qualify(table.schema, table.name)} ADD COLUMNS (${columns.map((c) => `${quoteDatabricks(c.name)} ${databricksTypeName(c.type)}`).join(", ")})`,
+    ],
+    createDriver: async () =>
+      createDatabricksDriver(await options.openSession(), {
+        qualify,
+        maxRetries: options.maxRetries,
+        retryDelayMs: options.retryDelayMs ?? 1_000,
+        observer: options.observer ?? {},
+      }),
     functions: {
       // array_size is NULL for NULL (size() is -1 unless ANSI mode).
       arrayLength: (expr) => `array_size(${expr})`,

@@ -57,7 +57,12 @@ export function createDatabricksDriver(session: StatementSession, options: Datab
 }
 
 /** One statement, sent again while its failure allows; the last attempt's error counts the attempts. */
-function runWithRetry(session: StatementSession, options: DatabricksDriverOptions, sql: string, params: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>[]> {
+function runWithRetry(
+  session: StatementSession,
+  options: DatabricksDriverOptions,
+  sql: string,
+  params: Readonly<Record<string, unknown>>,
+): Promise<Record<string, unknown>[]> {
   let attempts = 0;
   // p-retry unwraps AbortError: a failure that may not be retried is thrown as it is.
   return pRetry(
@@ -89,10 +94,14 @@ function stageRows(table: TableSpec, rows: readonly Row[]): StagedRows {
   const json = rowsJson(table, rows);
   const bytes = Buffer.byteLength(json);
   if (bytes > MAX_ROWS_PARAM_BYTES) {
-    throw new WarehouseError("data", `the batch for ${table.schema}.${table.name} is ${(bytes / 2 ** 20).toFixed(1)} MiB as JSON, over the ${MAX_ROWS_PARAM_BYTES / 2 ** 20} MiB one Databricks statement may carry: lower settings.batch_max_bytes (or batch_size) in the mapping`, {
-      retry: "never",
-      context: { table: `${table.schema}.${table.name}` },
-    });
+    throw new WarehouseError(
+      "data",
+      `the batch for ${table.schema}.${table.name} is ${(bytes / 2 ** 20).toFixed(1)} MiB as JSON, over the ${MAX_ROWS_PARAM_BYTES / 2 ** 20} MiB one Databricks statement may carry: lower settings.batch_max_bytes (or batch_size) in the mapping`,
+      {
+        retry: "never",
+        context: { table: `${table.schema}.${table.name}` },
+      },
+    );
   }
   return { source: rowsRelation(table, `:${ROWS_PARAM}`), params: { [ROWS_PARAM]: json }, release: () => Promise.resolve() };
 }

@@ -6,5 +6,6 @@ import { databricksWarehouseDialect } from "./databricks-dialect.js";
 export const databricksEngine: WarehouseEngine<DatabricksSettings> = {
   dialect: (settings, { observer }) => databricksWarehouseDialect(settings, observer),
   probe: (settings, tables) => probeTables(databricksWarehouseDialect(settings), tables),
-  fixHint: () => "check DATABRICKS_HOST and DATABRICKS_HTTP_PATH (the warehouse's Connection details), the token or OAuth secret, and that the SQL warehouse is running",
+  fixHint: () =>
+    "check DATABRICKS_HOST and DATABRICKS_HTTP_PATH (the warehouse's Connection details), the token or OAuth secret, and that the SQL warehouse is running",
 };

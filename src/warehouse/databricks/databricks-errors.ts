@@ -20,15 +20,42 @@ export const DATABRICKS_RETRY: RetryTable = {
  * error code; the message text only where the driver carries nothing else.
  */
 const RULES: readonly { kind: WarehouseErrorKind; test: (e: Facts) => boolean }[] = [
-  { kind: "conflict", test: (e) => e.sqlState === "2D521" || /DELTA_CONCURRENT_|DELTA_METADATA_CHANGED|DELTA_PROTOCOL_CHANGED|Concurrent(Append|DeleteRead|DeleteDelete|Transaction)Exception|MetadataChangedException|ProtocolChangedException/.test(e.message) },
-  { kind: "missing_table", test: (e) => e.sqlState === "42P01" || /\b(TABLE_OR_VIEW_NOT_FOUND|SCHEMA_NOT_FOUND|DELTA_TABLE_NOT_FOUND|NO_SUCH_CATALOG_EXCEPTION)\b/.test(e.message) },
+  {
+    kind: "conflict",
+    test: (e) =>
+      e.sqlState === "2D521" ||
+      /DELTA_CONCURRENT_|DELTA_METADATA_CHANGED|DELTA_PROTOCOL_CHANGED|Concurrent(Append|DeleteRead|DeleteDelete|Transaction)Exception|MetadataChangedException|ProtocolChangedException/.test(
+        e.message,
+      ),
+  },
+  {
+    kind: "missing_table",
+    test: (e) => e.sqlState === "42P01" || /\b(TABLE_OR_VIEW_NOT_FOUND|SCHEMA_NOT_FOUND|DELTA_TABLE_NOT_FOUND|NO_SUCH_CATALOG_EXCEPTION)\b/.test(e.message),
+  },
   // A statement the server stopped (its STATEMENT_TIMEOUT, a cancel) would run as long again.
   { kind: "timeout", test: (e) => e.operationState !== undefined && ["TIMEOUT", "CANCELED", "CLOSED"].includes(e.operationState) },
   // The driver's own retries give up only on calls it may repeat (polling, fetching), i.e. after the statement was accepted.
   { kind: "broken", test: (e) => /Max retry count exceeded|Retry timeout exceeded/.test(e.message) },
-  { kind: "refused", test: (e) => e.status === 429 || e.status === 503 || e.codes.some((c) => REFUSED_CODES.has(c)) || /\b(TEMPORARILY_UNAVAILABLE|SERVICE_UNAVAILABLE|Too Many Requests|RESOURCE_EXHAUSTED)\b/.test(e.message) },
-  { kind: "permission", test: (e) => e.status === 401 || e.status === 403 || e.sqlState === "42501" || /\b(INSUFFICIENT_PERMISSIONS|PERMISSION_DENIED|UNAUTHORIZED)\b/.test(e.message) },
-  { kind: "broken", test: (e) => (e.status !== undefined && e.status >= 500 && e.status !== 501) || e.codes.some((c) => BROKEN_CODES.has(c)) || /socket hang up|premature close/i.test(e.message) },
+  {
+    kind: "refused",
+    test: (e) =>
+      e.status === 429 ||
+      e.status === 503 ||
+      e.codes.some((c) => REFUSED_CODES.has(c)) ||
+      /\b(TEMPORARILY_UNAVAILABLE|SERVICE_UNAVAILABLE|Too Many Requests|RESOURCE_EXHAUSTED)\b/.test(e.message),
+  },
+  {
+    kind: "permission",
+    test: (e) =>
+      e.status === 401 || e.status === 403 || e.sqlState === "42501" || /\b(INSUFFICIENT_PERMISSIONS|PERMISSION_DENIED|UNAUTHORIZED)\b/.test(e.message),
+  },
+  {
+    kind: "broken",
+    test: (e) =>
+      (e.status !== undefined && e.status >= 500 && e.status !== 501) ||
+      e.codes.some((c) => BROKEN_CODES.has(c)) ||
+      /socket hang up|premature close/i.test(e.message),
+  },
   { kind: "data", test: (e) => e.sqlState?.startsWith("22") === true || e.sqlState?.startsWith("23") === true },
   { kind: "syntax", test: (e) => e.sqlState?.startsWith("42") === true || /\b(PARSE_SYNTAX_ERROR|UNRESOLVED_COLUMN|UNRESOLVED_ROUTINE)\b/.test(e.message) },
 ];
@@ -63,10 +90,15 @@ function factsOf(error: unknown): Facts {
 }
 
 function bestMessage(error: unknown): string {
-  if (error === null || typeof error !== "object") return typeof error === "string" ? error : JSON.stringify(error) ?? "undefined";
+  if (error === null || typeof error !== "object") return typeof error === "string" ? error : (JSON.stringify(error) ?? "undefined");
   const e = error as { message?: unknown; response?: { displayMessage?: unknown; errorMessage?: unknown } };
   const display = e.response?.displayMessage ?? e.response?.errorMessage;
   const text = typeof display === "string" && display !== "" ? display : typeof e.message === "string" ? e.message : JSON.stringify(error);
   // Server messages can carry a JVM stack trace after the first lines.
-  return text.split("\n").filter((line) => !/^\s+at /.test(line)).slice(0, 6).join("\n").trim();
+  return text
+    .split("\n")
+    .filter((line) => !/^\s+at /.test(line))
+    .slice(0, 6)
+    .join("\n")
+    .trim();
 }

@@ -11,7 +11,7 @@ import { toDatabricksError } from "./databricks-errors.js";
  */
 export async function openDatabricksSession(settings: DatabricksSettings): Promise<StatementSession> {
   const module = await import("@databricks/sql");
-  const Client = (module.DBSQLClient ?? (module as unknown as { default: typeof module }).default.DBSQLClient);
+  const Client = module.DBSQLClient ?? (module as unknown as { default: typeof module }).default.DBSQLClient;
   const client = new Client({ logger: { log: () => undefined } });
   const auth =
     settings.auth.kind === "token"
@@ -62,7 +62,8 @@ export async function openDatabricksSession(settings: DatabricksSettings): Promi
 }
 
 function hint(message: string): string {
-  if (/\b(401|403)\b|unauthori[sz]ed|forbidden|invalid (access )?token|PERMISSION_DENIED/i.test(message)) return " (check DATABRICKS_TOKEN, or DATABRICKS_CLIENT_ID/DATABRICKS_CLIENT_SECRET, and the principal's CAN USE permission on the warehouse)";
+  if (/\b(401|403)\b|unauthori[sz]ed|forbidden|invalid (access )?token|PERMISSION_DENIED/i.test(message))
+    return " (check DATABRICKS_TOKEN, or DATABRICKS_CLIENT_ID/DATABRICKS_CLIENT_SECRET, and the principal's CAN USE permission on the warehouse)";
   if (/ENOTFOUND|EAI_AGAIN|getaddrinfo/i.test(message)) return " (check DATABRICKS_HOST)";
   if (/\b404\b/.test(message)) return " (check DATABRICKS_HTTP_PATH)";
   return "";

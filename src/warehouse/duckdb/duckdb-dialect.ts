@@ -16,7 +16,8 @@ export function duckDbDialect(options: DuckDbOptions): Dialect {
     typeName,
     createTableSuffix: () => "",
     // DuckDB has no ADD COLUMNS (plural): one statement per column.
-    addColumns: (table: TableSpec, columns) => columns.map((c) => `ALTER TABLE ${qualifyDuckDb(table.schema, table.name)} ADD COLUMN IF NOT EXISTS ${quoteDuckDb(c.name)} ${typeName(c.type)}`),
+    addColumns: (table: TableSpec, columns) =>
+      columns.map((c) => `ALTER TABLE ${qualifyDuckDb(table.schema, table.name)} ADD COLUMN IF NOT EXISTS ${quoteDuckDb(c.name)} ${typeName(c.type)}`),
     createDriver: () => createDuckDbDriver(options),
     functions: {
       arrayLength: (expr) => `len(${expr})`,

@@ -27,8 +27,13 @@ export async function createDuckDbDriver(options: DuckDbOptions): Promise<Driver
   const connection: DuckDBConnection = await instance.connect();
   let stageCounter = 0;
   /** Every statement's failure is translated here, once. */
-  const runAndReadAll = (sql: string, params?: Readonly<Record<string, unknown>>) => connection.runAndReadAll(sql, params as Record<string, never> | undefined).catch((error: unknown) => Promise.reject(toDuckDbError(error)));
-  const run = (sql: string) => connection.run(sql).then(() => undefined, (error: unknown) => Promise.reject(toDuckDbError(error)));
+  const runAndReadAll = (sql: string, params?: Readonly<Record<string, unknown>>) =>
+    connection.runAndReadAll(sql, params as Record<string, never> | undefined).catch((error: unknown) => Promise.reject(toDuckDbError(error)));
+  const run = (sql: string) =>
+    connection.run(sql).then(
+      () => undefined,
+      (error: unknown) => Promise.reject(toDuckDbError(error)),
+    );
 
   return {
     async execute(sql, params) {
@@ -65,19 +70,32 @@ async function openInstance(options: DuckDbOptions): Promise<DuckDBInstance> {
   const { DuckDBInstance } = await import("@duckdb/node-api");
   if (path !== ":memory:" && !readOnly) {
     const dir = writableOrCreatable(dirname(path));
-    if (!dir.ok) throw new WarehouseError("permission", `cannot create the DuckDB file ${path}: ${dir.reason} (set DUCKDB_PATH to a writable place)`, { retry: "never" });
+    if (!dir.ok)
+      throw new WarehouseError("permission", `cannot create the DuckDB file ${path}: ${dir.reason} (set DUCKDB_PATH to a writable place)`, { retry: "never" });
     makeDirectories(dirname(path));
   }
   try {
-    return await DuckDBInstance.create(path, { memory_limit: options.memoryLimit, threads: String(options.threads), ...(readOnly ? { access_mode: "READ_ONLY" } : {}) });
+    return await DuckDBInstance.create(path, {
+      memory_limit: options.memoryLimit,
+      threads: String(options.threads),
+      ...(readOnly ? { access_mode: "READ_ONLY" } : {}),
+    });
   } catch (error) {
     const failure = toDuckDbError(error);
-    throw failure.restate(`cannot open the DuckDB file ${path}: ${failure.message}${failure.kind === "locked" ? " (another process has it open; close it and retry)" : ""}`);
+    throw failure.restate(
+      `cannot open the DuckDB file ${path}: ${failure.message}${failure.kind === "locked" ? " (another process has it open; close it and retry)" : ""}`,
+    );
   }
 }
 
 /** Rows appended to a temporary table of `table`'s shape, readable by one statement, dropped on release. */
-async function stageRows(connection: DuckDBConnection, run: (sql: string) => Promise<void>, name: string, table: TableSpec, rows: readonly Row[]): Promise<StagedRows> {
+async function stageRows(
+  connection: DuckDBConnection,
+  run: (sql: string) => Promise<void>,
+  name: string,
+  table: TableSpec,
+  rows: readonly Row[],
+): Promise<StagedRows> {
   const columns = table.columns.map((c) => `${quoteDuckDb(c.name)} ${duckDbTypeName(c.type)}`).join(", ");
   await run(`CREATE OR REPLACE TEMP TABLE ${quoteDuckDb(name)} (${columns})`);
   const appender = await connection.createAppender(name, "main", "temp");

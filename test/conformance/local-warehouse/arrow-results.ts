@@ -45,11 +45,14 @@ export function decodeColumns(result: ArrowResult, columns: readonly T.TColumn[]
   if (columns.length === 0) return result.schema.fields.map(() => []);
   return result.schema.fields.map((field, i) => {
     const column = columns[i];
-    const set = column?.boolVal ?? column?.byteVal ?? column?.i16Val ?? column?.i32Val ?? column?.i64Val ?? column?.doubleVal ?? column?.stringVal ?? column?.binaryVal;
+    const set =
+      column?.boolVal ?? column?.byteVal ?? column?.i16Val ?? column?.i32Val ?? column?.i64Val ?? column?.doubleVal ?? column?.stringVal ?? column?.binaryVal;
     if (!set) throw new Error(`local warehouse: Spark sent no values for column ${field.name}`);
     const nulls = Buffer.from(set.nulls ?? []);
     const json = COMPLEX.has(result.sparkTypes[i] ?? -1);
-    return (set.values as unknown[]).map((value, row) => ((nulls[row >> 3] ?? 0) & (1 << (row & 7)) ? null : json ? jsonText(String(value)) : nativeValue(field, value)));
+    return (set.values as unknown[]).map((value, row) =>
+      (nulls[row >> 3] ?? 0) & (1 << (row & 7)) ? null : json ? jsonText(String(value)) : nativeValue(field, value),
+    );
   });
 }
 
@@ -67,19 +70,32 @@ export function recordBatchBytes(result: ArrowResult, columns: readonly Column[]
 function arrowType(entry: T.TPrimitiveTypeEntry | null | undefined): Arrow.DataType {
   const qualifiers = entry?.typeQualifiers?.qualifiers ?? {};
   switch (entry?.type) {
-    case ID.BOOLEAN_TYPE: return new arrow.Bool();
-    case ID.TINYINT_TYPE: return new arrow.Int8();
-    case ID.SMALLINT_TYPE: return new arrow.Int16();
-    case ID.INT_TYPE: return new arrow.Int32();
-    case ID.BIGINT_TYPE: return new arrow.Int64();
-    case ID.FLOAT_TYPE: return new arrow.Float32();
-    case ID.DOUBLE_TYPE: return new arrow.Float64();
-    case ID.BINARY_TYPE: return new arrow.Binary();
-    case ID.TIMESTAMP_TYPE: return new arrow.TimestampMicrosecond("UTC");
-    case ID.DATE_TYPE: return new arrow.DateDay();
-    case ID.NULL_TYPE: return new arrow.Null();
-    case ID.DECIMAL_TYPE: return new arrow.Decimal(qualifiers.scale?.i32Value ?? 0, qualifiers.precision?.i32Value ?? 38, 128);
-    default: return new arrow.Utf8();
+    case ID.BOOLEAN_TYPE:
+      return new arrow.Bool();
+    case ID.TINYINT_TYPE:
+      return new arrow.Int8();
+    case ID.SMALLINT_TYPE:
+      return new arrow.Int16();
+    case ID.INT_TYPE:
+      return new arrow.Int32();
+    case ID.BIGINT_TYPE:
+      return new arrow.Int64();
+    case ID.FLOAT_TYPE:
+      return new arrow.Float32();
+    case ID.DOUBLE_TYPE:
+      return new arrow.Float64();
+    case ID.BINARY_TYPE:
+      return new arrow.Binary();
+    case ID.TIMESTAMP_TYPE:
+      return new arrow.TimestampMicrosecond("UTC");
+    case ID.DATE_TYPE:
+      return new arrow.DateDay();
+    case ID.NULL_TYPE:
+      return new arrow.Null();
+    case ID.DECIMAL_TYPE:
+      return new arrow.Decimal(qualifiers.scale?.i32Value ?? 0, qualifiers.precision?.i32Value ?? 38, 128);
+    default:
+      return new arrow.Utf8();
   }
 }
 

@@ -55,7 +55,12 @@ export class WarehouseFaults {
 
   /** A stopped warehouse that is starting: every request answers 503 TEMPORARILY_UNAVAILABLE for `forMs`. */
   coldStart(forMs: number, retryAfterSeconds?: number): void {
-    this.http({ status: 503, untilMs: Date.now() + forMs, message: "TEMPORARILY_UNAVAILABLE: the SQL warehouse is starting", ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) });
+    this.http({
+      status: 503,
+      untilMs: Date.now() + forMs,
+      message: "TEMPORARILY_UNAVAILABLE: the SQL warehouse is starting",
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+    });
   }
 
   http(fault: HttpFault): void {
@@ -76,7 +81,9 @@ export class WarehouseFaults {
   /** The HTTP fault that answers this request, if any (consumed). */
   httpFaultFor(method: string): HttpFault | undefined {
     const now = Date.now();
-    const hit = this.httpFaults.find(({ fault, left }) => left > 0 && (fault.untilMs === undefined || now < fault.untilMs) && (!fault.methods || fault.methods.includes(method)));
+    const hit = this.httpFaults.find(
+      ({ fault, left }) => left > 0 && (fault.untilMs === undefined || now < fault.untilMs) && (!fault.methods || fault.methods.includes(method)),
+    );
     if (hit) hit.left -= 1;
     return hit?.fault;
   }

@@ -38,8 +38,31 @@ export interface LocalWarehouseOptions {
 
 const HTTP_PATH = "/sql/1.0/warehouses/local0000000000";
 const thrift = createRequire(import.meta.url)("thrift") as typeof Thrift;
-const METHODS = ["OpenSession", "CloseSession", "ExecuteStatement", "GetOperationStatus", "GetResultSetMetadata", "FetchResults", "CancelOperation", "CloseOperation"] as const;
-const NOT_SERVED = ["GetInfo", "GetTypeInfo", "GetCatalogs", "GetSchemas", "GetTables", "GetTableTypes", "GetColumns", "GetFunctions", "GetPrimaryKeys", "GetCrossReference", "GetDelegationToken", "CancelDelegationToken", "RenewDelegationToken"];
+const METHODS = [
+  "OpenSession",
+  "CloseSession",
+  "ExecuteStatement",
+  "GetOperationStatus",
+  "GetResultSetMetadata",
+  "FetchResults",
+  "CancelOperation",
+  "CloseOperation",
+] as const;
+const NOT_SERVED = [
+  "GetInfo",
+  "GetTypeInfo",
+  "GetCatalogs",
+  "GetSchemas",
+  "GetTables",
+  "GetTableTypes",
+  "GetColumns",
+  "GetFunctions",
+  "GetPrimaryKeys",
+  "GetCrossReference",
+  "GetDelegationToken",
+  "CancelDelegationToken",
+  "RenewDelegationToken",
+];
 
 export async function startLocalWarehouse(options: LocalWarehouseOptions): Promise<LocalWarehouse> {
   const token = `dapi${randomBytes(16).toString("hex")}`;
@@ -53,7 +76,11 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions): Promi
     const handler: Record<string, (req: never, done: (error: unknown, result?: unknown) => void) => void> = {};
     for (const method of METHODS) {
       const serve = service[method] as (req: unknown, ctx: RequestContext) => Promise<unknown>;
-      handler[method] = (req, done) => void serve(req, ctx).then((result) => done(null, result), (error: unknown) => done(error));
+      handler[method] = (req, done) =>
+        void serve(req, ctx).then(
+          (result) => done(null, result),
+          (error: unknown) => done(error),
+        );
     }
     for (const method of NOT_SERVED) handler[method] = (_req, done) => done(new Error(`the local warehouse does not serve ${method}`));
     return handler;
@@ -70,27 +97,31 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions): Promi
   };
 
   const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key }, (request, response) => {
-    void readBody(request).then((body) => {
-      if (request.method !== "POST" || request.url?.split("?")[0] !== HTTP_PATH) return answer(response, "?", { status: 404, message: `no SQL warehouse at ${request.url}` });
-      thrift.TBufferedTransport.receiver((transport) => {
-        const input = new thrift.TBinaryProtocol(transport);
-        const method = input.readMessageBegin().fname;
-        transport.rollbackPosition();
-        if (request.headers.authorization !== `Bearer ${token}`) return answer(response, method, { status: 401, message: "Invalid access token." });
-        const fault = faults.httpFaultFor(method);
-        if (fault) return answer(response, method, fault);
-        const ctx: RequestContext = {};
-        const output = new thrift.TBinaryProtocol(
-          new thrift.TBufferedTransport(undefined, (reply?: Buffer) => {
-            if (ctx.refusal) return answer(response, method, ctx.refusal);
-            calls.push({ method, status: 200, at: Date.now() });
-            response.writeHead(200, { "content-type": "application/x-thrift" });
-            response.end(reply);
-          }),
-        );
-        new tcliService.Processor(handlerFor(ctx)).process(input, output);
-      }, 0)(body);
-    }, (error: unknown) => response.destroy(error instanceof Error ? error : new Error(String(error))));
+    void readBody(request).then(
+      (body) => {
+        if (request.method !== "POST" || request.url?.split("?")[0] !== HTTP_PATH)
+          return answer(response, "?", { status: 404, message: `no SQL warehouse at ${request.url}` });
+        thrift.TBufferedTransport.receiver((transport) => {
+          const input = new thrift.TBinaryProtocol(transport);
+          const method = input.readMessageBegin().fname;
+          transport.rollbackPosition();
+          if (request.headers.authorization !== `Bearer ${token}`) return answer(response, method, { status: 401, message: "Invalid access token." });
+          const fault = faults.httpFaultFor(method);
+          if (fault) return answer(response, method, fault);
+          const ctx: RequestContext = {};
+          const output = new thrift.TBinaryProtocol(
+            new thrift.TBufferedTransport(undefined, (reply?: Buffer) => {
+              if (ctx.refusal) return answer(response, method, ctx.refusal);
+              calls.push({ method, status: 200, at: Date.now() });
+              response.writeHead(200, { "content-type": "application/x-thrift" });
+              response.end(reply);
+            }),
+          );
+          new tcliService.Processor(handlerFor(ctx)).process(input, output);
+        }, 0)(body);
+      },
+      (error: unknown) => response.destroy(error instanceof Error ? error : new Error(String(error))),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -103,7 +134,13 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions): Promi
     calls,
     statements,
     openSessions: () => service.openSessions(),
-    env: () => ({ WAREHOUSE: "databricks", DATABRICKS_HOST: host, DATABRICKS_HTTP_PATH: HTTP_PATH, DATABRICKS_TOKEN: token, DATABRICKS_CATALOG: "spark_catalog" }),
+    env: () => ({
+      WAREHOUSE: "databricks",
+      DATABRICKS_HOST: host,
+      DATABRICKS_HTTP_PATH: HTTP_PATH,
+      DATABRICKS_TOKEN: token,
+      DATABRICKS_CATALOG: "spark_catalog",
+    }),
     async close() {
       service.close();
       server.closeAllConnections();

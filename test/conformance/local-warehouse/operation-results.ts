@@ -29,7 +29,9 @@ async function loadResult(op: SparkOperation): Promise<NonNullable<SparkOperatio
   const arrow = arrowResultOf((await sparkMetadata(op)).schema);
   const columns: unknown[][] = arrow.schema.fields.map(() => []);
   for (;;) {
-    const fetched = await op.link.client.FetchResults(new tcli.TFetchResultsReq({ operationHandle: op.spark, orientation: tcli.TFetchOrientation.FETCH_NEXT, maxRows: new Int64(SPARK_FETCH_ROWS) }));
+    const fetched = await op.link.client.FetchResults(
+      new tcli.TFetchResultsReq({ operationHandle: op.spark, orientation: tcli.TFetchOrientation.FETCH_NEXT, maxRows: new Int64(SPARK_FETCH_ROWS) }),
+    );
     if (fetched.status.statusCode === tcli.TStatusCode.ERROR_STATUS) throw new Error(fetched.status.errorMessage ?? "Spark failed a fetch");
     const decoded = decodeColumns(arrow, fetched.results?.columns ?? []);
     decoded.forEach((values, i) => columns[i]!.push(...values));
@@ -45,7 +47,14 @@ export async function resultMetadata(op: SparkOperation): Promise<T.TGetResultSe
   const metadata = await sparkMetadata(op);
   if (metadata.status.statusCode === tcli.TStatusCode.ERROR_STATUS) return new tcli.TGetResultSetMetadataResp({ status: failedStatus(metadata.status) });
   const result = await loadResult(op);
-  return new tcli.TGetResultSetMetadataResp({ status: status.ok(), schema: metadata.schema, resultFormat: tcli.TSparkRowSetType.ARROW_BASED_SET, lz4Compressed: false, arrowSchema: result.arrow.schemaBytes, isStagingOperation: false });
+  return new tcli.TGetResultSetMetadataResp({
+    status: status.ok(),
+    schema: metadata.schema,
+    resultFormat: tcli.TSparkRowSetType.ARROW_BASED_SET,
+    lz4Compressed: false,
+    arrowSchema: result.arrow.schemaBytes,
+    isStagingOperation: false,
+  });
 }
 
 /** FetchResults: the next `maxRows` rows (from the first with FETCH_FIRST) as one Arrow batch. */
@@ -55,8 +64,13 @@ export async function resultPage(op: SparkOperation, maxRows: number, first: boo
   const from = op.cursor;
   const to = Math.min(result.rowCount, from + Math.max(1, maxRows));
   op.cursor = to;
-  const arrowBatches = to > from ? [new tcli.TSparkArrowBatch({ batch: recordBatchBytes(result.arrow, result.columns, from, to), rowCount: new Int64(to - from) })] : [];
-  return new tcli.TFetchResultsResp({ status: status.ok(), hasMoreRows: to < result.rowCount, results: new tcli.TRowSet({ startRowOffset: new Int64(from), rows: [], arrowBatches }) });
+  const arrowBatches =
+    to > from ? [new tcli.TSparkArrowBatch({ batch: recordBatchBytes(result.arrow, result.columns, from, to), rowCount: new Int64(to - from) })] : [];
+  return new tcli.TFetchResultsResp({
+    status: status.ok(),
+    hasMoreRows: to < result.rowCount,
+    results: new tcli.TRowSet({ startRowOffset: new Int64(from), rows: [], arrowBatches }),
+  });
 }
 
 /**

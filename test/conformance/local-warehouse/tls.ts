@@ -21,7 +21,25 @@ export function makeSuiteTls(dir: string, previousTrust: string | undefined): Su
   try {
     execFileSync(
       "openssl",
-      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=notion-delta-sync local warehouse", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", keyFile, "-out", certFile],
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=notion-delta-sync local warehouse",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        "-keyout",
+        keyFile,
+        "-out",
+        certFile,
+      ],
       { stdio: ["ignore", "ignore", "pipe"] },
     );
   } catch (error) {
@@ -38,7 +56,9 @@ function readOrEmpty(file: string): string {
     return readFileSync(file, "utf8");
   } catch (error) {
     // Node ignores an unreadable NODE_EXTRA_CA_CERTS with a warning; so does the suite.
-    process.stderr.write(`conformance: NODE_EXTRA_CA_CERTS=${file} is unreadable (${(error as Error).message}); trusting only the local warehouse's certificate\n`);
+    process.stderr.write(
+      `conformance: NODE_EXTRA_CA_CERTS=${file} is unreadable (${(error as Error).message}); trusting only the local warehouse's certificate\n`,
+    );
     return "";
   }
 }

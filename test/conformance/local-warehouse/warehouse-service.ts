@@ -59,7 +59,8 @@ export function createWarehouseService(deps: ServiceDeps) {
     const deadline = Date.now() + DIRECT_RESULTS_WAIT_MS;
     for (;;) {
       const answer = await op.link.client.GetOperationStatus(new tcli.TGetOperationStatusReq({ operationHandle: op.spark }));
-      if (answer.operationState === State.ERROR_STATE) return new tcli.TSparkDirectResults({ operationStatus: operationFailed(answer.errorMessage ?? "", answer.sqlState ?? undefined) });
+      if (answer.operationState === State.ERROR_STATE)
+        return new tcli.TSparkDirectResults({ operationStatus: operationFailed(answer.errorMessage ?? "", answer.sqlState ?? undefined) });
       if (answer.operationState === State.FINISHED_STATE) {
         return directResults(op, maxRows, async () => {
           operations.delete(key);
@@ -77,13 +78,20 @@ export function createWarehouseService(deps: ServiceDeps) {
       if (problem) return new tcli.TOpenSessionResp({ status: problem, serverProtocolVersion: deps.faults.protocolVersion });
       const link = await openSparkLink(deps.sparkPort);
       const database = req.initialNamespace?.schemaName ?? "default";
-      const opened = await link.client.OpenSession(new tcli.TOpenSessionReq({ client_protocol: tcli.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10, configuration: { "use:database": database } }));
+      const opened = await link.client.OpenSession(
+        new tcli.TOpenSessionReq({ client_protocol: tcli.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10, configuration: { "use:database": database } }),
+      );
       if (opened.status.statusCode === tcli.TStatusCode.ERROR_STATUS || !opened.sessionHandle) {
         link.close();
         return new tcli.TOpenSessionResp({ status: opened.status, serverProtocolVersion: deps.faults.protocolVersion });
       }
       sessions.set(handleKey(opened.sessionHandle), { link, spark: opened.sessionHandle });
-      return new tcli.TOpenSessionResp({ status: status.ok(), serverProtocolVersion: deps.faults.protocolVersion, sessionHandle: opened.sessionHandle, canUseMultipleCatalogs: true });
+      return new tcli.TOpenSessionResp({
+        status: status.ok(),
+        serverProtocolVersion: deps.faults.protocolVersion,
+        sessionHandle: opened.sessionHandle,
+        canUseMultipleCatalogs: true,
+      });
     },
 
     async CloseSession(req: T.TCloseSessionReq): Promise<T.TCloseSessionResp> {
@@ -94,7 +102,10 @@ export function createWarehouseService(deps: ServiceDeps) {
       for (const [id, op] of operations) if (op.session === session) operations.delete(id);
       // Spark can hang answering a CloseSession (see hive-session.ts): bounded, then the link closes.
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([session.link.client.CloseSession(new tcli.TCloseSessionReq({ sessionHandle: session.spark })).catch(() => undefined), new Promise((r) => (timer = setTimeout(r, 5_000)))]);
+      await Promise.race([
+        session.link.client.CloseSession(new tcli.TCloseSessionReq({ sessionHandle: session.spark })).catch(() => undefined),
+        new Promise((r) => (timer = setTimeout(r, 5_000))),
+      ]);
       clearTimeout(timer);
       session.link.close();
       return new tcli.TCloseSessionResp({ status: status.ok() });
@@ -108,7 +119,10 @@ export function createWarehouseService(deps: ServiceDeps) {
       if (count > deps.faults.maxParameters) {
         ctx.refusal = { status: 400, message: `BAD_REQUEST: at most ${deps.faults.maxParameters} parameters per statement (got ${count})` };
       } else if (deps.faults.maxParameterBytes !== undefined && bytes > deps.faults.maxParameterBytes) {
-        ctx.refusal = { status: deps.faults.parameterLimitStatus, message: `the statement's parameters are ${bytes} bytes, over the ${deps.faults.maxParameterBytes} this warehouse accepts` };
+        ctx.refusal = {
+          status: deps.faults.parameterLimitStatus,
+          message: `the statement's parameters are ${bytes} bytes, over the ${deps.faults.maxParameterBytes} this warehouse accepts`,
+        };
       }
       if (ctx.refusal) return new tcli.TExecuteStatementResp({ status: status.error(ctx.refusal.message ?? "refused") });
       deps.statements.push({ sql: req.statement, parameters: count, parameterBytes: bytes });
@@ -122,20 +136,33 @@ export function createWarehouseService(deps: ServiceDeps) {
       const fault = deps.faults.statementFaultFor(req.statement);
       // hasResultSet as Spark answers for every statement: with false, the driver neither waits for the
       // statement nor sees its failure (fetchAll answers [] at once).
-      const handle = (spark?: T.TOperationHandle) => spark ?? new tcli.TOperationHandle({ operationId: new tcli.THandleIdentifier({ guid: Buffer.from(randomUUID().replace(/-/g, ""), "hex"), secret: randomBytes(16) }), operationType: tcli.TOperationType.EXECUTE_STATEMENT, hasResultSet: true });
+      const handle = (spark?: T.TOperationHandle) =>
+        spark ??
+        new tcli.TOperationHandle({
+          operationId: new tcli.THandleIdentifier({ guid: Buffer.from(randomUUID().replace(/-/g, ""), "hex"), secret: randomBytes(16) }),
+          operationType: tcli.TOperationType.EXECUTE_STATEMENT,
+          hasResultSet: true,
+        });
       if (fault?.kind === "conflict") {
         const operationHandle = handle();
         operations.set(handleKey(operationHandle), { session, readyAt: 0, failed: operationFailed(CONFLICT_MESSAGE, "2D521") });
         return new tcli.TExecuteStatementResp({ status: status.ok(), operationHandle });
       }
-      const started = await session.link.client.ExecuteStatement(new tcli.TExecuteStatementReq({ sessionHandle: session.spark, statement: sql, runAsync: true }));
-      if (started.status.statusCode === tcli.TStatusCode.ERROR_STATUS || !started.operationHandle) return new tcli.TExecuteStatementResp({ status: failedStatus(started.status) });
+      const started = await session.link.client.ExecuteStatement(
+        new tcli.TExecuteStatementReq({ sessionHandle: session.spark, statement: sql, runAsync: true }),
+      );
+      if (started.status.statusCode === tcli.TStatusCode.ERROR_STATUS || !started.operationHandle)
+        return new tcli.TExecuteStatementResp({ status: failedStatus(started.status) });
       const readyAt = fault?.kind === "slow" ? Date.now() + (fault.delayMs ?? 0) : 0;
       const key = handleKey(started.operationHandle);
       const results: SparkOperation = { link: session.link, spark: started.operationHandle, cursor: 0 };
       operations.set(key, { session, results, readyAt });
       const direct = req.getDirectResults && readyAt === 0 ? await answerDirectly(key, results, req.getDirectResults.maxRows.toNumber()) : undefined;
-      return new tcli.TExecuteStatementResp({ status: status.ok(), operationHandle: handle(started.operationHandle), ...(direct ? { directResults: direct } : {}) });
+      return new tcli.TExecuteStatementResp({
+        status: status.ok(),
+        operationHandle: handle(started.operationHandle),
+        ...(direct ? { directResults: direct } : {}),
+      });
     },
 
     async GetOperationStatus(req: T.TGetOperationStatusReq): Promise<T.TGetOperationStatusResp> {
@@ -144,7 +171,8 @@ export function createWarehouseService(deps: ServiceDeps) {
       if (op.failed) return op.failed;
       const answer = await op.session.link.client.GetOperationStatus(new tcli.TGetOperationStatusReq({ operationHandle: op.results!.spark }));
       if (answer.operationState === State.ERROR_STATE) return operationFailed(answer.errorMessage ?? "", answer.sqlState ?? undefined);
-      if (answer.operationState === State.FINISHED_STATE && Date.now() < op.readyAt) return new tcli.TGetOperationStatusResp({ status: status.ok(), operationState: State.RUNNING_STATE });
+      if (answer.operationState === State.FINISHED_STATE && Date.now() < op.readyAt)
+        return new tcli.TGetOperationStatusResp({ status: status.ok(), operationState: State.RUNNING_STATE });
       return new tcli.TGetOperationStatusResp({ status: answer.status, operationState: answer.operationState, hasResultSet: answer.hasResultSet });
     },
 

@@ -9,7 +9,13 @@ import { tcli, type T } from "./tcli.js";
  */
 export const status = {
   ok: () => new tcli.TStatus({ statusCode: tcli.TStatusCode.SUCCESS_STATUS }),
-  error: (message: string, sqlState?: string) => new tcli.TStatus({ statusCode: tcli.TStatusCode.ERROR_STATUS, errorMessage: message, displayMessage: displayMessage(message), ...(sqlState ? { sqlState } : {}) }),
+  error: (message: string, sqlState?: string) =>
+    new tcli.TStatus({
+      statusCode: tcli.TStatusCode.ERROR_STATUS,
+      errorMessage: message,
+      displayMessage: displayMessage(message),
+      ...(sqlState ? { sqlState } : {}),
+    }),
   invalidHandle: (message: string) => new tcli.TStatus({ statusCode: tcli.TStatusCode.INVALID_HANDLE_STATUS, errorMessage: message, displayMessage: message }),
 };
 

@@ -24,11 +24,23 @@ export interface CliProcess {
  * with the suite's secrets in its environment and its output kept for the secret scan. With
  * `killAt` (e.g. `merge:3`), the kill-points preload SIGKILLs it at that point.
  */
-export function startCli(label: string, args: readonly string[], env: Record<string, string>, options: { killAt?: string; timeoutMs?: number } = {}): CliProcess {
+export function startCli(
+  label: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  options: { killAt?: string; timeoutMs?: number } = {},
+): CliProcess {
   const preload = options.killAt ? ["--import", KILL_POINTS] : [];
   const child = spawn(process.execPath, [...preload, "bin/notion-delta-sync.mjs", ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "warn", ...SECRET_ENV, ...env, ...(options.killAt ? { NDS_KILL_AT: options.killAt } : {}) },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      LOG_LEVEL: "warn",
+      ...SECRET_ENV,
+      ...env,
+      ...(options.killAt ? { NDS_KILL_AT: options.killAt } : {}),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

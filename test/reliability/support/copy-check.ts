@@ -63,7 +63,10 @@ export async function duplicates(dbPath: string, keys: readonly string[]): Promi
   const out: string[] = [];
   let duplicated = 0;
   for (const key of keys) {
-    const [row] = await queryFile(dbPath, `SELECT (SELECT count(*) - count(DISTINCT (page_id, _row_hash)) FROM ppm_bronze.notion_${key}) AS bronze, (SELECT count(*) - count(DISTINCT page_id) FROM ppm_silver.${key}) AS silver`);
+    const [row] = await queryFile(
+      dbPath,
+      `SELECT (SELECT count(*) - count(DISTINCT (page_id, _row_hash)) FROM ppm_bronze.notion_${key}) AS bronze, (SELECT count(*) - count(DISTINCT page_id) FROM ppm_silver.${key}) AS silver`,
+    );
     const bronze = Number(row!.bronze);
     const silver = Number(row!.silver);
     duplicated += bronze + silver;
@@ -87,7 +90,10 @@ export async function watermarkProblems(sandbox: Sandbox, dbPath: string, waterm
     if (!existsSync(file)) continue;
     const watermark = (JSON.parse(readFileSync(file, "utf8")) as { lastEditedTime: string }).lastEditedTime;
     const committed = new Map(
-      (await queryFile(dbPath, `SELECT page_id, epoch_ms(last_edited_time) AS t FROM ppm_silver.${key}`).catch(() => [])).map((r) => [String(r.page_id), Number(r.t)]),
+      (await queryFile(dbPath, `SELECT page_id, epoch_ms(last_edited_time) AS t FROM ppm_silver.${key}`).catch(() => [])).map((r) => [
+        String(r.page_id),
+        Number(r.t),
+      ]),
     );
     for (const page of sandbox.store.listPages(sandbox.databases[key]!.dataSourceId) as { id: string; last_edited_time: string }[]) {
       const edited = Date.parse(page.last_edited_time);

@@ -26,7 +26,10 @@ export function writeMapping(file: string, settings: TopLevelSettings, env: Read
   const original = parseMapping(shipped, SHIPPED_MAPPING, env);
   const took = Object.fromEntries(Object.keys(settings).map((name) => [name, written.settings[name as keyof Settings]]));
   expect(took, `the settings of ${file}`).toEqual(settings);
-  expect(written.databases.map((d) => d.key), `the databases of ${file}`).toEqual(original.databases.map((d) => d.key));
+  expect(
+    written.databases.map((d) => d.key),
+    `the databases of ${file}`,
+  ).toEqual(original.databases.map((d) => d.key));
   // Nothing but the settings changed: the databases are the shipped ones, column for column.
   expect(written.databases.map((d) => d.mappingHash)).toEqual(original.databases.map((d) => d.mappingHash));
   return file;

@@ -37,8 +37,20 @@ export interface Counters {
 }
 
 export const COUNTER_NAMES: readonly (keyof Counters)[] = [
-  "trials", "kills", "killsInFlight", "killsSettled", "faultsInjected", "rowsCompared", "valuesCompared", "mismatches", "duplicateVersions",
-  "concurrentEdits", "badMappings", "malformedResponses", "bytesScanned", "leaks",
+  "trials",
+  "kills",
+  "killsInFlight",
+  "killsSettled",
+  "faultsInjected",
+  "rowsCompared",
+  "valuesCompared",
+  "mismatches",
+  "duplicateVersions",
+  "concurrentEdits",
+  "badMappings",
+  "malformedResponses",
+  "bytesScanned",
+  "leaks",
 ];
 
 function required(name: string): string {
@@ -81,7 +93,9 @@ export function capture(label: string, text: string): void {
 /** The names of the secrets found in `bytes`. */
 export function secretsIn(bytes: Buffer | string): string[] {
   const buffer = typeof bytes === "string" ? Buffer.from(bytes) : bytes;
-  return Object.entries(SECRETS).filter(([, value]) => buffer.includes(value)).map(([name]) => name);
+  return Object.entries(SECRETS)
+    .filter(([, value]) => buffer.includes(value))
+    .map(([name]) => name);
 }
 
 /**

@@ -1,0 +1,151 @@
+import { completePage, needsCompletion, NotionError, readPages, type DataSourceSchema } from "../notion/index.js";
+import type { PageTransformer } from "../transform/index.js";
+import { bronzeTable, quarantineTable, seenPagesTable, silverTable } from "../warehouse/index.js";
+import { Batcher } from "./batcher.js";
+import { holdBackFuture } from "./clock-check.js";
+import type { DatabaseConfig } from "../config/index.js";
+import type { RequestCounter } from "../notion/index.js";
+import type { RunContext } from "./run-context.js";
+import type { SyncPlan } from "./sync-plan.js";
+import type { WatermarkBook, WatermarkRecord } from "./watermark-book.js";
+import { writeBatch, type BatchTables } from "./write-batch.js";
+
+/** What the steps of one database's sync count into and report through (`DatabaseSync`). */
+export interface SyncState {
+  readonly ctx: RunContext;
+  readonly database: DatabaseConfig;
+  readonly startedAt: Date;
+  readonly counter: RequestCounter;
+  readonly totals: { pagesRead: number; rowsUpserted: number; bronzeVersions: number; rowsQuarantined: number };
+  readonly log: RunContext["logger"];
+  /** Stores a watermark record the book says changed (never in a dry run). */
+  save(record: WatermarkRecord | undefined): Promise<void>;
+}
+
+/** The steps of a planned sync: read (live or trash), write in batches, reconcile. */
+export class SyncSteps {
+  readonly tables: BatchTables;
+  readonly batcher: Batcher;
+
+  constructor(
+    readonly sync: SyncState,
+    readonly plan: SyncPlan,
+    readonly book: WatermarkBook,
+    readonly schema: DataSourceSchema,
+    readonly transformer: PageTransformer,
+  ) {
+    const settings = sync.ctx.config.mapping.settings;
+    this.tables = { bronze: bronzeTable(sync.database, settings), silver: silverTable(sync.database, settings), quarantine: quarantineTable(settings) };
+    this.batcher = new Batcher(settings.batch_size, settings.batch_max_bytes);
+  }
+
+  async ensureTables(): Promise<void> {
+    const { warehouse, config } = this.sync.ctx;
+    if (!warehouse) return;
+    await warehouse.ensureTables([this.tables.bronze, this.tables.silver, ...(this.plan.reconcile ? [seenPagesTable(config.mapping.settings)] : [])]);
+  }
+
+  /** Reads the live pages (or the trash) and writes them; false when a stop interrupted it. */
+  async read(inTrash: boolean): Promise<boolean> {
+    const { ctx, database, counter, totals } = this.sync;
+    const toleranceMs = ctx.config.mapping.settings.clock_tolerance_minutes * 60_000;
+    const since = inTrash ? (this.plan.trashFrom ?? undefined) : this.plan.since;
+    const pages = readPages(ctx.gateway, {
+      databaseKey: database.key,
+      dataSourceId: this.schema.dataSourceId,
+      since,
+      pageSize: ctx.config.mapping.settings.page_size,
+      counter,
+      inTrash,
+    });
+    for await (const answer of pages) {
+      const completed = await Promise.all(
+        answer.map((page) => (needsCompletion(page) ? completePage(ctx.gateway, page, database.key, counter) : Promise.resolve(page))),
+      );
+      for (const page of completed) {
+        totals.pagesRead += 1;
+        const result = this.transformer.transform(page);
+        const heldBack = holdBackFuture(page, result, ctx.now(), toleranceMs);
+        if (heldBack) {
+          ctx.events.emit("page:held_back", {
+            runId: ctx.runId,
+            databaseKey: database.key,
+            pageId: page.id,
+            lastEditedTime: page.last_edited_time,
+            createdTime: page.created_time,
+          });
+          this.book.holdBack(page.last_edited_time);
+        }
+        if (this.batcher.add(heldBack ? { page, result: heldBack, heldBack: true } : { page, result })) await this.flush(!inTrash);
+      }
+      if (ctx.signal.aborted) break;
+    }
+    await this.flush(!inTrash);
+    return !ctx.signal.aborted;
+  }
+
+  /** Writes the batch; a batch of the live read moves the watermark (the trash pass never does). */
+  async flush(live: boolean): Promise<void> {
+    const { ctx, database, totals } = this.sync;
+    const pending = this.batcher.take();
+    if (pending.length === 0) return;
+    const written = await writeBatch(ctx, database.key, this.tables, pending);
+    // A full pass remembers every page it read (changed or not) for the reconcile at its end.
+    if (this.plan.reconcile && live && ctx.warehouse) {
+      await ctx.warehouse.insertRows(
+        seenPagesTable(ctx.config.mapping.settings),
+        pending.map((p) => ({ run_id: ctx.runId, database_key: database.key, page_id: p.page.id })),
+      );
+    }
+    totals.rowsUpserted += written.rowsUpserted;
+    totals.bronzeVersions += written.bronzeVersions;
+    totals.rowsQuarantined += written.rowsQuarantined;
+    if (live && ctx.warehouse) {
+      // Pages arrive in ascending last_edited_time, so everything up to the newest committed one is in.
+      await this.sync.save(
+        this.book.afterBatch(pending.reduce((max, p) => (!p.heldBack && p.page.last_edited_time > max ? p.page.last_edited_time : max), "")),
+      );
+    }
+    ctx.events.emit("batch:loaded", {
+      runId: ctx.runId,
+      databaseKey: database.key,
+      pages: pending.length,
+      rowsUpserted: written.rowsUpserted,
+      bronzeVersions: written.bronzeVersions,
+      quarantined: written.rowsQuarantined,
+      watermark: this.book.time ?? "",
+    });
+  }
+
+  /** The full pass read to the end: what it did not see is gone from Notion (deleted for good, or unshared). */
+  async reconcile(): Promise<void> {
+    const { ctx, database, startedAt } = this.sync;
+    if (!ctx.warehouse) return;
+    const marked = await ctx.warehouse.markUnseen(this.tables.silver, seenPagesTable(ctx.config.mapping.settings), {
+      runId: ctx.runId,
+      databaseKey: database.key,
+      at: startedAt.toISOString(),
+    });
+    this.sync.totals.rowsUpserted += marked;
+    if (marked > 0) this.sync.log.info({ marked }, "reconcile: pages no longer in Notion marked deleted");
+    await this.sync.save(this.book.afterReconcile(startedAt));
+  }
+
+  /**
+   * Pages moved to the trash since the watermark, found with an `in_trash: true` query (trashing a page
+   * bumps its last_edited_time), are written with `_is_deleted = true`. API versions that refuse the
+   * flag answer 400: that is logged and the run goes on (pages deleted for good or unshared need the
+   * reconcile of a full sync). False when a stop interrupted it.
+   */
+  async readTrash(): Promise<boolean> {
+    try {
+      if (!(await this.read(true))) return false;
+    } catch (error) {
+      if (!(error instanceof NotionError) || error.code !== "notion_bad_request") throw error;
+      this.sync.log.warn({ err: error }, "the Notion API refused the in_trash query; trashed pages are not marked in this run");
+      return true;
+    }
+    if (this.sync.ctx.warehouse) await this.sync.save(this.book.afterTrash());
+    return true;
+  }
+}
