@@ -151,7 +151,7 @@ class SyncSteps {
   async *transformed(pages: AsyncIterable<NotionPage[]>): AsyncGenerator<TransformedAnswer> {
     const { ctx, database, counter } = this.sync;
     for await (const answer of pages) {
-      const completed = await Promise.all(answer.map((page) => (needsCompletion(page) ? completePage(ctx.gateway, page, database.key, counter) : page)));
+      const completed = await Promise.all(answer.map(async (page) => (needsCompletion(page) ? completePage(ctx.gateway, page, database.key, counter) : page)));
       yield completed.map((page) => ({ page, result: this.transformer.transform(page) }));
     }
   }
