@@ -1,34 +1,28 @@
-import { loadConfig } from "../../src/config/index.js";
-import { startSandbox } from "../../src/sandbox/index.js";
-import { createTransformer, type NotionPage } from "../../src/transform/index.js";
+import type { TransformResult } from "../transform-child.js";
+import { runChild } from "../support/child.js";
 import { round } from "../support/figures.js";
+import type { SandboxProcess } from "../support/sandbox-process.js";
 
 /**
- * The transform alone (page JSON → validated bronze + silver rows, hashes included) on one core,
- * over the sandbox's project, budget-line and risk pages: the richest rows of the shipped mapping.
- * CPU time of this process, so other load on the machine slows the wall clock but not the figure.
+ * The transform alone, per core, in a process of its own over the pages the sandbox process serves
+ * (see bench/transform-child.ts). `pagesPerCalibration` is how many pages it transforms in the CPU
+ * time of one calibration loop: the figure to compare across machines.
  */
-export async function measureTransform(quick: boolean): Promise<{ pages: number; cpuSeconds: number; pagesPerSecondPerCore: number }> {
-  const sandbox = await startSandbox({ seed: 1, scale: quick ? 5_000 : 20_000 });
-  const config = loadConfig({ env: { ...sandbox.env() }, requireToken: false });
-  const users = new Map(
-    sandbox.store.users().map((u) => [String(u.id), { name: u.name as string, email: ((u.person as { email?: string }) ?? {}).email ?? null }]),
-  );
-  const directory = { get: (id: string) => users.get(id) };
-  const work: { transform: (p: NotionPage) => unknown; pages: NotionPage[] }[] = [];
-  for (const key of ["budget_lines", "projects", "risks"]) {
-    const database = config.mapping.databases.find((d) => d.key === key)!;
-    const pages = sandbox.store.listPages(sandbox.databases[key]!.dataSourceId, { truncated: true }) as unknown as NotionPage[];
-    const transformer = createTransformer(database, "null", directory);
-    work.push({ transform: (p) => transformer.transform(p), pages });
-  }
-  await sandbox.close();
-  const total = work.reduce((n, w) => n + w.pages.length, 0);
-  for (const w of work) for (const p of w.pages.slice(0, 200)) w.transform(p); // warm-up
-  const rounds = quick ? 2 : 5;
-  const started = process.cpuUsage();
-  for (let r = 0; r < rounds; r += 1) for (const w of work) for (const p of w.pages) w.transform(p);
-  const cpu = process.cpuUsage(started);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  return { pages: total * rounds, cpuSeconds: round(cpuSeconds, 3), pagesPerSecondPerCore: Math.round((total * rounds) / cpuSeconds) };
+export async function measureTransform(
+  sandbox: SandboxProcess,
+  quick: boolean,
+): Promise<{ pages: number; cpuSeconds: number; pagesPerSecondPerCore: number; pagesPerCalibration: number; calibrationMs: number }> {
+  const sources = Object.fromEntries(Object.values(sandbox.databases).map((d) => [d.key, d.dataSourceId]));
+  const t = await runChild<TransformResult>("bench/transform-child.ts", {
+    ...sandbox.env(),
+    BENCH_SOURCES: JSON.stringify(sources),
+    BENCH_ROUNDS: quick ? "2" : "5",
+  });
+  return {
+    pages: t.pages,
+    cpuSeconds: round(t.cpuSeconds, 3),
+    pagesPerSecondPerCore: Math.round(t.pagesPerSecondPerCore),
+    pagesPerCalibration: Math.round((t.pagesPerSecondPerCore * t.calibrationMs) / 1000),
+    calibrationMs: t.calibrationMs,
+  };
 }

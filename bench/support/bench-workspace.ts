@@ -1,42 +1,32 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { loadConfig, type AppConfig } from "../../src/config/index.js";
-import { createLogger } from "../../src/observability/logger.js";
-import { runSync, type SyncRunResult } from "../../src/pipeline/index.js";
-import { startSandbox, type RequestLogEntry, type Sandbox, type SandboxOptions } from "../../src/sandbox/index.js";
-import { openWarehouse, type Dialect } from "../../src/warehouse/index.js";
-import { duckDbDialect } from "../../src/warehouse/duckdb/duckdb-dialect.js";
-import { duckDbSettings } from "./figures.js";
-import { countingDialect, emptyCounts, type StatementCounts } from "./statement-counts.js";
-
-/** Requests the sandbox served during one sync, by kind (every HTTP attempt counts, 429s included). */
-export interface RequestCounts {
-  total: number;
-  queries: number;
-  propertyItems: number;
-  schema: number;
-  users: number;
-  rateLimited: number;
-}
+import type { SandboxOptions } from "../../src/sandbox/index.js";
+import type { DialectName } from "./dialects.js";
+import { runEngine, type EngineResult } from "./engine-process.js";
+import type { RequestCounts } from "./request-counts.js";
+import { startSandboxProcess, type SandboxProcess } from "./sandbox-process.js";
+import type { StatementCounts } from "./statement-counts.js";
 
 export interface SyncRun {
-  readonly result: SyncRunResult;
+  readonly engine: EngineResult;
   readonly seconds: number;
   readonly requests: RequestCounts;
   readonly statements: StatementCounts;
   readonly pagesRead: number;
   readonly rowsUpserted: number;
+  readonly rowsQuarantined: number;
 }
 
 /**
- * An in-process sandbox, a scratch DuckDB file and watermark directory, and syncs through the
- * library's runSync with a warehouse whose driver counts statements. Requests are counted at the
- * sandbox, not estimated.
+ * Three processes: the sandbox in one (bench/sandbox-child.ts), each sync in a fresh engine process
+ * (bench/sync-child.ts) writing a scratch DuckDB file and watermark directory, and this one, the
+ * harness, which only starts them and reads what they report. Requests are counted at the sandbox,
+ * statements at the engine's driver: measured, not estimated.
  */
 export interface BenchWorkspace {
-  readonly sandbox: Sandbox;
+  readonly sandbox: SandboxProcess;
   readonly dir: string;
   env(extra?: Record<string, string>): Record<string, string>;
   config(extra?: Record<string, string>): AppConfig;
@@ -51,15 +41,12 @@ export interface SyncOptions {
   readonly full?: boolean;
   /** Environment overrides (e.g. NOTION_RPS). */
   readonly env?: Record<string, string>;
-  /** The dialect to write through (default DuckDB on the scratch file). */
-  readonly dialect?: (settings: AppConfig["warehouse"]) => Dialect;
+  /** The dialect to write through, statements counted (default DuckDB on the scratch file). */
+  readonly dialect?: DialectName;
 }
 
-/** Logs of the benchmark's syncs are dropped (warnings included): the figures are what matter. */
-const quietLogger = () => createLogger({ level: "error", format: "json", destination: new Writable({ write: (_c, _e, done) => done() }) });
-
 export async function benchWorkspace(options: SandboxOptions): Promise<BenchWorkspace> {
-  const sandbox = await startSandbox({ seed: 1, ...options });
+  const sandbox = await startSandboxProcess(options);
   const dir = mkdtempSync(join(tmpdir(), "nds-bench-"));
   let generation = 0;
   const env = (extra: Record<string, string> = {}) => ({
@@ -70,36 +57,31 @@ export async function benchWorkspace(options: SandboxOptions): Promise<BenchWork
     NOTION_BURST: "64",
     ...extra,
   });
-  const config = (extra?: Record<string, string>) => loadConfig({ env: env(extra), requireToken: true });
   return {
     sandbox,
     dir,
     env,
-    config,
+    config: (extra) => loadConfig({ env: env(extra), requireToken: true }),
     freshWarehouse: () => void (generation += 1),
-    async sync({ databases, full = false, env: extra, dialect = (settings) => duckDbDialect(duckDbSettings(settings)) }) {
-      const statements = emptyCounts();
-      const from = sandbox.requests.length;
-      const started = performance.now();
-      const result = await runSync(
-        { config: config(extra), logger: quietLogger(), openWarehouse: async (settings) => openWarehouse(countingDialect(dialect(settings), statements)) },
-        { full, databases },
-      );
-      const seconds = (performance.now() - started) / 1000;
-      if (!result.ok)
+    async sync({ databases, full = false, env: extra, dialect = "duckdb" }) {
+      const from = await sandbox.mark();
+      const engine = await runEngine({ databases, full, dialect }, env(extra));
+      const { summaries } = engine.result;
+      if (!engine.result.ok)
         throw new Error(
-          `the sync failed: ${result.summaries
+          `the sync failed: ${summaries
             .filter((s) => s.status === "failed")
             .map((s) => `${s.databaseKey}: ${s.error}`)
             .join("; ")}`,
         );
       return {
-        result,
-        seconds,
-        requests: countRequests(sandbox.requests.slice(from)),
-        statements,
-        pagesRead: result.summaries.reduce((n, s) => n + s.pagesRead, 0),
-        rowsUpserted: result.summaries.reduce((n, s) => n + s.rowsUpserted, 0),
+        engine,
+        seconds: engine.seconds,
+        requests: await sandbox.requestsSince(from),
+        statements: engine.statements,
+        pagesRead: summaries.reduce((n, s) => n + s.pagesRead, 0),
+        rowsUpserted: summaries.reduce((n, s) => n + s.rowsUpserted, 0),
+        rowsQuarantined: summaries.reduce((n, s) => n + s.rowsQuarantined, 0),
       };
     },
     async close() {
@@ -107,16 +89,4 @@ export async function benchWorkspace(options: SandboxOptions): Promise<BenchWork
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-export function countRequests(log: readonly RequestLogEntry[]): RequestCounts {
-  const counts: RequestCounts = { total: log.length, queries: 0, propertyItems: 0, schema: 0, users: 0, rateLimited: 0 };
-  for (const entry of log) {
-    if (entry.status === 429) counts.rateLimited += 1;
-    if (entry.path.endsWith("/query")) counts.queries += 1;
-    else if (/\/properties\//.test(entry.path)) counts.propertyItems += 1;
-    else if (entry.path.startsWith("/v1/users")) counts.users += 1;
-    else if (/^\/v1\/(databases|data_sources)\//.test(entry.path)) counts.schema += 1;
-  }
-  return counts;
 }

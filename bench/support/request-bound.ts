@@ -73,3 +73,23 @@ export function expectedPages(sandbox: Sandbox, keys: readonly string[]): Expect
     };
   });
 }
+
+/**
+ * The fewest requests of the dependent refresh after `lines` changed, from the sandbox's data: each
+ * related project is read once by id, and a project whose page object cuts its Budget Lines relation
+ * (past 25) has that relation and its rollup over it read from the property endpoint, 100 per request.
+ */
+export function dependentMinimum(sandbox: Sandbox, lines: readonly string[]): { pages: number; requests: number } {
+  const { store } = sandbox;
+  const projects = new Set(
+    lines.flatMap((id) =>
+      ((store.getPage(id) as { properties: Record<string, { relation?: { id: string }[] }> }).properties["Project"]?.relation ?? []).map((r) => r.id),
+    ),
+  );
+  let requests = 0;
+  for (const id of projects) {
+    const related = ((store.getPage(id) as { properties: Record<string, { relation?: unknown[] }> }).properties["Budget Lines"]?.relation ?? []).length;
+    requests += 1 + (related > 25 ? 2 * Math.ceil(related / 100) : 0);
+  }
+  return { pages: projects.size, requests };
+}

@@ -17,10 +17,12 @@ export interface StatementCounts {
   stages: number;
   rowsStaged: number;
   transactions: number;
+  /** Wall milliseconds the engine spent waiting on the driver (statements, staging, transactions). */
+  driverMs: number;
 }
 
 export function emptyCounts(): StatementCounts {
-  return { writes: 0, writesByTable: {}, runRecords: 0, reads: 0, ddl: 0, stages: 0, rowsStaged: 0, transactions: 0 };
+  return { writes: 0, writesByTable: {}, runRecords: 0, reads: 0, ddl: 0, stages: 0, rowsStaged: 0, transactions: 0, driverMs: 0 };
 }
 
 const WRITE = /^\s*(?:MERGE\s+INTO|INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\S+)/i;
@@ -37,20 +39,24 @@ export function countStatement(counts: StatementCounts, sql: string): void {
   else counts.reads += 1;
 }
 
-/** Wraps a driver so that every statement it runs is counted; what it answers is unchanged. */
+/** Wraps a driver so that every statement it runs is counted and timed; what it answers is unchanged. */
 export function countingDriver(driver: Driver, counts: StatementCounts): Driver {
+  const timed = <T>(work: () => Promise<T>): Promise<T> => {
+    const at = performance.now();
+    return work().finally(() => (counts.driverMs += performance.now() - at));
+  };
   return {
-    execute: (sql, params) => (countStatement(counts, sql), driver.execute(sql, params)),
-    query: (sql, params) => (countStatement(counts, sql), driver.query(sql, params)),
+    execute: (sql, params) => (countStatement(counts, sql), timed(() => driver.execute(sql, params))),
+    query: (sql, params) => (countStatement(counts, sql), timed(() => driver.query(sql, params))),
     stage: (table, rows) => {
       counts.stages += 1;
       counts.rowsStaged += rows.length;
-      return driver.stage(table, rows);
+      return timed(() => driver.stage(table, rows));
     },
-    begin: () => ((counts.transactions += 1), driver.begin()),
-    commit: () => ((counts.transactions += 1), driver.commit()),
-    rollback: () => ((counts.transactions += 1), driver.rollback()),
-    columnsOf: (schema, table) => ((counts.reads += 1), driver.columnsOf(schema, table)),
+    begin: () => ((counts.transactions += 1), timed(() => driver.begin())),
+    commit: () => ((counts.transactions += 1), timed(() => driver.commit())),
+    rollback: () => ((counts.transactions += 1), timed(() => driver.rollback())),
+    columnsOf: (schema, table) => ((counts.reads += 1), timed(() => driver.columnsOf(schema, table))),
     close: () => driver.close(),
   };
 }

@@ -1,8 +1,9 @@
 import { completePage, needsCompletion, NotionError, readPages, type DataSourceSchema } from "../notion/index.js";
-import type { PageTransformer } from "../transform/index.js";
+import type { NotionPage, PageTransformer, TransformedPage } from "../transform/index.js";
 import { bronzeTable, quarantineTable, seenPagesTable, silverTable } from "../warehouse/index.js";
 import { Batcher } from "./batcher.js";
 import { holdBackFuture } from "./clock-check.js";
+import { readAhead, type ReadAheadLimit } from "./read-ahead.js";
 import type { DatabaseConfig } from "../config/index.js";
 import type { RequestCounter } from "../notion/index.js";
 import type { RunContext } from "./run-context.js";
@@ -50,21 +51,12 @@ export class SyncSteps {
     const { ctx, database, counter, totals } = this.sync;
     const toleranceMs = ctx.config.mapping.settings.clock_tolerance_minutes * 60_000;
     const since = inTrash ? (this.plan.trashFrom ?? undefined) : this.plan.since;
-    const pages = readPages(ctx.gateway, {
-      databaseKey: database.key,
-      dataSourceId: this.schema.dataSourceId,
-      since,
-      pageSize: ctx.config.mapping.settings.page_size,
-      counter,
-      inTrash,
-    });
-    for await (const answer of pages) {
-      const completed = await Promise.all(
-        answer.map((page) => (needsCompletion(page) ? completePage(ctx.gateway, page, database.key, counter) : Promise.resolve(page))),
-      );
-      for (const page of completed) {
+    const { batch_size: items, batch_max_bytes: bytes, page_size: pageSize } = ctx.config.mapping.settings;
+    const pages = readPages(ctx.gateway, { databaseKey: database.key, dataSourceId: this.schema.dataSourceId, since, pageSize, counter, inTrash });
+    // Reading goes on while a batch is written, up to one batch ahead (rows and bytes, as the batcher bounds a batch).
+    for await (const answer of readAhead(this.transformed(pages), { items, bytes }, pendingSize)) {
+      for (const { page, result } of answer) {
         totals.pagesRead += 1;
-        const result = this.transformer.transform(page);
         const heldBack = holdBackFuture(page, result, ctx.now(), toleranceMs);
         if (heldBack) {
           ctx.events.emit("page:held_back", {
@@ -82,6 +74,15 @@ export class SyncSteps {
     }
     await this.flush(!inTrash);
     return !ctx.signal.aborted;
+  }
+
+  /** Pages read, completed and transformed, one answer at a time: the producer side of the read-ahead. */
+  async *transformed(pages: AsyncIterable<NotionPage[]>): AsyncGenerator<TransformedAnswer> {
+    const { ctx, database, counter } = this.sync;
+    for await (const answer of pages) {
+      const completed = await Promise.all(answer.map(async (page) => (needsCompletion(page) ? completePage(ctx.gateway, page, database.key, counter) : page)));
+      yield completed.map((page) => ({ page, result: this.transformer.transform(page) }));
+    }
   }
 
   /** Writes the batch; a batch of the live read moves the watermark (the trash pass never does). */
@@ -148,4 +149,12 @@ export class SyncSteps {
     if (this.sync.ctx.warehouse) await this.sync.save(this.book.afterTrash());
     return true;
   }
+}
+
+/** One answer's pages with their rows, as the read-ahead holds them. */
+type TransformedAnswer = { readonly page: NotionPage; readonly result: TransformedPage }[];
+
+/** What an answer holds, in the units the batcher bounds a batch by. */
+function pendingSize(answer: TransformedAnswer): ReadAheadLimit {
+  return { items: answer.length, bytes: answer.reduce((n, p) => n + p.result.bronze.page_json.length, 0) };
 }
