@@ -20,8 +20,11 @@ import { writeBatch } from "./write-batch.js";
  * the rest wait for the reconcile. Its requests count in B's `sync_runs` row.
  */
 export interface DependentRefresh {
-  /** Runs the refresh B's writes call for and returns B's summary with it counted. */
-  afterDatabase(summary: DatabaseSummary): Promise<DatabaseSummary>;
+  /**
+   * Runs the refresh B's writes call for and returns B's summary with it counted. `later`: the databases
+   * this run still syncs; one of them read in full (`--full`) gets fresh values anyway and is skipped.
+   */
+  afterDatabase(summary: DatabaseSummary, later?: readonly DatabaseConfig[]): Promise<DatabaseSummary>;
 }
 
 /** Pages of one database read at once (the pacer still sets the rate). */
@@ -47,7 +50,7 @@ export function createDependentRefresh(ctx: RunContext): DependentRefresh {
   };
 
   return {
-    async afterDatabase(summary) {
+    async afterDatabase(summary, later = []) {
       const changed = ctx.config.mapping.databases.find((d) => d.key === summary.databaseKey);
       if (!settings.dependent_refresh.enabled || !ctx.warehouse || !changed || summary.rowsUpserted === 0 || ctx.signal.aborted) return summary;
       const counter: RequestCounter = { count: 0 };
@@ -57,7 +60,8 @@ export function createDependentRefresh(ctx: RunContext): DependentRefresh {
         const source = await mapped(changed, counter);
         if (!source) return summary;
         for (const candidate of ctx.config.mapping.databases) {
-          const target = candidate.key === changed.key ? undefined : await mapped(candidate, counter);
+          const readInFullLater = ctx.full && later.some((d) => d.key === candidate.key);
+          const target = candidate.key === changed.key || readInFullLater ? undefined : await mapped(candidate, counter);
           const link = target ? dependentLink(source, target) : undefined;
           if (!link || ctx.signal.aborted) continue;
           const ids = (await relatedIds(ctx.warehouse, ctx, changed, link)).filter((id) => !refreshed.get(candidate.key)?.has(id));

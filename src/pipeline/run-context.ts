@@ -24,4 +24,6 @@ export interface RunContext {
   readonly now: () => Date;
   /** Each database's data source schema, as resolved in this run (by database key). */
   readonly schemas: Map<string, DataSourceSchema>;
+  /** Requests made for a database before its sync (resolving its data source for the run's order), counted in its summary. */
+  readonly prefetchedRequests: Map<string, number>;
 }

@@ -9,6 +9,7 @@ import { createWarehouse, quarantineTable, syncRunRow, syncRunsTable, type Wareh
 import type { RunContext } from "./run-context.js";
 import { createDependentRefresh } from "./dependent-refresh.js";
 import { newRunId } from "./run-records.js";
+import { syncOrder } from "./sync-order.js";
 import { syncDatabase } from "./sync-database.js";
 
 export interface SyncRunOptions {
@@ -48,8 +49,8 @@ export interface SyncRunResult {
 }
 
 /**
- * One sync run: takes the run lock, opens the warehouse, syncs each selected database in mapping
- * order under one Notion pacer, records a `ppm_meta.sync_runs` row per database, and releases
+ * One sync run: takes the run lock, opens the warehouse, syncs each selected database under one
+ * Notion pacer (each after the databases its rollups read: `sync-order.ts`; reported in mapping order), records a `ppm_meta.sync_runs` row per database, and releases
  * everything in reverse order, whatever happened.
  */
 export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): Promise<SyncRunResult> {
@@ -66,14 +67,19 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
   try {
     const ctx = await openRun({ ...deps, events, now }, options, runId, logger, releasers);
     const refresh = createDependentRefresh(ctx);
-    for (const database of selected) {
+    const ordered = await syncOrder(ctx, selected);
+    for (const [index, database] of ordered.entries()) {
       const skipReason: SkipReason | undefined = ctx.signal.aborted ? { code: "shutdown", reason: "not started: shutdown" } : options.skip?.get(database.key);
-      const summary = skipReason ? skipped(ctx, database.key, skipReason) : await refresh.afterDatabase(await syncDatabase(ctx, database));
+      const summary = skipReason
+        ? skipped(ctx, database.key, skipReason)
+        : await refresh.afterDatabase(await syncDatabase(ctx, database), ordered.slice(index + 1));
       summaries.push(summary);
       events.emit("database:done", summary);
       await recordRun(ctx, summary);
     }
-    return { runId, summaries, ok: summaries.every((s) => s.status !== "failed") };
+    // Reported in mapping order, whatever order they ran in.
+    const reported = selected.map((d) => summaries.find((s) => s.databaseKey === d.key)!);
+    return { runId, summaries: reported, ok: summaries.every((s) => s.status !== "failed") };
   } catch (error) {
     failure = error;
     throw error;
@@ -149,6 +155,7 @@ async function openRun(
     full: options.full ?? false,
     users: () => (users ??= loadUserDirectory(gateway, undefined)),
     schemas: new Map(),
+    prefetchedRequests: new Map(),
   };
 }
 

@@ -61,7 +61,9 @@ export class DatabaseSync implements SyncState {
     const previous = await ctx.watermarks.get(database.key);
     if (!ctx.full) checkWatermarkTimes(previous, ctx.watermarks.locate(database.key), ctx.now(), settings.clock_tolerance_minutes * 60_000);
     this.#watermark = previous?.lastEditedTime ?? null;
-    const schema = await resolveDataSource(ctx.gateway, database, this.counter);
+    // Resolved for the run's order already, unless that failed: then here, where its error is this database's.
+    this.counter.count += ctx.prefetchedRequests.get(database.key) ?? 0;
+    const schema = ctx.schemas.get(database.key) ?? (await resolveDataSource(ctx.gateway, database, this.counter));
     ctx.schemas.set(database.key, schema);
     const properties = resolveProperties(database, schema, previous?.propertyIds ?? {}, ctx.config.mapping.file);
     for (const rename of properties.renames) {

@@ -25,5 +25,5 @@ export function relatedPagesSql(link: RelatedPages, q: (name: string) => string,
         `SELECT r.ref AS page_id FROM (SELECT ${fn.explode(ids(c, "b"))} AS ref FROM ${silverB} b WHERE b.${q(S.runId)} = ${fn.param("run")} AND b.${q(c.name)} IS NOT NULL) r WHERE r.ref IN (${live})`,
     ),
   ];
-  return `SELECT DISTINCT u.page_id AS page_id FROM (${parts.join(" UNION ALL ")}) u ORDER BY u.page_id`;
+  return `SELECT DISTINCT u.page_id AS page_id FROM (${parts.join(" UNION ALL ")}) u ORDER BY page_id`;
 }

@@ -56,6 +56,17 @@ beforeEach(async () => {
 afterEach(() => fixture.close());
 
 describe("the dependent refresh", () => {
+  it("is not needed by a first or a --full sync: sources are synced before the databases whose rollups read them", async () => {
+    for (const full of [false, true]) {
+      const result = await runSync({ config: fixture.config(), logger, now }, { full });
+      expect(result.ok).toBe(true);
+      // Reported in mapping order, run in dependency order: no database read twice.
+      expect(result.summaries.map((s) => s.databaseKey)).toEqual(["programs", "projects", "budget_lines", "milestones", "risks"]);
+      expect(result.summaries.map((s) => [s.databaseKey, s.dependentRefresh?.pagesRead ?? 0])).toEqual(result.summaries.map((s) => [s.databaseKey, 0]));
+      expect(await rollupMismatches()).toEqual([]);
+    }
+  });
+
   it("makes every project's rollup equal its live budget lines after one incremental sync", async () => {
     const config = () => fixture.config();
     await runSync({ config: config(), logger, now });

@@ -1,0 +1,54 @@
+import type { DatabaseConfig } from "../config/index.js";
+import { resolveDataSource } from "../notion/index.js";
+import { dependentLink } from "./dependent-links.js";
+import type { RunContext } from "./run-context.js";
+
+/**
+ * The order a run syncs its databases in: each after the databases its rollups and formulas read, so
+ * that a database read in full sees its sources' new values and needs no dependent refresh (a first
+ * sync would otherwise read its dependents twice). Mapping order otherwise; databases in a cycle keep
+ * it. The data sources are resolved first (each sync needs its own anyway, and reuses it); a database
+ * whose data source cannot be resolved keeps its place and fails in its own sync, with its own error.
+ */
+export async function syncOrder(ctx: RunContext, selected: readonly DatabaseConfig[]): Promise<DatabaseConfig[]> {
+  for (const database of selected) {
+    if (ctx.signal.aborted) return [...selected];
+    const counter = { count: 0 };
+    try {
+      ctx.schemas.set(database.key, await resolveDataSource(ctx.gateway, database, counter));
+    } catch {
+      // Left for the database's own sync, which reports it.
+    } finally {
+      ctx.prefetchedRequests.set(database.key, counter.count);
+    }
+  }
+  return dependencyOrder(ctx, selected);
+}
+
+/** A stable topological order: a database is placed once every database it depends on (and that comes before it in a cycle-free way) is. */
+function dependencyOrder(ctx: RunContext, selected: readonly DatabaseConfig[]): DatabaseConfig[] {
+  const mapped = (database: DatabaseConfig) => {
+    const schema = ctx.schemas.get(database.key);
+    return schema ? { database, schema, knownIds: {} } : undefined;
+  };
+  const dependsOn = new Map<string, Set<string>>();
+  for (const a of selected) {
+    const dependent = mapped(a);
+    const sources = new Set<string>();
+    for (const b of selected) {
+      const source = mapped(b);
+      if (dependent && source && b.key !== a.key && dependentLink(source, dependent)) sources.add(b.key);
+    }
+    dependsOn.set(a.key, sources);
+  }
+  const placed: DatabaseConfig[] = [];
+  const pending = [...selected];
+  while (pending.length > 0) {
+    const ready = pending.findIndex((d) => [...dependsOn.get(d.key)!].every((key) => placed.some((p) => p.key === key) || !pending.some((q) => q.key === key)));
+    // A cycle: the first remaining database (mapping order) goes next.
+    const [next] = pending.splice(ready === -1 ? 0 : ready, 1);
+    placed.push(next!);
+    if (ready === -1) dependsOn.set(next!.key, new Set());
+  }
+  return placed;
+}
