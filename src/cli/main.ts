@@ -3,6 +3,7 @@ import { EXIT, UsageError, reportFailure } from "./cli-support.js";
 import { demoCommand } from "./demo-command.js";
 import { dqCommand } from "./dq-command.js";
 import type { Lifecycle } from "./lifecycle.js";
+import { rebuildCommand } from "./rebuild-command.js";
 import { startCommand } from "./start-command.js";
 import { syncCommand } from "./sync-command.js";
 import { verifyCommand } from "./verify-command.js";
@@ -13,6 +14,7 @@ const HELP = `Usage: notion-delta-sync <command> [options]
 Commands:
   sync         one sync run (see: sync --help)
   watermarks   show or reset watermarks (see: watermarks --help)
+  rebuild      silver re-derived from bronze, no Notion (see: rebuild --help)
   verify       preflight of config, Notion access and the warehouse (see: verify --help)
   dq           data-quality checks (see: dq --help)
   start        the worker: schedule + status endpoints (see: start --help)
@@ -54,6 +56,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return syncCommand(args, controller.signal);
     case "watermarks":
       return watermarksCommand(args);
+    case "rebuild":
+      return rebuildCommand(args, controller.signal);
     case "demo":
       return demoCommand(args);
     case "start":

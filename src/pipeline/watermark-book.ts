@@ -12,6 +12,8 @@ export interface WatermarkIdentity {
   readonly dataSourceId: string;
   readonly mappingHash: string;
   readonly propertyIds: Readonly<Record<string, string>>;
+  /** Every property of the data source now (name → id): recorded as what bronze holds once a full read completes. */
+  readonly sourceProperties: Readonly<Record<string, string>>;
   readonly lookbackMs: number;
 }
 
@@ -22,6 +24,7 @@ export class WatermarkBook {
   #saved: WatermarkRecord | undefined;
   #time: string | null;
   #lastFullAt: string | undefined;
+  #bronzeProperties: Readonly<Record<string, string>> | undefined;
   #cap: string;
 
   constructor(
@@ -32,6 +35,7 @@ export class WatermarkBook {
     this.#saved = previous;
     this.#time = previous?.lastEditedTime ?? null;
     this.#lastFullAt = previous?.lastFullAt;
+    this.#bronzeProperties = previous?.bronzeProperties;
     this.#cap = plan.watermarkCap;
   }
 
@@ -59,8 +63,14 @@ export class WatermarkBook {
   /** After the full pass read to the end and the reconcile ran: an empty database gets a watermark too. */
   afterReconcile(startedAt: Date): WatermarkRecord | undefined {
     this.#lastFullAt = startedAt.toISOString();
+    this.#bronzeProperties = this.identity.sourceProperties;
     this.#time ??= new Date(0).toISOString();
     return this.#record(this.plan.trashFrom);
+  }
+
+  /** After silver was rebuilt from bronze with this mapping: the watermark names the mapping it now reflects. */
+  afterRebuild(): WatermarkRecord | undefined {
+    return this.#time === null ? undefined : this.#record(this.plan.trashFrom);
   }
 
   /** After the trash pass read to the end: the next run's trash pass starts at its own watermark again. */
@@ -74,12 +84,13 @@ export class WatermarkBook {
     const time = this.#time!;
     // Where the next run's trash pass would start anyway needs no note.
     const trashFrom = trashStart === new Date(Date.parse(time) - this.identity.lookbackMs).toISOString() ? undefined : trashStart;
-    const { lookbackMs: _lookback, ...identity } = this.identity;
+    const { lookbackMs: _lookback, sourceProperties: _source, ...identity } = this.identity;
     const next: WatermarkRecord = {
       ...identity,
       lastEditedTime: time,
       ...(trashFrom === undefined ? {} : { trashFrom }),
       ...(this.#lastFullAt === undefined ? {} : { lastFullAt: this.#lastFullAt }),
+      ...(this.#bronzeProperties === undefined ? {} : { bronzeProperties: this.#bronzeProperties }),
     };
     if (this.#saved && sameWatermark(this.#saved, next)) return undefined;
     this.#saved = next;
@@ -89,13 +100,15 @@ export class WatermarkBook {
 
 function sameWatermark(a: WatermarkRecord, b: WatermarkRecord): boolean {
   const ids = (w: Pick<Watermark, "propertyIds">) => JSON.stringify(Object.entries(w.propertyIds).sort());
+  const bronze = (w: Pick<Watermark, "bronzeProperties">) => JSON.stringify(Object.entries(w.bronzeProperties ?? {}).sort());
   return (
     a.lastEditedTime === b.lastEditedTime &&
     a.dataSourceId === b.dataSourceId &&
     a.mappingHash === b.mappingHash &&
     a.trashFrom === b.trashFrom &&
     a.lastFullAt === b.lastFullAt &&
-    ids(a) === ids(b)
+    ids(a) === ids(b) &&
+    bronze(a) === bronze(b)
   );
 }
 
