@@ -150,7 +150,9 @@ async function report(config: AppConfig, duckdbPath: string, secondRunId: string
     say("\n6. Try it yourself");
     say(`  DuckDB file: ${duckdbPath}`);
     const sql = `SELECT name, status, budget, actual_total, is_over_budget FROM ${warehouse.sql.tableName({ schema: settings.schemas.silver, name: "projects" })} WHERE NOT ${S.isDeleted} ORDER BY budget DESC NULLS LAST LIMIT 5`;
-    say(`  duckdb ${duckdbPath} "${sql}"`);
+    // Single quotes for the shell: the query's identifiers are double-quoted, the path may hold spaces.
+    const shellQuoted = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+    say(`  duckdb ${shellQuoted(duckdbPath)} ${shellQuoted(sql)}`);
     for (const row of await warehouse.sql.query(sql)) say(`    ${JSON.stringify(row, (_k, v: unknown) => (typeof v === "bigint" ? Number(v) : v))}`);
     say("  Run a real sync with NOTION_TOKEN and NOTION_<KEY>_DB set: npm run sync (see README.md).");
   } finally {
