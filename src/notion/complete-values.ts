@@ -13,6 +13,8 @@ import { rollupFromItems } from "./property-items.js";
  * `GET /v1/pages/{id}/properties/{property_id}`, paginated, and every rollup of the page is re-read
  * there too. Pages are returned with their values completed, in page-object shape.
  */
+
+/** References a page object holds per property at most (see above). */
 const TRUNCATION = 25;
 /** Mention kinds that count against the 25 references of a title or rich_text value. */
 const REFERENCE_MENTIONS = new Set(["user", "page", "database"]);
