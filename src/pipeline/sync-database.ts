@@ -3,7 +3,7 @@ import { SyncError, describeError, errorCodeOf, isSyncError } from "../errors.js
 import { resolveDataSource, type RequestCounter } from "../notion/index.js";
 import type { DatabaseSummary } from "../observability/events.js";
 import { watermarkRow, type Watermark } from "../state/index.js";
-import { createTransformer, EMPTY_DIRECTORY } from "../transform/index.js";
+import { createTransformer, EMPTY_DIRECTORY, needsUserDirectory } from "../transform/index.js";
 import type { UserDirectory } from "../transform/types.js";
 import { bronzeTable, silverTable, watermarksTable, type Warehouse } from "../warehouse/index.js";
 import { checkWatermarkTimes } from "./clock-check.js";
@@ -105,7 +105,7 @@ export class DatabaseSync implements SyncState {
       lookbackMs,
     };
     this.book = new WatermarkBook(identity, this.plan, previous);
-    const users = database.columns.some((c) => c.extract === "name" || c.extract === "email") ? await ctx.users() : EMPTY_DIRECTORY;
+    const users = needsUserDirectory(database) ? await ctx.users() : EMPTY_DIRECTORY;
     if (this.plan.rebuild && ctx.warehouse) await this.rebuild(ctx.warehouse, this.plan.rebuild, this.book, properties.ids, users);
     const steps = new SyncSteps(this, this.plan, this.book, schema, createTransformer(database, settings.on_invalid, users, properties.names));
     await steps.ensureSeenTable();

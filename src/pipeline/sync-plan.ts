@@ -6,6 +6,8 @@ import type { Watermark } from "../state/index.js";
  * previous state, the data source as resolved now, the settings and the time. The sync then only
  * carries the plan out.
  */
+
+/** What `planSync` decides from. */
 export interface PlanInput {
   /** `--full` was asked for. */
   readonly full: boolean;

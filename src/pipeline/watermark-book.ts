@@ -1,11 +1,7 @@
 import type { Watermark } from "../state/index.js";
 import type { SyncPlan } from "./sync-plan.js";
 
-/**
- * The watermark's bookkeeping for one database's sync, without I/O: what the next watermark record is
- * after each committed batch, after the reconcile and after the trash pass, and whether it changed
- * (a run with nothing new writes no file). The caller stores what it returns.
- */
+/** What every watermark record of one database's sync says about whose it is. */
 export interface WatermarkIdentity {
   readonly databaseKey: string;
   readonly runId: string;
@@ -20,6 +16,11 @@ export interface WatermarkIdentity {
 /** A watermark to store; the caller stamps `updatedAt`. */
 export type WatermarkRecord = Omit<Watermark, "updatedAt">;
 
+/**
+ * The watermark's bookkeeping for one database's sync, without I/O: what the next watermark record is
+ * after each committed batch, after the reconcile and after the trash pass, and whether it changed
+ * (a run with nothing new writes no file). The caller stores what it returns.
+ */
 export class WatermarkBook {
   #saved: WatermarkRecord | undefined;
   #time: string | null;

@@ -73,6 +73,13 @@ export class Scheduler {
     await this.#inFlight;
     await this.#task?.destroy();
   }
+
+  /** The forceful stop: no more ticks or retries, and the run in flight is not waited for. */
+  async halt(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#retry);
+    await this.#task?.destroy();
+  }
 }
 
 /** node-cron's messages through pino (it would write coloured lines to the console). */

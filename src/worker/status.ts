@@ -1,7 +1,7 @@
 import type { DatabaseSummary, EventBus } from "../observability/events.js";
 import type { Settings } from "../config/index.js";
 import type { LockHolder } from "../state/index.js";
-import { cellText, syncRunsTable, type SqlSession } from "../warehouse/index.js";
+import { cellText, SYNC_RUN_COLUMNS, syncRunsTable, type SqlSession } from "../warehouse/index.js";
 
 /**
  * The worker's status model: what /api/kpis, /readyz, the metrics and the failure backoff read. Per
@@ -74,24 +74,28 @@ export class WorkerStatus {
 
   /** Reads each database's recent run records: the last run, the last success, the failures in a row. */
   async load(warehouse: SqlSession, settings: Settings): Promise<void> {
+    const c = SYNC_RUN_COLUMNS;
+    const q = (name: string) => warehouse.quote(name);
     const table = warehouse.tableName(syncRunsTable(settings));
+    const [key, status, finished] = [c.databaseKey, c.status, c.finishedAt];
+    const shown = [key, status, finished, c.error, c.pagesRead, c.rowsUpserted].map(q).join(", ");
     const recent = await warehouse.query(
-      `SELECT database_key, status, finished_at, error, pages_read, rows_upserted FROM (SELECT *, row_number() OVER (PARTITION BY database_key ORDER BY finished_at DESC) AS rn FROM ${table}) r WHERE rn <= 20 ORDER BY database_key, finished_at DESC`,
+      `SELECT ${shown} FROM (SELECT *, row_number() OVER (PARTITION BY ${q(key)} ORDER BY ${q(finished)} DESC) AS rn FROM ${table}) r WHERE rn <= 20 ORDER BY ${q(key)}, ${q(finished)} DESC`,
     );
-    const successes = await warehouse.query(`SELECT database_key, max(finished_at) AS at FROM ${table} WHERE status = 'success' GROUP BY database_key`);
-    for (const [key, db] of this.databases) {
-      const rows = recent.filter((r) => r.database_key === key);
+    const successes = await warehouse.query(`SELECT ${q(key)}, max(${q(finished)}) AS at FROM ${table} WHERE ${q(status)} = 'success' GROUP BY ${q(key)}`);
+    for (const [databaseKey, db] of this.databases) {
+      const rows = recent.filter((r) => r[key] === databaseKey);
       const last = rows[0];
       if (last) {
-        db.lastRunAt = toDate(last.finished_at);
-        db.lastStatus = last.status as DatabaseSummary["status"];
-        db.lastError = (last.error as string | null) ?? null;
-        db.pages = Number(last.pages_read);
-        db.rows = Number(last.rows_upserted);
+        db.lastRunAt = toDate(last[finished]);
+        db.lastStatus = last[status] as DatabaseSummary["status"];
+        db.lastError = (last[c.error] as string | null) ?? null;
+        db.pages = Number(last[c.pagesRead]);
+        db.rows = Number(last[c.rowsUpserted]);
       }
-      const streak = rows.findIndex((r) => r.status === "success");
-      db.consecutiveFailures = (streak === -1 ? rows : rows.slice(0, streak)).filter((r) => r.status === "failed").length;
-      db.lastSuccessAt = toDate(successes.find((r) => r.database_key === key)?.at);
+      const streak = rows.findIndex((r) => r[status] === "success");
+      db.consecutiveFailures = (streak === -1 ? rows : rows.slice(0, streak)).filter((r) => r[status] === "failed").length;
+      db.lastSuccessAt = toDate(successes.find((r) => r[key] === databaseKey)?.at);
     }
     this.loaded = true;
   }

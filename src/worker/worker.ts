@@ -25,8 +25,8 @@ export interface Worker {
    */
   stop(): Promise<void>;
   /**
-   * The forceful stop, when the graceful one takes too long: the status server closes at once and the
-   * run in flight is abandoned (its uncommitted batch is never committed; the process should exit).
+   * The forceful stop, when the graceful one takes too long: no more ticks, the status server closes at
+   * once and the run in flight is abandoned (its uncommitted batch is never committed; the process should exit).
    */
   kill(): Promise<void>;
 }
@@ -86,6 +86,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       })()),
     async kill() {
       abort.abort();
+      await scheduler.halt();
       await server.close();
       events.emit("worker:stop", { forced: true });
     },

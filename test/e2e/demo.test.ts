@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +8,8 @@ import { queryFile } from "../support/duckdb-file.js";
 
 describe("npm run demo", () => {
   it("runs with no environment at all: two syncs, the edits picked up incrementally, a report", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "nds-demo-"));
+    // A space in the path: the printed command must still hand the shell the file as one argument.
+    const dir = mkdtempSync(join(tmpdir(), "nds demo-"));
     writeFileSync(join(dir, "notes.txt"), "not the demo's");
     try {
       const result = await runCli(["demo", "--dir", dir], {}, 120_000);
@@ -22,6 +24,16 @@ describe("npm run demo", () => {
       expect(result.stderr).toContain("3-high orphan milestones 623bfe9f-901f-4735-b949-5bc25ce378ab");
       expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("not the demo's");
       expect(result.stderr).toContain(`DuckDB file: ${join(dir, "warehouse.duckdb")}`);
+      // The "Try it yourself" command is one a shell runs as printed: two arguments, the file and the query.
+      const command = /^ {2}(duckdb .*)$/m.exec(result.stderr)![1]!;
+      const args = execFileSync("sh", ["-c", `duckdb() { printf '%s\\0' "$@"; }; ${command}`], { encoding: "utf8" })
+        .split("\0")
+        .slice(0, -1);
+      expect(args).toHaveLength(2);
+      expect(args[0]).toBe(join(dir, "warehouse.duckdb"));
+      // The query arrives as the demo ran it, its quoted identifiers included.
+      expect(args[1]).toContain('FROM "ppm_silver"."projects"');
+      expect(await queryFile(args[0]!, args[1]!)).toHaveLength(5);
       // Money is exact: amounts and rollups over them are DECIMAL(18,2), never a binary double's tail.
       expect(result.stderr).toMatch(/"actual_total":\d+(\.\d{1,2})?[,}]/);
       expect(result.stderr).not.toMatch(/"(budget|actual_total)":-?\d+\.\d{3,}/);
