@@ -1,13 +1,21 @@
 import { describeError } from "../errors.js";
 
 /**
- * How often a page may make the worker read the warehouse, at most. On Databricks a read wakes a
- * serverless warehouse that stops after minutes of idleness; a page left open (it reloads every 30 s)
- * must not keep it awake. The worker's own writes invalidate the cache (see `invalidate`), so what
- * this worker changes shows at the next reload; only changes made elsewhere (a manual `npm run dq`)
- * wait for this interval. One constant, to be kept in step with the readiness probe's interval.
+ * How often a page may read the warehouse, at most, while the worker's own use keeps it awake. A
+ * page never wakes a sleeping warehouse by itself, but once, for its first read: on Databricks a read
+ * wakes a serverless warehouse that stops after minutes of idleness, and a page left open reloads
+ * every 30 s. The worker's own writes invalidate the cache (see `invalidate`), so what this worker
+ * changes shows at the next reload; changes made elsewhere (a manual `npm run dq`) show after this
+ * interval, at the worker's next use of the warehouse.
  */
 export const WAREHOUSE_READ_INTERVAL_MS = 15 * 60_000;
+
+/**
+ * How soon after the worker's own use (a sync's batch, a check, a probe) the warehouse counts as
+ * awake: a read then finds it running and extends its idle time by at most this much. Well under the
+ * shortest auto-stop a Databricks SQL warehouse allows (5 minutes; 10 through the API).
+ */
+export const WAREHOUSE_AWAKE_MS = 2 * 60_000;
 
 /**
  * How long a page request waits for a read before it is answered from memory (with the previous
@@ -30,16 +38,21 @@ export interface CachedState<T> {
 
 export interface CachedReadOptions {
   readonly now: () => number;
+  /** When the worker itself last used the warehouse (ms since epoch; undefined: not since this cache exists). */
+  readonly lastUse: () => number | undefined;
   /** At most one read per interval, failed attempts included. */
   readonly intervalMs?: number;
+  readonly awakeMs?: number;
   readonly waitMs?: number;
 }
 
 /**
- * One value read from the warehouse, cached: a read starts only when the last attempt is older than
- * the interval (or the cache was invalidated), one at a time; callers in between get what is in
+ * One value read from the warehouse, cached. The first `get` reads; after that a read starts only
+ * while the warehouse is awake from the worker's own use (`lastUse` within `awakeMs`) and then only
+ * when the cache was invalidated, the last attempt is older than the interval, or it failed before
+ * that use (the warehouse answers again). One read at a time; callers in between get what is in
  * memory and never touch the warehouse. Reading never throws: a failure is kept as `error` beside the
- * older value, and counts as an attempt (an unreachable warehouse is not asked again at once).
+ * older value. A page's reads never count as use, so a page alone cannot keep a warehouse awake.
  */
 export class CachedRead<T> {
   #value: T | undefined;
@@ -49,6 +62,7 @@ export class CachedRead<T> {
   #invalidated = false;
   #inFlight: Promise<void> | undefined;
   readonly #intervalMs: number;
+  readonly #awakeMs: number;
   readonly #waitMs: number;
 
   constructor(
@@ -56,6 +70,7 @@ export class CachedRead<T> {
     private readonly options: CachedReadOptions,
   ) {
     this.#intervalMs = options.intervalMs ?? WAREHOUSE_READ_INTERVAL_MS;
+    this.#awakeMs = options.awakeMs ?? WAREHOUSE_AWAKE_MS;
     this.#waitMs = options.waitMs ?? WAREHOUSE_READ_WAIT_MS;
   }
 
@@ -64,7 +79,7 @@ export class CachedRead<T> {
     return { value: this.#value, readAt: this.#readAt, error: this.#error, reading: this.#inFlight !== undefined };
   }
 
-  /** What is in memory when it is fresh; else the one read (started if none is under way), awaited for at most `waitMs`. */
+  /** What is in memory, unless a read is due (see the class); the one read under way is awaited for at most `waitMs`. */
   async get(): Promise<CachedState<T>> {
     if (this.#inFlight === undefined && this.due()) this.#inFlight = this.refresh();
     if (this.#inFlight !== undefined) await within(this.#inFlight, this.#waitMs);
@@ -77,7 +92,12 @@ export class CachedRead<T> {
   }
 
   private due(): boolean {
-    return this.#attemptAt === undefined || this.#invalidated || this.options.now() - this.#attemptAt >= this.#intervalMs;
+    const attemptAt = this.#attemptAt;
+    if (attemptAt === undefined) return true;
+    const now = this.options.now();
+    const used = this.options.lastUse();
+    if (used === undefined || now - used >= this.#awakeMs) return false;
+    return this.#invalidated || now - attemptAt >= this.#intervalMs || (this.#error !== undefined && used > attemptAt);
   }
 
   private async refresh(): Promise<void> {

@@ -115,6 +115,8 @@ describe.skipIf(missing !== undefined)("the Control Room page in headless Chromi
     expect(await page.locator("#databases tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-key")))).toEqual(KEYS);
     for (const key of KEYS) expect(await page.locator(`#databases tr[data-key="${key}"] .badge`).first().textContent(), key).toBe("success");
     expect(await page.locator("#state").textContent()).toBe("OK");
+    // It reloads itself (no script: a meta refresh, which the CSP allows).
+    expect(await page.locator('meta[http-equiv="refresh"]').getAttribute("content")).toBe("30");
     expect(await page.locator("#dq-score").textContent()).toBe(String(kpis.dq_score));
 
     const chart = page.locator("svg#dq-trend");
@@ -137,11 +139,17 @@ describe.skipIf(missing !== undefined)("the Control Room page in headless Chromi
     await context.close();
   });
 
-  it("fits a phone's width: every row a card, nothing wider than the screen", async () => {
+  it("fits a phone's width: every row a card, nothing wider than the screen, the chart readable", async () => {
     const { page, context, problems } = await open({ width: 390, height: 844 });
     expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
     expect(await page.locator("#databases thead").isVisible()).toBe(false);
     expect(await page.locator('#databases tr[data-key="budget_lines"]').isVisible()).toBe(true);
+    // The chart spans the screen, tall enough to read, its labels at least 10 px high.
+    const chart = (await page.locator("svg#dq-trend").boundingBox())!;
+    expect(chart.width).toBeLessThanOrEqual(390);
+    expect(chart.height).toBeGreaterThanOrEqual(120);
+    const label = (await page.locator("svg#dq-trend text.axis").first().boundingBox())!;
+    expect(label.height).toBeGreaterThanOrEqual(10);
     expect(problems).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, "control-room-phone.png"), fullPage: true });
     await context.close();

@@ -185,7 +185,8 @@ describe("the cached warehouse read", () => {
         if (fail) throw new Error("warehouse down");
         return calls;
       },
-      { now: () => now, intervalMs: 1_000 },
+      // The worker keeps using the warehouse (it is awake all along).
+      { now: () => now, lastUse: () => 0, intervalMs: 1_000, awakeMs: 60_000 },
     );
     expect((await cache.get()).value).toBe(1);
     now = 999;
@@ -203,6 +204,53 @@ describe("the cached warehouse read", () => {
     expect(calls).toBe(3);
   });
 
+  it("never wakes the warehouse after its first read: it reads again only while the worker's own use keeps it awake", async () => {
+    let now = 0;
+    let used: number | undefined;
+    let calls = 0;
+    let fail = false;
+    const cache = new CachedRead(
+      async () => {
+        calls += 1;
+        if (fail) throw new Error("warehouse down");
+        return calls;
+      },
+      { now: () => now, lastUse: () => used, intervalMs: 1_000, awakeMs: 100 },
+    );
+    await cache.get();
+    expect(calls).toBe(1);
+    // A page left open for a day, reloading every 30 s, while the worker leaves the warehouse alone.
+    for (now = 30_000; now <= 86_400_000; now += 30_000) await cache.get();
+    cache.invalidate();
+    await cache.get();
+    expect(calls).toBe(1);
+    // The worker used it: awake, and the cache is invalidated and old. One read, then memory.
+    used = now;
+    now += 50;
+    expect((await cache.get()).value).toBe(2);
+    now += 10;
+    await cache.get();
+    expect(calls).toBe(2);
+    // The interval has passed, but so has the awake time.
+    now += 2_000;
+    await cache.get();
+    expect(calls).toBe(2);
+    used = now;
+    fail = true;
+    now += 10;
+    expect(await cache.get()).toMatchObject({ value: 2, error: "warehouse down" });
+    expect(calls).toBe(3);
+    now += 10;
+    await cache.get();
+    expect(calls).toBe(3);
+    // The warehouse answered the worker again after the failed read: read at once.
+    used = now;
+    fail = false;
+    now += 10;
+    expect(await cache.get()).toMatchObject({ value: 4, error: undefined });
+    expect(calls).toBe(4);
+  });
+
   it("answers from memory when a read outlasts its wait, with one read under way however many ask", async () => {
     let release: (n: number) => void = () => undefined;
     let calls = 0;
@@ -211,7 +259,7 @@ describe("the cached warehouse read", () => {
         calls += 1;
         return new Promise((resolve) => (release = resolve));
       },
-      { now: () => 0, waitMs: 0 },
+      { now: () => 0, lastUse: () => undefined, waitMs: 0 },
     );
     const answers = await Promise.all([cache.get(), cache.get(), cache.get()]);
     expect(answers.map((a) => [a.value, a.reading])).toEqual(Array.from({ length: 3 }, () => [undefined, true]));
@@ -284,7 +332,22 @@ describe("GET / on the status server", () => {
     events.emit("dq:checked", { score: 99, issues: 1, threshold: 95 });
     await get();
     expect(reads()).toBe(2);
+    // A quarter of an hour later the warehouse may be asleep: the page does not wake it.
     now += 15 * 60_000;
+    await get();
+    expect(reads()).toBe(2);
+    // The worker wrote a batch (the warehouse is awake): the next load reads what is older than the interval.
+    events.emit("batch:loaded", {
+      runId: "run-2",
+      databaseKey: "programs",
+      pages: 1,
+      rowsUpserted: 1,
+      bronzeVersions: 1,
+      quarantined: 0,
+      watermark: "2026-12-02T12:00:00Z",
+    });
+    await get();
+    expect(reads()).toBe(3);
     await get();
     expect(reads()).toBe(3);
   });

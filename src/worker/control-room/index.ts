@@ -22,8 +22,8 @@ export interface ControlRoomParts {
   read<T>(what: string, work: (session: SqlSession) => Promise<T>): Promise<T>;
   backoffTicks(key: string): number;
   nextRunAt(): Date | null;
-  /** The cache's interval and wait (warehouse-reads.ts has the defaults). */
-  readonly cache?: Omit<CachedReadOptions, "now">;
+  /** The cache's interval, awake time and wait (warehouse-reads.ts has the defaults). */
+  readonly cache?: Omit<CachedReadOptions, "now" | "lastUse">;
 }
 
 export interface ControlRoom {
@@ -33,11 +33,15 @@ export interface ControlRoom {
 
 /**
  * The Control Room (GET /): the status model and the runs seen in memory, and the warehouse's trend,
- * problems and run history through one cached read, invalidated when this worker's check rewrote them.
+ * problems and run history through one cached read, invalidated when this worker's check rewrote them,
+ * and read again only while the worker's own use keeps the warehouse awake (a batch written, a check,
+ * a probe that answered).
  */
 export function createControlRoom(parts: ControlRoomParts): ControlRoom {
   const { settings, status, events, logger, now } = parts;
   const queries = new ControlRoomQueries(settings);
+  let lastUse: number | undefined;
+  const used = () => (lastUse = now());
   const reads = new CachedRead<WarehouseView>(
     () =>
       parts
@@ -46,9 +50,14 @@ export function createControlRoom(parts: ControlRoomParts): ControlRoom {
           logger.warn({ err: error }, "control room: the warehouse could not be read; the page shows what it has");
           throw error;
         }),
-    { now, ...parts.cache },
+    { now, lastUse: () => lastUse, ...parts.cache },
   );
-  events.on("dq:checked", () => reads.invalidate());
+  events.on("batch:loaded", used);
+  events.on("worker:probed", (e) => e.ok && used());
+  events.on("dq:checked", () => {
+    used();
+    reads.invalidate();
+  });
   const runs = new RecentRuns(events, now);
   return {
     async page() {

@@ -5,14 +5,15 @@ import { TREND_DAYS, type TrendPoint } from "./queries.js";
 /**
  * The data-quality score of the last 7 days as an inline SVG: one point per hour that had checks
  * (their mean, so a schedule of minutes draws at most 168 points), the line through them, and the
- * threshold as a dashed line. Sized by its viewBox: it scales to a phone's width.
+ * threshold as a dashed line, labelled below it (where the scores usually are not). Sized by its viewBox:
+ * it scales to a phone's width, where the style enlarges its text.
  */
-const W = 960;
+const W = 640;
 const H = 240;
-const LEFT = 48;
-const RIGHT = 10;
-const TOP = 10;
-const BOTTOM = 36;
+const LEFT = 50;
+const RIGHT = 8;
+const TOP = 18;
+const BOTTOM = 34;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -38,14 +39,16 @@ export function trendChart(points: readonly TrendPoint[], threshold: number, now
   const y = (score: number) => TOP + ((100 - score) / (100 - low || 1)) * (H - TOP - BOTTOM);
   const fmt = (n: number) => n.toFixed(1);
   const line = hourly.map((p) => `${fmt(x(p.at.getTime()))},${fmt(y(p.score))}`).join(" ");
+  // Many points (a schedule of minutes) merge into beads: drawn smaller, still there to hover.
+  const pt = hourly.length > 48 ? "pt dense" : "pt";
   const label = `Data-quality score, hourly, last ${TREND_DAYS} days: ${hourly.length} point${hourly.length === 1 ? "" : "s"}; threshold ${threshold}`;
   return html`<svg id="dq-trend" class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${label}" data-points="${hourly.length}">
     ${gridLines(low, y)}${dayTicks(start, end, x)}
     <line class="threshold" x1="${LEFT}" x2="${W - RIGHT}" y1="${fmt(y(threshold))}" y2="${fmt(y(threshold))}" />
-    <text class="tlabel" x="${W - RIGHT - 4}" y="${fmt(y(threshold) - 4)}" text-anchor="end">threshold ${threshold}</text>
+    <text class="tlabel" x="${W - RIGHT - 4}" y="${fmt(y(threshold) + 4)}" text-anchor="end" dominant-baseline="hanging">threshold ${threshold}</text>
     ${hourly.length > 1 ? html`<polyline class="line" points="${line}" />` : ""}
     ${hourly.map(
-      (p) => html`<circle class="pt" cx="${fmt(x(p.at.getTime()))}" cy="${fmt(y(p.score))}" r="3"><title>${utc(p.at)}: ${p.score}</title></circle> `,
+      (p) => html`<circle class="${pt}" cx="${fmt(x(p.at.getTime()))}" cy="${fmt(y(p.score))}" r="3"><title>${utc(p.at)}: ${p.score}</title></circle> `,
     )}${hourly.length === 0 ? html`<text class="axis" x="${W / 2}" y="${H / 2}" text-anchor="middle">no check in the last ${TREND_DAYS} days</text>` : ""}
   </svg>`;
 }
@@ -67,6 +70,6 @@ function dayTicks(start: number, end: number, x: (t: number) => number): Html {
   return html`${ticks.map(
     (t) =>
       html`<line class="grid" x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${TOP}" y2="${H - BOTTOM}" />
-        <text class="axis" x="${x(t).toFixed(1)}" y="${H - 6}" text-anchor="middle">${new Date(t).toISOString().slice(5, 10)}</text> `,
+        <text class="axis" x="${x(t).toFixed(1)}" y="${H - 8}" text-anchor="middle">${new Date(t).toISOString().slice(5, 10)}</text> `,
   )}`;
 }

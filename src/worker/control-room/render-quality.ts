@@ -2,6 +2,7 @@ import { count, relative } from "./format.js";
 import { html, type Html } from "./html.js";
 import { PROBLEMS_SHOWN, TREND_DAYS, type Problem, type WarehouseView } from "./queries.js";
 import { trendChart } from "./render-chart.js";
+import { WAREHOUSE_READ_INTERVAL_MS } from "../warehouse-reads.js";
 import type { ControlRoomView } from "./view.js";
 
 /** The data-quality section: the score against the threshold, its 7-day trend, the worst current problems. */
@@ -89,5 +90,9 @@ export function warehouseNote(view: ControlRoomView): Html {
     return html`<p class="note bad" id="warehouse-note">
       The warehouse did not answer at the last read: <span class="wrap">${w.error}</span>. Showing what was read ${read}.
     </p>`;
-  return html`<p class="muted" id="warehouse-note">Trend, problems and stored runs read from the warehouse ${read}${w.reading ? " (reading again…)" : ""}.</p>`;
+  const old = w.readAt !== undefined && view.now.getTime() - w.readAt >= WAREHOUSE_READ_INTERVAL_MS;
+  return html`<p class="muted" id="warehouse-note">
+    Trend, problems and stored runs read from the warehouse
+    ${read}${w.reading ? " (reading again…)" : ""}${old ? "; read again when the worker next uses it (this page never wakes the warehouse)" : ""}.
+  </p>`;
 }

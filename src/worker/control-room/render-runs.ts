@@ -21,11 +21,11 @@ function runsTable(runs: readonly RunGroup[], now: Date): Html {
         <th>Run</th>
         <th>Mode</th>
         <th>Result</th>
-        <th>Pages</th>
-        <th>Rows</th>
-        <th>Quarantined</th>
-        <th>Requests</th>
-        <th>Took</th>
+        <th class="num">Pages</th>
+        <th class="num">Rows</th>
+        <th class="num">Quarantined</th>
+        <th class="num">Requests</th>
+        <th class="num">Took</th>
       </tr>
     </thead>
     <tbody>

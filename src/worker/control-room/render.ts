@@ -74,9 +74,9 @@ function databasesSection(view: ControlRoomView): Html {
           <th>Database</th>
           <th>Freshness</th>
           <th>Last sync</th>
-          <th>Pages</th>
-          <th>Rows</th>
-          <th>Failures in a row</th>
+          <th class="num">Pages</th>
+          <th class="num">Rows</th>
+          <th class="num">Failures in a row</th>
           <th>Watermark</th>
         </tr>
       </thead>

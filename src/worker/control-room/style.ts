@@ -26,6 +26,7 @@ header.top{display:flex;flex-wrap:wrap;gap:8px 20px;align-items:center;margin:0 
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eceef1;vertical-align:top}
 th{font-size:12px;color:#57606a;font-weight:600;white-space:nowrap}
+th.num{text-align:right}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;font-size:12px;font-weight:600;padding:1px 8px;border-radius:999px;background:#eaeef2;color:#24292f;white-space:nowrap}
 .badge.success,.badge.ok{background:#dafbe1;color:#116329}
@@ -37,10 +38,11 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 .wrap{overflow-wrap:anywhere}
 .score{display:flex;flex-wrap:wrap;align-items:baseline;gap:4px 16px;margin:0 0 8px}
 .score b{font-size:32px}
-svg.chart{width:100%;height:auto;display:block;font-size:13px}
+svg.chart{width:100%;max-width:760px;height:auto;display:block;font-size:11px}
 svg .grid{stroke:#eceef1}svg .axis{fill:#656d76}
 svg .line{fill:none;stroke:#0969da;stroke-width:2;vector-effect:non-scaling-stroke}
 svg .pt{fill:#0969da}
+svg .pt.dense{r:1.5}
 svg .threshold{stroke:#cf222e;stroke-dasharray:6 4;stroke-width:1.5;vector-effect:non-scaling-stroke}
 svg .tlabel{fill:#cf222e}
 a{color:#0969da}
@@ -53,8 +55,9 @@ table.cards td{display:flex;gap:12px;justify-content:space-between;border:0;padd
 table.cards td::before{content:attr(data-label);font-weight:600;color:#57606a;text-align:left}
 table.cards td.long{display:block;text-align:left}
 table.cards td.long::before{display:block}
-svg.chart{font-size:26px}
-svg .pt{r:7}
+svg.chart{font-size:22px}
+svg .pt{r:4}
+svg .pt.dense{r:2}
 }
 `;
 
