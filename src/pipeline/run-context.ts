@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { AppConfig } from "../config/index.js";
 import type { DataSourceSchema, NotionGateway } from "../notion/index.js";
 import type { EventBus } from "../observability/events.js";
-import type { WatermarkStore } from "../state/index.js";
+import type { Watermark, WatermarkStore } from "../state/index.js";
 import type { UserDirectory } from "../transform/types.js";
 import type { Warehouse } from "../warehouse/index.js";
 
@@ -24,6 +24,8 @@ export interface RunContext {
   readonly now: () => Date;
   /** Each database's data source schema, as resolved in this run (by database key). */
   readonly schemas: Map<string, DataSourceSchema>;
+  /** The warehouse's copy of each database's watermark, read when the run opened it (undefined in a dry run). */
+  readonly storedWatermarks: ReadonlyMap<string, Watermark> | undefined;
   /** Requests made for a database before its sync (resolving its data source for the run's order), counted in its summary. */
   readonly prefetchedRequests: Map<string, number>;
 }

@@ -3,12 +3,13 @@ import type { AppConfig } from "../config/index.js";
 import { SyncError, describeError, errorCodeOf, type ErrorCode } from "../errors.js";
 import { createNotionGateway, loadUserDirectory, type NotionGateway } from "../notion/index.js";
 import { createEventBus, type DatabaseSummary, type EventBus } from "../observability/events.js";
-import { acquireRunLock, describeHolder, fileWatermarkStore } from "../state/index.js";
+import { acquireRunLock, describeHolder, fileWatermarkStore, type Watermark } from "../state/index.js";
 import type { UserDirectory } from "../transform/types.js";
 import { createWarehouse, quarantineTable, syncRunRow, syncRunsTable, type Warehouse } from "../warehouse/index.js";
 import type { RunContext } from "./run-context.js";
 import { createDependentRefresh } from "./dependent-refresh.js";
 import { newRunId } from "./run-records.js";
+import { loadStoredWatermarks } from "./run-state.js";
 import { syncOrder } from "./sync-order.js";
 import { syncDatabase } from "./sync-database.js";
 
@@ -135,11 +136,14 @@ async function openRun(
   const onAbort = () => gateway.abort();
   signal.addEventListener("abort", onAbort, { once: true });
   releasers.push(() => Promise.resolve(signal.removeEventListener("abort", onAbort)));
+  const watermarks = fileWatermarkStore(config.watermarkDir);
   let warehouse: Warehouse | undefined;
+  let storedWatermarks: Map<string, Watermark> | undefined;
   if (!options.dryRun) {
     warehouse = await (deps.openWarehouse ?? createWarehouse)(config.warehouse, { retry: (info) => events.emit("warehouse:retry", info) });
     releasers.push(() => warehouse!.close());
     await warehouse.ensureTables([syncRunsTable(config.mapping.settings), quarantineTable(config.mapping.settings)]);
+    storedWatermarks = await loadStoredWatermarks(warehouse, config, watermarks, logger);
   }
   let users: Promise<UserDirectory> | undefined;
   return {
@@ -151,7 +155,8 @@ async function openRun(
     logger,
     signal,
     now: deps.now,
-    watermarks: fileWatermarkStore(config.watermarkDir),
+    watermarks,
+    storedWatermarks,
     full: options.full ?? false,
     users: () => (users ??= loadUserDirectory(gateway, undefined)),
     schemas: new Map(),

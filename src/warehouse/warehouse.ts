@@ -7,8 +7,8 @@ import type { WarehouseErrorKind } from "./warehouse-error.js";
  * (`sql-warehouse.ts`). All writes are idempotent: re-running a batch leaves the tables as they were.
  */
 export interface Warehouse {
-  /** Creates schemas and tables that are absent and adds columns a table lacks. */
-  ensureTables(tables: readonly TableSpec[]): Promise<void>;
+  /** Creates schemas and tables that are absent and adds columns a table lacks; returns the tables it created (`schema.name`). */
+  ensureTables(tables: readonly TableSpec[]): Promise<string[]>;
   tableExists(table: Pick<TableSpec, "schema" | "name">): Promise<boolean>;
   /** The silver version (`_row_hash`, `last_edited_time`) of each of the given pages that exists. */
   currentVersions(silver: TableSpec, pageIds: readonly string[]): Promise<Map<string, CurrentVersion>>;
@@ -33,6 +33,12 @@ export interface Warehouse {
    * relation columns on either side (ids of related pages, as ARRAY<STRING> or a joined STRING).
    */
   relatedPages(link: RelatedPages): Promise<string[]>;
+  /** Every row of a small table (state: watermarks, the lease), by its spec's columns. */
+  readRows(table: TableSpec): Promise<Record<string, unknown>[]>;
+  /** Inserts rows, or replaces the rows with the same key (state: watermarks, the lease). */
+  upsertRows(table: TableSpec, rows: readonly Row[]): Promise<void>;
+  /** Deletes the rows whose `column` holds one of `values` (e.g. a database's watermark on reset). */
+  deleteRows(table: TableSpec, column: string, values: readonly string[]): Promise<number>;
   /** Appends rows (run records, seen ids). */
   insertRows(table: TableSpec, rows: readonly Row[]): Promise<void>;
   /** The same connection as a SQL session, for data quality, reports and the worker. */
@@ -45,7 +51,8 @@ export interface Warehouse {
  * writes, which go through the operations above). Values travel as named parameters.
  */
 export interface SqlSession {
-  ensureTables(tables: readonly TableSpec[]): Promise<void>;
+  /** Creates schemas and tables that are absent and adds columns a table lacks; returns the tables it created (`schema.name`). */
+  ensureTables(tables: readonly TableSpec[]): Promise<string[]>;
   tableExists(table: Pick<TableSpec, "schema" | "name">): Promise<boolean>;
   insertRows(table: TableSpec, rows: readonly Row[]): Promise<void>;
   /** Replaces all rows of a table with the given ones, atomically where the engine can. */
@@ -85,6 +92,8 @@ export interface BatchWrite {
   readonly bronze: { readonly table: TableSpec; readonly rows: readonly Row[] };
   readonly silver: { readonly table: TableSpec; readonly rows: readonly Row[] };
   readonly quarantine: { readonly table: TableSpec; readonly rows: readonly Row[] };
+  /** State that describes this batch (the watermark), upserted by key after it: in the same transaction where the engine has them. */
+  readonly state?: { readonly table: TableSpec; readonly rows: readonly Row[] };
 }
 
 export interface BatchResult {
