@@ -103,6 +103,7 @@ export class SyncSteps {
     const state = record ? { table: watermarksTable(ctx.config.mapping.settings), rows: [watermarkRow({ ...record, updatedAt })] } : undefined;
     const written = await writeBatch(ctx, database.key, this.tables, pending, state);
     if (record) await this.sync.saveLocal(record, updatedAt);
+    await ctx.lease?.renew();
     // A full pass remembers every page it read (changed or not) for the reconcile at its end.
     if (this.plan.reconcile && live && ctx.warehouse) {
       await ctx.warehouse.insertRows(

@@ -1,5 +1,6 @@
 import { SILVER_COLUMNS as S } from "../config/index.js";
 import type { Dialect, Driver } from "./dialect.js";
+import { leaseOps } from "./lease-ops.js";
 import { relatedPagesSql } from "./related-pages.js";
 import { createSqlSession } from "./sql-session.js";
 import { cellText, isoOf, read, run, withStaged } from "./statements.js";
@@ -65,6 +66,8 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
       });
       return rows.map((r) => cellText(r.page_id));
     },
+    ...leaseOps(driver, text),
+    capabilities: dialect.capabilities,
     sql: session,
     close: () => driver.close(),
   };

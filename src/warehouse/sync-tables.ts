@@ -120,6 +120,23 @@ export function watermarksTable(settings: Settings): TableSpec {
   };
 }
 
+/** Who syncs each database now, across hosts (where the engine needs it: `capabilities.leases`), and until when. */
+export function leasesTable(settings: Settings): TableSpec {
+  return {
+    schema: settings.schemas.meta,
+    name: "sync_leases",
+    key: ["database_key"],
+    columns: [
+      col("database_key", STRING),
+      col("owner", STRING),
+      col("run_id", STRING),
+      col("host", STRING),
+      col("taken_at", TIMESTAMP),
+      col("expires_at", TIMESTAMP),
+    ],
+  };
+}
+
 export const SEEN_COLUMNS = { runId: "run_id", databaseKey: "database_key", pageId: "page_id" } as const;
 
 /** Page ids read by a full pass, per run: what the reconcile compares silver with (ids only, bounded). */

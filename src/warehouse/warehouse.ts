@@ -1,4 +1,4 @@
-import type { SqlFunctions } from "./dialect.js";
+import type { DialectCapabilities, SqlFunctions } from "./dialect.js";
 import type { ColumnSpec, Row, TableSpec } from "./table-spec.js";
 import type { WarehouseErrorKind } from "./warehouse-error.js";
 
@@ -41,6 +41,17 @@ export interface Warehouse {
   deleteRows(table: TableSpec, column: string, values: readonly string[]): Promise<number>;
   /** Appends rows (run records, seen ids). */
   insertRows(table: TableSpec, rows: readonly Row[]): Promise<void>;
+  /**
+   * Takes the lease of each key that is free, expired (by the warehouse's clock) or already the
+   * claimant's, in one conditional MERGE; returns who holds each key afterwards.
+   */
+  takeLeases(table: TableSpec, claim: LeaseClaim): Promise<LeaseHolder[]>;
+  /** Extends the owner's leases of the given keys; returns how many it still held. */
+  renewLeases(table: TableSpec, renewal: { readonly owner: string; readonly keys: readonly string[]; readonly ttlSeconds: number }): Promise<number>;
+  /** Gives up every lease the owner holds. */
+  releaseLeases(table: TableSpec, owner: string): Promise<void>;
+  /** What the engine needs beyond its own locking (see DialectCapabilities). */
+  readonly capabilities: DialectCapabilities;
   /** The same connection as a SQL session, for data quality, reports and the worker. */
   readonly sql: SqlSession;
   close(): Promise<void>;
@@ -66,6 +77,24 @@ export interface SqlSession {
   quote(identifier: string): string;
   /** Engine-specific SQL fragments. */
   readonly functions: SqlFunctions;
+}
+
+/** A claim on the leases of some databases (`pipeline/run-lease.ts`). */
+export interface LeaseClaim {
+  readonly owner: string;
+  readonly runId: string;
+  readonly host: string;
+  readonly keys: readonly string[];
+  readonly ttlSeconds: number;
+}
+
+/** Who holds a database's lease, and until when (the warehouse's time). */
+export interface LeaseHolder {
+  readonly databaseKey: string;
+  readonly owner: string;
+  readonly runId: string;
+  readonly host: string;
+  readonly expiresAt: string;
 }
 
 export interface RelatedPages {
