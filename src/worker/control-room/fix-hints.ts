@@ -20,6 +20,7 @@ const FIX_BY_CODE: Partial<Record<ErrorCode, string>> = {
   warehouse_transient: "The warehouse did not answer; the next tick retries. npm run verify checks the connection.",
   warehouse_terminal: "The warehouse refused a statement: see the error for the table; npm run verify checks access and tables.",
   lock_held: "Another sync holds the run lock; the worker retries once it is free or stale.",
+  lease_held: "Another host syncs this database now (its lease in ppm_meta.sync_leases); this worker tries again at the next tick.",
   backoff: "Sitting out ticks after failures in a row; the next try is automatic (or npm run sync -- --database KEY).",
   state_invalid: "A watermark file is damaged: npm run watermarks -- reset --database KEY (the next sync is a full one).",
   state_io: "The watermark directory is not writable: check WATERMARK_DIR (a volume in a container) and its free space.",
