@@ -32,6 +32,11 @@ export class Scheduler {
     return this.#inFlight !== undefined;
   }
 
+  /** When the schedule ticks next (UTC); null before start or after stop. */
+  nextRunAt(): Date | null {
+    return this.#stopped ? null : (this.#task?.getNextRun() ?? null);
+  }
+
   start(): void {
     this.#task = cron.schedule(this.options.schedule, () => this.tick(), {
       name: "notion-delta-sync",

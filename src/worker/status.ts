@@ -15,9 +15,37 @@ export interface DatabaseKpi {
   lastRunAt: Date | null;
   lastStatus: DatabaseSummary["status"] | null;
   lastError: string | null;
+  /** The closed code of that error (the Control Room's fix hint is chosen by it). */
+  lastErrorCode: string | null;
   pages: number;
   rows: number;
   consecutiveFailures: number;
+  /** The newest watermark a run reported: where the next incremental read starts. */
+  watermark: string | null;
+}
+
+/** One database in GET /api/kpis. */
+export interface DatabaseKpis {
+  last_success_at: string | null;
+  /** null: never synced successfully. */
+  freshness_minutes: number | null;
+  last_status: DatabaseKpi["lastStatus"];
+  last_run_at: string | null;
+  last_error: string | null;
+  pages: number;
+  rows: number;
+  consecutive_failures: number;
+}
+
+/** The JSON of GET /api/kpis (the Control Room reads the same numbers). */
+export interface Kpis {
+  /** The oldest database's; a database never synced counts as old as the worker. */
+  freshness_minutes: number | null;
+  databases: Record<string, DatabaseKpis>;
+  dq_score: number | null;
+  running: boolean;
+  last_run_error: string | null;
+  generated_at: string;
 }
 
 export class WorkerStatus {
@@ -36,7 +64,17 @@ export class WorkerStatus {
   constructor(keys: readonly string[], startedAt: Date = new Date()) {
     this.startedAt = startedAt;
     for (const key of keys)
-      this.databases.set(key, { lastSuccessAt: null, lastRunAt: null, lastStatus: null, lastError: null, pages: 0, rows: 0, consecutiveFailures: 0 });
+      this.databases.set(key, {
+        lastSuccessAt: null,
+        lastRunAt: null,
+        lastStatus: null,
+        lastError: null,
+        lastErrorCode: null,
+        pages: 0,
+        rows: 0,
+        consecutiveFailures: 0,
+        watermark: null,
+      });
   }
 
   subscribe(events: EventBus): void {
@@ -56,12 +94,17 @@ export class WorkerStatus {
     this.lockBlocked = { holder, since: this.lockBlocked?.since ?? now.toISOString() };
   }
 
-  record(s: Pick<DatabaseSummary, "databaseKey" | "status" | "finishedAt" | "error" | "pagesRead" | "rowsUpserted">): void {
+  record(
+    s: Pick<DatabaseSummary, "databaseKey" | "status" | "finishedAt" | "error" | "pagesRead" | "rowsUpserted"> &
+      Partial<Pick<DatabaseSummary, "errorCode" | "watermark">>,
+  ): void {
     const db = this.databases.get(s.databaseKey);
     if (!db) return;
     db.lastRunAt = s.finishedAt;
     db.lastStatus = s.status;
     db.lastError = s.error;
+    db.lastErrorCode = s.errorCode ?? null;
+    db.watermark = s.watermark ?? db.watermark;
     db.pages = s.pagesRead;
     db.rows = s.rowsUpserted;
     if (s.status === "success") {
@@ -78,7 +121,7 @@ export class WorkerStatus {
     const q = (name: string) => warehouse.quote(name);
     const table = warehouse.tableName(syncRunsTable(settings));
     const [key, status, finished] = [c.databaseKey, c.status, c.finishedAt];
-    const shown = [key, status, finished, c.error, c.pagesRead, c.rowsUpserted].map(q).join(", ");
+    const shown = [key, status, finished, c.error, c.errorCode, c.watermark, c.pagesRead, c.rowsUpserted].map(q).join(", ");
     const recent = await warehouse.query(
       `SELECT ${shown} FROM (SELECT *, row_number() OVER (PARTITION BY ${q(key)} ORDER BY ${q(finished)} DESC) AS rn FROM ${table}) r WHERE rn <= 20 ORDER BY ${q(key)}, ${q(finished)} DESC`,
     );
@@ -90,19 +133,21 @@ export class WorkerStatus {
         db.lastRunAt = toDate(last[finished]);
         db.lastStatus = last[status] as DatabaseSummary["status"];
         db.lastError = (last[c.error] as string | null) ?? null;
+        db.lastErrorCode = (last[c.errorCode] as string | null) ?? null;
         db.pages = Number(last[c.pagesRead]);
         db.rows = Number(last[c.rowsUpserted]);
       }
       const streak = rows.findIndex((r) => r[status] === "success");
       db.consecutiveFailures = (streak === -1 ? rows : rows.slice(0, streak)).filter((r) => r[status] === "failed").length;
       db.lastSuccessAt = toDate(successes.find((r) => r[key] === databaseKey)?.at);
+      db.watermark = toDate(rows.find((r) => r[c.watermark] !== null && r[c.watermark] !== undefined)?.[c.watermark])?.toISOString() ?? null;
     }
     this.loaded = true;
   }
 
   /** The JSON of GET /api/kpis. Freshness of a database never synced is null; overall is the oldest. */
-  toJson(now: number): object {
-    const databases: Record<string, object> = {};
+  toJson(now: number): Kpis {
+    const databases: Record<string, DatabaseKpis> = {};
     const freshness: number[] = [];
     for (const [key, db] of this.databases) {
       const minutes = db.lastSuccessAt ? round((now - db.lastSuccessAt.getTime()) / 60_000) : null;
