@@ -47,6 +47,19 @@ export function reportFailure(error: unknown): number {
   return EXIT.failed;
 }
 
+/** A command's help, on stdout like any result (so that `--help | less` works). */
+export function printHelp(help: string): void {
+  process.stdout.write(`${help}\n`);
+}
+
+/**
+ * Where a command's lines for people go: stdout, where its result belongs, unless stdout carries the
+ * `--json` result, which must be the only thing there; then stderr.
+ */
+export function humanOutput(json: boolean): NodeJS.WritableStream {
+  return json ? process.stderr : process.stdout;
+}
+
 /**
  * The flags of a report command that takes only `--json` and `--help`: returns undefined after
  * printing the help, else whether JSON was asked for. Stray arguments are usage errors.
@@ -54,7 +67,7 @@ export function reportFailure(error: unknown): number {
 export function parseReportFlags(args: readonly string[], help: string): { json: boolean } | undefined {
   const { values, positionals } = parseFlags(args, { json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, true);
   if (values.help) {
-    process.stderr.write(`${help}\n`);
+    printHelp(help);
     return undefined;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals.join(" ")}`);

@@ -18,7 +18,8 @@ edits and trashes a few pages through the Notion API, syncs again incrementally,
   --dir DIR   where the demo's DuckDB file and watermarks go (default data/demo; the demo's own files
               there are replaced, nothing else is touched)`;
 
-const say = (line = "") => process.stderr.write(`${line}\n`);
+/** The demo's report is its result: on stdout. */
+const say = (line = "") => process.stdout.write(`${line}\n`);
 
 export async function demoCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, { dir: { type: "string" }, help: { type: "boolean", short: "h" } }, true);
@@ -42,7 +43,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
       LOG_LEVEL: "warn",
     };
     const config = loadConfig({ env, requireToken: true });
-    const logger = createLogger({ level: "warn", format: "json" });
+    const logger = createLogger({ level: "warn", format: "auto" });
     say(`Notion sandbox at ${sandbox.url} (a seeded finance PPM workspace; the real @notionhq/client talks to it)`);
     say("\n1. First sync: every page of the five databases, paced at 8 requests/s");
     const first = await runSync({ config, logger });

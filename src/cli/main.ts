@@ -66,7 +66,8 @@ async function main(argv: readonly string[]): Promise<number> {
     case "--help":
     case "-h":
     case "help":
-      process.stderr.write(`${HELP}\n`);
+      // Asked for: a result, on stdout; no command at all: a usage error, on stderr.
+      (command === undefined ? process.stderr : process.stdout).write(`${HELP}\n`);
       return command === undefined ? EXIT.usage : EXIT.ok;
     default:
       throw new UsageError(`unknown command "${command}"`);

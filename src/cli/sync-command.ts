@@ -3,7 +3,7 @@ import { createEventBus, type DatabaseSummary } from "../observability/events.js
 import { createLogger } from "../observability/logger.js";
 import { subscribeLogger } from "../observability/log-subscriber.js";
 import { runSync } from "../pipeline/index.js";
-import { EXIT, UsageError, parseFlags, printable } from "./cli-support.js";
+import { EXIT, UsageError, humanOutput, parseFlags, printHelp, printable } from "./cli-support.js";
 
 export const SYNC_HELP = `Usage: npm run sync -- [--full] [--database KEY ...] [--dry-run] [--json]
 
@@ -27,7 +27,7 @@ export async function syncCommand(args: readonly string[], signal: AbortSignal):
     true,
   );
   if (values.help) {
-    process.stderr.write(`${SYNC_HELP}\n`);
+    printHelp(SYNC_HELP);
     return EXIT.ok;
   }
   // `--database a b` as well as `--database a --database b`.
@@ -38,7 +38,8 @@ export async function syncCommand(args: readonly string[], signal: AbortSignal):
   const events = createEventBus((error, event) => logger.error({ err: error, event }, "event listener failed"));
   subscribeLogger(events, logger);
   const result = await runSync({ config, logger, events }, { full: values.full, databases, dryRun: values["dry-run"], signal });
-  for (const summary of result.summaries) process.stderr.write(`${summaryLine(summary)}\n`);
+  const out = humanOutput(values.json ?? false);
+  for (const summary of result.summaries) out.write(`${summaryLine(summary)}\n`);
   if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   return result.ok ? EXIT.ok : EXIT.failed;
 }

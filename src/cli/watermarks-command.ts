@@ -1,6 +1,6 @@
 import { loadStateConfig, processEnvironment } from "../config/index.js";
 import { fileWatermarkStore } from "../state/index.js";
-import { EXIT, UsageError, parseFlags } from "./cli-support.js";
+import { EXIT, UsageError, parseFlags, printHelp } from "./cli-support.js";
 
 export const WATERMARKS_HELP = `Usage: npm run watermarks -- show [--database KEY ...] [--json]
        npm run watermarks -- reset (--database KEY ... | --all)
@@ -20,7 +20,7 @@ export async function watermarksCommand(args: readonly string[]): Promise<number
     true,
   );
   if (values.help) {
-    process.stderr.write(`${WATERMARKS_HELP}\n`);
+    printHelp(WATERMARKS_HELP);
     return EXIT.ok;
   }
   const [action, ...extra] = positionals;
@@ -41,7 +41,7 @@ export async function watermarksCommand(args: readonly string[]): Promise<number
     if (values.json) process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
     else
       for (const { databaseKey, watermark } of shown)
-        process.stderr.write(
+        process.stdout.write(
           watermark
             ? `${databaseKey.padEnd(14)} ${watermark.lastEditedTime}  run ${watermark.runId}  mapping ${watermark.mappingHash.slice(0, 12)}\n`
             : `${databaseKey.padEnd(14)} (none: next sync is a full resync)\n`,
@@ -54,7 +54,7 @@ export async function watermarksCommand(args: readonly string[]): Promise<number
     if (!values.all && !values.database) throw new UsageError("reset needs --database KEY or --all");
     for (const key of values.all ? keys : (values.database ?? [])) {
       const existed = await store.reset(key);
-      process.stderr.write(`${key}: ${existed ? "watermark removed; next sync is a full resync" : "had no watermark"}\n`);
+      process.stdout.write(`${key}: ${existed ? "watermark removed; next sync is a full resync" : "had no watermark"}\n`);
     }
     return EXIT.ok;
   }
