@@ -33,21 +33,25 @@ export async function syncCommand(args: readonly string[], signal: AbortSignal):
   // `--database a b` as well as `--database a --database b`.
   if (positionals.length > 0 && !values.database) throw new UsageError(`unexpected argument ${positionals.map((p) => `"${p}"`).join(" ")}`);
   const databases = values.database ? [...values.database, ...positionals] : undefined;
-  const config = loadConfig({ env: processEnvironment(), requireToken: true });
+  const config = loadConfig({ env: processEnvironment(), requireToken: true, ...(databases ? { databases } : {}) });
   const logger = createLogger(config.log);
   const events = createEventBus((error, event) => logger.error({ err: error, event }, "event listener failed"));
   subscribeLogger(events, logger);
   const result = await runSync({ config, logger, events }, { full: values.full, databases, dryRun: values["dry-run"], signal });
   const out = humanOutput(values.json ?? false);
-  for (const summary of result.summaries) out.write(`${summaryLine(summary)}\n`);
+  for (const summary of result.summaries) out.write(`${summaryLine(summary, values["dry-run"])}\n`);
   if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   return result.ok ? EXIT.ok : EXIT.failed;
 }
 
-export function summaryLine(s: DatabaseSummary): string {
+/** One database's line; a dry run says what would have been written, since nothing was. */
+export function summaryLine(s: DatabaseSummary, dryRun = false): string {
   const seconds = ((s.finishedAt.getTime() - s.startedAt.getTime()) / 1000).toFixed(1);
   const mark = s.status === "success" ? "✓" : s.status === "skipped" ? "-" : "✗";
   const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
-  const figures = `${s.mode}: ${n(s.pagesRead, "page")} read, ${n(s.rowsUpserted, "row")} upserted, ${s.rowsQuarantined} quarantined, ${n(s.notionRequests, "request")}, ${seconds}s`;
+  const written = dryRun
+    ? `${n(s.rowsUpserted, "row")} would be upserted, ${s.rowsQuarantined} would be quarantined, nothing written`
+    : `${n(s.rowsUpserted, "row")} upserted, ${s.rowsQuarantined} quarantined`;
+  const figures = `${s.mode}${dryRun ? " (dry run)" : ""}: ${n(s.pagesRead, "page")} read, ${written}, ${n(s.notionRequests, "request")}, ${seconds}s`;
   return `${mark} ${s.databaseKey.padEnd(14)} ${figures}${s.error ? `\n    ${printable(s.error)}` : ""}`;
 }
