@@ -68,11 +68,16 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
     const ctx = await openRun({ ...deps, events, now }, options, runId, logger, releasers);
     const refresh = createDependentRefresh(ctx);
     const ordered = await syncOrder(ctx, selected);
+    let unreachable: SkipReason | undefined;
     for (const [index, database] of ordered.entries()) {
-      const skipReason: SkipReason | undefined = ctx.signal.aborted ? { code: "shutdown", reason: "not started: shutdown" } : options.skip?.get(database.key);
+      const skipReason: SkipReason | undefined = ctx.signal.aborted
+        ? { code: "shutdown", reason: "not started: shutdown" }
+        : (unreachable ?? options.skip?.get(database.key));
       const summary = skipReason
         ? skipped(ctx, database.key, skipReason)
         : await refresh.afterDatabase(await syncDatabase(ctx, database), ordered.slice(index + 1));
+      // The run's circuit: once nothing answers at the base URL, the other databases are not attempted.
+      if (summary.errorCode === "notion_unreachable" && summary.status === "failed") unreachable = notAttempted(summary);
       summaries.push(summary);
       events.emit("database:done", summary);
       await recordRun(ctx, summary);
@@ -175,6 +180,11 @@ function selectDatabases(config: AppConfig, keys: readonly string[] | undefined)
     throw new SyncError("usage", `unknown database key ${unknown.map((k) => `"${k}"`).join(", ")}; the mapping has ${all.map((d) => d.key).join(", ")}`);
   }
   return all.filter((d) => keys.includes(d.key));
+}
+
+function notAttempted(failed: DatabaseSummary): SkipReason {
+  const reason = /cannot reach Notion at .*/.exec(failed.error ?? "")?.[0] ?? "Notion is unreachable";
+  return { code: "notion_unreachable", reason: `not attempted: ${reason} (as the sync of "${failed.databaseKey}" found)` };
 }
 
 function skipped(ctx: RunContext, databaseKey: string, { code, reason }: SkipReason): DatabaseSummary {

@@ -17,6 +17,15 @@ beforeAll(async () => {
 });
 afterAll(() => fixture.close());
 
+/** A port that refuses connections: bound, then closed. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 describe("only what the command needs", () => {
   it("syncs `--database programs` with only NOTION_PROGRAMS_DB set", async () => {
     const env: Record<string, string> = fixture.env();
@@ -33,6 +42,36 @@ describe("only what the command needs", () => {
 });
 
 describe("failures that say the right thing", () => {
+  it("fails within seconds when NOTION_BASE_URL refuses connections, and attempts no other database", async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const started = Date.now();
+    const result = await runCli(["sync", "--json"], fixture.env({ NOTION_BASE_URL: url }), 60_000);
+    const elapsedMs = Date.now() - started;
+    expect(result.code).toBe(1);
+    expect(elapsedMs).toBeLessThan(20_000);
+    const json = JSON.parse(result.stdout) as { summaries: { databaseKey: string; status: string; error: string | null }[] };
+    const failed = json.summaries.filter((s) => s.status === "failed");
+    expect(failed.length).toBe(1);
+    expect(failed[0]!.error).toContain(`cannot reach Notion at ${url}`);
+    expect(failed[0]!.error).toContain("NOTION_BASE_URL");
+    const rest = json.summaries.filter((s) => s.status !== "failed");
+    expect(rest.length).toBe(4);
+    for (const s of rest) expect(s).toMatchObject({ status: "skipped", error: expect.stringContaining(`cannot reach Notion at ${url}`) });
+    expect(result.stdout + result.stderr).not.toContain(TOKEN);
+  }, 90_000);
+
+  it("has verify point at NOTION_BASE_URL and the network, not the token, for a connection refused", async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const result = await runCli(["verify", "--json"], fixture.env({ NOTION_BASE_URL: url }), 60_000);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { checks: { name: string; ok: boolean; detail: string; fix?: string }[] };
+    const token = report.checks.find((c) => c.name === "notion token")!;
+    expect(token.ok).toBe(false);
+    expect(token.detail).toContain(`cannot reach Notion at ${url}`);
+    expect(token.fix).toContain("NOTION_BASE_URL");
+    expect(`${token.detail} ${token.fix}`).not.toMatch(/new integration token/);
+  }, 90_000);
+
   it("suggests the flag meant by a misspelt one", async () => {
     const result = await runCli(["sync", "--databse", "programs"], fixture.env());
     expect(result.code).toBe(2);
