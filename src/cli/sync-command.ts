@@ -47,7 +47,7 @@ export async function syncCommand(args: readonly string[], signal: AbortSignal):
 /** One database's line; a dry run says what would have been written, since nothing was. */
 export function summaryLine(s: DatabaseSummary, dryRun = false): string {
   const seconds = ((s.finishedAt.getTime() - s.startedAt.getTime()) / 1000).toFixed(1);
-  const mark = s.status === "success" ? "✓" : s.status === "skipped" ? "-" : "✗";
+  const mark = { success: "✓", skipped: "-", interrupted: "■", failed: "✗" }[s.status];
   const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
   const written = dryRun
     ? `${n(s.rowsUpserted, "row")} would be upserted, ${s.rowsQuarantined} would be quarantined, nothing written`

@@ -19,7 +19,7 @@ export interface SyncRunOptions {
   readonly databases?: readonly string[];
   /** Read and validate, write nothing (no warehouse, no watermark, no lock). */
   readonly dryRun?: boolean;
-  /** Aborting stops after the batch in flight; the run reports the interrupted database as failed. */
+  /** Aborting stops after the batch in flight; the run reports the database in progress as `interrupted`. */
   readonly signal?: AbortSignal;
   /** Databases not to sync this time, with the reason recorded (status `skipped`), e.g. a failure backoff. */
   readonly skip?: ReadonlyMap<string, SkipReason>;
@@ -44,7 +44,7 @@ export interface SyncRunDeps {
 export interface SyncRunResult {
   readonly runId: string;
   readonly summaries: readonly DatabaseSummary[];
-  /** True when every database succeeded. */
+  /** True when no database failed or was interrupted. */
   readonly ok: boolean;
 }
 
@@ -84,7 +84,7 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
     }
     // Reported in mapping order, whatever order they ran in.
     const reported = selected.map((d) => summaries.find((s) => s.databaseKey === d.key)!);
-    return { runId, summaries: reported, ok: summaries.every((s) => s.status !== "failed") };
+    return { runId, summaries: reported, ok: summaries.every((s) => s.status !== "failed" && s.status !== "interrupted") };
   } catch (error) {
     failure = error;
     throw error;

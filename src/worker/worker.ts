@@ -124,11 +124,8 @@ function runner(parts: RunnerParts): (origin: RunOrigin) => Promise<void> {
     try {
       const skip = backoff.skipsForTick(keys, origin === "schedule");
       const result = await access.exclusive(() => runSync({ config, logger, events }, { signal, skip }));
-      if (!result.ok)
-        logger.warn(
-          { runId: result.runId, failed: result.summaries.filter((s) => s.status === "failed").map((s) => s.databaseKey) },
-          "sync run finished with failures; retrying at the next tick",
-        );
+      const failed = result.summaries.filter((s) => s.status === "failed").map((s) => s.databaseKey);
+      if (failed.length > 0) logger.warn({ runId: result.runId, failed }, "sync run finished with failures; retrying at the next tick");
       if (config.mapping.settings.dq.after_sync && !signal.aborted) await checkQuality();
     } catch (error) {
       if (!(error instanceof LockHeldError)) {
