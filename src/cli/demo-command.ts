@@ -151,9 +151,10 @@ async function report(config: AppConfig, duckdbPath: string, secondRunId: string
     say("\n6. Try it yourself");
     say(`  DuckDB file: ${duckdbPath}`);
     const sql = `SELECT name, status, budget, actual_total, is_over_budget FROM ${warehouse.sql.tableName({ schema: settings.schemas.silver, name: "projects" })} WHERE NOT _is_deleted ORDER BY budget DESC NULLS LAST LIMIT 5`;
-    say(`  duckdb ${duckdbPath} "${sql}"`);
+    // A command that works as printed: the package's own `sql` command, nothing else to install.
+    say(`  DUCKDB_PATH=${duckdbPath} npx notion-delta-sync sql '${sql}'`);
     for (const row of await warehouse.sql.query(sql)) say(`    ${JSON.stringify(row, (_k, v: unknown) => (typeof v === "bigint" ? Number(v) : v))}`);
-    say("  Run a real sync with NOTION_TOKEN and NOTION_<KEY>_DB set: npm run sync (see README.md).");
+    say("  Run a real sync with NOTION_TOKEN and NOTION_<KEY>_DB set: npx notion-delta-sync sync (see README.md).");
   } finally {
     await warehouse.close();
   }

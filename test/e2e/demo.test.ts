@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,6 +36,13 @@ describe("npm run demo", () => {
         "SELECT name, CAST(due_date AS VARCHAR) AS due FROM ppm_silver.milestones WHERE name = 'Demo go-live'",
       );
       expect(milestone).toEqual({ name: "Demo go-live", due: "2026-12-15" });
+      // The query the demo suggests runs as printed, with nothing else installed (it suggested a `duckdb` that nothing installs).
+      const suggested = /^ {2}(DUCKDB_PATH=\S+ npx notion-delta-sync sql '[^'\n]+')$/m.exec(result.stdout)?.[1];
+      expect(suggested, result.stdout).toBeDefined();
+      const tried = spawnSync("bash", ["-c", suggested!], { encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" } });
+      expect(tried.status, tried.stderr).toBe(0);
+      expect(tried.stdout).toMatch(/^name +\| status +\| budget/);
+      expect(tried.stdout).toContain("(5 rows)");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
