@@ -23,6 +23,8 @@ export type ErrorCode =
   | "warehouse_transient"
   | "warehouse_terminal"
   | "lock_held"
+  /** Another process (another host) holds the database's lease in the warehouse. */
+  | "lease_held"
   | "backoff"
   | "state_invalid"
   | "state_io"

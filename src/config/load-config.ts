@@ -1,7 +1,7 @@
 import { ConfigError, type ConfigIssue } from "./config-error.js";
 import type { AppConfig, WarehouseSettings } from "./app-config.js";
 import { envSchema, SECRET_VARIABLES, type EnvValues } from "./env-schema.js";
-import { loadMapping, readDatabaseKeys } from "./load-mapping.js";
+import { loadMapping } from "./load-mapping.js";
 import { Secret } from "./secret.js";
 
 export interface LoadConfigOptions {
@@ -155,13 +155,4 @@ function parseProperties(text: string): Readonly<Record<string, string>> {
 /** The environment of this process: the one place `process.env` is read. */
 export function processEnvironment(): Readonly<Record<string, string | undefined>> {
   return process.env;
-}
-
-/** What state-only commands need: the mapping's database keys and the watermark directory. */
-export function loadStateConfig(env: Readonly<Record<string, string | undefined>>): {
-  readonly databaseKeys: readonly string[];
-  readonly watermarkDir: string;
-} {
-  const mappingPath = env.MAPPING_PATH || "config/notion_mapping.yaml";
-  return { databaseKeys: readDatabaseKeys(mappingPath), watermarkDir: env.WATERMARK_DIR || "watermarks" };
 }

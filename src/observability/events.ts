@@ -64,6 +64,10 @@ export interface SyncEvents {
   "lock:acquired": { runId: string; takenOver: LockHolder | null };
   /** Another process took this run's lock over (its heartbeat stalled): the run stops after its batch. */
   "lock:lost": { runId: string; holder: LockHolder | null };
+  /** Another process (another host) holds this database's lease in the warehouse: it is skipped this run. */
+  "lease:refused": { runId: string; databaseKey: string; reason: string };
+  /** This run's lease was taken over while it stalled: the run stops after its batch. */
+  "lease:lost": { runId: string; message: string };
   /** A page stamped later than the clock allows: bronze keeps it, silver and the watermark do not move for it. */
   "page:held_back": { runId: string; databaseKey: string; pageId: string; lastEditedTime: string; createdTime: string };
   "dq:checked": { score: number; issues: number; threshold: number };

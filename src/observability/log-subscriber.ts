@@ -41,6 +41,8 @@ export function subscribeLogger(events: EventBus, logger: Logger): () => void {
     events.on("lock:lost", (e) =>
       logger.error({ runId: e.runId, holder: e.holder }, "the run lock was taken over by another process; stopping after the batch in flight"),
     ),
+    events.on("lease:refused", (e) => logger.warn(e, `database skipped: ${e.reason}`)),
+    events.on("lease:lost", (e) => logger.error(e, "a lease of this run was taken over by another process; stopping after the batch in flight")),
     events.on("worker:start", (e) => logger.info(e, "worker started")),
     events.on("worker:stop", (e) =>
       logger[e.forced ? "warn" : "info"](e, e.forced ? "worker stopped by force: the run in flight was abandoned" : "worker stopped cleanly"),

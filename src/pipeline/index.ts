@@ -1,3 +1,4 @@
 export { runSync, type SkipReason, type SyncRunDeps, type SyncRunOptions, type SyncRunResult } from "./run-sync.js";
 export { newRunId } from "./run-records.js";
 export { runPreflight, type PreflightCheck } from "./preflight.js";
+export { resetWatermarks, showWatermarks, type StateReport, type WatermarkState } from "./state-admin.js";

@@ -5,6 +5,7 @@ import { createEventBus } from "../observability/events.js";
 import { describeHolder, fileWatermarkStore, lockHolder, writableOrCreatable, type WatermarkStore } from "../state/index.js";
 import { bronzeTable, probeWarehouse, silverTable, warehouseFix } from "../warehouse/index.js";
 import { resolveProperties } from "./schema-check.js";
+import { showWatermarks } from "./state-admin.js";
 
 /** One preflight check: what was checked, whether it holds, what was seen, and how to fix it. */
 export interface PreflightCheck {
@@ -27,6 +28,7 @@ export async function runPreflight(env: Env): Promise<PreflightCheck[]> {
   if (!config) return report.checks;
   await checkNotion(config, report);
   await checkWarehouse(config, report);
+  await checkWatermarks(config, report);
   await checkLocalState(config, report);
   return report.checks;
 }
@@ -134,6 +136,27 @@ async function checkWarehouse(config: AppConfig, report: Report): Promise<void> 
   } catch (error) {
     report.fail("warehouse", describeError(error), warehouseFix(config.warehouse));
   }
+}
+
+/** The local watermark files against the warehouse's copies (read-only; a warehouse that cannot be read was reported above). */
+async function checkWatermarks(config: AppConfig, report: Report): Promise<void> {
+  const state = await showWatermarks(
+    config,
+    config.mapping.databases.map((d) => d.key),
+  );
+  if (state.warehouseError) return;
+  const differ = state.databases.filter((d) => !d.agree);
+  if (differ.length === 0) {
+    report.pass("watermarks", "the local copies and the warehouse's agree");
+    return;
+  }
+  const at = (w: { lastEditedTime: string } | null | undefined) => (w ? w.lastEditedTime : "none");
+  const detail = differ.map((d) => `${d.databaseKey}: the local copy (${at(d.file)}) and the warehouse's (${at(d.warehouse)}) differ`).join("; ");
+  report.fail(
+    "watermarks",
+    detail,
+    "the next sync reads from the older copy (in full where one is missing); `npm run watermarks -- reset --database KEY` resyncs a database in full",
+  );
 }
 
 async function checkLocalState(config: AppConfig, report: Report): Promise<void> {

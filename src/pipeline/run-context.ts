@@ -2,9 +2,10 @@ import type { Logger } from "pino";
 import type { AppConfig } from "../config/index.js";
 import type { DataSourceSchema, NotionGateway } from "../notion/index.js";
 import type { EventBus } from "../observability/events.js";
-import type { WatermarkStore } from "../state/index.js";
+import type { Watermark, WatermarkStore } from "../state/index.js";
 import type { UserDirectory } from "../transform/types.js";
 import type { Warehouse } from "../warehouse/index.js";
+import type { RunLease } from "./run-lease.js";
 
 /** What one run shares across its databases. */
 export interface RunContext {
@@ -24,6 +25,12 @@ export interface RunContext {
   readonly now: () => Date;
   /** Each database's data source schema, as resolved in this run (by database key). */
   readonly schemas: Map<string, DataSourceSchema>;
+  /** The warehouse's copy of each database's watermark, read when the run opened it (undefined in a dry run). */
+  readonly storedWatermarks: ReadonlyMap<string, Watermark> | undefined;
+  /** The run's leases across hosts, where the warehouse needs them (Databricks); renewed after every batch. */
+  readonly lease: RunLease | undefined;
+  /** Databases another process holds the lease of, with "lease held by …": skipped this run. */
+  readonly leaseRefused: ReadonlyMap<string, string>;
   /** Requests made for a database before its sync (resolving its data source for the run's order), counted in its summary. */
   readonly prefetchedRequests: Map<string, number>;
 }

@@ -5,10 +5,12 @@ import { createNotionGateway, loadUserDirectory, type NotionGateway } from "../n
 import { createEventBus, type DatabaseSummary, type EventBus } from "../observability/events.js";
 import { acquireRunLock, describeHolder, fileWatermarkStore } from "../state/index.js";
 import type { UserDirectory } from "../transform/types.js";
-import { createWarehouse, quarantineTable, syncRunRow, syncRunsTable, type Warehouse } from "../warehouse/index.js";
+import { createWarehouse, leasesTable, quarantineTable, syncRunRow, syncRunsTable } from "../warehouse/index.js";
 import type { RunContext } from "./run-context.js";
 import { createDependentRefresh } from "./dependent-refresh.js";
 import { newRunId } from "./run-records.js";
+import { RunLease } from "./run-lease.js";
+import { loadStoredWatermarks } from "./run-state.js";
 import { syncOrder } from "./sync-order.js";
 import { syncDatabase } from "./sync-database.js";
 
@@ -63,16 +65,18 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
   const logger = deps.logger.child({ runId });
   events.emit("run:start", { runId, databases: selected.map((d) => d.key), full: options.full ?? false, dryRun: options.dryRun ?? false });
   const summaries: DatabaseSummary[] = [];
+  const lost = new AbortController();
   let failure: unknown;
   try {
-    const ctx = await openRun({ ...deps, events, now }, options, runId, logger, releasers);
+    const ctx = await openRun({ ...deps, events, now }, { ...options, databases: selected.map((d) => d.key) }, runId, logger, releasers, lost);
     const refresh = createDependentRefresh(ctx);
     const ordered = await syncOrder(ctx, selected);
     let unreachable: SkipReason | undefined;
     for (const [index, database] of ordered.entries()) {
+      const leaseHeld = ctx.leaseRefused.get(database.key);
       const skipReason: SkipReason | undefined = ctx.signal.aborted
         ? { code: "shutdown", reason: "not started: shutdown" }
-        : (unreachable ?? options.skip?.get(database.key));
+        : (unreachable ?? options.skip?.get(database.key) ?? (leaseHeld ? { code: "lease_held", reason: leaseHeld } : undefined));
       const summary = skipReason
         ? skipped(ctx, database.key, skipReason)
         : await refresh.afterDatabase(await syncDatabase(ctx, database), ordered.slice(index + 1));
@@ -84,7 +88,12 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
     }
     // Reported in mapping order, whatever order they ran in.
     const reported = selected.map((d) => summaries.find((s) => s.databaseKey === d.key)!);
-    return { runId, summaries: reported, ok: summaries.every((s) => s.status !== "failed" && s.status !== "interrupted") };
+    // A database another host holds is not this run's success: `sync` exits 1 and says who holds it.
+    return {
+      runId,
+      summaries: reported,
+      ok: summaries.every((s) => s.status !== "failed" && s.status !== "interrupted" && s.errorCode !== "lease_held"),
+    };
   } catch (error) {
     failure = error;
     throw error;
@@ -113,10 +122,10 @@ async function openRun(
   runId: string,
   logger: Logger,
   releasers: (() => Promise<void>)[],
+  lost: AbortController,
 ): Promise<RunContext> {
   const { config, events } = deps;
-  // Aborted by the caller (shutdown) or when another process takes the run lock over.
-  const lost = new AbortController();
+  // Aborted by the caller (shutdown) or when another process takes the run lock or a lease over.
   const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
   if (!options.dryRun) {
     const lock = await acquireRunLock(config.watermarkDir, runId, {
@@ -140,28 +149,58 @@ async function openRun(
   const onAbort = () => gateway.abort();
   signal.addEventListener("abort", onAbort, { once: true });
   releasers.push(() => Promise.resolve(signal.removeEventListener("abort", onAbort)));
-  let warehouse: Warehouse | undefined;
-  if (!options.dryRun) {
-    warehouse = await (deps.openWarehouse ?? createWarehouse)(config.warehouse, { retry: (info) => events.emit("warehouse:retry", info) });
-    releasers.push(() => warehouse!.close());
-    await warehouse.ensureTables([syncRunsTable(config.mapping.settings), quarantineTable(config.mapping.settings)]);
-  }
+  const watermarks = fileWatermarkStore(config.watermarkDir);
+  const opened = options.dryRun ? undefined : await openWarehouseState(deps, options.databases ?? [], runId, logger, releasers, lost);
   let users: Promise<UserDirectory> | undefined;
   return {
     runId,
     config,
     gateway,
-    warehouse,
+    warehouse: opened?.warehouse,
     events,
     logger,
     signal,
     now: deps.now,
-    watermarks: fileWatermarkStore(config.watermarkDir),
+    watermarks,
+    storedWatermarks: opened?.storedWatermarks,
+    lease: opened?.lease,
+    leaseRefused: opened?.leaseRefused ?? new Map(),
     full: options.full ?? false,
     users: () => (users ??= loadUserDirectory(gateway, undefined)),
     schemas: new Map(),
     prefetchedRequests: new Map(),
   };
+}
+
+/**
+ * Opens the warehouse for a run that writes: the run's own tables, the watermarks it holds (checked
+ * against the local copies by each database), and, where hosts share it, the databases' leases.
+ */
+async function openWarehouseState(
+  deps: SyncRunDeps & { events: EventBus },
+  keys: readonly string[],
+  runId: string,
+  logger: Logger,
+  releasers: (() => Promise<void>)[],
+  lost: AbortController,
+) {
+  const { config, events } = deps;
+  const warehouse = await (deps.openWarehouse ?? createWarehouse)(config.warehouse, { retry: (info) => events.emit("warehouse:retry", info) });
+  releasers.push(() => warehouse.close());
+  await warehouse.ensureTables([syncRunsTable(config.mapping.settings), quarantineTable(config.mapping.settings)]);
+  const storedWatermarks = await loadStoredWatermarks(warehouse, config, fileWatermarkStore(config.watermarkDir), logger);
+  if (!warehouse.capabilities.leases) return { warehouse, storedWatermarks, lease: undefined, leaseRefused: new Map<string, string>() };
+  const { lease, refused } = await RunLease.take(warehouse, leasesTable(config.mapping.settings), keys, {
+    runId,
+    events,
+    logger,
+    onLost: (error) => {
+      events.emit("lease:lost", { runId, message: error.message });
+      lost.abort(error);
+    },
+  });
+  releasers.push(() => lease.release());
+  return { warehouse, storedWatermarks, lease, leaseRefused: refused };
 }
 
 /** One `ppm_meta.sync_runs` row for the database just done; a failure to write it is logged, never fatal. */

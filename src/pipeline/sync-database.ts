@@ -2,13 +2,15 @@ import type { DatabaseConfig } from "../config/index.js";
 import { SyncError, describeError, errorCodeOf, isSyncError } from "../errors.js";
 import { resolveDataSource, type RequestCounter } from "../notion/index.js";
 import type { DatabaseSummary } from "../observability/events.js";
-import type { Watermark } from "../state/index.js";
+import { watermarkRow, type Watermark } from "../state/index.js";
 import { createTransformer, EMPTY_DIRECTORY } from "../transform/index.js";
+import { bronzeTable, silverTable, watermarksTable } from "../warehouse/index.js";
 import { checkWatermarkTimes } from "./clock-check.js";
 import type { RunContext } from "./run-context.js";
 import { resolveProperties } from "./schema-check.js";
 import { planSync, type SyncPlan } from "./sync-plan.js";
 import { SyncSteps, type SyncState } from "./sync-steps.js";
+import { agreedWatermark, type AgreedState } from "./run-state.js";
 import { WatermarkBook, type WatermarkRecord } from "./watermark-book.js";
 
 /**
@@ -63,7 +65,8 @@ export class DatabaseSync implements SyncState {
   async prepare(): Promise<SyncSteps> {
     const { ctx, database } = this;
     const settings = ctx.config.mapping.settings;
-    const previous = await ctx.watermarks.get(database.key);
+    const state = await this.agreedState();
+    const previous = state.previous;
     if (!ctx.full) checkWatermarkTimes(previous, ctx.watermarks.locate(database.key), ctx.now(), settings.clock_tolerance_minutes * 60_000);
     this.#watermark = previous?.lastEditedTime ?? null;
     // Resolved for the run's order already, unless that failed: then here, where its error is this database's.
@@ -76,14 +79,16 @@ export class DatabaseSync implements SyncState {
       ctx.events.emit("schema:renamed", { databaseKey: database.key, ...rename });
     }
     const lookbackMs = settings.lookback_minutes * 60_000;
+    const now = this.startedAt;
     this.plan = planSync({
       full: ctx.full,
       previous,
+      stateReason: state.fullReason,
       mappingHash: database.mappingHash,
       dataSourceId: schema.dataSourceId,
       lookbackMs,
       reconcileEveryMs: settings.reconcileEveryMs,
-      now: this.startedAt,
+      now,
     });
     ctx.events.emit("database:start", {
       runId: ctx.runId,
@@ -92,27 +97,54 @@ export class DatabaseSync implements SyncState {
       since: this.plan.since ?? null,
       reason: this.plan.reason,
     });
-    this.book = new WatermarkBook(
-      {
-        databaseKey: database.key,
-        runId: ctx.runId,
-        dataSourceId: schema.dataSourceId,
-        mappingHash: database.mappingHash,
-        propertyIds: properties.ids,
-        lookbackMs,
-      },
-      this.plan,
-      previous,
-    );
+    const identity = {
+      databaseKey: database.key,
+      runId: ctx.runId,
+      dataSourceId: schema.dataSourceId,
+      mappingHash: database.mappingHash,
+      propertyIds: properties.ids,
+      lookbackMs,
+    };
+    this.book = new WatermarkBook(identity, this.plan, previous);
     const users = database.columns.some((c) => c.extract === "name" || c.extract === "email") ? await ctx.users() : EMPTY_DIRECTORY;
     const steps = new SyncSteps(this, this.plan, this.book, schema, createTransformer(database, settings.on_invalid, users, properties.names));
-    await steps.ensureTables();
+    await steps.ensureSeenTable();
     return steps;
   }
 
-  /** Stores a watermark record the book says changed (never in a dry run). */
+  /**
+   * The watermark to start from: the local file and the warehouse's copy compared (a dry run has only
+   * the file). The tables this sync writes are created here when absent, so a silver table that did
+   * not exist is known before anything is written.
+   */
+  private async agreedState(): Promise<AgreedState> {
+    const { ctx, database } = this;
+    const file = await ctx.watermarks.get(database.key);
+    if (!ctx.warehouse || !ctx.storedWatermarks) return { previous: file };
+    const settings = ctx.config.mapping.settings;
+    const silver = silverTable(database, settings);
+    const created = await ctx.warehouse.ensureTables([bronzeTable(database, settings), silver]);
+    const state = agreedWatermark(file, ctx.storedWatermarks.get(database.key), !created.includes(`${silver.schema}.${silver.name}`));
+    if (file && state.previous !== file)
+      this.log.warn(
+        { file: file.lastEditedTime, warehouse: state.previous?.lastEditedTime },
+        "the local watermark and the warehouse's differ: reading from the older",
+      );
+    return state;
+  }
+
+  /** Stores a watermark record the book says changed, in the warehouse and then in the local copy (never in a dry run). */
   async save(record: WatermarkRecord | undefined): Promise<void> {
-    if (record && this.ctx.warehouse) await this.ctx.watermarks.put({ ...record, updatedAt: this.ctx.now().toISOString() } satisfies Watermark);
+    const { ctx } = this;
+    if (!record || !ctx.warehouse) return;
+    const watermark: Watermark = { ...record, updatedAt: ctx.now().toISOString() };
+    await ctx.warehouse.upsertRows(watermarksTable(ctx.config.mapping.settings), [watermarkRow(watermark)]);
+    await ctx.watermarks.put(watermark);
+  }
+
+  /** The local copy of a watermark the warehouse already holds (written with its batch). */
+  async saveLocal(record: WatermarkRecord, updatedAt: string): Promise<void> {
+    await this.ctx.watermarks.put({ ...record, updatedAt });
   }
 
   summary(status: DatabaseSummary["status"], error?: unknown): DatabaseSummary {

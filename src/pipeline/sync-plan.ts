@@ -10,6 +10,8 @@ export interface PlanInput {
   /** `--full` was asked for. */
   readonly full: boolean;
   readonly previous: Watermark | undefined;
+  /** Why the state forces a full read although a watermark exists (the warehouse and the local copy disagree on having one). */
+  readonly stateReason?: string | undefined;
   readonly mappingHash: string;
   /** The data source the mapping resolves to now. */
   readonly dataSourceId: string;
@@ -57,6 +59,7 @@ function fullReason(input: PlanInput): string | undefined {
   const { previous } = input;
   if (input.full) return "--full";
   if (!previous) return "no watermark";
+  if (input.stateReason) return input.stateReason;
   if (previous.mappingHash !== input.mappingHash) return "the mapping of this database changed";
   if (previous.dataSourceId !== input.dataSourceId) return "the data source changed";
   if (reconcileDue(previous, input.reconcileEveryMs, input.now)) return "periodic reconcile (settings.reconcile_every)";

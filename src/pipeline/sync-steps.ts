@@ -1,6 +1,7 @@
 import { completePage, needsCompletion, NotionError, readPages, type DataSourceSchema } from "../notion/index.js";
 import type { NotionPage, PageTransformer, TransformedPage } from "../transform/index.js";
-import { bronzeTable, quarantineTable, seenPagesTable, silverTable } from "../warehouse/index.js";
+import { watermarkRow } from "../state/index.js";
+import { bronzeTable, quarantineTable, seenPagesTable, silverTable, watermarksTable } from "../warehouse/index.js";
 import { Batcher } from "./batcher.js";
 import { holdBackFuture } from "./clock-check.js";
 import { readAhead, type ReadAheadLimit } from "./read-ahead.js";
@@ -19,8 +20,10 @@ export interface SyncState {
   readonly counter: RequestCounter;
   readonly totals: { pagesRead: number; rowsUpserted: number; bronzeVersions: number; rowsQuarantined: number };
   readonly log: RunContext["logger"];
-  /** Stores a watermark record the book says changed (never in a dry run). */
+  /** Stores a watermark record the book says changed, in the warehouse and the local copy (never in a dry run). */
   save(record: WatermarkRecord | undefined): Promise<void>;
+  /** The local copy of a watermark the warehouse already holds (written with its batch). */
+  saveLocal(record: WatermarkRecord, updatedAt: string): Promise<void>;
 }
 
 /** The steps of a planned sync: read (live or trash), write in batches, reconcile. */
@@ -40,10 +43,10 @@ export class SyncSteps {
     this.batcher = new Batcher(settings.batch_size, settings.batch_max_bytes);
   }
 
-  async ensureTables(): Promise<void> {
+  /** A full pass remembers the ids it read, for the reconcile: its table. */
+  async ensureSeenTable(): Promise<void> {
     const { warehouse, config } = this.sync.ctx;
-    if (!warehouse) return;
-    await warehouse.ensureTables([this.tables.bronze, this.tables.silver, ...(this.plan.reconcile ? [seenPagesTable(config.mapping.settings)] : [])]);
+    if (warehouse && this.plan.reconcile) await warehouse.ensureTables([seenPagesTable(config.mapping.settings)]);
   }
 
   /** Reads the live pages (or the trash) and writes them; false when a stop interrupted it. */
@@ -90,7 +93,17 @@ export class SyncSteps {
     const { ctx, database, totals } = this.sync;
     const pending = this.batcher.take();
     if (pending.length === 0) return;
-    const written = await writeBatch(ctx, database.key, this.tables, pending);
+    // The watermark after this batch commits with it (in its transaction where the engine has them);
+    // the local copy follows. Pages arrive in ascending last_edited_time: everything up to the newest is in.
+    const record =
+      live && ctx.warehouse
+        ? this.book.afterBatch(pending.reduce((max, p) => (!p.heldBack && p.page.last_edited_time > max ? p.page.last_edited_time : max), ""))
+        : undefined;
+    const updatedAt = ctx.now().toISOString();
+    const state = record ? { table: watermarksTable(ctx.config.mapping.settings), rows: [watermarkRow({ ...record, updatedAt })] } : undefined;
+    const written = await writeBatch(ctx, database.key, this.tables, pending, state);
+    if (record) await this.sync.saveLocal(record, updatedAt);
+    await ctx.lease?.renew();
     // A full pass remembers every page it read (changed or not) for the reconcile at its end.
     if (this.plan.reconcile && live && ctx.warehouse) {
       await ctx.warehouse.insertRows(
@@ -101,12 +114,6 @@ export class SyncSteps {
     totals.rowsUpserted += written.rowsUpserted;
     totals.bronzeVersions += written.bronzeVersions;
     totals.rowsQuarantined += written.rowsQuarantined;
-    if (live && ctx.warehouse) {
-      // Pages arrive in ascending last_edited_time, so everything up to the newest committed one is in.
-      await this.sync.save(
-        this.book.afterBatch(pending.reduce((max, p) => (!p.heldBack && p.page.last_edited_time > max ? p.page.last_edited_time : max), "")),
-      );
-    }
     ctx.events.emit("batch:loaded", {
       runId: ctx.runId,
       databaseKey: database.key,

@@ -1,4 +1,4 @@
-import type { Row, TableSpec } from "../warehouse/index.js";
+import type { BatchWrite, Row, TableSpec } from "../warehouse/index.js";
 import type { PendingPage } from "./batcher.js";
 import type { RunContext } from "./run-context.js";
 
@@ -19,7 +19,13 @@ export interface WrittenBatch {
  * the lookback window, or an unchanged page in a --full run) are dropped first, so a run with
  * nothing changed sends no write statement at all. In a dry run nothing is written or read.
  */
-export async function writeBatch(ctx: RunContext, databaseKey: string, tables: BatchTables, pending: readonly PendingPage[]): Promise<WrittenBatch> {
+export async function writeBatch(
+  ctx: RunContext,
+  databaseKey: string,
+  tables: BatchTables,
+  pending: readonly PendingPage[],
+  state?: BatchWrite["state"],
+): Promise<WrittenBatch> {
   const quarantinedPages = pending.filter((p) => p.result.violations.length > 0).length;
   if (!ctx.warehouse) return { rowsUpserted: pending.filter((p) => p.result.silver).length, bronzeVersions: pending.length, rowsQuarantined: quarantinedPages };
 
@@ -36,7 +42,11 @@ export async function writeBatch(ctx: RunContext, databaseKey: string, tables: B
     const existing = current.get(p.page.id);
     return !existing || existing.rowHash !== silver._row_hash;
   });
-  if (changed.length === 0) return { rowsUpserted: 0, bronzeVersions: 0, rowsQuarantined: 0 };
+  if (changed.length === 0) {
+    // Nothing new to write; the state that describes the batch (a moved watermark) still is.
+    if (state) await ctx.warehouse.upsertRows(state.table, state.rows);
+    return { rowsUpserted: 0, bronzeVersions: 0, rowsQuarantined: 0 };
+  }
 
   const now = ctx.now().toISOString();
   const bronze: Row[] = changed.map(({ result }) => ({ ...result.bronze, _ingested_at: now, _run_id: ctx.runId }));
@@ -67,6 +77,7 @@ export async function writeBatch(ctx: RunContext, databaseKey: string, tables: B
     bronze: { table: tables.bronze, rows: bronze },
     silver: { table: tables.silver, rows: silver },
     quarantine: { table: tables.quarantine, rows: quarantine },
+    ...(state ? { state } : {}),
   });
   const quarantinedChanged = changed.filter((p) => p.result.violations.length > 0).length;
   return { rowsUpserted: result.silverUpserted, bronzeVersions: result.bronzeInserted, rowsQuarantined: quarantinedChanged };

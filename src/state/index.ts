@@ -10,5 +10,6 @@ export {
   type RunLock,
 } from "./run-lock.js";
 export { currentIdentity, type ProcessIdentity } from "./process-identity.js";
-export { fileWatermarkStore, type Watermark, type WatermarkStore } from "./watermark-store.js";
+export { fileWatermarkStore, parseWatermark, type Watermark, type WatermarkStore } from "./watermark-store.js";
+export { watermarkOfRow, watermarkRow } from "./watermark-rows.js";
 export { makeDirectories, writableOrCreatable } from "./writable.js";

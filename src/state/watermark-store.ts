@@ -103,6 +103,11 @@ async function readWatermark(file: string, databaseKey: string): Promise<Waterma
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw fsError(error, "read the watermark", file);
   }
+  return parseWatermark(text, databaseKey, `watermark file ${file}`);
+}
+
+/** A watermark record from its JSON text, or invalid state naming where it was and the fix. */
+export function parseWatermark(text: string, databaseKey: string, where: string): Watermark {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -113,9 +118,9 @@ async function readWatermark(file: string, databaseKey: string): Promise<Waterma
   if (!parsed.success || parsed.data.databaseKey !== databaseKey) {
     throw new SyncError(
       "state_invalid",
-      `watermark file ${file} is unreadable; delete it (or run \`npm run watermarks -- reset --database ${databaseKey}\`) to resync "${databaseKey}" in full`,
+      `${where} is unreadable; run \`npm run watermarks -- reset --database ${databaseKey}\` to resync "${databaseKey}" in full`,
       {
-        context: { databaseKey, file },
+        context: { databaseKey },
       },
     );
   }

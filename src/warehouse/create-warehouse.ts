@@ -35,8 +35,12 @@ function bind<S>(engine: WarehouseEngine<S>, settings: S): BoundEngine {
   };
 }
 
-export async function createWarehouse(settings: WarehouseSettings, observer: WarehouseObserver = {}): Promise<Warehouse> {
-  return openWarehouse(engineOf(settings).dialect({ readOnly: false, observer }));
+export async function createWarehouse(
+  settings: WarehouseSettings,
+  observer: WarehouseObserver = {},
+  options: { readonly readOnly?: boolean } = {},
+): Promise<Warehouse> {
+  return openWarehouse(engineOf(settings).dialect({ readOnly: options.readOnly ?? false, observer }));
 }
 
 /** What `verify` may know about the warehouse without changing it: whether it answers, and which of the given tables are missing. */

@@ -46,6 +46,11 @@ export interface SqlFunctions {
 export interface DialectCapabilities {
   /** Several statements can commit or roll back together. */
   readonly transactions: boolean;
+  /**
+   * Processes on several hosts can write to it at once, so a sync takes a lease per database in the
+   * warehouse (Databricks); false where one host holds the data by nature (DuckDB's file and run lock).
+   */
+  readonly leases: boolean;
 }
 
 /** A relation a MERGE can read a batch from (a staging table or an expression), and how to drop it. */

@@ -48,7 +48,9 @@ export function createSqlSession(dialect: Dialect, driver: Driver): SqlSession {
 
   return {
     async ensureTables(tables) {
-      for (const table of tables) await ensureTable(dialect, driver, table, schemasCreated);
+      const created: string[] = [];
+      for (const table of tables) if (await ensureTable(dialect, driver, table, schemasCreated)) created.push(`${table.schema}.${table.name}`);
+      return created;
     },
     tableExists: async (table) => (await columnsOf(table)) !== undefined,
     insertRows,
@@ -75,7 +77,7 @@ async function describe(dialect: Dialect, driver: Driver, table: TableName): Pro
  * lacks. A table that exists costs one DESCRIBE and no DDL: on Databricks each statement costs. A
  * column whose type changed is refused, naming what to do.
  */
-async function ensureTable(dialect: Dialect, driver: Driver, table: TableSpec, schemasCreated: Set<string>): Promise<void> {
+async function ensureTable(dialect: Dialect, driver: Driver, table: TableSpec, schemasCreated: Set<string>): Promise<boolean> {
   const q = (name: string) => dialect.quoteIdentifier(name);
   const existing = await describe(dialect, driver, table);
   if (!existing) {
@@ -90,7 +92,7 @@ async function ensureTable(dialect: Dialect, driver: Driver, table: TableSpec, s
       `CREATE TABLE IF NOT EXISTS ${dialect.qualify(table.schema, table.name)} (${columns})${dialect.createTableSuffix(table)}`,
       table,
     );
-    return;
+    return true;
   }
   const have = new Map(existing.map((c) => [c.name.toLowerCase(), c.type]));
   const normalize = (type: string) => type.toUpperCase().replace(/\s+/g, "");
@@ -107,4 +109,5 @@ async function ensureTable(dialect: Dialect, driver: Driver, table: TableSpec, s
   }
   const missing = table.columns.filter((c) => !have.has(c.name));
   for (const statement of missing.length > 0 ? dialect.addColumns(table, missing) : []) await run(driver, "add columns", statement, table);
+  return false;
 }

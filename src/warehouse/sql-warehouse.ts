@@ -1,9 +1,10 @@
 import { SILVER_COLUMNS as S } from "../config/index.js";
 import type { Dialect, Driver } from "./dialect.js";
+import { leaseOps } from "./lease-ops.js";
 import { relatedPagesSql } from "./related-pages.js";
 import { createSqlSession } from "./sql-session.js";
 import { cellText, isoOf, read, run, withStaged } from "./statements.js";
-import { bronzeVersionsSql, currentVersionsSql, forgetSeenSql, markUnseenSql, mergeBronzeSql, mergeSilverSql, type SqlText } from "./sync-sql.js";
+import { bronzeVersionsSql, currentVersionsSql, forgetSeenSql, markUnseenSql, mergeBronzeSql, mergeSilverSql, upsertSql, type SqlText } from "./sync-sql.js";
 import type { Row, TableSpec } from "./table-spec.js";
 import type { BatchWrite, CurrentVersion, Warehouse } from "./warehouse.js";
 
@@ -41,6 +42,14 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
       return new Set(rows.map((r) => `${cellText(r.page_id)}:${cellText(r.row_hash)}`));
     },
     writeBatch: (batch) => writeBatch(dialect, driver, text, batch, (table, rows) => session.insertRows(table, rows)),
+    upsertRows: (table, rows) => upsert(driver, text, table, rows),
+    readRows: (table) => read(driver, "read rows", `SELECT ${table.columns.map((c) => text.q(c.name)).join(", ")} FROM ${text.tableName(table)}`, table),
+    async deleteRows(table, column, values) {
+      if (values.length === 0) return 0;
+      const markers = values.map((_v, i) => dialect.functions.param(`v${i}`)).join(", ");
+      const params = Object.fromEntries(values.map((v, i) => [`v${i}`, v]));
+      return (await run(driver, "delete rows", `DELETE FROM ${text.tableName(table)} WHERE ${text.q(column)} IN (${markers})`, table, params)) ?? 0;
+    },
     async markUnseen(silver, seen, scope) {
       const marked = await run(driver, "mark rows not seen by the full pass", markUnseenSql(text, silver, seen), silver, {
         at: scope.at,
@@ -57,9 +66,17 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
       });
       return rows.map((r) => cellText(r.page_id));
     },
+    ...leaseOps(driver, text),
+    capabilities: dialect.capabilities,
     sql: session,
     close: () => driver.close(),
   };
+}
+
+/** Rows upserted by the table's key, in one statement. */
+async function upsert(driver: Driver, text: SqlText, table: TableSpec, rows: readonly Row[]): Promise<void> {
+  if (rows.length === 0) return;
+  await withStaged(driver, table, rows, (staged) => run(driver, "upsert rows", upsertSql(text, table, staged.source), table, staged.params));
 }
 
 /** One batch: bronze, silver and the quarantine log, committed together where the engine has transactions. */
@@ -84,6 +101,7 @@ async function writeBatch(
       mergeSilverSql(text, batch.silver.table, source),
     );
     await insertRows(batch.quarantine.table, batch.quarantine.rows);
+    if (batch.state) await upsert(driver, text, batch.state.table, batch.state.rows);
     if (transactional) await driver.commit();
     return { bronzeInserted, silverUpserted };
   } catch (error) {

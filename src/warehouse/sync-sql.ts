@@ -33,6 +33,17 @@ export function mergeSilverSql({ q, tableName }: SqlText, table: TableSpec, sour
   );
 }
 
+/** Upsert by the table's key: every column replaced where the key exists, else inserted. */
+export function upsertSql({ q, tableName }: SqlText, table: TableSpec, source: string): string {
+  const on = table.key.map((k) => `t.${q(k)} = s.${q(k)}`).join(" AND ");
+  const cols = table.columns.map((c) => q(c.name));
+  const updates = table.columns.filter((c) => !table.key.includes(c.name)).map((c) => `${q(c.name)} = s.${q(c.name)}`);
+  return (
+    `MERGE INTO ${tableName(table)} t USING (SELECT ${cols.join(", ")} FROM ${source}) s ON ${on} ` +
+    `WHEN MATCHED THEN UPDATE SET ${updates.join(", ")} WHEN NOT MATCHED THEN INSERT (${cols.join(", ")}) VALUES (${cols.map((c) => `s.${c}`).join(", ")})`
+  );
+}
+
 /** One source row per target key (Delta rejects several; DuckDB would silently pick one). */
 function dedupe(q: SqlText["q"], table: TableSpec, source: string, newestBy: readonly string[]): string {
   const cols = table.columns.map((c) => q(c.name)).join(", ");

@@ -99,6 +99,44 @@ export function quarantineTable(settings: Settings): TableSpec {
   };
 }
 
+/**
+ * Each database's watermark, the copy that travels with the data (`watermarks/<key>.json` is the
+ * local copy): the time and identity in columns people can read, the whole record as JSON.
+ */
+export function watermarksTable(settings: Settings): TableSpec {
+  return {
+    schema: settings.schemas.meta,
+    name: "watermarks",
+    key: ["database_key"],
+    columns: [
+      col("database_key", STRING),
+      col("last_edited_time", TIMESTAMP),
+      col("run_id", STRING),
+      col("data_source_id", STRING),
+      col("mapping_hash", STRING),
+      col("watermark_json", STRING),
+      col("updated_at", TIMESTAMP),
+    ],
+  };
+}
+
+/** Who syncs each database now, across hosts (where the engine needs it: `capabilities.leases`), and until when. */
+export function leasesTable(settings: Settings): TableSpec {
+  return {
+    schema: settings.schemas.meta,
+    name: "sync_leases",
+    key: ["database_key"],
+    columns: [
+      col("database_key", STRING),
+      col("owner", STRING),
+      col("run_id", STRING),
+      col("host", STRING),
+      col("taken_at", TIMESTAMP),
+      col("expires_at", TIMESTAMP),
+    ],
+  };
+}
+
 export const SEEN_COLUMNS = { runId: "run_id", databaseKey: "database_key", pageId: "page_id" } as const;
 
 /** Page ids read by a full pass, per run: what the reconcile compares silver with (ids only, bounded). */

@@ -1,4 +1,4 @@
-import type { SqlFunctions } from "./dialect.js";
+import type { DialectCapabilities, SqlFunctions } from "./dialect.js";
 import type { ColumnSpec, Row, TableSpec } from "./table-spec.js";
 import type { WarehouseErrorKind } from "./warehouse-error.js";
 
@@ -7,8 +7,8 @@ import type { WarehouseErrorKind } from "./warehouse-error.js";
  * (`sql-warehouse.ts`). All writes are idempotent: re-running a batch leaves the tables as they were.
  */
 export interface Warehouse {
-  /** Creates schemas and tables that are absent and adds columns a table lacks. */
-  ensureTables(tables: readonly TableSpec[]): Promise<void>;
+  /** Creates schemas and tables that are absent and adds columns a table lacks; returns the tables it created (`schema.name`). */
+  ensureTables(tables: readonly TableSpec[]): Promise<string[]>;
   tableExists(table: Pick<TableSpec, "schema" | "name">): Promise<boolean>;
   /** The silver version (`_row_hash`, `last_edited_time`) of each of the given pages that exists. */
   currentVersions(silver: TableSpec, pageIds: readonly string[]): Promise<Map<string, CurrentVersion>>;
@@ -33,8 +33,25 @@ export interface Warehouse {
    * relation columns on either side (ids of related pages, as ARRAY<STRING> or a joined STRING).
    */
   relatedPages(link: RelatedPages): Promise<string[]>;
+  /** Every row of a small table (state: watermarks, the lease), by its spec's columns. */
+  readRows(table: TableSpec): Promise<Record<string, unknown>[]>;
+  /** Inserts rows, or replaces the rows with the same key (state: watermarks, the lease). */
+  upsertRows(table: TableSpec, rows: readonly Row[]): Promise<void>;
+  /** Deletes the rows whose `column` holds one of `values` (e.g. a database's watermark on reset). */
+  deleteRows(table: TableSpec, column: string, values: readonly string[]): Promise<number>;
   /** Appends rows (run records, seen ids). */
   insertRows(table: TableSpec, rows: readonly Row[]): Promise<void>;
+  /**
+   * Takes the lease of each key that is free, expired (by the warehouse's clock) or already the
+   * claimant's, in one conditional MERGE; returns who holds each key afterwards.
+   */
+  takeLeases(table: TableSpec, claim: LeaseClaim): Promise<LeaseHolder[]>;
+  /** Extends the owner's leases of the given keys; returns how many it still held. */
+  renewLeases(table: TableSpec, renewal: { readonly owner: string; readonly keys: readonly string[]; readonly ttlSeconds: number }): Promise<number>;
+  /** Gives up every lease the owner holds. */
+  releaseLeases(table: TableSpec, owner: string): Promise<void>;
+  /** What the engine needs beyond its own locking (see DialectCapabilities). */
+  readonly capabilities: DialectCapabilities;
   /** The same connection as a SQL session, for data quality, reports and the worker. */
   readonly sql: SqlSession;
   close(): Promise<void>;
@@ -45,7 +62,8 @@ export interface Warehouse {
  * writes, which go through the operations above). Values travel as named parameters.
  */
 export interface SqlSession {
-  ensureTables(tables: readonly TableSpec[]): Promise<void>;
+  /** Creates schemas and tables that are absent and adds columns a table lacks; returns the tables it created (`schema.name`). */
+  ensureTables(tables: readonly TableSpec[]): Promise<string[]>;
   tableExists(table: Pick<TableSpec, "schema" | "name">): Promise<boolean>;
   insertRows(table: TableSpec, rows: readonly Row[]): Promise<void>;
   /** Replaces all rows of a table with the given ones, atomically where the engine can. */
@@ -59,6 +77,24 @@ export interface SqlSession {
   quote(identifier: string): string;
   /** Engine-specific SQL fragments. */
   readonly functions: SqlFunctions;
+}
+
+/** A claim on the leases of some databases (`pipeline/run-lease.ts`). */
+export interface LeaseClaim {
+  readonly owner: string;
+  readonly runId: string;
+  readonly host: string;
+  readonly keys: readonly string[];
+  readonly ttlSeconds: number;
+}
+
+/** Who holds a database's lease, and until when (the warehouse's time). */
+export interface LeaseHolder {
+  readonly databaseKey: string;
+  readonly owner: string;
+  readonly runId: string;
+  readonly host: string;
+  readonly expiresAt: string;
 }
 
 export interface RelatedPages {
@@ -85,6 +121,8 @@ export interface BatchWrite {
   readonly bronze: { readonly table: TableSpec; readonly rows: readonly Row[] };
   readonly silver: { readonly table: TableSpec; readonly rows: readonly Row[] };
   readonly quarantine: { readonly table: TableSpec; readonly rows: readonly Row[] };
+  /** State that describes this batch (the watermark), upserted by key after it: in the same transaction where the engine has them. */
+  readonly state?: { readonly table: TableSpec; readonly rows: readonly Row[] };
 }
 
 export interface BatchResult {

@@ -126,6 +126,9 @@ function runner(parts: RunnerParts): (origin: RunOrigin) => Promise<void> {
       const result = await access.exclusive(() => runSync({ config, logger, events }, { signal, skip }));
       const failed = result.summaries.filter((s) => s.status === "failed").map((s) => s.databaseKey);
       if (failed.length > 0) logger.warn({ runId: result.runId, failed }, "sync run finished with failures; retrying at the next tick");
+      // Another host syncing these databases is not a failure of this one: the tick is skipped for them.
+      const leased = result.summaries.filter((s) => s.errorCode === "lease_held");
+      if (leased.length > 0 && origin === "schedule") events.emit("worker:tick_skipped", { reason: "lease held" });
       if (config.mapping.settings.dq.after_sync && !signal.aborted) await checkQuality();
     } catch (error) {
       if (!(error instanceof LockHeldError)) {

@@ -71,7 +71,7 @@ describe("output that pipes", () => {
   it("prints `watermarks show` and every --help on stdout", async () => {
     const shown = await runCli(["watermarks", "show"], fixture.env());
     expect(shown.code).toBe(0);
-    expect(shown.stdout).toMatch(/^programs\s+\d{4}-\d\d-\d\dT/m);
+    expect(shown.stdout).toMatch(/^programs\s+file: \d{4}-\d\d-\d\dT/m);
     const commands = [[], ["sync"], ["verify"], ["dq"], ["watermarks"], ["start"], ["demo"], ["sql"]];
     const helps = await Promise.all(commands.map((command) => runCli([...command, "--help"], {})));
     for (const [i, help] of helps.entries()) {

@@ -279,9 +279,15 @@ describe("npm run watermarks", () => {
   it("shows each watermark and resets one, making its next sync full", async () => {
     const shown = await runCli(["watermarks", "show", "--json"], env);
     expect(shown.code).toBe(0);
-    const list = JSON.parse(shown.stdout) as { databaseKey: string; watermark: { lastEditedTime: string; runId: string; mappingHash: string } | null }[];
-    expect(list.map((w) => w.databaseKey)).toEqual(KEYS);
-    expect(list.every((w) => w.watermark !== null)).toBe(true);
+    type Shown = { lastEditedTime: string; runId: string; mappingHash: string } | null;
+    const report = JSON.parse(shown.stdout) as { databases: { databaseKey: string; file: Shown; warehouse: Shown; agree: boolean }[]; warehouseError?: string };
+    expect(report.warehouseError).toBeUndefined();
+    expect(report.databases.map((w) => w.databaseKey)).toEqual(KEYS);
+    // The local copy and the warehouse's agree, database by database.
+    for (const d of report.databases) {
+      expect(d.file, d.databaseKey).not.toBeNull();
+      expect([d.warehouse?.lastEditedTime, d.agree], d.databaseKey).toEqual([d.file?.lastEditedTime, true]);
+    }
     const reset = await runCli(["watermarks", "reset", "--database", "milestones"], env);
     expect(reset.code).toBe(0);
     expect(reset.stdout).toContain("milestones: watermark removed");

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseMapping, type DatabaseConfig, type Settings } from "../../src/config/index.js";
 import {
   bronzeTable,
+  leasesTable,
+  watermarksTable,
   quarantineTable,
   seenPagesTable,
   silverTable,
@@ -326,6 +328,51 @@ export function warehouseContract(name: string, target: ContractTarget): void {
       expect(await warehouse.sql.query(`SELECT column_name, rule, value FROM ${warehouse.sql.tableName(quarantine)}`)).toEqual([
         { column_name: "amount", rule: "min", value: "-1.00" },
       ]);
+    });
+
+    it("holds a database's lease for one owner at a time, renews it, and hands it over once it expired", async () => {
+      const leases = leasesTable(settings);
+      await warehouse.ensureTables([leases]);
+      const claim = (owner: string, keys: string[], ttlSeconds: number) => ({ owner, runId: `run-${owner}`, host: `host-${owner}`, keys, ttlSeconds });
+      const holders = async (owner: string, keys: string[], ttl = 600) =>
+        Object.fromEntries((await warehouse.takeLeases(leases, claim(owner, keys, ttl))).map((h) => [h.databaseKey, `${h.owner} ${h.host} ${h.runId}`]));
+
+      expect(await holders("a", ["p", "q"], 2)).toEqual({ p: "a host-a run-a", q: "a host-a run-a" });
+      // Live and another's: refused, the holder and its run named; a free key is still taken.
+      expect(await holders("b", ["p", "r"])).toEqual({ p: "a host-a run-a", r: "b host-b run-b" });
+      const [held] = await warehouse.takeLeases(leases, claim("a", ["p"], 2));
+      expect(held!.expiresAt).toMatch(/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}/);
+      expect(await warehouse.renewLeases(leases, { owner: "a", keys: ["p", "q"], ttlSeconds: 2 })).toBe(2);
+      expect(await warehouse.renewLeases(leases, { owner: "b", keys: ["p"], ttlSeconds: 600 })).toBe(0);
+      // By the warehouse's clock, a's leases end; b takes p over, and a's renewal finds it gone.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(await holders("b", ["p"])).toEqual({ p: "b host-b run-b" });
+      expect(await warehouse.renewLeases(leases, { owner: "a", keys: ["p", "q"], ttlSeconds: 600 })).toBe(1);
+      await warehouse.releaseLeases(leases, "b");
+      expect(await holders("c", ["p", "r"])).toEqual({ p: "c host-c run-c", r: "c host-c run-c" });
+    });
+
+    it("upserts, reads and deletes state rows by key (the watermarks)", async () => {
+      const table = watermarksTable(settings);
+      await warehouse.ensureTables([table]);
+      const row = (key: string, time: string) => ({
+        database_key: key,
+        last_edited_time: time,
+        run_id: "r",
+        data_source_id: "ds",
+        mapping_hash: "h",
+        watermark_json: JSON.stringify({ key, time }),
+        updated_at: time,
+      });
+      await warehouse.upsertRows(table, [row("a", "2026-01-01T00:00:00.000Z"), row("b", "2026-01-02T00:00:00.000Z")]);
+      await warehouse.upsertRows(table, [row("a", "2026-01-03T00:00:00.000Z")]);
+      const read = async () => (await warehouse.readRows(table)).map((r) => [r.database_key, JSON.parse(String(r.watermark_json)).time]).sort();
+      expect(await read()).toEqual([
+        ["a", "2026-01-03T00:00:00.000Z"],
+        ["b", "2026-01-02T00:00:00.000Z"],
+      ]);
+      expect(await warehouse.deleteRows(table, "database_key", ["b"])).toBe(1);
+      expect(await read()).toEqual([["a", "2026-01-03T00:00:00.000Z"]]);
     });
   });
 }

@@ -31,7 +31,7 @@ export function databricksDialect(options: DatabricksDialectOptions): Dialect {
     .map(([k, v]) => `${stringLiteral(k)} = ${stringLiteral(v)}`)
     .join(", ");
   return {
-    capabilities: { transactions: false },
+    capabilities: { transactions: false, leases: true },
     quoteIdentifier: quoteDatabricks,
     qualify: (schema, table) => qualify(schema, table),
     qualifySchema: (schema) => qualify(schema),

@@ -9,7 +9,7 @@ import { duckDbTypeName as typeName, qualifyDuckDb, quoteDuckDb } from "./duckdb
  */
 export function duckDbDialect(options: DuckDbOptions): Dialect {
   return {
-    capabilities: { transactions: true },
+    capabilities: { transactions: true, leases: false },
     quoteIdentifier: quoteDuckDb,
     qualify: (schema, table) => qualifyDuckDb(schema, table),
     qualifySchema: (schema) => qualifyDuckDb(schema),
