@@ -15,6 +15,8 @@ export type ErrorCode =
   | "notion_unavailable"
   | "notion_timeout"
   | "notion_network"
+  /** The base URL refuses connections or does not resolve: nothing answers there, whatever the token. */
+  | "notion_unreachable"
   | "notion_bad_response"
   | "notion_query_limit"
   | "schema_drift"

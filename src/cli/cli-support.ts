@@ -17,8 +17,33 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(ar
   try {
     return parseArgs({ args: [...args], options, strict: true, allowPositionals });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec((error as Error).message)?.[1];
+    if (unknown === undefined) throw new UsageError((error as Error).message);
+    const near = closestFlag(unknown, Object.keys(options));
+    throw new UsageError(`unknown option ${JSON.stringify(unknown)}${near ? ` (did you mean --${near}?)` : ""}`);
   }
+}
+
+/** The flag a typo most likely meant: within two edits (a transposition counts as one). */
+function closestFlag(typed: string, flags: readonly string[]): string | undefined {
+  const word = typed.replace(/^-+/, "");
+  const ranked = flags.map((flag) => ({ flag, distance: editDistance(word, flag) })).sort((a, b) => a.distance - b.distance);
+  const best = ranked[0];
+  return best && best.distance <= Math.min(2, Math.floor(best.flag.length / 2)) ? best.flag : undefined;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const at = (i: number, j: number) => d[i]![j]!;
+  for (let i = 1; i <= a.length; i += 1)
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      d[i]![j] = best;
+    }
+  return at(a.length, b.length);
 }
 
 /**
@@ -47,6 +72,19 @@ export function reportFailure(error: unknown): number {
   return EXIT.failed;
 }
 
+/** A command's help, on stdout like any result (so that `--help | less` works). */
+export function printHelp(help: string): void {
+  process.stdout.write(`${help}\n`);
+}
+
+/**
+ * Where a command's lines for people go: stdout, where its result belongs, unless stdout carries the
+ * `--json` result, which must be the only thing there; then stderr.
+ */
+export function humanOutput(json: boolean): NodeJS.WritableStream {
+  return json ? process.stderr : process.stdout;
+}
+
 /**
  * The flags of a report command that takes only `--json` and `--help`: returns undefined after
  * printing the help, else whether JSON was asked for. Stray arguments are usage errors.
@@ -54,7 +92,7 @@ export function reportFailure(error: unknown): number {
 export function parseReportFlags(args: readonly string[], help: string): { json: boolean } | undefined {
   const { values, positionals } = parseFlags(args, { json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, true);
   if (values.help) {
-    process.stderr.write(`${help}\n`);
+    printHelp(help);
     return undefined;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals.join(" ")}`);

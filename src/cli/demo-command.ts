@@ -18,7 +18,8 @@ edits and trashes a few pages through the Notion API, syncs again incrementally,
   --dir DIR   where the demo's DuckDB file and watermarks go (default data/demo; the demo's own files
               there are replaced, nothing else is touched)`;
 
-const say = (line = "") => process.stderr.write(`${line}\n`);
+/** The demo's report is its result: on stdout. */
+const say = (line = "") => process.stdout.write(`${line}\n`);
 
 export async function demoCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, { dir: { type: "string" }, help: { type: "boolean", short: "h" } }, true);
@@ -42,7 +43,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
       LOG_LEVEL: "warn",
     };
     const config = loadConfig({ env, requireToken: true });
-    const logger = createLogger({ level: "warn", format: "json" });
+    const logger = createLogger({ level: "warn", format: "auto" });
     say(`Notion sandbox at ${sandbox.url} (a seeded finance PPM workspace; the real @notionhq/client talks to it)`);
     say("\n1. First sync: every page of the five databases, paced at 8 requests/s");
     const first = await runSync({ config, logger });
@@ -150,11 +151,12 @@ async function report(config: AppConfig, duckdbPath: string, secondRunId: string
     say("\n6. Try it yourself");
     say(`  DuckDB file: ${duckdbPath}`);
     const sql = `SELECT name, status, budget, actual_total, is_over_budget FROM ${warehouse.sql.tableName({ schema: settings.schemas.silver, name: "projects" })} WHERE NOT ${S.isDeleted} ORDER BY budget DESC NULLS LAST LIMIT 5`;
-    // Single quotes for the shell: the query's identifiers are double-quoted, the path may hold spaces.
+    // A command that works as printed (the package's own `sql` command, nothing else to install), single-quoted
+    // for the shell: the query's identifiers are double-quoted, the path may hold spaces.
     const shellQuoted = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
-    say(`  duckdb ${shellQuoted(duckdbPath)} ${shellQuoted(sql)}`);
+    say(`  DUCKDB_PATH=${shellQuoted(duckdbPath)} npx notion-delta-sync sql ${shellQuoted(sql)}`);
     for (const row of await warehouse.sql.query(sql)) say(`    ${JSON.stringify(row, (_k, v: unknown) => (typeof v === "bigint" ? Number(v) : v))}`);
-    say("  Run a real sync with NOTION_TOKEN and NOTION_<KEY>_DB set: npm run sync (see README.md).");
+    say("  Run a real sync with NOTION_TOKEN and NOTION_<KEY>_DB set: npx notion-delta-sync sync (see README.md).");
   } finally {
     await warehouse.close();
   }

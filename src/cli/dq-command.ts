@@ -2,7 +2,7 @@ import { loadConfig, processEnvironment } from "../config/index.js";
 import { newRunId } from "../pipeline/index.js";
 import { runDqChecks, type DqResult } from "../quality/index.js";
 import { createWarehouse } from "../warehouse/index.js";
-import { EXIT, parseReportFlags, printable } from "./cli-support.js";
+import { EXIT, humanOutput, parseReportFlags, printable } from "./cli-support.js";
 
 export const DQ_HELP = `Usage: npm run dq [-- --json]
 
@@ -23,7 +23,7 @@ export async function dqCommand(args: readonly string[]): Promise<number> {
   } finally {
     await warehouse.close();
   }
-  process.stderr.write(`${dqSummary(result)}\n`);
+  humanOutput(flags.json).write(`${dqSummary(result)}\n`);
   if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   return result.score >= result.threshold ? EXIT.ok : EXIT.failed;
 }

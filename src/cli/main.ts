@@ -4,6 +4,7 @@ import { demoCommand } from "./demo-command.js";
 import { dqCommand } from "./dq-command.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { rebuildCommand } from "./rebuild-command.js";
+import { sqlCommand } from "./sql-command.js";
 import { startCommand } from "./start-command.js";
 import { syncCommand } from "./sync-command.js";
 import { verifyCommand } from "./verify-command.js";
@@ -17,6 +18,7 @@ Commands:
   rebuild      silver re-derived from bronze, no Notion (see: rebuild --help)
   verify       preflight of config, Notion access and the warehouse (see: verify --help)
   dq           data-quality checks (see: dq --help)
+  sql          a query on the warehouse, printed as a table, JSON or CSV (see: sql --help)
   start        the worker: schedule + status endpoints (see: start --help)
   demo         sandbox → sync → edits → incremental sync → report (see: demo --help)`;
 
@@ -66,11 +68,14 @@ async function main(argv: readonly string[]): Promise<number> {
       return dqCommand(args);
     case "verify":
       return verifyCommand(args);
+    case "sql":
+      return sqlCommand(args);
     case undefined:
     case "--help":
     case "-h":
     case "help":
-      process.stderr.write(`${HELP}\n`);
+      // Asked for: a result, on stdout; no command at all: a usage error, on stderr.
+      (command === undefined ? process.stderr : process.stdout).write(`${HELP}\n`);
       return command === undefined ? EXIT.usage : EXIT.ok;
     default:
       throw new UsageError(`unknown command "${command}"`);

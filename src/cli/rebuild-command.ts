@@ -1,7 +1,7 @@
 import { loadConfig, processEnvironment } from "../config/index.js";
 import { createLogger } from "../observability/logger.js";
 import { runRebuild, type RebuildOutcome } from "../pipeline/index.js";
-import { EXIT, UsageError, parseFlags, printable } from "./cli-support.js";
+import { EXIT, UsageError, humanOutput, parseFlags, printHelp, printable } from "./cli-support.js";
 
 export const REBUILD_HELP = `Usage: npm run rebuild -- (--database KEY ... | --all) [--replace-column NAME ...] [--json]
 
@@ -25,7 +25,7 @@ export async function rebuildCommand(args: readonly string[], signal: AbortSigna
     true,
   );
   if (values.help) {
-    process.stderr.write(`${REBUILD_HELP}\n`);
+    printHelp(REBUILD_HELP);
     return EXIT.ok;
   }
   if (positionals.length > 0 && !values.database) throw new UsageError(`unexpected argument ${positionals.map((p) => `"${p}"`).join(" ")}`);
@@ -43,8 +43,9 @@ export async function rebuildCommand(args: readonly string[], signal: AbortSigna
 
   const logger = createLogger(config.log);
   const result = await runRebuild({ config, logger }, { databases, replaceColumns: values["replace-column"] ?? [], signal });
-  for (const outcome of result.databases) process.stderr.write(`${outcomeLine(outcome)}\n`);
-  process.stderr.write(`  0 Notion requests; people's names and e-mails from ${result.users}\n`);
+  const out = humanOutput(values.json ?? false);
+  for (const outcome of result.databases) out.write(`${outcomeLine(outcome)}\n`);
+  out.write(`  0 Notion requests; people's names and e-mails from ${result.users}\n`);
   if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   return result.ok ? EXIT.ok : EXIT.failed;
 }

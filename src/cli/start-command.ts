@@ -3,7 +3,7 @@ import { createEventBus } from "../observability/events.js";
 import { createLogger } from "../observability/logger.js";
 import { subscribeLogger } from "../observability/log-subscriber.js";
 import { startWorker } from "../worker/worker.js";
-import { EXIT, UsageError, parseFlags } from "./cli-support.js";
+import { EXIT, UsageError, parseFlags, printHelp } from "./cli-support.js";
 import { aborted, type Lifecycle } from "./lifecycle.js";
 
 export const START_HELP = `Usage: npm start
@@ -16,7 +16,7 @@ until SIGTERM/SIGINT/SIGHUP. The first signal lets the batch in flight finish (S
 export async function startCommand(args: readonly string[], lifecycle: Lifecycle): Promise<number> {
   const { values, positionals } = parseFlags(args, { help: { type: "boolean", short: "h" } }, true);
   if (values.help) {
-    process.stderr.write(`${START_HELP}\n`);
+    printHelp(START_HELP);
     return EXIT.ok;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals.join(" ")}`);

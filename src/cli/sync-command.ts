@@ -3,7 +3,7 @@ import { createEventBus, type DatabaseSummary } from "../observability/events.js
 import { createLogger } from "../observability/logger.js";
 import { subscribeLogger } from "../observability/log-subscriber.js";
 import { runSync } from "../pipeline/index.js";
-import { EXIT, UsageError, parseFlags, printable } from "./cli-support.js";
+import { EXIT, UsageError, humanOutput, parseFlags, printHelp, printable } from "./cli-support.js";
 
 export const SYNC_HELP = `Usage: npm run sync -- [--full] [--database KEY ...] [--dry-run] [--json]
 
@@ -27,26 +27,31 @@ export async function syncCommand(args: readonly string[], signal: AbortSignal):
     true,
   );
   if (values.help) {
-    process.stderr.write(`${SYNC_HELP}\n`);
+    printHelp(SYNC_HELP);
     return EXIT.ok;
   }
   // `--database a b` as well as `--database a --database b`.
   if (positionals.length > 0 && !values.database) throw new UsageError(`unexpected argument ${positionals.map((p) => `"${p}"`).join(" ")}`);
   const databases = values.database ? [...values.database, ...positionals] : undefined;
-  const config = loadConfig({ env: processEnvironment(), requireToken: true });
+  const config = loadConfig({ env: processEnvironment(), requireToken: true, ...(databases ? { databases } : {}) });
   const logger = createLogger(config.log);
   const events = createEventBus((error, event) => logger.error({ err: error, event }, "event listener failed"));
   subscribeLogger(events, logger);
   const result = await runSync({ config, logger, events }, { full: values.full, databases, dryRun: values["dry-run"], signal });
-  for (const summary of result.summaries) process.stderr.write(`${summaryLine(summary)}\n`);
+  const out = humanOutput(values.json ?? false);
+  for (const summary of result.summaries) out.write(`${summaryLine(summary, values["dry-run"])}\n`);
   if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   return result.ok ? EXIT.ok : EXIT.failed;
 }
 
-export function summaryLine(s: DatabaseSummary): string {
+/** One database's line; a dry run says what would have been written, since nothing was. */
+export function summaryLine(s: DatabaseSummary, dryRun = false): string {
   const seconds = ((s.finishedAt.getTime() - s.startedAt.getTime()) / 1000).toFixed(1);
-  const mark = s.status === "success" ? "✓" : s.status === "skipped" ? "-" : "✗";
+  const mark = { success: "✓", skipped: "-", interrupted: "■", failed: "✗" }[s.status];
   const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
-  const figures = `${s.mode}: ${n(s.pagesRead, "page")} read, ${n(s.rowsUpserted, "row")} upserted, ${s.rowsQuarantined} quarantined, ${n(s.notionRequests, "request")}, ${seconds}s`;
+  const written = dryRun
+    ? `${n(s.rowsUpserted, "row")} would be upserted, ${s.rowsQuarantined} would be quarantined, nothing written`
+    : `${n(s.rowsUpserted, "row")} upserted, ${s.rowsQuarantined} quarantined`;
+  const figures = `${s.mode}${dryRun ? " (dry run)" : ""}: ${n(s.pagesRead, "page")} read, ${written}, ${n(s.notionRequests, "request")}, ${seconds}s`;
   return `${mark} ${s.databaseKey.padEnd(14)} ${figures}${s.error ? `\n    ${printable(s.error)}` : ""}`;
 }

@@ -1,6 +1,6 @@
 import { processEnvironment } from "../config/index.js";
 import { runPreflight, type PreflightCheck } from "../pipeline/index.js";
-import { EXIT, parseReportFlags, printable } from "./cli-support.js";
+import { EXIT, humanOutput, parseReportFlags, printable } from "./cli-support.js";
 
 export const VERIFY_HELP = `Usage: npm run verify [-- --json]
 
@@ -12,7 +12,8 @@ export async function verifyCommand(args: readonly string[]): Promise<number> {
   const flags = parseReportFlags(args, VERIFY_HELP);
   if (!flags) return EXIT.ok;
   const checks = await runPreflight(processEnvironment());
-  for (const check of checks) process.stderr.write(`${line(check)}\n`);
+  const out = humanOutput(flags.json);
+  for (const check of checks) out.write(`${line(check)}\n`);
   if (flags.json) process.stdout.write(`${JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2)}\n`);
   return checks.every((c) => c.ok) ? EXIT.ok : EXIT.failed;
 }

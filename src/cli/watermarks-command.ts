@@ -1,7 +1,7 @@
 import { loadConfig, processEnvironment } from "../config/index.js";
 import { resetWatermarks, showWatermarks, type StateReport } from "../pipeline/index.js";
 import type { Watermark } from "../state/index.js";
-import { EXIT, UsageError, parseFlags, printable } from "./cli-support.js";
+import { EXIT, UsageError, parseFlags, printHelp, printable } from "./cli-support.js";
 
 export const WATERMARKS_HELP = `Usage: npm run watermarks -- show [--database KEY ...] [--json]
        npm run watermarks -- reset (--database KEY ... | --all)
@@ -22,7 +22,7 @@ export async function watermarksCommand(args: readonly string[]): Promise<number
     true,
   );
   if (values.help) {
-    process.stderr.write(`${WATERMARKS_HELP}\n`);
+    printHelp(WATERMARKS_HELP);
     return EXIT.ok;
   }
   const [action, ...extra] = positionals;
@@ -38,7 +38,7 @@ export async function watermarksCommand(args: readonly string[]): Promise<number
     if (values.all) throw new UsageError("--all goes with reset");
     const report = await showWatermarks(config, values.database ?? keys);
     if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else process.stderr.write(showLines(report));
+    else process.stdout.write(showLines(report));
     return EXIT.ok;
   }
   if (action === "reset") {
@@ -47,7 +47,7 @@ export async function watermarksCommand(args: readonly string[]): Promise<number
     if (!values.all && !values.database) throw new UsageError("reset needs --database KEY or --all");
     const result = await resetWatermarks(config, values.all ? keys : (values.database ?? []));
     for (const [key, existed] of result.existed)
-      process.stderr.write(`${key}: ${existed ? "watermark removed; next sync is a full resync" : "had no watermark"}\n`);
+      process.stdout.write(`${key}: ${existed ? "watermark removed; next sync is a full resync" : "had no watermark"}\n`);
     if (result.warehouseError)
       process.stderr.write(
         `warning: the warehouse's copies were not cleared (${printable(result.warehouseError)}); the local files are, which is enough for the next sync to be full\n`,

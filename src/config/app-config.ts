@@ -57,5 +57,6 @@ export interface AppConfig {
   /** A run lock whose holder cannot be checked (another host, an earlier life of PID 1) is taken over once its heartbeat is this old. */
   readonly lockStaleAfterMs: number;
   readonly worker: WorkerSettings;
-  readonly log: { readonly level: string; readonly format: "json" | "pretty" };
+  /** `auto`: readable on a terminal, JSON lines otherwise. */
+  readonly log: { readonly level: string; readonly format: "json" | "pretty" | "auto" };
 }

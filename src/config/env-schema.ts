@@ -77,7 +77,8 @@ export const envSchema = z.object({
     .transform((v) => v === "true" || v === "1"),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
+  /** Unset: readable lines when stderr is a terminal, JSON lines otherwise. */
+  LOG_FORMAT: z.enum(["json", "pretty", "auto"]).default("auto"),
 });
 export type EnvValues = z.infer<typeof envSchema>;
 

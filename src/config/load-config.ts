@@ -11,6 +11,8 @@ export interface LoadConfigOptions {
   readonly requireToken: boolean;
   /** Accept unset database id variables (commands that only read the warehouse). */
   readonly databaseIdsOptional?: boolean;
+  /** Only these databases' id variables are required (a sync of some databases); unset: all of them. */
+  readonly databases?: readonly string[];
   /** Overrides from flags, applied last. */
   readonly overrides?: { readonly mappingPath?: string; readonly duckdbPath?: string; readonly watermarkDir?: string };
 }
@@ -42,7 +44,10 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     options.overrides?.mappingPath ?? (parsed.success ? parsed.data.MAPPING_PATH : (options.env.MAPPING_PATH ?? "config/notion_mapping.yaml"));
   let mapping;
   try {
-    mapping = loadMapping(mappingPath, options.env, { idsOptional: options.databaseIdsOptional ?? false });
+    mapping = loadMapping(mappingPath, options.env, {
+      idsOptional: options.databaseIdsOptional ?? false,
+      ...(options.databases ? { idsFor: options.databases } : {}),
+    });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     issues.push(...error.issues);

@@ -18,9 +18,13 @@ type Env = Readonly<Record<string, string | undefined>>;
  * Reads, interpolates and validates the mapping. Every problem is collected and thrown together as
  * one ConfigError whose issues name the file, the database key and the column.
  */
-/** `idsOptional`: commands that never call Notion (dq) accept unset database id variables. */
+/**
+ * `idsOptional`: commands that never call Notion (dq) accept unset database id variables.
+ * `idsFor`: only these databases' id variables are required (`sync --database KEY`).
+ */
 export interface MappingOptions {
   readonly idsOptional?: boolean;
+  readonly idsFor?: readonly string[];
 }
 
 export function loadMapping(file: string, env: Env, options: MappingOptions = {}): Mapping {
@@ -57,13 +61,14 @@ export function parseMapping(text: string, file: string, env: Env, options: Mapp
       issues.push({ source: file, path, message: `${variable} is a secret: the mapping cannot use it (its value would end up in messages and logs)` });
       continue;
     }
-    if (options.idsOptional && idPath.test(path)) {
+    const databaseKey = path.split(".")[0] ?? "";
+    const idNeeded = !options.idsOptional && (options.idsFor === undefined || options.idsFor.includes(databaseKey));
+    if (!idNeeded && idPath.test(path)) {
       // Never sent to Notion: a stand-in keeps the database in the mapping for warehouse-only commands.
       const [key, field] = path.split(".") as [string, string];
       (resolved[key] as Record<string, unknown>)[field] = placeholder;
       continue;
     }
-    const databaseKey = path.split(".")[0] ?? "";
     issues.push({ source: file, path, message: `environment variable ${variable} is not set (used by "${databaseKey}")` });
   }
 

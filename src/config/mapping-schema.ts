@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SUPPORTED_COLUMN_TYPES } from "./column-type.js";
 
 /**
  * The zod schemas of `config/notion_mapping.yaml` as written by people (before semantic checks).
@@ -16,7 +17,12 @@ export type Extract = (typeof EXTRACTS)[number];
 export const columnSchema = z.strictObject({
   notion_property: z.string().min(1, "must name a Notion property"),
   column_name: identifier,
-  column_type: z.string().min(1),
+  column_type: z
+    .string({
+      error: (issue) =>
+        issue.input === undefined ? `is missing: a column type (${SUPPORTED_COLUMN_TYPES})` : `must be a column type (${SUPPORTED_COLUMN_TYPES}) as a string`,
+    })
+    .min(1, `must be a column type (${SUPPORTED_COLUMN_TYPES})`),
   required: z.boolean().optional(),
   unique: z.boolean().optional(),
   references: identifier.optional(),

@@ -89,7 +89,7 @@ export function createNotionGateway(options: GatewayOptions): NotionGateway {
   const retry: RetryOptions = { ...DEFAULT_RETRY, retries: settings.maxRetries, ...options.retry };
   const aborted = new AbortController();
 
-  const call = pacedCaller(client, pacer, retry, events, aborted.signal);
+  const call = pacedCaller(client, pacer, retry, events, aborted.signal, settings.baseUrl);
   /** A call whose answer is checked against its schema (a malformed answer fails, not retried). */
   const checked = <S extends z.ZodType>(schema: S, what: string, counter: RequestCounter | undefined, request: (client: Client) => Promise<unknown>) =>
     call(what, counter, request).then((answer) => checkAnswer(schema, answer, what));
@@ -129,7 +129,7 @@ export function createNotionGateway(options: GatewayOptions): NotionGateway {
  * Every request through the token's pacer and the retry policy, counted, its failure translated into
  * a NotionError; nothing is sent once the gateway is aborted.
  */
-function pacedCaller(client: Client, pacer: Pacer, retry: RetryOptions, events: EventBus, aborted: AbortSignal) {
+function pacedCaller(client: Client, pacer: Pacer, retry: RetryOptions, events: EventBus, aborted: AbortSignal, baseUrl: string | undefined) {
   return function call<T>(what: string, counter: RequestCounter | undefined, request: (client: Client) => Promise<T>): Promise<T> {
     if (aborted.aborted) return Promise.reject(shutdownError(what));
     return withRetry(
@@ -139,7 +139,7 @@ function pacedCaller(client: Client, pacer: Pacer, retry: RetryOptions, events: 
           if (counter) counter.count += 1;
           return request(client);
         }),
-      (error) => (aborted.aborted ? shutdownError(what) : toNotionError(error, what)),
+      (error) => (aborted.aborted ? shutdownError(what) : toNotionError(error, what, baseUrl)),
       {
         ...retry,
         signal: aborted,

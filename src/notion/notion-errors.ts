@@ -38,7 +38,13 @@ const BY_STATUS: Record<number, { code: ErrorCode; transient: boolean; advice: s
   529: { code: "notion_rate_limited", transient: true, advice: "Notion is overloaded; waiting for Retry-After" },
 };
 
-export function toNotionError(error: unknown, what: string): NotionError {
+/** Notion's public API: where the client goes when NOTION_BASE_URL is unset. */
+export const NOTION_API_URL = "https://api.notion.com";
+
+/** Connection errors that say nothing listens at the address (or the name does not resolve), rather than a flaky network. */
+const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
+
+export function toNotionError(error: unknown, what: string, baseUrl: string = NOTION_API_URL): NotionError {
   if (error instanceof NotionError) return error;
   if (isHTTPResponseError(error)) {
     const status = error.status;
@@ -66,6 +72,14 @@ export function toNotionError(error: unknown, what: string): NotionError {
   }
   if (error instanceof SyntaxError) {
     return new NotionError("notion_bad_response", `${what}: Notion's answer was not valid JSON (a proxy error page?)`, { transient: true, cause: error });
+  }
+  const code = errnoCode(error);
+  if (code && UNREACHABLE_CODES.has(code)) {
+    const reason = code === "ECONNREFUSED" ? "connection refused" : "host name not found";
+    return new NotionError("notion_unreachable", `${what}: cannot reach Notion at ${baseUrl} (${reason}): check NOTION_BASE_URL and the network`, {
+      transient: true,
+      cause: error,
+    });
   }
   if (isNetworkError(error)) {
     return new NotionError("notion_network", `${what}: network error talking to Notion (${describeCause(error)})`, { transient: true, cause: error });
@@ -95,9 +109,16 @@ const NETWORK_CODES = new Set([
   "UND_ERR_BODY_TIMEOUT",
 ]);
 
+/** The system error code of an error or of its cause (fetch wraps it: `TypeError: fetch failed`, cause `ECONNREFUSED`). */
+function errnoCode(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const cause = error.cause as (NodeJS.ErrnoException & { errors?: NodeJS.ErrnoException[] }) | undefined;
+  return (error as NodeJS.ErrnoException).code ?? cause?.code ?? cause?.errors?.[0]?.code;
+}
+
 function isNetworkError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const code = (error as NodeJS.ErrnoException).code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  const code = errnoCode(error);
   if (code && NETWORK_CODES.has(code)) return true;
   return error instanceof TypeError && /fetch failed|terminated|network/i.test(error.message);
 }

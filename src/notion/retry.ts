@@ -18,6 +18,12 @@ export interface RetryOptions {
 
 export const DEFAULT_RETRY: RetryOptions = { retries: 8, minDelayMs: 500, maxDelayMs: 30_000 };
 
+/**
+ * Retries of a request that found nothing listening (connection refused, name not resolved): a
+ * restarting proxy gets a second chance, a wrong NOTION_BASE_URL fails in seconds, not minutes.
+ */
+export const UNREACHABLE_RETRIES = 2;
+
 export function withRetry<T>(attempt: () => Promise<T>, toError: (error: unknown) => NotionError, options: RetryOptions): Promise<T> {
   return pRetry(
     async () => {
@@ -34,10 +40,12 @@ export function withRetry<T>(attempt: () => Promise<T>, toError: (error: unknown
       maxTimeout: options.maxDelayMs,
       randomize: true,
       ...(options.signal ? { signal: options.signal } : {}),
-      shouldRetry: ({ error }) => (error as NotionError).transient === true,
+      shouldRetry: ({ error, attemptNumber }) =>
+        (error as NotionError).transient === true && ((error as NotionError).code !== "notion_unreachable" || attemptNumber <= UNREACHABLE_RETRIES),
       onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
         const notionError = error as NotionError;
         if (!notionError.transient || retriesLeft === 0) return;
+        if (notionError.code === "notion_unreachable" && attemptNumber > UNREACHABLE_RETRIES) return;
         if (notionError.retryAfterMs !== undefined) options.onRetryAfter?.(notionError.retryAfterMs);
         options.onRetry?.(notionError, attemptNumber);
       },

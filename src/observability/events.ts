@@ -8,7 +8,8 @@ import type { WarehouseErrorKind } from "../warehouse/warehouse-error.js";
  * and the sync goes on.
  */
 export type SyncMode = "full" | "incremental";
-export type DatabaseStatus = "success" | "failed" | "skipped";
+/** `interrupted`: stopped by a signal (a deploy, Ctrl-C) after its last committed batch; no failure, no backoff. */
+export type DatabaseStatus = "success" | "failed" | "skipped" | "interrupted";
 
 export interface DatabaseSummary {
   readonly runId: string;

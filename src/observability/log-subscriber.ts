@@ -10,7 +10,7 @@ export function subscribeLogger(events: EventBus, logger: Logger): () => void {
     ),
     events.on("batch:loaded", (e) => logger.debug(e, "batch loaded")),
     events.on("database:done", (e) =>
-      logger[e.status === "failed" ? "error" : "info"](
+      logger[e.status === "failed" ? "error" : e.status === "interrupted" ? "warn" : "info"](
         {
           runId: e.runId,
           databaseKey: e.databaseKey,

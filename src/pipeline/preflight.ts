@@ -1,5 +1,5 @@
 import { ConfigError, formatIssue, loadConfig, type AppConfig, type DatabaseConfig } from "../config/index.js";
-import { describeError } from "../errors.js";
+import { describeError, errorCodeOf, type ErrorCode } from "../errors.js";
 import { createNotionGateway, resolveDataSource, type DataSourceSchema, type NotionGateway } from "../notion/index.js";
 import { createEventBus } from "../observability/events.js";
 import { describeHolder, fileWatermarkStore, lockHolder, writableOrCreatable, type WatermarkStore } from "../state/index.js";
@@ -72,13 +72,27 @@ async function checkNotion(config: AppConfig, report: Report): Promise<void> {
       report.pass("notion token", `accepted (integration "${me.name ?? "unnamed"}")`);
     } catch (error) {
       // The databases cannot be checked without a token; the warehouse and local state still are.
-      report.fail("notion token", describeError(error), "create a new integration token and set NOTION_TOKEN");
+      report.fail("notion token", describeError(error), tokenFix(errorCodeOf(error)));
       return;
     }
     const store = fileWatermarkStore(config.watermarkDir);
     for (const database of config.mapping.databases) await checkDatabase(gateway, config, database, store, report);
   } finally {
     await gateway.close();
+  }
+}
+
+/** What to do when the token check fails: only a refused token is the token's fault. */
+function tokenFix(code: ErrorCode): string {
+  switch (code) {
+    case "notion_unauthorized":
+      return "create a new integration token and set NOTION_TOKEN";
+    case "notion_unreachable":
+    case "notion_network":
+    case "notion_timeout":
+      return "check NOTION_BASE_URL (unset for Notion's public API) and the network: proxy, firewall, DNS";
+    default:
+      return "check NOTION_BASE_URL and NOTION_TOKEN; the message above says what Notion answered";
   }
 }
 

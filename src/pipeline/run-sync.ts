@@ -21,7 +21,7 @@ export interface SyncRunOptions {
   readonly databases?: readonly string[];
   /** Read and validate, write nothing (no warehouse, no watermark, no lock). */
   readonly dryRun?: boolean;
-  /** Aborting stops after the batch in flight; the run reports the interrupted database as failed. */
+  /** Aborting stops after the batch in flight; the run reports the database in progress as `interrupted`. */
   readonly signal?: AbortSignal;
   /** Databases not to sync this time, with the reason recorded (status `skipped`), e.g. a failure backoff. */
   readonly skip?: ReadonlyMap<string, SkipReason>;
@@ -46,7 +46,7 @@ export interface SyncRunDeps {
 export interface SyncRunResult {
   readonly runId: string;
   readonly summaries: readonly DatabaseSummary[];
-  /** True when every database succeeded. */
+  /** True when no database failed or was interrupted. */
   readonly ok: boolean;
 }
 
@@ -71,14 +71,17 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
     const ctx = await openRun({ ...deps, events, now }, { ...options, databases: selected.map((d) => d.key) }, runId, logger, releasers, lost);
     const refresh = createDependentRefresh(ctx);
     const ordered = await syncOrder(ctx, selected);
+    let unreachable: SkipReason | undefined;
     for (const [index, database] of ordered.entries()) {
       const leaseHeld = ctx.leaseRefused.get(database.key);
       const skipReason: SkipReason | undefined = ctx.signal.aborted
         ? { code: "shutdown", reason: "not started: shutdown" }
-        : (options.skip?.get(database.key) ?? (leaseHeld ? { code: "lease_held", reason: leaseHeld } : undefined));
+        : (unreachable ?? options.skip?.get(database.key) ?? (leaseHeld ? { code: "lease_held", reason: leaseHeld } : undefined));
       const summary = skipReason
         ? skipped(ctx, database.key, skipReason)
         : await refresh.afterDatabase(await syncDatabase(ctx, database), ordered.slice(index + 1));
+      // The run's circuit: once nothing answers at the base URL, the other databases are not attempted.
+      if (summary.errorCode === "notion_unreachable" && summary.status === "failed") unreachable = notAttempted(summary);
       summaries.push(summary);
       events.emit("database:done", summary);
       await recordRun(ctx, summary);
@@ -86,7 +89,11 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
     // Reported in mapping order, whatever order they ran in.
     const reported = selected.map((d) => summaries.find((s) => s.databaseKey === d.key)!);
     // A database another host holds is not this run's success: `sync` exits 1 and says who holds it.
-    return { runId, summaries: reported, ok: summaries.every((s) => s.status !== "failed" && s.errorCode !== "lease_held") };
+    return {
+      runId,
+      summaries: reported,
+      ok: summaries.every((s) => s.status !== "failed" && s.status !== "interrupted" && s.errorCode !== "lease_held"),
+    };
   } catch (error) {
     failure = error;
     throw error;
@@ -223,6 +230,11 @@ function selectDatabases(config: AppConfig, keys: readonly string[] | undefined)
     throw new SyncError("usage", `unknown database key ${unknown.map((k) => `"${k}"`).join(", ")}; the mapping has ${all.map((d) => d.key).join(", ")}`);
   }
   return all.filter((d) => keys.includes(d.key));
+}
+
+function notAttempted(failed: DatabaseSummary): SkipReason {
+  const reason = /cannot reach Notion at .*/.exec(failed.error ?? "")?.[0] ?? "Notion is unreachable";
+  return { code: "notion_unreachable", reason: `not attempted: ${reason} (as the sync of "${failed.databaseKey}" found)` };
 }
 
 function skipped(ctx: RunContext, databaseKey: string, { code, reason }: SkipReason): DatabaseSummary {

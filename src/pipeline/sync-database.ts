@@ -35,6 +35,11 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
       ctx.signal.aborted && !(isSyncError(error) && ["shutdown", "lock_held"].includes(error.code))
         ? stopped(ctx, database.key, "; its uncommitted batch was discarded", error)
         : error;
+    // A stop by signal is no failure: what was committed stays, the next run goes on from there.
+    if (ctx.signal.aborted && errorCodeOf(reported) === "shutdown") {
+      sync.log.warn({ reason: describeError(reported) }, "database sync interrupted");
+      return sync.summary("interrupted", reported);
+    }
     sync.log.error({ err: reported }, "database sync failed");
     return sync.summary("failed", reported);
   }

@@ -1,4 +1,5 @@
 import type { DatabaseConfig } from "../config/index.js";
+import { errorCodeOf } from "../errors.js";
 import { resolveDataSource } from "../notion/index.js";
 import { dependentLink } from "./dependent-links.js";
 import type { RunContext } from "./run-context.js";
@@ -16,8 +17,9 @@ export async function syncOrder(ctx: RunContext, selected: readonly DatabaseConf
     const counter = { count: 0 };
     try {
       ctx.schemas.set(database.key, await resolveDataSource(ctx.gateway, database, counter));
-    } catch {
-      // Left for the database's own sync, which reports it.
+    } catch (error) {
+      // Left for the database's own sync, which reports it; nothing answers at the base URL: no use asking again for the others.
+      if (errorCodeOf(error) === "notion_unreachable") break;
     } finally {
       ctx.prefetchedRequests.set(database.key, counter.count);
     }

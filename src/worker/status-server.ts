@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
+import { SyncError } from "../errors.js";
 
 /**
  * The status endpoints of the contract on node:http: /healthz (alive), /readyz (config loaded and
@@ -59,7 +60,15 @@ export async function startStatusServer(port: number, sources: StatusSources, on
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new SyncError("config_invalid", `port ${port} is already in use (PORT=${port}): stop what listens there, or set PORT to a free port`, {
+              cause: error,
+            })
+          : error,
+      ),
+    );
     server.listen(port, "0.0.0.0", () => resolve());
   });
   return {

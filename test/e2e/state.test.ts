@@ -107,7 +107,7 @@ describe("a watermark never outlives its data", () => {
     const shown = JSON.parse((await runCli(["watermarks", "show", "--json", "--database", "projects"], env)).stdout) as { databases: { agree: boolean }[] };
     expect(shown.databases[0]!.agree).toBe(false);
     const verify = await runCli(["verify"], env);
-    expect(verify.stderr).toMatch(/✗ watermarks: projects: the local copy \(2026-01-01T00:00:00.000Z\) and the warehouse's \(.+\) differ/);
+    expect(verify.stdout).toMatch(/✗ watermarks: projects: the local copy \(2026-01-01T00:00:00.000Z\) and the warehouse's \(.+\) differ/);
     const after = await sync("--database", "projects");
     expect(after.get("projects")!.mode).toBe("incremental");
     expect(after.get("projects")!.pagesRead).toBeGreaterThan(1);

@@ -290,7 +290,7 @@ describe("npm run watermarks", () => {
     }
     const reset = await runCli(["watermarks", "reset", "--database", "milestones"], env);
     expect(reset.code).toBe(0);
-    expect(reset.stderr).toContain("milestones: watermark removed");
+    expect(reset.stdout).toContain("milestones: watermark removed");
     const result = await sync("--database", "milestones", "--json");
     const json = JSON.parse(result.stdout) as { summaries: { mode: string; rowsUpserted: number }[] };
     expect(json.summaries.map((s) => [s.mode, s.rowsUpserted])).toEqual([["full", 0]]);

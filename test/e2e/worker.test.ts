@@ -151,6 +151,21 @@ describe("the worker (npm start) against the sandbox", () => {
     const interrupted = await queryFile(join(dir, "w.duckdb"), "SELECT database_key, status, error_code FROM ppm_meta.sync_runs WHERE status <> 'success'");
     expect(interrupted.length).toBeGreaterThan(0);
     expect(interrupted.every((r) => r.error_code === "shutdown")).toBe(true);
+    // A stop by signal (every deploy) is no failure: recorded as interrupted, no ERROR line, no stack trace.
+    expect(interrupted.filter((r) => r.status !== "skipped").map((r) => r.status)).toEqual(["interrupted"]);
+    const errors = worker
+      .output()
+      .split("\n")
+      .filter((line) => line.startsWith('{"level":50') || line.startsWith('{"level":60'));
+    expect(errors).toEqual([]);
+    expect(worker.output()).not.toContain('"stack"');
+    // ... and does not count toward the failure backoff of the next worker.
+    const next = await startWorkerProcess({ ...env, SYNC_ON_START: "false" });
+    const kpis = JSON.parse((await next.get("/api/kpis")).body) as { databases: Record<string, { consecutive_failures: number; last_status: string }> };
+    next.child.kill("SIGTERM");
+    expect(await next.exited).toBe(0);
+    expect(Object.values(kpis.databases).map((d) => d.consecutive_failures)).toEqual([0, 0, 0, 0, 0]);
+    expect(Object.values(kpis.databases).map((d) => d.last_status)).toContain("interrupted");
     const again = await runCli(["sync"], env, 120_000);
     expect(again.code, again.stderr).toBe(0);
     for (const key of Object.keys(sandbox!.databases)) {

@@ -123,8 +123,8 @@ describe("data-quality checks", () => {
     expect((await runSync({ config: config(), logger }, { databases: ["risks"] })).ok).toBe(true);
     const below = await runCli(["dq"], { DUCKDB_PATH: join(dir, "w.duckdb"), MAPPING_PATH: strict });
     expect(below.code).toBe(1);
-    expect(below.stderr).toMatch(/DQ score 99\.\d+ \(threshold 100\): BELOW THRESHOLD/);
-    expect(below.stderr).toContain("✗ risks          invalid    1 of");
+    expect(below.stdout).toMatch(/DQ score 99\.\d+ \(threshold 100\): BELOW THRESHOLD/);
+    expect(below.stdout).toContain("✗ risks          invalid    1 of");
   });
 });
 

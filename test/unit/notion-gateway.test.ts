@@ -162,6 +162,25 @@ describe("Notion gateway: pacing and retries", () => {
     await close(gateway);
   });
 
+  it.each([
+    ["ECONNREFUSED", "connection refused"],
+    ["ENOTFOUND", "host name not found"],
+  ])("gives up after %s within a few attempts and names the base URL, not the token", async (code, reason) => {
+    const fetch = (async () => {
+      throw new TypeError("fetch failed", { cause: Object.assign(new Error(`connect ${code}`), { code }) });
+    }) as typeof globalThis.fetch;
+    let calls = 0;
+    const gateway = gatewayWith(async (...args: Parameters<typeof fetch>) => ((calls += 1), fetch(...args)), 10, 1, 8);
+    const result = query(gateway).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(60_000);
+    const failure = (await result) as NotionError;
+    expect(calls).toBe(3);
+    expect(failure.code).toBe("notion_unreachable");
+    expect(failure.message).toContain(`cannot reach Notion at http://notion.test (${reason}): check NOTION_BASE_URL and the network`);
+    expect(failure.message).not.toMatch(/token/i);
+    await close(gateway);
+  });
+
   it("paces requests at the configured rate after the burst", async () => {
     const { fetch, calls } = scriptedFetch(() => ok());
     const gateway = gatewayWith(fetch, 10, 3);
