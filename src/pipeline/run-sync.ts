@@ -45,7 +45,7 @@ export interface SyncRunDeps {
 export interface SyncRunResult {
   readonly runId: string;
   readonly summaries: readonly DatabaseSummary[];
-  /** True when no database failed or was interrupted. */
+  /** True when every database synced: none failed, was interrupted, was left for a stop or is held by another host. */
   readonly ok: boolean;
 }
 
@@ -91,7 +91,8 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
     return {
       runId,
       summaries: reported,
-      ok: summaries.every((s) => s.status !== "failed" && s.status !== "interrupted" && s.errorCode !== "lease_held"),
+      // A database not started because of a stop, or held by another host, did not sync: not ok either.
+      ok: summaries.every((s) => s.status !== "failed" && s.status !== "interrupted" && s.errorCode !== "lease_held" && s.errorCode !== "shutdown"),
     };
   } catch (error) {
     failure = error;

@@ -69,7 +69,12 @@ export class DatabaseSync implements SyncState {
     const settings = ctx.config.mapping.settings;
     const state = await this.agreedState();
     const previous = state.previous;
-    if (!ctx.full) checkWatermarkTimes(previous, ctx.watermarks.locate(database.key), ctx.now(), settings.clock_tolerance_minutes * 60_000);
+    if (!ctx.full) {
+      // Either copy in the future is refused (the older-wins rule alone would hide an edited file).
+      const toleranceMs = settings.clock_tolerance_minutes * 60_000;
+      checkWatermarkTimes(await ctx.watermarks.get(database.key), ctx.watermarks.locate(database.key), ctx.now(), toleranceMs);
+      checkWatermarkTimes(ctx.storedWatermarks?.get(database.key), `${settings.schemas.meta}.watermarks (row "${database.key}")`, ctx.now(), toleranceMs);
+    }
     this.#watermark = previous?.lastEditedTime ?? null;
     // Resolved for the run's order already, unless that failed: then here, where its error is this database's.
     this.counter.count += ctx.prefetchedRequests.get(database.key) ?? 0;

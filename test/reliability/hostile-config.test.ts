@@ -31,7 +31,7 @@ const CASES: { name: string; yaml: string; where: RegExp }[] = [
   {
     name: "column_type is a number",
     yaml: column("notion_property: Risk, column_name: title, column_type: 5"),
-    where: /: risks\.columns\[0\]\.column_type \(title\): Invalid input: expected string, received number/,
+    where: /: risks\.columns\[0\]\.column_type \(title\): must be a column type \(STRING, INT, .*\) as a string/,
   },
   {
     name: "required is a string",
