@@ -1,6 +1,6 @@
 /**
  * The import rules of shared/design/architecture.md, checked by dependency-cruiser in `npm test`
- * (npm run lint:imports): the stage arrows that must never exist, the driver packages at the
+ * (run by `npm run lint`): the stage arrows that must never exist, the driver packages at the
  * warehouse's edge, and no circular import.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */

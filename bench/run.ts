@@ -15,6 +15,7 @@ import { describeMachine, loadAverage1m } from "./support/machine.js";
 import { markdownTable } from "./support/report.js";
 import { fullSyncMemory } from "./scenarios/full-sync-memory.js";
 import { latencyTolerance } from "./scenarios/latency-tolerance.js";
+import { mappingChange } from "./scenarios/mapping-change.js";
 import { rateBudget } from "./scenarios/rate-budget.js";
 import { syncChain } from "./scenarios/sync-chain.js";
 import { warehouseCost } from "./scenarios/warehouse-cost.js";
@@ -26,6 +27,7 @@ const SCENARIOS: { readonly numbers: readonly number[]; readonly scenario: Scena
   { numbers: [5], scenario: warehouseCost },
   { numbers: [6], scenario: fullSyncMemory },
   { numbers: [7], scenario: latencyTolerance },
+  { numbers: [8], scenario: mappingChange },
 ];
 
 const HELP = `Usage: npm run bench [-- --quick] [--runs N] [--load N] [--only 1,7]

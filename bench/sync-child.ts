@@ -10,7 +10,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { loadConfig, processEnvironment } from "../src/config/index.js";
 import { createLogger } from "../src/observability/logger.js";
-import { runSync } from "../src/pipeline/index.js";
+import { runRebuild, runSync } from "../src/pipeline/index.js";
 import { createWarehouse, openWarehouse } from "../src/warehouse/index.js";
 import { DIALECTS } from "./support/dialects.js";
 import type { EngineResult, EngineSpec } from "./support/engine-process.js";
@@ -35,6 +35,23 @@ loop.enable();
 let result: EngineResult["result"] = { ok: true, summaries: [] };
 if (spec.baseline) {
   await (await createWarehouse(config.warehouse)).close();
+} else if (spec.rebuild) {
+  const chosen = DIALECTS[spec.dialect ?? "duckdb"];
+  const run = await runRebuild(
+    { config, logger, openWarehouse: async (settings) => openWarehouse(countingDialect(chosen.dialect(settings), statements)) },
+    { databases: spec.databases },
+  );
+  result = {
+    ok: run.ok,
+    summaries: run.databases.map((d) => ({
+      databaseKey: d.databaseKey,
+      status: d.ok ? "success" : "failed",
+      pagesRead: 0,
+      rowsUpserted: d.ok ? d.rows : 0,
+      rowsQuarantined: d.ok ? d.quarantined : 0,
+      error: d.ok ? null : d.error,
+    })),
+  };
 } else {
   const chosen = spec.dialect === undefined ? undefined : DIALECTS[spec.dialect];
   const run = await runSync(

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { loadConfig, type AppConfig } from "../../src/config/index.js";
 import type { SandboxOptions } from "../../src/sandbox/index.js";
 import type { DialectName } from "./dialects.js";
-import { runEngine, type EngineResult } from "./engine-process.js";
+import { runEngine, type EngineResult, type EngineSpec } from "./engine-process.js";
 import type { RequestCounts } from "./request-counts.js";
 import { startSandboxProcess, type SandboxProcess } from "./sandbox-process.js";
 import type { StatementCounts } from "./statement-counts.js";
@@ -31,6 +31,8 @@ export interface BenchWorkspace {
   env(extra?: Record<string, string>): Record<string, string>;
   config(extra?: Record<string, string>): AppConfig;
   sync(options: SyncOptions): Promise<SyncRun>;
+  /** `npm run rebuild` of the databases, in an engine process, on the current warehouse. */
+  rebuild(options: Omit<SyncOptions, "full">): Promise<SyncRun>;
   /** Points later syncs at a new, empty warehouse file and watermark directory. */
   freshWarehouse(): void;
   close(): Promise<void>;
@@ -63,30 +65,34 @@ export async function benchWorkspace(options: SandboxOptions): Promise<BenchWork
     env,
     config: (extra) => loadConfig({ env: env(extra), requireToken: true }),
     freshWarehouse: () => void (generation += 1),
-    async sync({ databases, full = false, env: extra, dialect = "duckdb" }) {
-      const from = await sandbox.mark();
-      const engine = await runEngine({ databases, full, dialect }, env(extra));
-      const { summaries } = engine.result;
-      if (!engine.result.ok)
-        throw new Error(
-          `the sync failed: ${summaries
-            .filter((s) => s.status === "failed")
-            .map((s) => `${s.databaseKey}: ${s.error}`)
-            .join("; ")}`,
-        );
-      return {
-        engine,
-        seconds: engine.seconds,
-        requests: await sandbox.requestsSince(from),
-        statements: engine.statements,
-        pagesRead: summaries.reduce((n, s) => n + s.pagesRead, 0),
-        rowsUpserted: summaries.reduce((n, s) => n + s.rowsUpserted, 0),
-        rowsQuarantined: summaries.reduce((n, s) => n + s.rowsQuarantined, 0),
-      };
-    },
+    sync: ({ databases, full = false, env: extra, dialect = "duckdb" }) => measured({ databases, full, dialect }, env(extra)),
+    rebuild: ({ databases, env: extra, dialect = "duckdb" }) => measured({ databases, rebuild: true, dialect }, env(extra)),
     async close() {
       await sandbox.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+
+  /** One engine process, with the requests the sandbox served meanwhile. */
+  async function measured(spec: EngineSpec, engineEnv: Record<string, string>): Promise<SyncRun> {
+    const from = await sandbox.mark();
+    const engine = await runEngine(spec, engineEnv);
+    const { summaries } = engine.result;
+    if (!engine.result.ok)
+      throw new Error(
+        `the ${spec.rebuild ? "rebuild" : "sync"} failed: ${summaries
+          .filter((s) => s.status === "failed")
+          .map((s) => `${s.databaseKey}: ${s.error}`)
+          .join("; ")}`,
+      );
+    return {
+      engine,
+      seconds: engine.seconds,
+      requests: await sandbox.requestsSince(from),
+      statements: engine.statements,
+      pagesRead: summaries.reduce((n, s) => n + s.pagesRead, 0),
+      rowsUpserted: summaries.reduce((n, s) => n + s.rowsUpserted, 0),
+      rowsQuarantined: summaries.reduce((n, s) => n + s.rowsQuarantined, 0),
+    };
+  }
 }

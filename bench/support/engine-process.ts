@@ -10,6 +10,8 @@ export interface EngineSpec {
   readonly dryRun?: boolean;
   /** Only open and close the warehouse: the floor of a process that loads the engine. */
   readonly baseline?: boolean;
+  /** Rebuild silver from bronze (`npm run rebuild`) instead of syncing. */
+  readonly rebuild?: boolean;
   /** Write through this dialect with statements counted; unset: the configured warehouse as is. */
   readonly dialect?: DialectName;
 }

@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Client } from "@notionhq/client";
-import { loadConfig, type AppConfig } from "../config/index.js";
+import { loadConfig, SILVER_COLUMNS as S, type AppConfig } from "../config/index.js";
 import type { DatabaseSummary } from "../observability/events.js";
 import { createLogger } from "../observability/logger.js";
 import { runSync } from "../pipeline/index.js";
@@ -104,7 +104,7 @@ async function checkRollups(warehouse: Warehouse, config: AppConfig): Promise<vo
   const silver = (name: string) => warehouse.sql.tableName({ schema: config.mapping.settings.schemas.silver, name });
   const [row] = await warehouse.sql.query(
     `SELECT count(*) AS projects, count(*) FILTER (WHERE coalesce(p.actual_total, 0) <> coalesce(l.total, 0)) AS wrong FROM ${silver("projects")} p ` +
-      `LEFT JOIN (SELECT project_id, sum(actual_amount) AS total FROM ${silver("budget_lines")} WHERE NOT _is_deleted GROUP BY project_id) l ON l.project_id = p.page_id WHERE NOT p._is_deleted`,
+      `LEFT JOIN (SELECT project_id, sum(actual_amount) AS total FROM ${silver("budget_lines")} WHERE NOT ${S.isDeleted} GROUP BY project_id) l ON l.project_id = p.${S.pageId} WHERE NOT p.${S.isDeleted}`,
   );
   const wrong = Number(row?.wrong ?? 0);
   const projects = Number(row?.projects ?? 0);
@@ -128,7 +128,7 @@ async function report(config: AppConfig, duckdbPath: string, secondRunId: string
       const silver = warehouse.sql.tableName(silverTable(database, settings));
       const bronze = warehouse.sql.tableName(bronzeTable(database, settings));
       const [row] = await warehouse.sql.query(
-        `SELECT (SELECT count(*) FROM ${silver}) AS silver, (SELECT count(*) FROM ${silver} WHERE _is_deleted) AS deleted, (SELECT count(*) FROM ${bronze}) AS bronze, (SELECT count(*) FROM ${silver} WHERE _run_id = ${warehouse.sql.functions.param("run")}) AS changed`,
+        `SELECT (SELECT count(*) FROM ${silver}) AS silver, (SELECT count(*) FROM ${silver} WHERE ${S.isDeleted}) AS deleted, (SELECT count(*) FROM ${bronze}) AS bronze, (SELECT count(*) FROM ${silver} WHERE ${S.runId} = ${warehouse.sql.functions.param("run")}) AS changed`,
         { run: secondRunId },
       );
       say(
@@ -150,9 +150,11 @@ async function report(config: AppConfig, duckdbPath: string, secondRunId: string
 
     say("\n6. Try it yourself");
     say(`  DuckDB file: ${duckdbPath}`);
-    const sql = `SELECT name, status, budget, actual_total, is_over_budget FROM ${warehouse.sql.tableName({ schema: settings.schemas.silver, name: "projects" })} WHERE NOT _is_deleted ORDER BY budget DESC NULLS LAST LIMIT 5`;
-    // A command that works as printed: the package's own `sql` command, nothing else to install.
-    say(`  DUCKDB_PATH=${duckdbPath} npx notion-delta-sync sql '${sql}'`);
+    const sql = `SELECT name, status, budget, actual_total, is_over_budget FROM ${warehouse.sql.tableName({ schema: settings.schemas.silver, name: "projects" })} WHERE NOT ${S.isDeleted} ORDER BY budget DESC NULLS LAST LIMIT 5`;
+    // A command that works as printed (the package's own `sql` command, nothing else to install), single-quoted
+    // for the shell: the query's identifiers are double-quoted, the path may hold spaces.
+    const shellQuoted = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+    say(`  DUCKDB_PATH=${shellQuoted(duckdbPath)} npx notion-delta-sync sql ${shellQuoted(sql)}`);
     for (const row of await warehouse.sql.query(sql)) say(`    ${JSON.stringify(row, (_k, v: unknown) => (typeof v === "bigint" ? Number(v) : v))}`);
     say("  Run a real sync with NOTION_TOKEN and NOTION_<KEY>_DB set: npx notion-delta-sync sync (see README.md).");
   } finally {

@@ -4,6 +4,7 @@ import { demoCommand } from "./demo-command.js";
 import { dqCommand } from "./dq-command.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { mappingCommand } from "./mapping-command.js";
+import { rebuildCommand } from "./rebuild-command.js";
 import { sqlCommand } from "./sql-command.js";
 import { startCommand } from "./start-command.js";
 import { syncCommand } from "./sync-command.js";
@@ -15,6 +16,7 @@ const HELP = `Usage: notion-delta-sync <command> [options]
 Commands:
   sync         one sync run (see: sync --help)
   watermarks   show or reset watermarks (see: watermarks --help)
+  rebuild      silver re-derived from bronze, no Notion (see: rebuild --help)
   verify       preflight of config, Notion access and the warehouse (see: verify --help)
   dq           data-quality checks (see: dq --help)
   mapping      write a mapping draft from Notion, or diff the mapping against Notion (see: mapping --help)
@@ -58,6 +60,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return syncCommand(args, controller.signal);
     case "watermarks":
       return watermarksCommand(args);
+    case "rebuild":
+      return rebuildCommand(args, controller.signal);
     case "demo":
       return demoCommand(args);
     case "start":

@@ -13,6 +13,8 @@ import { rollupFromItems } from "./property-items.js";
  * `GET /v1/pages/{id}/properties/{property_id}`, paginated, and every rollup of the page is re-read
  * there too. Pages are returned with their values completed, in page-object shape.
  */
+
+/** References a page object holds per property at most (see above). */
 const TRUNCATION = 25;
 /** Mention kinds that count against the 25 references of a title or rich_text value. */
 const REFERENCE_MENTIONS = new Set(["user", "page", "database"]);
@@ -47,21 +49,23 @@ function mentionCount(segments: readonly unknown[]): number {
 export async function completePage(gateway: NotionGateway, page: NotionPage, databaseKey: string, counter: RequestCounter): Promise<NotionPage> {
   const properties: Record<string, PropertyValue> = { ...page.properties };
   const entries = Object.entries(page.properties);
-  const truncated = entries.filter(([, value]) => isTruncated(value));
-  if (truncated.length === 0) return page;
+  if (!entries.some(([, value]) => isTruncated(value))) return page;
   const read = (name: string, value: PropertyValue, kind: string) =>
     readItems(gateway, page.id, value.id, `${databaseKey}: page ${page.id} ${kind} "${name}"`, counter);
+  // Each property is read once: truncated lists here, every rollup (truncated or not) in the rollup pass below.
   await Promise.all(
-    truncated.map(async ([name, value]) => {
-      const list = (await read(name, value, "property")).results.map((item) => {
-        const element = item[value.type];
-        // Related pages and people are stored by id: an id that is not a UUID fails the page.
-        if (value.type === "relation" || value.type === "people")
-          checkId((element as { id?: unknown } | undefined)?.id, `${databaseKey}: page ${page.id} property "${name}"`);
-        return element;
-      });
-      properties[name] = value.type === "relation" ? { ...value, relation: list, has_more: false } : { ...value, [value.type]: list };
-    }),
+    entries
+      .filter(([, value]) => value.type !== "rollup" && isTruncated(value))
+      .map(async ([name, value]) => {
+        const list = (await read(name, value, "property")).results.map((item) => {
+          const element = item[value.type];
+          // Related pages and people are stored by id: an id that is not a UUID fails the page.
+          if (value.type === "relation" || value.type === "people")
+            checkId((element as { id?: unknown } | undefined)?.id, `${databaseKey}: page ${page.id} property "${name}"`);
+          return element;
+        });
+        properties[name] = value.type === "relation" ? { ...value, relation: list, has_more: false } : { ...value, [value.type]: list };
+      }),
   );
   await Promise.all(
     entries

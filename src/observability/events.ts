@@ -60,6 +60,8 @@ export interface SyncEvents {
   "worker:tick_skipped": { reason: string };
   /** The worker opened the warehouse to see whether it answers (readiness, or the KPIs at start). */
   "worker:probed": { ok: boolean; durationMs: number };
+  /** The worker read the warehouse for a page (`what`: e.g. the Control Room), at most once per its interval. */
+  "worker:read": { what: string; ok: boolean; durationMs: number };
   /** This run holds the run lock; `takenOver` is the stale lock it replaced. */
   "lock:acquired": { runId: string; takenOver: LockHolder | null };
   /** Another process took this run's lock over (its heartbeat stalled): the run stops after its batch. */

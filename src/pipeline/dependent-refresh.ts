@@ -2,9 +2,10 @@ import type { ColumnConfig, DatabaseConfig } from "../config/index.js";
 import { describeError, errorCodeOf } from "../errors.js";
 import { completePage, needsCompletion, readPage, resolveDataSource, type RequestCounter } from "../notion/index.js";
 import type { DatabaseSummary, DependentRefreshSummary } from "../observability/events.js";
-import { createTransformer, EMPTY_DIRECTORY } from "../transform/index.js";
+import { createTransformer, EMPTY_DIRECTORY, needsUserDirectory, type NotionPage, type PageTransformer } from "../transform/index.js";
 import { bronzeTable, quarantineTable, silverTable, type Warehouse } from "../warehouse/index.js";
-import { Batcher } from "./batcher.js";
+import { Batcher, type PendingPage } from "./batcher.js";
+import { holdBackFuture } from "./clock-check.js";
 import { dependentLink, type DependentLink, type MappedSchema } from "./dependent-links.js";
 import type { RunContext } from "./run-context.js";
 import { resolveProperties } from "./schema-check.js";
@@ -125,8 +126,8 @@ async function refreshPages(
 ): Promise<{ pagesRead: number; rowsUpserted: number }> {
   const settings = ctx.config.mapping.settings;
   const properties = resolveProperties(database, mapped.schema, mapped.knownIds, ctx.config.mapping.file);
-  const needsUsers = database.columns.some((c) => c.extract === "name" || c.extract === "email");
-  const transformer = createTransformer(database, settings.on_invalid, needsUsers ? await ctx.users() : EMPTY_DIRECTORY, properties.names);
+  const users = needsUserDirectory(database) ? await ctx.users() : EMPTY_DIRECTORY;
+  const transformer = createTransformer(database, settings.on_invalid, users, properties.names);
   const tables = { bronze: bronzeTable(database, settings), silver: silverTable(database, settings), quarantine: quarantineTable(settings) };
   const batcher = new Batcher(settings.batch_size, settings.batch_max_bytes);
   const totals = { pagesRead: 0, rowsUpserted: 0 };
@@ -144,9 +145,27 @@ async function refreshPages(
     for (const page of pages) {
       if (!page) continue;
       totals.pagesRead += 1;
-      if (batcher.add({ page, result: transformer.transform(page) })) await flush();
+      if (batcher.add(transformed(ctx, database, transformer, page))) await flush();
     }
   }
   await flush();
   return totals;
+}
+
+/**
+ * A re-read page as the main read takes it: one stamped later than now + clock_tolerance_minutes keeps
+ * its bronze version and a `future_time` violation, and its silver row is held back.
+ */
+function transformed(ctx: RunContext, database: DatabaseConfig, transformer: PageTransformer, page: NotionPage): PendingPage {
+  const result = transformer.transform(page);
+  const heldBack = holdBackFuture(page, result, ctx.now(), ctx.config.mapping.settings.clock_tolerance_minutes * 60_000);
+  if (!heldBack) return { page, result };
+  ctx.events.emit("page:held_back", {
+    runId: ctx.runId,
+    databaseKey: database.key,
+    pageId: page.id,
+    lastEditedTime: page.last_edited_time,
+    createdTime: page.created_time,
+  });
+  return { page, result: heldBack, heldBack: true };
 }

@@ -3,7 +3,7 @@ import type { AppConfig } from "../config/index.js";
 import { SyncError, describeError, errorCodeOf, type ErrorCode } from "../errors.js";
 import { createNotionGateway, loadUserDirectory, type NotionGateway } from "../notion/index.js";
 import { createEventBus, type DatabaseSummary, type EventBus } from "../observability/events.js";
-import { acquireRunLock, describeHolder, fileWatermarkStore } from "../state/index.js";
+import { acquireRunLock, describeHolder, fileWatermarkStore, userCache } from "../state/index.js";
 import type { UserDirectory } from "../transform/types.js";
 import { createWarehouse, leasesTable, quarantineTable, syncRunRow, syncRunsTable } from "../warehouse/index.js";
 import type { RunContext } from "./run-context.js";
@@ -166,7 +166,7 @@ async function openRun(
     lease: opened?.lease,
     leaseRefused: opened?.leaseRefused ?? new Map(),
     full: options.full ?? false,
-    users: () => (users ??= loadUserDirectory(gateway, undefined)),
+    users: () => (users ??= usersOnce(gateway, config.watermarkDir, options.dryRun ?? false, logger, deps.now)),
     schemas: new Map(),
     prefetchedRequests: new Map(),
   };
@@ -201,6 +201,17 @@ async function openWarehouseState(
   });
   releasers.push(() => lease.release());
   return { warehouse, storedWatermarks, lease, leaseRefused: refused };
+}
+
+/** The workspace's users, read once per run and kept in the state directory for a rebuild from bronze (a cache: failing to keep it only warns). */
+async function usersOnce(gateway: NotionGateway, directory: string, dryRun: boolean, logger: Logger, now: () => Date): Promise<UserDirectory> {
+  const users = await loadUserDirectory(gateway, undefined);
+  if (!dryRun) {
+    await userCache(directory)
+      .save({ savedAt: now().toISOString(), users: users.users })
+      .catch((error: unknown) => logger.warn({ err: error }, `could not keep the user list for rebuilds: ${describeError(error)}`));
+  }
+  return users;
 }
 
 /** One `ppm_meta.sync_runs` row for the database just done; a failure to write it is logged, never fatal. */

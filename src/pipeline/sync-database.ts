@@ -3,11 +3,13 @@ import { SyncError, describeError, errorCodeOf, isSyncError } from "../errors.js
 import { resolveDataSource, type RequestCounter } from "../notion/index.js";
 import type { DatabaseSummary } from "../observability/events.js";
 import { watermarkRow, type Watermark } from "../state/index.js";
-import { createTransformer, EMPTY_DIRECTORY } from "../transform/index.js";
-import { bronzeTable, silverTable, watermarksTable } from "../warehouse/index.js";
+import { createTransformer, EMPTY_DIRECTORY, needsUserDirectory } from "../transform/index.js";
+import type { UserDirectory } from "../transform/types.js";
+import { bronzeTable, silverTable, watermarksTable, type Warehouse } from "../warehouse/index.js";
 import { checkWatermarkTimes } from "./clock-check.js";
 import type { RunContext } from "./run-context.js";
 import { resolveProperties } from "./schema-check.js";
+import { rebuildSilver } from "./rebuild.js";
 import { planSync, type SyncPlan } from "./sync-plan.js";
 import { SyncSteps, type SyncState } from "./sync-steps.js";
 import { agreedWatermark, type AgreedState } from "./run-state.js";
@@ -85,6 +87,7 @@ export class DatabaseSync implements SyncState {
       previous,
       stateReason: state.fullReason,
       mappingHash: database.mappingHash,
+      mappedPropertyIds: Object.values(properties.ids),
       dataSourceId: schema.dataSourceId,
       lookbackMs,
       reconcileEveryMs: settings.reconcileEveryMs,
@@ -103,10 +106,12 @@ export class DatabaseSync implements SyncState {
       dataSourceId: schema.dataSourceId,
       mappingHash: database.mappingHash,
       propertyIds: properties.ids,
+      sourceProperties: Object.fromEntries([...schema.properties].map(([name, p]) => [name, p.id])),
       lookbackMs,
     };
     this.book = new WatermarkBook(identity, this.plan, previous);
-    const users = database.columns.some((c) => c.extract === "name" || c.extract === "email") ? await ctx.users() : EMPTY_DIRECTORY;
+    const users = needsUserDirectory(database) ? await ctx.users() : EMPTY_DIRECTORY;
+    if (this.plan.rebuild && ctx.warehouse) await this.rebuild(ctx.warehouse, this.plan.rebuild, this.book, properties.ids, users);
     const steps = new SyncSteps(this, this.plan, this.book, schema, createTransformer(database, settings.on_invalid, users, properties.names));
     await steps.ensureSeenTable();
     return steps;
@@ -140,6 +145,28 @@ export class DatabaseSync implements SyncState {
     const watermark: Watermark = { ...record, updatedAt: ctx.now().toISOString() };
     await ctx.warehouse.upsertRows(watermarksTable(ctx.config.mapping.settings), [watermarkRow(watermark)]);
     await ctx.watermarks.put(watermark);
+  }
+
+  /**
+   * The mapping changed and bronze holds every property it reads: silver is rebuilt from bronze (no
+   * Notion request) before the incremental read, and the watermark then names the new mapping.
+   */
+  private async rebuild(
+    warehouse: Warehouse,
+    reason: string,
+    book: WatermarkBook,
+    propertyIds: Readonly<Record<string, string>>,
+    users: UserDirectory,
+  ): Promise<void> {
+    const { ctx, database } = this;
+    this.log.info({ reason }, "rebuilding silver from bronze");
+    const result = await rebuildSilver(
+      { config: ctx.config, warehouse, logger: this.log, runId: ctx.runId, now: ctx.now, users, signal: ctx.signal },
+      database,
+      propertyIds,
+    );
+    this.totals.rowsUpserted += result.rows;
+    await this.save(book.afterRebuild());
   }
 
   /** The local copy of a watermark the warehouse already holds (written with its batch). */

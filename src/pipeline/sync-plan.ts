@@ -6,6 +6,8 @@ import type { Watermark } from "../state/index.js";
  * previous state, the data source as resolved now, the settings and the time. The sync then only
  * carries the plan out.
  */
+
+/** What `planSync` decides from. */
 export interface PlanInput {
   /** `--full` was asked for. */
   readonly full: boolean;
@@ -13,6 +15,8 @@ export interface PlanInput {
   /** Why the state forces a full read although a watermark exists (the warehouse and the local copy disagree on having one). */
   readonly stateReason?: string | undefined;
   readonly mappingHash: string;
+  /** The property ids the mapping reads now: a changed mapping that reads only what bronze holds is rebuilt from bronze. */
+  readonly mappedPropertyIds: readonly string[];
   /** The data source the mapping resolves to now. */
   readonly dataSourceId: string;
   readonly lookbackMs: number;
@@ -31,6 +35,8 @@ export interface SyncPlan {
   readonly trashFrom: string | null;
   /** A full pass that reads to the end marks what it did not see as deleted. */
   readonly reconcile: boolean;
+  /** Silver is rebuilt from bronze before the read (the mapping changed, and bronze holds every property it reads): why. */
+  readonly rebuild: string | undefined;
   /**
    * The watermark never passes the minute this sync started: a page edited while the sync runs can sit
    * behind the reader's cursor, and the next run must read it.
@@ -40,6 +46,7 @@ export interface SyncPlan {
 
 export function planSync(input: PlanInput): SyncPlan {
   const reason = fullReason(input);
+  const rebuild = reason === undefined && input.previous && input.previous.mappingHash !== input.mappingHash ? REBUILD_REASON : undefined;
   const mode: SyncMode = reason === undefined ? "incremental" : "full";
   const since = mode === "incremental" && input.previous ? new Date(Date.parse(input.previous.lastEditedTime) - input.lookbackMs).toISOString() : undefined;
   // An earlier run whose trash pass did not finish left where to resume it.
@@ -50,6 +57,7 @@ export function planSync(input: PlanInput): SyncPlan {
     since,
     trashFrom,
     reconcile: mode === "full",
+    rebuild,
     watermarkCap: minuteOf(input.now),
   };
 }
@@ -60,10 +68,23 @@ function fullReason(input: PlanInput): string | undefined {
   if (input.full) return "--full";
   if (!previous) return "no watermark";
   if (input.stateReason) return input.stateReason;
-  if (previous.mappingHash !== input.mappingHash) return "the mapping of this database changed";
   if (previous.dataSourceId !== input.dataSourceId) return "the data source changed";
+  if (previous.mappingHash !== input.mappingHash) {
+    const unknown = notInBronze(previous, input.mappedPropertyIds);
+    if (unknown !== undefined) return `the mapping of this database changed, and bronze does not hold ${unknown}`;
+  }
   if (reconcileDue(previous, input.reconcileEveryMs, input.now)) return "periodic reconcile (settings.reconcile_every)";
   return undefined;
+}
+
+const REBUILD_REASON = "the mapping of this database changed: silver rebuilt from bronze";
+
+/** What of the mapped properties bronze may lack (undefined: it holds them all since the last full read). */
+function notInBronze(previous: Watermark, mappedIds: readonly string[]): string | undefined {
+  if (!previous.bronzeProperties) return "a record of its properties (the last full read predates it)";
+  const held = new Set(Object.values(previous.bronzeProperties));
+  const missing = mappedIds.filter((id) => !held.has(id));
+  return missing.length === 0 ? undefined : `propert${missing.length === 1 ? "y" : "ies"} ${missing.join(", ")} (not in the data source at the last full read)`;
 }
 
 /** True when the last full read is older than `reconcile_every` (0: never; a watermark without one: due). */

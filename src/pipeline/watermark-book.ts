@@ -1,27 +1,31 @@
 import type { Watermark } from "../state/index.js";
 import type { SyncPlan } from "./sync-plan.js";
 
-/**
- * The watermark's bookkeeping for one database's sync, without I/O: what the next watermark record is
- * after each committed batch, after the reconcile and after the trash pass, and whether it changed
- * (a run with nothing new writes no file). The caller stores what it returns.
- */
+/** What every watermark record of one database's sync says about whose it is. */
 export interface WatermarkIdentity {
   readonly databaseKey: string;
   readonly runId: string;
   readonly dataSourceId: string;
   readonly mappingHash: string;
   readonly propertyIds: Readonly<Record<string, string>>;
+  /** Every property of the data source now (name → id): recorded as what bronze holds once a full read completes. */
+  readonly sourceProperties: Readonly<Record<string, string>>;
   readonly lookbackMs: number;
 }
 
 /** A watermark to store; the caller stamps `updatedAt`. */
 export type WatermarkRecord = Omit<Watermark, "updatedAt">;
 
+/**
+ * The watermark's bookkeeping for one database's sync, without I/O: what the next watermark record is
+ * after each committed batch, after the reconcile and after the trash pass, and whether it changed
+ * (a run with nothing new writes no file). The caller stores what it returns.
+ */
 export class WatermarkBook {
   #saved: WatermarkRecord | undefined;
   #time: string | null;
   #lastFullAt: string | undefined;
+  #bronzeProperties: Readonly<Record<string, string>> | undefined;
   #cap: string;
 
   constructor(
@@ -32,6 +36,7 @@ export class WatermarkBook {
     this.#saved = previous;
     this.#time = previous?.lastEditedTime ?? null;
     this.#lastFullAt = previous?.lastFullAt;
+    this.#bronzeProperties = previous?.bronzeProperties;
     this.#cap = plan.watermarkCap;
   }
 
@@ -59,8 +64,14 @@ export class WatermarkBook {
   /** After the full pass read to the end and the reconcile ran: an empty database gets a watermark too. */
   afterReconcile(startedAt: Date): WatermarkRecord | undefined {
     this.#lastFullAt = startedAt.toISOString();
+    this.#bronzeProperties = this.identity.sourceProperties;
     this.#time ??= new Date(0).toISOString();
     return this.#record(this.plan.trashFrom);
+  }
+
+  /** After silver was rebuilt from bronze with this mapping: the watermark names the mapping it now reflects. */
+  afterRebuild(): WatermarkRecord | undefined {
+    return this.#time === null ? undefined : this.#record(this.plan.trashFrom);
   }
 
   /** After the trash pass read to the end: the next run's trash pass starts at its own watermark again. */
@@ -74,12 +85,13 @@ export class WatermarkBook {
     const time = this.#time!;
     // Where the next run's trash pass would start anyway needs no note.
     const trashFrom = trashStart === new Date(Date.parse(time) - this.identity.lookbackMs).toISOString() ? undefined : trashStart;
-    const { lookbackMs: _lookback, ...identity } = this.identity;
+    const { lookbackMs: _lookback, sourceProperties: _source, ...identity } = this.identity;
     const next: WatermarkRecord = {
       ...identity,
       lastEditedTime: time,
       ...(trashFrom === undefined ? {} : { trashFrom }),
       ...(this.#lastFullAt === undefined ? {} : { lastFullAt: this.#lastFullAt }),
+      ...(this.#bronzeProperties === undefined ? {} : { bronzeProperties: this.#bronzeProperties }),
     };
     if (this.#saved && sameWatermark(this.#saved, next)) return undefined;
     this.#saved = next;
@@ -89,13 +101,15 @@ export class WatermarkBook {
 
 function sameWatermark(a: WatermarkRecord, b: WatermarkRecord): boolean {
   const ids = (w: Pick<Watermark, "propertyIds">) => JSON.stringify(Object.entries(w.propertyIds).sort());
+  const bronze = (w: Pick<Watermark, "bronzeProperties">) => JSON.stringify(Object.entries(w.bronzeProperties ?? {}).sort());
   return (
     a.lastEditedTime === b.lastEditedTime &&
     a.dataSourceId === b.dataSourceId &&
     a.mappingHash === b.mappingHash &&
     a.trashFrom === b.trashFrom &&
     a.lastFullAt === b.lastFullAt &&
-    ids(a) === ids(b)
+    ids(a) === ids(b) &&
+    bronze(a) === bronze(b)
   );
 }
 

@@ -1,3 +1,5 @@
+import type { Settings } from "../config/index.js";
+import type { NotionPage, TransformedPage } from "../transform/types.js";
 import type { BatchWrite, Row, TableSpec } from "../warehouse/index.js";
 import type { PendingPage } from "./batcher.js";
 import type { RunContext } from "./run-context.js";
@@ -52,26 +54,10 @@ export async function writeBatch(
   const bronze: Row[] = changed.map(({ result }) => ({ ...result.bronze, _ingested_at: now, _run_id: ctx.runId }));
   const silver: Row[] = [];
   const quarantine: Row[] = [];
-  const action = ctx.config.mapping.settings.on_invalid === "null" ? "nulled" : "row quarantined";
+  const stamp = { at: now, runId: ctx.runId, databaseKey, action: violationAction(ctx.config.mapping.settings.on_invalid) };
   for (const { page, result } of changed) {
-    if (result.silver) {
-      const { values, ...system } = result.silver;
-      silver.push({ ...values, ...system, _synced_at: now, _run_id: ctx.runId });
-    }
-    for (const v of result.violations) {
-      quarantine.push({
-        detected_at: now,
-        run_id: ctx.runId,
-        database_key: databaseKey,
-        page_id: v.pageId,
-        last_edited_time: page.last_edited_time,
-        column_name: v.column,
-        rule: v.rule,
-        value: v.value,
-        message: v.message,
-        action,
-      });
-    }
+    if (result.silver) silver.push(silverRowOf(result.silver, stamp));
+    quarantine.push(...quarantineRowsOf(page, result.violations, stamp));
   }
   const result = await ctx.warehouse.writeBatch({
     bronze: { table: tables.bronze, rows: bronze },
@@ -81,4 +67,38 @@ export async function writeBatch(
   });
   const quarantinedChanged = changed.filter((p) => p.result.violations.length > 0).length;
   return { rowsUpserted: result.silverUpserted, bronzeVersions: result.bronzeInserted, rowsQuarantined: quarantinedChanged };
+}
+
+/** When and by which run rows are written, and what the policy did to a page's invalid values. */
+export interface RowStamp {
+  readonly at: string;
+  readonly runId: string;
+  readonly databaseKey: string;
+  readonly action: string;
+}
+
+export function violationAction(policy: Settings["on_invalid"]): string {
+  return policy === "null" ? "nulled" : "row quarantined";
+}
+
+/** A silver row as written: the mapped values and the system columns, stamped. */
+export function silverRowOf(silver: NonNullable<TransformedPage["silver"]>, stamp: RowStamp): Row {
+  const { values, ...system } = silver;
+  return { ...values, ...system, _synced_at: stamp.at, _run_id: stamp.runId };
+}
+
+/** One quarantine row per violation of a page. */
+export function quarantineRowsOf(page: NotionPage, violations: TransformedPage["violations"], stamp: RowStamp): Row[] {
+  return violations.map((v) => ({
+    detected_at: stamp.at,
+    run_id: stamp.runId,
+    database_key: stamp.databaseKey,
+    page_id: v.pageId,
+    last_edited_time: page.last_edited_time,
+    column_name: v.column,
+    rule: v.rule,
+    value: v.value,
+    message: v.message,
+    action: stamp.action,
+  }));
 }

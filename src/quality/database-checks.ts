@@ -1,4 +1,4 @@
-import type { ColumnConfig, DatabaseConfig, Settings } from "../config/index.js";
+import { BRONZE_COLUMNS as B, SILVER_COLUMNS as S, type ColumnConfig, type DatabaseConfig, type Settings } from "../config/index.js";
 import { bronzeTable, quarantineTable, silverTable, type SqlSession } from "../warehouse/index.js";
 import { DEFAULT_SEVERITY, severityText, type DqCheck, type DqRule } from "./dq-model.js";
 import type { IssueTarget } from "./issue-target.js";
@@ -37,7 +37,7 @@ export async function checkDatabase(
 ): Promise<DqCheck[]> {
   const q = (name: string) => warehouse.quote(name);
   const silver = warehouse.tableName(silverTable(database, settings));
-  const live = `NOT s.${q("_is_deleted")}`;
+  const live = `NOT s.${q(S.isDeleted)}`;
   const ctx: RuleContext = {
     warehouse,
     database,
@@ -76,8 +76,8 @@ function findings(ctx: RuleContext, column: ColumnConfig): Finding[] {
       rule: "required",
       message: `${column.name} is empty ("${column.notionProperty}" is required)`,
       select:
-        `SELECT s.${q("page_id")} AS page_id, ${fn.toText("NULL")} AS detail FROM ${silver} s WHERE ${live} AND (${c} IS NULL OR ${empty}) ` +
-        `AND NOT EXISTS (SELECT 1 FROM (${ctx.violations}) i WHERE i.page_id = s.${q("page_id")} AND i.column_name = ${p("column")})`,
+        `SELECT s.${q(S.pageId)} AS page_id, ${fn.toText("NULL")} AS detail FROM ${silver} s WHERE ${live} AND (${c} IS NULL OR ${empty}) ` +
+        `AND NOT EXISTS (SELECT 1 FROM (${ctx.violations}) i WHERE i.page_id = s.${q(S.pageId)} AND i.column_name = ${p("column")})`,
     });
   }
   if (column.references && ctx.synced.has(column.references)) out.push(orphans(ctx, column, column.references));
@@ -86,8 +86,8 @@ function findings(ctx: RuleContext, column: ColumnConfig): Finding[] {
       rule: "duplicate",
       message: `${column.name} is already used by an earlier page: `,
       select:
-        `SELECT d.page_id AS page_id, d.detail AS detail FROM (SELECT s.${q("page_id")} AS page_id, ${fn.toText(c)} AS detail, ` +
-        `row_number() OVER (PARTITION BY ${c} ORDER BY s.${q("created_time")}, s.${q("page_id")}) AS n FROM ${silver} s WHERE ${live} AND ${c} IS NOT NULL) d WHERE d.n > 1`,
+        `SELECT d.page_id AS page_id, d.detail AS detail FROM (SELECT s.${q(S.pageId)} AS page_id, ${fn.toText(c)} AS detail, ` +
+        `row_number() OVER (PARTITION BY ${c} ORDER BY s.${q(S.createdTime)}, s.${q(S.pageId)}) AS n FROM ${silver} s WHERE ${live} AND ${c} IS NOT NULL) d WHERE d.n > 1`,
     });
   }
   if (validated(column)) {
@@ -111,14 +111,14 @@ function orphans(ctx: RuleContext, column: ColumnConfig, references: string): Fi
   const refBronze = warehouse.tableName(bronzeTable({ ...ctx.database, key: references }, settings));
   const heldBack =
     settings.on_invalid === "quarantine"
-      ? ` AND NOT EXISTS (SELECT 1 FROM ${refBronze} b WHERE b.${q("page_id")} = r.ref AND NOT EXISTS (SELECT 1 FROM ${refTable} u WHERE u.${q("page_id")} = r.ref))`
+      ? ` AND NOT EXISTS (SELECT 1 FROM ${refBronze} b WHERE b.${q(B.pageId)} = r.ref AND NOT EXISTS (SELECT 1 FROM ${refTable} u WHERE u.${q(S.pageId)} = r.ref))`
       : "";
   return {
     rule: "orphan",
     message: `${column.name} points to a page that is not live in ${references}: `,
     select:
-      `SELECT r.page_id AS page_id, ${fn.joinAgg("r.ref", ", ")} AS detail FROM (SELECT s.${q("page_id")} AS page_id, ${fn.explode(ids)} AS ref FROM ${silver} s WHERE ${live} AND ${c} IS NOT NULL) r ` +
-      `WHERE r.ref <> '' AND NOT EXISTS (SELECT 1 FROM ${refTable} t WHERE t.${q("page_id")} = r.ref AND NOT t.${q("_is_deleted")})${heldBack} GROUP BY r.page_id`,
+      `SELECT r.page_id AS page_id, ${fn.joinAgg("r.ref", ", ")} AS detail FROM (SELECT s.${q(S.pageId)} AS page_id, ${fn.explode(ids)} AS ref FROM ${silver} s WHERE ${live} AND ${c} IS NOT NULL) r ` +
+      `WHERE r.ref <> '' AND NOT EXISTS (SELECT 1 FROM ${refTable} t WHERE t.${q(S.pageId)} = r.ref AND NOT t.${q(S.isDeleted)})${heldBack} GROUP BY r.page_id`,
   };
 }
 
@@ -130,8 +130,8 @@ function currentViolations(warehouse: SqlSession, silver: string, quarantine: st
   const q = (name: string) => warehouse.quote(name);
   const p = warehouse.functions.param;
   return (
-    `SELECT v.page_id AS page_id, v.column_name AS column_name, v.value AS value, v.rule AS rule, v.message AS message FROM ${quarantine} v LEFT JOIN ${silver} s ON s.${q("page_id")} = v.page_id ` +
-    `WHERE v.database_key = ${p("key")} AND (s.${q("page_id")} IS NULL OR (s.${q("last_edited_time")} <= v.last_edited_time AND ${live})) ` +
+    `SELECT v.page_id AS page_id, v.column_name AS column_name, v.value AS value, v.rule AS rule, v.message AS message FROM ${quarantine} v LEFT JOIN ${silver} s ON s.${q(S.pageId)} = v.page_id ` +
+    `WHERE v.database_key = ${p("key")} AND (s.${q(S.pageId)} IS NULL OR (s.${q(S.lastEditedTime)} <= v.last_edited_time AND ${live})) ` +
     `AND v.last_edited_time = (SELECT max(w.last_edited_time) FROM ${quarantine} w WHERE w.database_key = v.database_key AND w.page_id = v.page_id)`
   );
 }

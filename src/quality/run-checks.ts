@@ -1,5 +1,5 @@
-import type { AppConfig } from "../config/index.js";
-import { cellText, silverTable, syncRunsTable, type Row, type SqlSession } from "../warehouse/index.js";
+import { SILVER_COLUMNS, type AppConfig } from "../config/index.js";
+import { cellText, silverTable, SYNC_RUN_COLUMNS, syncRunsTable, type Row, type SqlSession } from "../warehouse/index.js";
 import { checkDatabase } from "./database-checks.js";
 import {
   controlRoomStatusTable,
@@ -103,9 +103,10 @@ async function checkFreshness(warehouse: SqlSession, config: AppConfig, now: Dat
   const settings = config.mapping.settings;
   const runs = warehouse.tableName(syncRunsTable(settings));
   const q = (name: string) => warehouse.quote(name);
+  const c = SYNC_RUN_COLUMNS;
   const latest = await warehouse.query(
-    `SELECT ${q("database_key")} AS database_key, max(CASE WHEN ${q("status")} = 'success' THEN ${q("finished_at")} END) AS last_success, ` +
-      `max_by(${q("status")}, ${q("finished_at")}) AS last_status FROM ${runs} GROUP BY 1`,
+    `SELECT ${q(c.databaseKey)} AS database_key, max(CASE WHEN ${q(c.status)} = 'success' THEN ${q(c.finishedAt)} END) AS last_success, ` +
+      `max_by(${q(c.status)}, ${q(c.finishedAt)}) AS last_status FROM ${runs} GROUP BY 1`,
   );
   const byKey = new Map(latest.map((r) => [String(r.database_key), r]));
   const issues: DqIssue[] = [];
@@ -129,7 +130,7 @@ async function checkFreshness(warehouse: SqlSession, config: AppConfig, now: Dat
     if (stale) issues.push({ databaseKey: key, pageId: null, columnName: null, rule: "freshness", severity: DEFAULT_SEVERITY.freshness, message });
     const silver = silverTable(database, settings);
     const rows = (await warehouse.tableExists(silver))
-      ? Number((await warehouse.query(`SELECT count(*) AS n FROM ${warehouse.tableName(silver)} WHERE NOT ${q("_is_deleted")}`))[0]?.n ?? 0)
+      ? Number((await warehouse.query(`SELECT count(*) AS n FROM ${warehouse.tableName(silver)} WHERE NOT ${q(SILVER_COLUMNS.isDeleted)}`))[0]?.n ?? 0)
       : 0;
     const weight = Math.max(1, rows);
     checks.push({ databaseKey: key, rule: "freshness", columnName: null, severity: DEFAULT_SEVERITY.freshness, checked: weight, failed: stale ? weight : 0 });

@@ -13,3 +13,4 @@ export { currentIdentity, type ProcessIdentity } from "./process-identity.js";
 export { fileWatermarkStore, parseWatermark, type Watermark, type WatermarkStore } from "./watermark-store.js";
 export { watermarkOfRow, watermarkRow } from "./watermark-rows.js";
 export { makeDirectories, writableOrCreatable } from "./writable.js";
+export { userCache, type CachedUsers } from "./user-cache.js";

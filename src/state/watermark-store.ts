@@ -1,7 +1,8 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { SyncError } from "../errors.js";
+import { writeFileAtomic } from "./atomic-file.js";
 import { fsError } from "./fs-errors.js";
 
 /**
@@ -24,6 +25,12 @@ export interface Watermark {
   readonly trashFrom?: string | null;
   /** When this database was last read in full to the end (the reconcile). */
   readonly lastFullAt?: string;
+  /**
+   * Every property of the data source (name → id) when it was last read in full: what the newest
+   * bronze version of each page holds, so a mapping change that needs only these rebuilds silver
+   * from bronze instead of reading Notion again. Absent: unknown (read in full on a mapping change).
+   */
+  readonly bronzeProperties?: Readonly<Record<string, string>>;
   readonly updatedAt: string;
 }
 
@@ -36,6 +43,7 @@ const watermarkSchema = z.object({
   propertyIds: z.record(z.string(), z.string()).default({}),
   trashFrom: z.string().nullable().optional(),
   lastFullAt: z.string().optional(),
+  bronzeProperties: z.record(z.string(), z.string()).optional(),
   updatedAt: z.string(),
 });
 
@@ -51,25 +59,13 @@ export interface WatermarkStore {
 
 export function fileWatermarkStore(directory: string): WatermarkStore {
   const fileOf = (key: string) => join(directory, `${key}.json`);
-  let tempCounter = 0;
 
   const get = (databaseKey: string) => readWatermark(fileOf(databaseKey), databaseKey);
 
   return {
     get,
     locate: fileOf,
-    async put(watermark) {
-      const temp = join(directory, `.${watermark.databaseKey}.${process.pid}.${++tempCounter}.tmp`);
-      try {
-        await mkdir(directory, { recursive: true });
-        await writeFile(temp, `${JSON.stringify(watermark, null, 2)}\n`, { encoding: "utf8", flush: true });
-        await rename(temp, fileOf(watermark.databaseKey));
-      } catch (error) {
-        // A full disk must not leave a half-written temp file behind.
-        await rm(temp, { force: true }).catch(() => undefined);
-        throw fsError(error, "write the watermark", fileOf(watermark.databaseKey));
-      }
-    },
+    put: (watermark) => writeFileAtomic(fileOf(watermark.databaseKey), `${JSON.stringify(watermark, null, 2)}\n`, "write the watermark"),
     async reset(databaseKey) {
       const existed = (await get(databaseKey).catch(() => "corrupt")) !== undefined;
       await rm(fileOf(databaseKey), { force: true });

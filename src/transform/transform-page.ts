@@ -15,6 +15,11 @@ export interface PageTransformer {
   transform(page: NotionPage): TransformedPage;
 }
 
+/** Whether the transformer of `database` needs the workspace's user directory: a people column read as names or emails. */
+export function needsUserDirectory(database: DatabaseConfig): boolean {
+  return database.columns.some((c) => c.extract === "name" || c.extract === "email");
+}
+
 /**
  * Builds the transformer of one database. `propertyNames` maps each mapped property to the name it
  * has in the pages now (the same unless it was renamed in Notion; drift detection decides that).

@@ -2,7 +2,17 @@ export { createWarehouse, probeWarehouse, warehouseFix } from "./create-warehous
 export type { Dialect, DialectCapabilities, Driver, SqlFunctions, StagedRows } from "./dialect.js";
 export { openWarehouse } from "./sql-warehouse.js";
 export { cellText } from "./statements.js";
-export { bronzeTable, quarantineTable, leasesTable, seenPagesTable, silverTable, syncRunRow, syncRunsTable, watermarksTable } from "./sync-tables.js";
+export {
+  bronzeTable,
+  quarantineTable,
+  leasesTable,
+  seenPagesTable,
+  silverTable,
+  syncRunRow,
+  syncRunsTable,
+  SYNC_RUN_COLUMNS,
+  watermarksTable,
+} from "./sync-tables.js";
 export type { ColumnSpec, Row, TableSpec } from "./table-spec.js";
-export type { BatchResult, BatchWrite, CurrentVersion, LeaseClaim, LeaseHolder, SqlSession, Warehouse } from "./warehouse.js";
+export type { BatchResult, BatchWrite, CurrentVersion, LeaseClaim, LeaseHolder, SqlSession, TypeChange, Warehouse } from "./warehouse.js";
 export { isWarehouseError, WarehouseError, type WarehouseErrorKind } from "./warehouse-error.js";

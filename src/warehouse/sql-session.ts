@@ -2,7 +2,7 @@ import { SyncError } from "../errors.js";
 import type { Dialect, Driver } from "./dialect.js";
 import { read, run, statementFailed, withStaged, type TableName } from "./statements.js";
 import type { Row, TableSpec } from "./table-spec.js";
-import type { SqlSession } from "./warehouse.js";
+import type { SqlSession, TypeChange } from "./warehouse.js";
 
 /**
  * The SQL session over a dialect's driver: tables created or widened, rows appended or replaced,
@@ -95,19 +95,31 @@ async function ensureTable(dialect: Dialect, driver: Driver, table: TableSpec, s
     return true;
   }
   const have = new Map(existing.map((c) => [c.name.toLowerCase(), c.type]));
-  const normalize = (type: string) => type.toUpperCase().replace(/\s+/g, "");
-  const changed = table.columns.filter((c) => have.has(c.name) && normalize(have.get(c.name)!) !== normalize(dialect.typeName(c.type)));
+  const changed = typeChangesOf(dialect, existing, table);
   if (changed.length > 0) {
-    const list = changed.map((c) => `${c.name} is ${have.get(c.name)} in the warehouse but ${dialect.typeName(c.type)} in the mapping`).join("; ");
+    const list = changed.map((c) => `${c.column} is ${c.have} in the warehouse but ${c.want} in the mapping`).join("; ");
     throw new SyncError(
       "warehouse_terminal",
-      `table ${table.schema}.${table.name}: ${list}. Give the column a new column_name, or migrate or drop the old column, then resync`,
-      {
-        context: { table: `${table.schema}.${table.name}` },
-      },
+      `table ${table.schema}.${table.name}: ${list}. Rebuild it from bronze with the new type: \`npm run rebuild -- --database KEY ${changed.map((c) => `--replace-column ${c.column}`).join(" ")}\` (or give the column a new column_name)`,
+      { context: { table: `${table.schema}.${table.name}` } },
     );
   }
   const missing = table.columns.filter((c) => !have.has(c.name));
   for (const statement of missing.length > 0 ? dialect.addColumns(table, missing) : []) await run(driver, "add columns", statement, table);
   return false;
+}
+
+/** The columns of `table` whose type in the warehouse (`existing`) differs from the spec's. */
+export function typeChangesOf(dialect: Dialect, existing: readonly { name: string; type: string }[], table: TableSpec): TypeChange[] {
+  const have = new Map(existing.map((c) => [c.name.toLowerCase(), c.type]));
+  const normalize = (type: string) => type.toUpperCase().replace(/\s+/g, "");
+  return table.columns
+    .filter((c) => have.has(c.name) && normalize(have.get(c.name)!) !== normalize(dialect.typeName(c.type)))
+    .map((c) => ({ column: c.name, have: have.get(c.name)!, want: dialect.typeName(c.type) }));
+}
+
+/** The columns whose type changed, for a rebuild to check (none when the table does not exist). */
+export async function typeChanges(dialect: Dialect, driver: Driver, table: TableSpec): Promise<TypeChange[]> {
+  const existing = await describe(dialect, driver, table);
+  return existing ? typeChangesOf(dialect, existing, table) : [];
 }

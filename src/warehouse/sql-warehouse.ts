@@ -2,6 +2,7 @@ import { SILVER_COLUMNS as S } from "../config/index.js";
 import type { Dialect, Driver } from "./dialect.js";
 import { leaseOps } from "./lease-ops.js";
 import { relatedPagesSql } from "./related-pages.js";
+import { rebuildOps } from "./rebuild-ops.js";
 import { createSqlSession } from "./sql-session.js";
 import { cellText, isoOf, read, run, withStaged } from "./statements.js";
 import { bronzeVersionsSql, currentVersionsSql, forgetSeenSql, markUnseenSql, mergeBronzeSql, mergeSilverSql, upsertSql, type SqlText } from "./sync-sql.js";
@@ -67,6 +68,7 @@ export async function openWarehouse(dialect: Dialect): Promise<Warehouse> {
       return rows.map((r) => cellText(r.page_id));
     },
     ...leaseOps(driver, text),
+    ...rebuildOps(dialect, driver, text),
     capabilities: dialect.capabilities,
     sql: session,
     close: () => driver.close(),

@@ -49,31 +49,54 @@ export function silverTable(database: DatabaseConfig, settings: Settings): Table
   };
 }
 
+/** The columns of `sync_runs`, named once: the table spec, the row writer and its readers take them here. */
+export const SYNC_RUN_COLUMNS = {
+  runId: "run_id",
+  databaseKey: "database_key",
+  mode: "mode",
+  status: "status",
+  startedAt: "started_at",
+  finishedAt: "finished_at",
+  pagesRead: "pages_read",
+  rowsUpserted: "rows_upserted",
+  bronzeVersions: "bronze_versions",
+  rowsQuarantined: "rows_quarantined",
+  notionRequests: "notion_requests",
+  watermark: "watermark",
+  errorCode: "error_code",
+  error: "error",
+  // The dependent refresh this database's writes triggered (its requests are in notion_requests too).
+  dependentPagesRead: "dependent_pages_read",
+  dependentRowsUpserted: "dependent_rows_upserted",
+  dependentDeferred: "dependent_deferred",
+  dependentRequests: "dependent_requests",
+} as const;
+
 export function syncRunsTable(settings: Settings): TableSpec {
+  const c = SYNC_RUN_COLUMNS;
   return {
     schema: settings.schemas.meta,
     name: "sync_runs",
-    key: ["run_id", "database_key"],
+    key: [c.runId, c.databaseKey],
     columns: [
-      col("run_id", STRING),
-      col("database_key", STRING),
-      col("mode", STRING),
-      col("status", STRING),
-      col("started_at", TIMESTAMP),
-      col("finished_at", TIMESTAMP),
-      col("pages_read", BIGINT),
-      col("rows_upserted", BIGINT),
-      col("bronze_versions", BIGINT),
-      col("rows_quarantined", BIGINT),
-      col("notion_requests", BIGINT),
-      col("watermark", TIMESTAMP),
-      col("error_code", STRING),
-      col("error", STRING),
-      // The dependent refresh this database's writes triggered (its requests are in notion_requests too).
-      col("dependent_pages_read", BIGINT),
-      col("dependent_rows_upserted", BIGINT),
-      col("dependent_deferred", BIGINT),
-      col("dependent_requests", BIGINT),
+      col(c.runId, STRING),
+      col(c.databaseKey, STRING),
+      col(c.mode, STRING),
+      col(c.status, STRING),
+      col(c.startedAt, TIMESTAMP),
+      col(c.finishedAt, TIMESTAMP),
+      col(c.pagesRead, BIGINT),
+      col(c.rowsUpserted, BIGINT),
+      col(c.bronzeVersions, BIGINT),
+      col(c.rowsQuarantined, BIGINT),
+      col(c.notionRequests, BIGINT),
+      col(c.watermark, TIMESTAMP),
+      col(c.errorCode, STRING),
+      col(c.error, STRING),
+      col(c.dependentPagesRead, BIGINT),
+      col(c.dependentRowsUpserted, BIGINT),
+      col(c.dependentDeferred, BIGINT),
+      col(c.dependentRequests, BIGINT),
     ],
   };
 }
@@ -152,24 +175,25 @@ export function seenPagesTable(settings: Settings): TableSpec {
 
 /** One `sync_runs` row per database per run. */
 export function syncRunRow(summary: DatabaseSummary): Row {
+  const c = SYNC_RUN_COLUMNS;
   return {
-    run_id: summary.runId,
-    database_key: summary.databaseKey,
-    mode: summary.mode,
-    status: summary.status,
-    started_at: summary.startedAt.toISOString(),
-    finished_at: summary.finishedAt.toISOString(),
-    pages_read: summary.pagesRead,
-    rows_upserted: summary.rowsUpserted,
-    bronze_versions: summary.bronzeVersions,
-    rows_quarantined: summary.rowsQuarantined,
-    notion_requests: summary.notionRequests,
-    dependent_pages_read: summary.dependentRefresh?.pagesRead ?? 0,
-    dependent_rows_upserted: summary.dependentRefresh?.rowsUpserted ?? 0,
-    dependent_deferred: summary.dependentRefresh?.deferred ?? 0,
-    dependent_requests: summary.dependentRefresh?.requests ?? 0,
-    watermark: summary.watermark,
-    error_code: summary.errorCode,
-    error: summary.error,
+    [c.runId]: summary.runId,
+    [c.databaseKey]: summary.databaseKey,
+    [c.mode]: summary.mode,
+    [c.status]: summary.status,
+    [c.startedAt]: summary.startedAt.toISOString(),
+    [c.finishedAt]: summary.finishedAt.toISOString(),
+    [c.pagesRead]: summary.pagesRead,
+    [c.rowsUpserted]: summary.rowsUpserted,
+    [c.bronzeVersions]: summary.bronzeVersions,
+    [c.rowsQuarantined]: summary.rowsQuarantined,
+    [c.notionRequests]: summary.notionRequests,
+    [c.dependentPagesRead]: summary.dependentRefresh?.pagesRead ?? 0,
+    [c.dependentRowsUpserted]: summary.dependentRefresh?.rowsUpserted ?? 0,
+    [c.dependentDeferred]: summary.dependentRefresh?.deferred ?? 0,
+    [c.dependentRequests]: summary.dependentRefresh?.requests ?? 0,
+    [c.watermark]: summary.watermark,
+    [c.errorCode]: summary.errorCode,
+    [c.error]: summary.error,
   };
 }

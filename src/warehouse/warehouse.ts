@@ -50,6 +50,21 @@ export interface Warehouse {
   renewLeases(table: TableSpec, renewal: { readonly owner: string; readonly keys: readonly string[]; readonly ttlSeconds: number }): Promise<number>;
   /** Gives up every lease the owner holds. */
   releaseLeases(table: TableSpec, owner: string): Promise<void>;
+  /**
+   * The newest bronze version, edited no later than `notAfter`, of each page whose id sorts after
+   * `after`, in page-id order, at most `limit`.
+   */
+  newestBronze(
+    bronze: TableSpec,
+    range: { readonly after: string; readonly notAfter: string; readonly limit: number },
+  ): Promise<{ readonly pageId: string; readonly pageJson: string }[]>;
+  /** In a rebuilt silver table, the rows the live one holds as not seen by a full read stay deleted; returns how many. */
+  keepUnseen(rebuilt: TableSpec, silver: TableSpec): Promise<number>;
+  /** Replaces `target` by the rows and column types of `rebuilt`, in one statement. */
+  replaceTable(target: TableSpec, rebuilt: TableSpec): Promise<void>;
+  dropTable(table: TableSpec): Promise<void>;
+  /** The columns whose type in the warehouse differs from the spec's (none when the table does not exist). */
+  typeChanges(table: TableSpec): Promise<TypeChange[]>;
   /** What the engine needs beyond its own locking (see DialectCapabilities). */
   readonly capabilities: DialectCapabilities;
   /** The same connection as a SQL session, for data quality, reports and the worker. */
@@ -77,6 +92,14 @@ export interface SqlSession {
   quote(identifier: string): string;
   /** Engine-specific SQL fragments. */
   readonly functions: SqlFunctions;
+}
+
+export interface TypeChange {
+  readonly column: string;
+  /** The type in the warehouse. */
+  readonly have: string;
+  /** The mapping's type, in the engine's words. */
+  readonly want: string;
 }
 
 /** A claim on the leases of some databases (`pipeline/run-lease.ts`). */

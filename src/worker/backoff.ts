@@ -34,6 +34,11 @@ export class FailureBackoff {
     else this.#sitOut.set(key, Math.min(2 ** (failures - 1), 16) - 1);
   }
 
+  /** The ticks a database still sits out (0: it syncs at the next tick). */
+  ticksLeft(key: string): number {
+    return this.#sitOut.get(key) ?? 0;
+  }
+
   private failures(key: string): number {
     return this.status.databases.get(key)?.consecutiveFailures ?? 0;
   }

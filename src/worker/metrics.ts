@@ -100,11 +100,17 @@ function workerMetrics(events: EventBus, registry: Registry, counter: CounterOf)
     "Times the worker opened the warehouse only to see whether it answers (readiness, KPIs at start), by result",
     ["result"],
   );
+  const reads = counter(
+    "nds_warehouse_reads_total",
+    "Times the worker opened the warehouse to read what a page shows (the Control Room's trend, problems and runs), by page and result",
+    ["what", "result"],
+  );
   const staleLocks = counter("nds_stale_locks_taken_over_total", "Run locks taken over from a holder that had stopped (its heartbeat went stale)");
   const dqScore = new Gauge({ name: "nds_dq_score", help: "Score of the latest data-quality check (0-100)", registers: [registry] });
   const dqIssues = new Gauge({ name: "nds_dq_issues", help: "Problems found by the latest data-quality check", registers: [registry] });
   events.on("worker:tick_skipped", (e) => skippedTicks.inc({ reason: e.reason }));
   events.on("worker:probed", (e) => probes.inc({ result: e.ok ? "ok" : "failed" }));
+  events.on("worker:read", (e) => reads.inc({ what: e.what, result: e.ok ? "ok" : "failed" }));
   events.on("lock:acquired", (e) => e.takenOver && staleLocks.inc());
   events.on("dq:checked", (e) => {
     dqScore.set(e.score);

@@ -32,6 +32,11 @@ export class Scheduler {
     return this.#inFlight !== undefined;
   }
 
+  /** When the schedule ticks next (UTC); null before start or after stop. */
+  nextRunAt(): Date | null {
+    return this.#stopped ? null : (this.#task?.getNextRun() ?? null);
+  }
+
   start(): void {
     this.#task = cron.schedule(this.options.schedule, () => this.tick(), {
       name: "notion-delta-sync",
@@ -71,6 +76,13 @@ export class Scheduler {
     clearTimeout(this.#retry);
     await this.#task?.stop();
     await this.#inFlight;
+    await this.#task?.destroy();
+  }
+
+  /** The forceful stop: no more ticks or retries, and the run in flight is not waited for. */
+  async halt(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#retry);
     await this.#task?.destroy();
   }
 }

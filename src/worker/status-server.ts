@@ -5,13 +5,19 @@ import { SyncError } from "../errors.js";
 
 /**
  * The status endpoints of the contract on node:http: /healthz (alive), /readyz (config loaded and
- * the warehouse answers), /metrics (Prometheus text), /api/kpis (JSON). Read-only; GET and HEAD only.
+ * the warehouse answers), /metrics (Prometheus text), /api/kpis (JSON), / (the Control Room page,
+ * under a Content-Security-Policy that lets nothing load or run). Read-only; GET and HEAD only.
  */
 export interface StatusSources {
   ready(): Promise<{ ok: boolean; reason?: string }>;
   kpis(): Promise<object>;
   registry: Registry;
+  /** The Control Room's HTML and the policy it is served under. */
+  page(): Promise<string>;
+  readonly pagePolicy: string;
 }
+
+const PATHS = ["/", "/healthz", "/readyz", "/metrics", "/api/kpis"];
 
 export interface StatusServer {
   readonly port: number;
@@ -21,8 +27,8 @@ export interface StatusServer {
 export async function startStatusServer(port: number, sources: StatusSources, onError: (error: unknown) => void): Promise<StatusServer> {
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
-    const send = (status: number, type: string, body: string) => {
-      response.writeHead(status, { "content-type": type, "cache-control": "no-store" });
+    const send = (status: number, type: string, body: string, headers: Record<string, string> = {}) => {
+      response.writeHead(status, { "content-type": type, "cache-control": "no-store", "x-content-type-options": "nosniff", ...headers });
       response.end(request.method === "HEAD" ? undefined : body);
     };
     const json = (status: number, body: unknown) => send(status, "application/json; charset=utf-8", `${JSON.stringify(body)}\n`);
@@ -39,8 +45,13 @@ export async function startStatusServer(port: number, sources: StatusSources, on
           return send(200, sources.registry.contentType, await sources.registry.metrics());
         case "/api/kpis":
           return json(200, await sources.kpis());
+        case "/":
+          return send(200, "text/html; charset=utf-8", await sources.page(), {
+            "content-security-policy": sources.pagePolicy,
+            "referrer-policy": "no-referrer",
+          });
         default:
-          return json(404, { error: "not found", paths: ["/healthz", "/readyz", "/metrics", "/api/kpis"] });
+          return json(404, { error: "not found", paths: PATHS });
       }
     };
     handle().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import type { DatabaseSummary, EventBus } from "../observability/events.js";
 import type { Settings } from "../config/index.js";
 import type { LockHolder } from "../state/index.js";
-import { cellText, syncRunsTable, type SqlSession } from "../warehouse/index.js";
+import { cellText, SYNC_RUN_COLUMNS, syncRunsTable, type SqlSession } from "../warehouse/index.js";
 
 /**
  * The worker's status model: what /api/kpis, /readyz, the metrics and the failure backoff read. Per
@@ -15,9 +15,37 @@ export interface DatabaseKpi {
   lastRunAt: Date | null;
   lastStatus: DatabaseSummary["status"] | null;
   lastError: string | null;
+  /** The closed code of that error (the Control Room's fix hint is chosen by it). */
+  lastErrorCode: string | null;
   pages: number;
   rows: number;
   consecutiveFailures: number;
+  /** The newest watermark a run reported: where the next incremental read starts. */
+  watermark: string | null;
+}
+
+/** One database in GET /api/kpis. */
+export interface DatabaseKpis {
+  last_success_at: string | null;
+  /** null: never synced successfully. */
+  freshness_minutes: number | null;
+  last_status: DatabaseKpi["lastStatus"];
+  last_run_at: string | null;
+  last_error: string | null;
+  pages: number;
+  rows: number;
+  consecutive_failures: number;
+}
+
+/** The JSON of GET /api/kpis (the Control Room reads the same numbers). */
+export interface Kpis {
+  /** The oldest database's; a database never synced counts as old as the worker. */
+  freshness_minutes: number | null;
+  databases: Record<string, DatabaseKpis>;
+  dq_score: number | null;
+  running: boolean;
+  last_run_error: string | null;
+  generated_at: string;
 }
 
 export class WorkerStatus {
@@ -36,7 +64,17 @@ export class WorkerStatus {
   constructor(keys: readonly string[], startedAt: Date = new Date()) {
     this.startedAt = startedAt;
     for (const key of keys)
-      this.databases.set(key, { lastSuccessAt: null, lastRunAt: null, lastStatus: null, lastError: null, pages: 0, rows: 0, consecutiveFailures: 0 });
+      this.databases.set(key, {
+        lastSuccessAt: null,
+        lastRunAt: null,
+        lastStatus: null,
+        lastError: null,
+        lastErrorCode: null,
+        pages: 0,
+        rows: 0,
+        consecutiveFailures: 0,
+        watermark: null,
+      });
   }
 
   subscribe(events: EventBus): void {
@@ -56,12 +94,17 @@ export class WorkerStatus {
     this.lockBlocked = { holder, since: this.lockBlocked?.since ?? now.toISOString() };
   }
 
-  record(s: Pick<DatabaseSummary, "databaseKey" | "status" | "finishedAt" | "error" | "pagesRead" | "rowsUpserted">): void {
+  record(
+    s: Pick<DatabaseSummary, "databaseKey" | "status" | "finishedAt" | "error" | "pagesRead" | "rowsUpserted"> &
+      Partial<Pick<DatabaseSummary, "errorCode" | "watermark">>,
+  ): void {
     const db = this.databases.get(s.databaseKey);
     if (!db) return;
     db.lastRunAt = s.finishedAt;
     db.lastStatus = s.status;
     db.lastError = s.error;
+    db.lastErrorCode = s.errorCode ?? null;
+    db.watermark = s.watermark ?? db.watermark;
     db.pages = s.pagesRead;
     db.rows = s.rowsUpserted;
     if (s.status === "success") {
@@ -74,31 +117,37 @@ export class WorkerStatus {
 
   /** Reads each database's recent run records: the last run, the last success, the failures in a row. */
   async load(warehouse: SqlSession, settings: Settings): Promise<void> {
+    const c = SYNC_RUN_COLUMNS;
+    const q = (name: string) => warehouse.quote(name);
     const table = warehouse.tableName(syncRunsTable(settings));
+    const [key, status, finished] = [c.databaseKey, c.status, c.finishedAt];
+    const shown = [key, status, finished, c.error, c.errorCode, c.watermark, c.pagesRead, c.rowsUpserted].map(q).join(", ");
     const recent = await warehouse.query(
-      `SELECT database_key, status, finished_at, error, pages_read, rows_upserted FROM (SELECT *, row_number() OVER (PARTITION BY database_key ORDER BY finished_at DESC) AS rn FROM ${table}) r WHERE rn <= 20 ORDER BY database_key, finished_at DESC`,
+      `SELECT ${shown} FROM (SELECT *, row_number() OVER (PARTITION BY ${q(key)} ORDER BY ${q(finished)} DESC) AS rn FROM ${table}) r WHERE rn <= 20 ORDER BY ${q(key)}, ${q(finished)} DESC`,
     );
-    const successes = await warehouse.query(`SELECT database_key, max(finished_at) AS at FROM ${table} WHERE status = 'success' GROUP BY database_key`);
-    for (const [key, db] of this.databases) {
-      const rows = recent.filter((r) => r.database_key === key);
+    const successes = await warehouse.query(`SELECT ${q(key)}, max(${q(finished)}) AS at FROM ${table} WHERE ${q(status)} = 'success' GROUP BY ${q(key)}`);
+    for (const [databaseKey, db] of this.databases) {
+      const rows = recent.filter((r) => r[key] === databaseKey);
       const last = rows[0];
       if (last) {
-        db.lastRunAt = toDate(last.finished_at);
-        db.lastStatus = last.status as DatabaseSummary["status"];
-        db.lastError = (last.error as string | null) ?? null;
-        db.pages = Number(last.pages_read);
-        db.rows = Number(last.rows_upserted);
+        db.lastRunAt = toDate(last[finished]);
+        db.lastStatus = last[status] as DatabaseSummary["status"];
+        db.lastError = (last[c.error] as string | null) ?? null;
+        db.lastErrorCode = (last[c.errorCode] as string | null) ?? null;
+        db.pages = Number(last[c.pagesRead]);
+        db.rows = Number(last[c.rowsUpserted]);
       }
-      const streak = rows.findIndex((r) => r.status === "success");
-      db.consecutiveFailures = (streak === -1 ? rows : rows.slice(0, streak)).filter((r) => r.status === "failed").length;
-      db.lastSuccessAt = toDate(successes.find((r) => r.database_key === key)?.at);
+      const streak = rows.findIndex((r) => r[status] === "success");
+      db.consecutiveFailures = (streak === -1 ? rows : rows.slice(0, streak)).filter((r) => r[status] === "failed").length;
+      db.lastSuccessAt = toDate(successes.find((r) => r[key] === databaseKey)?.at);
+      db.watermark = toDate(rows.find((r) => r[c.watermark] !== null && r[c.watermark] !== undefined)?.[c.watermark])?.toISOString() ?? null;
     }
     this.loaded = true;
   }
 
   /** The JSON of GET /api/kpis. Freshness of a database never synced is null; overall is the oldest. */
-  toJson(now: number): object {
-    const databases: Record<string, object> = {};
+  toJson(now: number): Kpis {
+    const databases: Record<string, DatabaseKpis> = {};
     const freshness: number[] = [];
     for (const [key, db] of this.databases) {
       const minutes = db.lastSuccessAt ? round((now - db.lastSuccessAt.getTime()) / 60_000) : null;

@@ -80,6 +80,29 @@ export class WarehouseAccess {
     return this.#probing;
   }
 
+  /**
+   * A read for a page (the Control Room), on its own connection, in turn with runs and checks. It
+   * opens the warehouse every time: callers bound how often (see warehouse-reads.ts).
+   */
+  read<T>(what: string, work: (session: SqlSession) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      const started = performance.now();
+      let ok = false;
+      try {
+        const warehouse = await createWarehouse(this.config.warehouse);
+        try {
+          const result = await work(warehouse.sql);
+          ok = true;
+          return result;
+        } finally {
+          await warehouse.close();
+        }
+      } finally {
+        this.events.emit("worker:read", { what, ok, durationMs: performance.now() - started });
+      }
+    });
+  }
+
   /** The data-quality checks, on their own connection. */
   checkQuality(): Promise<DqResult> {
     return this.exclusive(async () => {

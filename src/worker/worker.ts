@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/index.js";
 import { createEventBus, type EventBus } from "../observability/events.js";
+import { CONTROL_ROOM_CSP, createControlRoom } from "./control-room/index.js";
 import { runSync } from "../pipeline/index.js";
 import { describeHolder, LockHeldError } from "../state/index.js";
 import { FailureBackoff } from "./backoff.js";
@@ -25,8 +26,8 @@ export interface Worker {
    */
   stop(): Promise<void>;
   /**
-   * The forceful stop, when the graceful one takes too long: the status server closes at once and the
-   * run in flight is abandoned (its uncommitted batch is never committed; the process should exit).
+   * The forceful stop, when the graceful one takes too long: no more ticks, the status server closes at
+   * once and the run in flight is abandoned (its uncommitted batch is never committed; the process should exit).
    */
   kill(): Promise<void>;
 }
@@ -66,9 +67,18 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   // The last run records are read before the endpoints answer, so /api/kpis is right from the start.
   await access.probe().catch((error: unknown) => logger.warn({ err: error }, "warehouse not reachable at start; KPIs are loaded when it is"));
   for (const key of keys) backoff.update(key);
-  const server = await startStatusServer(config.worker.port, { ready, kpis: () => Promise.resolve(status.toJson(now())), registry }, (error) =>
-    logger.error({ err: error }, "status endpoint failed"),
-  );
+  const controlRoom = createControlRoom({
+    settings: config.mapping.settings,
+    status,
+    events,
+    logger,
+    now,
+    read: (what, work) => access.read(what, work),
+    backoffTicks: (key) => backoff.ticksLeft(key),
+    nextRunAt: () => scheduler.nextRunAt(),
+  });
+  const sources = { ready, kpis: () => Promise.resolve(status.toJson(now())), registry, page: () => controlRoom.page(), pagePolicy: CONTROL_ROOM_CSP };
+  const server = await startStatusServer(config.worker.port, sources, (error) => logger.error({ err: error }, "status endpoint failed"));
   scheduler.start();
   events.emit("worker:start", { port: server.port, schedule: config.worker.schedule, runOnStart: config.worker.runOnStart });
   if (config.worker.runOnStart) void scheduler.tick();
@@ -86,6 +96,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       })()),
     async kill() {
       abort.abort();
+      await scheduler.halt();
       await server.close();
       events.emit("worker:stop", { forced: true });
     },

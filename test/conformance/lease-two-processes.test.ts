@@ -16,12 +16,15 @@ const local = useLocalWarehouse();
  * one sync while the other reports who holds it and exits 1; once the first is done, the lease is free.
  */
 describe("the lease across hosts, through @databricks/sql on the local warehouse", () => {
+  /** Host A's Notion answers slowly (the same workspace: same seed), so that B asks while A syncs. */
+  let slow: Sandbox;
   let sandbox: Sandbox;
   let dir: string;
   let reader: Warehouse;
   let leases: string;
+  const DATABASES = ["--database", "programs", "milestones"];
   const hostEnv = (name: string): Record<string, string> => ({
-    ...sandbox.env(),
+    ...(name === "a" ? slow : sandbox).env(),
     ...local().env(),
     MAPPING_PATH: join(dir, "mapping.yaml"),
     WATERMARK_DIR: join(dir, name, "watermarks"),
@@ -34,6 +37,7 @@ describe("the lease across hosts, through @databricks/sql on the local warehouse
 
   beforeAll(async () => {
     sandbox = await startSandbox({ seed: 3, scale: 60 });
+    slow = await startSandbox({ seed: 3, scale: 60, latencyMs: 3_000 });
     dir = mkdtempSync(join(tmpdir(), "nds-lease-"));
     const prefix = uniquePrefix();
     writeFileSync(
@@ -50,6 +54,7 @@ describe("the lease across hosts, through @databricks/sql on the local warehouse
   afterAll(async () => {
     await reader?.close();
     await sandbox?.close();
+    await slow?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -64,19 +69,20 @@ describe("the lease across hosts, through @databricks/sql on the local warehouse
   }
 
   it("lets one process sync while the other reports the lease and exits 1; the lease is free afterwards", async () => {
-    const a = runCli(["sync", "--json"], hostEnv("a"), 600_000);
+    const a = runCli(["sync", ...DATABASES, "--json"], hostEnv("a"), 600_000);
     const held = await leaseRowsOnceTaken(Date.now() + 300_000);
     const runA = String(held[0]!.run_id);
     expect(held.every((r) => r.run_id === runA && r.host === hostname())).toBe(true);
 
-    const b = await runCli(["sync", "--json"], hostEnv("b"), 600_000);
+    const b = await runCli(["sync", ...DATABASES, "--json"], hostEnv("b"), 600_000);
     const first = await a;
     expect(first.code, first.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(1);
     const report = JSON.parse(b.stdout) as { summaries: { databaseKey: string; status: string; error: string | null; errorCode: string | null }[] };
     // Every database A held at the moment B asked is skipped by B, naming A's host, run and lease end.
     const refused = report.summaries.filter((s) => s.errorCode === "lease_held");
-    expect(refused.map((s) => s.databaseKey).sort()).toEqual(held.map((r) => String(r.database_key)).sort());
+    expect(refused.map((s) => s.databaseKey).sort()).toEqual(["milestones", "programs"]);
+    expect(held.map((r) => String(r.database_key)).sort()).toEqual(["milestones", "programs"]);
     for (const s of refused) {
       expect(s.status).toBe("skipped");
       expect(s.error).toMatch(new RegExp(`^lease held by ${hostname()} run ${runA} until \\d{4}-\\d{2}-\\d{2}`));
@@ -85,7 +91,7 @@ describe("the lease across hosts, through @databricks/sql on the local warehouse
 
     // A released its leases at its end: B now syncs.
     expect(await reader.sql.query(`SELECT database_key FROM ${leases}`)).toEqual([]);
-    const again = await runCli(["sync", "--json"], hostEnv("b"), 600_000);
+    const again = await runCli(["sync", ...DATABASES, "--json"], hostEnv("b"), 600_000);
     expect(again.code, again.stderr).toBe(0);
   }, 900_000);
 });

@@ -8,7 +8,8 @@ import { queryFile } from "../support/duckdb-file.js";
 
 describe("npm run demo", () => {
   it("runs with no environment at all: two syncs, the edits picked up incrementally, a report", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "nds-demo-"));
+    // A space in the path: the printed command must still hand the shell the file as one argument.
+    const dir = mkdtempSync(join(tmpdir(), "nds demo-"));
     writeFileSync(join(dir, "notes.txt"), "not the demo's");
     try {
       const result = await runCli(["demo", "--dir", dir], {}, 120_000);
@@ -37,7 +38,8 @@ describe("npm run demo", () => {
       );
       expect(milestone).toEqual({ name: "Demo go-live", due: "2026-12-15" });
       // The query the demo suggests runs as printed, with nothing else installed (it suggested a `duckdb` that nothing installs).
-      const suggested = /^ {2}(DUCKDB_PATH=\S+ npx notion-delta-sync sql '[^'\n]+')$/m.exec(result.stdout)?.[1];
+      // Single-quoted for the shell: the directory's name holds a space, the query double-quoted identifiers.
+      const suggested = /^ {2}(DUCKDB_PATH='[^'\n]+' npx notion-delta-sync sql '[^'\n]+')$/m.exec(result.stdout)?.[1];
       expect(suggested, result.stdout).toBeDefined();
       const tried = spawnSync("bash", ["-c", suggested!], { encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" } });
       expect(tried.status, tried.stderr).toBe(0);

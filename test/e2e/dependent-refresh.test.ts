@@ -95,6 +95,45 @@ describe("the dependent refresh", () => {
     });
   });
 
+  it("holds back a re-read page stamped in the future: bronze keeps it, silver does not take it", async () => {
+    const future = "2099-01-01T00:00:00.000Z";
+    await runSync({ config: fixture.config(), logger, now });
+    clock += 10 * 60_000;
+    const [project] = editLines(1);
+    fixture.sandbox.faults.inject({
+      method: "GET",
+      path: `/v1/pages/${project!}`,
+      kind: "mutate",
+      times: 1000,
+      mutate: (json) => ({ ...(json as object), last_edited_time: future }),
+    });
+    let run;
+    try {
+      run = await runSync({ config: fixture.config(), logger, now });
+    } finally {
+      fixture.sandbox.faults.clear();
+    }
+    const lines = run.summaries.find((s) => s.databaseKey === "budget_lines")!;
+    expect(lines).toMatchObject({ status: "success", rowsUpserted: 1, error: null });
+    expect(lines.dependentRefresh).toMatchObject({ databases: ["projects"], pagesRead: 1, rowsUpserted: 0 });
+    const [silver] = await queryFile(
+      fixture.duckdbPath,
+      `SELECT epoch_ms(last_edited_time) AS t, _run_id FROM ppm_silver.projects WHERE page_id = '${project!}'`,
+    );
+    expect(Number(silver!.t)).toBeLessThan(Date.parse("2030-01-01"));
+    expect(silver!._run_id).not.toBe(run.runId);
+    const [held] = await queryFile(
+      fixture.duckdbPath,
+      `SELECT rule, column_name, value FROM ppm_meta.quarantine WHERE page_id = '${project!}' AND run_id = '${run.runId}'`,
+    );
+    expect(held).toEqual({ rule: "future_time", column_name: "last_edited_time", value: future });
+    const [bronze] = await queryFile(
+      fixture.duckdbPath,
+      `SELECT count(*) AS n FROM ppm_bronze.notion_projects WHERE page_id = '${project!}' AND last_edited_time = TIMESTAMP '2099-01-01 00:00:00'`,
+    );
+    expect(Number(bronze!.n)).toBe(1);
+  });
+
   it("re-reads at most max_pages per run, counts the rest as deferred, and leaves them to the reconcile", async () => {
     const config = () => fixture.config({ MAPPING_PATH: mapping("  dependent_refresh: { max_pages: 1 }") });
     await runSync({ config: config(), logger, now });

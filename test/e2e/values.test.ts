@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { completePage, createNotionGateway, readPage, type NotionGateway } from "../../src/notion/index.js";
+import { createEventBus } from "../../src/observability/events.js";
 import { runSync } from "../../src/pipeline/index.js";
 import { queryFile } from "../support/duckdb-file.js";
 import type { OracleColumn } from "../support/oracle.js";
@@ -92,5 +94,29 @@ describe("every value as Notion means it", () => {
     const complete = fixture.sandbox.store.getPage(edited.mentionProject) as Record<string, any>;
     expect(page.properties.Name.title).toEqual(complete.properties.Name.title);
     expect(page.properties["Line Names"].rollup.array.length).toBe(complete.properties["Line Names"].rollup.array.length);
+  });
+
+  it('reads each answer of a property once, a "show original" rollup of capped relations included', async () => {
+    const gateway = createNotionGateway({ settings: config().notion, events: createEventBus() });
+    const calls: string[] = [];
+    const counting: NotionGateway = {
+      ...gateway,
+      listPropertyItems: (request, what, counter) => {
+        calls.push(`${request.propertyId} ${request.cursor ?? "first"}`);
+        return gateway.listPropertyItems(request, what, counter);
+      },
+    };
+    try {
+      const page = (await readPage(gateway, edited.crowdedProgram, "programs", { count: 0 }))!;
+      // "Program Lines" shows the projects' Budget Lines relations, each capped at 25: the page is truncated through it.
+      const lines = page.properties["Program Lines"]!;
+      expect((lines.rollup as { array: { relation: unknown[] }[] }).array.some((element) => element.relation.length >= 25)).toBe(true);
+      const completed = await completePage(counting, page, "programs", { count: 0 });
+      expect((completed.properties["Program Lines"]!.rollup as { array: unknown[] }).array.length).toBeGreaterThan(60);
+    } finally {
+      await gateway.close();
+    }
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.filter((call, i) => calls.indexOf(call) !== i)).toEqual([]);
   });
 });

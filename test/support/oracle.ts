@@ -28,8 +28,8 @@ export function mappingColumns(file: string): Record<string, OracleColumn[]> {
 /**
  * Whether Notion cut anything in the page object of `page` (`shown`: the page as the API shows it):
  * then its rollups come from the property endpoint, whose "show original" of a title or text is a
- * flat list of rich-text pieces with no boundary between pages (README, "What each Notion property
- * becomes"): one entry per piece.
+ * flat list of rich-text pieces with no boundary between pages (docs/values.md, "The property
+ * endpoint's answers"): one entry per piece.
  */
 function wasCut(page: Json, shown: Json | undefined): boolean {
   if (!shown) return false;

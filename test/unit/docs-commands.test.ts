@@ -22,6 +22,8 @@ interface Shown {
   readonly document: string;
   readonly script: string;
   readonly flags: readonly string[];
+  /** The word right after `--`, when it is not a flag (`watermarks -- show`). */
+  readonly subcommand: string | undefined;
 }
 
 function commandsIn(document: string): Shown[] {
@@ -30,7 +32,8 @@ function commandsIn(document: string): Shown[] {
   for (const match of text.matchAll(/npm (?:run ([a-z][a-z:-]*)|(test|start|ci))(?: -- ([^`|\n]*))?/g)) {
     const script = match[1] ?? match[2]!;
     const flags = [...(match[3] ?? "").matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]);
-    found.push({ document, script, flags });
+    const subcommand = /^([a-z][a-z-]*)(?=\s|$)/.exec(match[3] ?? "")?.[1];
+    found.push({ document, script, flags, subcommand });
   }
   return found;
 }
@@ -61,6 +64,17 @@ describe("the commands the documents show", () => {
   )("%s exists", (_name, s) => {
     if (BUILTIN.has(s.script) && s.script !== "test" && s.script !== "start") return;
     expect(Object.keys(scripts), `no script "${s.script}" in package.json`).toContain(s.script);
+  });
+
+  it("name only subcommands their command's --help lists", () => {
+    const withSubcommand = shown.filter((x) => x.subcommand !== undefined);
+    expect(withSubcommand.length).toBeGreaterThan(0);
+    const unknown: string[] = [];
+    for (const s of withSubcommand) {
+      const help = scripts[s.script]?.match(/^(node|tsx) /) ? helpOf(s.script) : "";
+      if (!help.includes(`-- ${s.subcommand!}`)) unknown.push(`${s.document}: npm run ${s.script} -- ${s.subcommand!}`);
+    }
+    expect(unknown).toEqual([]);
   });
 
   it("pass only flags their command's --help lists", () => {

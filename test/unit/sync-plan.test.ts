@@ -20,6 +20,7 @@ const input = (over: Partial<PlanInput> = {}): PlanInput => ({
   full: false,
   previous: previous(),
   mappingHash: "h1",
+  mappedPropertyIds: ["title"],
   dataSourceId: "ds1",
   lookbackMs: 5 * 60_000,
   reconcileEveryMs: 86_400_000,
@@ -31,11 +32,28 @@ describe("planSync", () => {
   it.each([
     ["--full", input({ full: true }), "full", "--full"],
     ["no watermark", input({ previous: undefined }), "full", "no watermark"],
-    ["a changed mapping", input({ mappingHash: "h2" }), "full", "the mapping of this database changed"],
+    [
+      "a changed mapping, with no record of what bronze holds",
+      input({ mappingHash: "h2" }),
+      "full",
+      "the mapping of this database changed, and bronze does not hold a record of its properties (the last full read predates it)",
+    ],
+    [
+      "a changed mapping that reads a property bronze lacks",
+      input({ mappingHash: "h2", mappedPropertyIds: ["title", "new%3A"], previous: previous({ bronzeProperties: { Name: "title", Other: "o" } }) }),
+      "full",
+      "the mapping of this database changed, and bronze does not hold property new%3A (not in the data source at the last full read)",
+    ],
     ["a changed data source", input({ dataSourceId: "ds2" }), "full", "the data source changed"],
     ["the reconcile due", input({ previous: previous({ lastFullAt: "2026-12-01T10:07:42.123Z" }) }), "full", "periodic reconcile (settings.reconcile_every)"],
     ["a watermark without a full read", input({ previous: previous({ lastFullAt: undefined }) }), "full", "periodic reconcile (settings.reconcile_every)"],
     ["nothing but changes", input(), "incremental", "changes since the watermark"],
+    [
+      "a changed mapping that reads only what bronze holds (rebuilt from bronze first)",
+      input({ mappingHash: "h2", mappedPropertyIds: ["title", "o"], previous: previous({ bronzeProperties: { Name: "title", Other: "o" } }) }),
+      "incremental",
+      "changes since the watermark",
+    ],
     [
       "a reconcile that is never due",
       input({ reconcileEveryMs: 0, previous: previous({ lastFullAt: undefined }) }),
@@ -45,6 +63,8 @@ describe("planSync", () => {
   ])("with %s: %s (%s)", (_name, given, mode, reason) => {
     const plan = planSync(given);
     expect([plan.mode, plan.reason, plan.reconcile]).toEqual([mode, reason, mode === "full"]);
+    const rebuilds = mode === "incremental" && given.previous?.mappingHash !== given.mappingHash;
+    expect(plan.rebuild).toBe(rebuilds ? "the mapping of this database changed: silver rebuilt from bronze" : undefined);
   });
 
   it("reads an incremental sync from the watermark minus the lookback, a full one from the start", () => {
@@ -67,7 +87,25 @@ describe("planSync", () => {
 });
 
 describe("WatermarkBook", () => {
-  const identity = { databaseKey: "projects", runId: "r1", dataSourceId: "ds1", mappingHash: "h1", propertyIds: { Name: "title" }, lookbackMs: 5 * 60_000 };
+  it("records what bronze holds when a full read completes, carries it otherwise, and names the new mapping after a rebuild", () => {
+    const full = new WatermarkBook(identity, planSync(input({ full: true })), previous());
+    expect(full.afterBatch("2026-12-02T09:30:00.000Z")?.bronzeProperties).toBeUndefined();
+    expect(full.afterReconcile(NOW)?.bronzeProperties).toEqual({ Name: "title", Other: "o" });
+    const held = previous({ bronzeProperties: { Name: "title" }, mappingHash: "h0" });
+    const rebuilt = new WatermarkBook(identity, planSync(input({ previous: held })), held);
+    expect(rebuilt.afterRebuild()).toMatchObject({ mappingHash: "h1", bronzeProperties: { Name: "title" }, lastEditedTime: held.lastEditedTime });
+    expect(rebuilt.afterRebuild()).toBeUndefined();
+  });
+
+  const identity = {
+    databaseKey: "projects",
+    runId: "r1",
+    dataSourceId: "ds1",
+    mappingHash: "h1",
+    propertyIds: { Name: "title" },
+    sourceProperties: { Name: "title", Other: "o" },
+    lookbackMs: 5 * 60_000,
+  };
 
   it("moves forward batch by batch, never past the cap, never back in an incremental run, and says nothing when nothing changed", () => {
     const book = new WatermarkBook(identity, planSync(input()), previous());

@@ -1,6 +1,7 @@
 import type { DBSQLClient } from "@databricks/sql";
 import type { DatabricksSettings } from "../../config/index.js";
 import type { StatementSession } from "./databricks-driver.js";
+import type { WarehouseError } from "../warehouse-error.js";
 import { toDatabricksError } from "./databricks-errors.js";
 
 /**
@@ -43,7 +44,7 @@ export async function openDatabricksSession(settings: DatabricksSettings): Promi
   } catch (error) {
     await client.close().catch(() => undefined);
     const failure = toDatabricksError(error);
-    throw failure.restate(`cannot open a session on ${where}: ${failure.message}${hint(failure.message)}`);
+    throw failure.restate(`cannot open a session on ${where}: ${failure.message}${hint(failure)}`);
   }
   return {
     async run(sql, params) {
@@ -61,11 +62,13 @@ export async function openDatabricksSession(settings: DatabricksSettings): Promi
   };
 }
 
-function hint(message: string): string {
-  if (/\b(401|403)\b|unauthori[sz]ed|forbidden|invalid (access )?token|PERMISSION_DENIED/i.test(message))
+/** What to check, from the failure's kind (toDatabricksError read the status, SQLSTATE and socket code). */
+function hint(failure: WarehouseError): string {
+  if (failure.kind === "permission")
     return " (check DATABRICKS_TOKEN, or DATABRICKS_CLIENT_ID/DATABRICKS_CLIENT_SECRET, and the principal's CAN USE permission on the warehouse)";
-  if (/ENOTFOUND|EAI_AGAIN|getaddrinfo/i.test(message)) return " (check DATABRICKS_HOST)";
-  if (/\b404\b/.test(message)) return " (check DATABRICKS_HTTP_PATH)";
+  if (failure.kind === "refused") return " (check DATABRICKS_HOST, and that the SQL warehouse is running)";
+  // No kind stands for a path the server does not know: a 404 answer is "other".
+  if (failure.kind === "other" && (failure.cause as { statusCode?: unknown } | undefined)?.statusCode === 404) return " (check DATABRICKS_HTTP_PATH)";
   return "";
 }
 

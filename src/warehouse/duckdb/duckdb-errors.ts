@@ -1,6 +1,13 @@
 import { WarehouseError, type RetryTable, type WarehouseErrorKind } from "../warehouse-error.js";
 
-/** DuckDB's retry rule per kind: embedded, so nothing breaks in transit; a file held elsewhere frees up later. */
+/**
+ * DuckDB's rule per kind. Nothing sends a DuckDB statement again: there is no retry loop as on
+ * Databricks (embedded, nothing breaks in transit, and a file held elsewhere does not free up in the
+ * moments a retry would wait). The table only marks a failure transient (`warehouse_transient`): a
+ * file another process holds ("locked") or a write conflict fails this run's database, and the next
+ * run tries again (the worker's next tick; its /readyz probes until the file opens). Every other kind
+ * would fail the same way again.
+ */
 export const DUCKDB_RETRY: RetryTable = {
   conflict: "always",
   refused: "never",
