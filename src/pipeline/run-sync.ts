@@ -1,14 +1,14 @@
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/index.js";
-import { SyncError, describeError, errorCodeOf, type ErrorCode } from "../errors.js";
+import { SyncError, describeError, errorCodeOf } from "../errors.js";
 import { createNotionGateway, loadUserDirectory, type NotionGateway } from "../notion/index.js";
 import { createEventBus, type DatabaseSummary, type EventBus } from "../observability/events.js";
 import { acquireRunLock, describeHolder, fileWatermarkStore, userCache } from "../state/index.js";
 import type { UserDirectory } from "../transform/types.js";
-import { createWarehouse, leasesTable, quarantineTable, syncRunRow, syncRunsTable } from "../warehouse/index.js";
+import { createWarehouse, leasesTable, quarantineTable, syncRunsTable } from "../warehouse/index.js";
 import type { RunContext } from "./run-context.js";
 import { createDependentRefresh } from "./dependent-refresh.js";
-import { newRunId } from "./run-records.js";
+import { newRunId, recordRun, skipped, type SkipReason } from "./run-records.js";
 import { RunLease } from "./run-lease.js";
 import { loadStoredWatermarks } from "./run-state.js";
 import { syncOrder } from "./sync-order.js";
@@ -27,10 +27,7 @@ export interface SyncRunOptions {
   readonly skip?: ReadonlyMap<string, SkipReason>;
 }
 
-export interface SkipReason {
-  readonly code: ErrorCode;
-  readonly reason: string;
-}
+export type { SkipReason } from "./run-records.js";
 
 export interface SyncRunDeps {
   readonly config: AppConfig;
@@ -214,14 +211,6 @@ async function usersOnce(gateway: NotionGateway, directory: string, dryRun: bool
   return users;
 }
 
-/** One `ppm_meta.sync_runs` row for the database just done; a failure to write it is logged, never fatal. */
-async function recordRun(ctx: RunContext, summary: DatabaseSummary): Promise<void> {
-  if (!ctx.warehouse) return;
-  await ctx.warehouse.insertRows(syncRunsTable(ctx.config.mapping.settings), [syncRunRow(summary)]).catch((error: unknown) => {
-    ctx.logger.error({ err: error, databaseKey: summary.databaseKey }, "could not write the run record");
-  });
-}
-
 function selectDatabases(config: AppConfig, keys: readonly string[] | undefined) {
   const all = config.mapping.databases;
   if (!keys || keys.length === 0) return all;
@@ -235,24 +224,4 @@ function selectDatabases(config: AppConfig, keys: readonly string[] | undefined)
 function notAttempted(failed: DatabaseSummary): SkipReason {
   const reason = /cannot reach Notion at .*/.exec(failed.error ?? "")?.[0] ?? "Notion is unreachable";
   return { code: "notion_unreachable", reason: `not attempted: ${reason} (as the sync of "${failed.databaseKey}" found)` };
-}
-
-function skipped(ctx: RunContext, databaseKey: string, { code, reason }: SkipReason): DatabaseSummary {
-  const at = ctx.now();
-  return {
-    runId: ctx.runId,
-    databaseKey,
-    mode: ctx.full ? "full" : "incremental",
-    status: "skipped",
-    startedAt: at,
-    finishedAt: at,
-    pagesRead: 0,
-    rowsUpserted: 0,
-    bronzeVersions: 0,
-    rowsQuarantined: 0,
-    notionRequests: 0,
-    watermark: null,
-    error: reason,
-    errorCode: code,
-  };
 }
