@@ -1,16 +1,15 @@
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/index.js";
-import { SyncError, describeError, errorCodeOf } from "../errors.js";
-import { createNotionGateway, loadUserDirectory, type NotionGateway } from "../notion/index.js";
+import { SyncError, describeError, errorCodeOf, type ErrorCode } from "../errors.js";
+import { createNotionGateway, type NotionGateway } from "../notion/index.js";
 import { createEventBus, type DatabaseSummary, type EventBus } from "../observability/events.js";
-import { acquireRunLock, describeHolder, fileWatermarkStore, userCache } from "../state/index.js";
+import { acquireRunLock, describeHolder, fileWatermarkStore } from "../state/index.js";
 import type { UserDirectory } from "../transform/types.js";
-import { createWarehouse, leasesTable, quarantineTable, syncRunsTable } from "../warehouse/index.js";
+import { syncRunRow, syncRunsTable, type createWarehouse } from "../warehouse/index.js";
 import type { RunContext } from "./run-context.js";
 import { createDependentRefresh } from "./dependent-refresh.js";
-import { newRunId, recordRun, skipped, type SkipReason } from "./run-records.js";
-import { RunLease } from "./run-lease.js";
-import { loadStoredWatermarks } from "./run-state.js";
+import { newRunId } from "./run-records.js";
+import { openWarehouseState, usersOnce } from "./run-open.js";
 import { syncOrder } from "./sync-order.js";
 import { syncDatabase } from "./sync-database.js";
 
@@ -27,7 +26,10 @@ export interface SyncRunOptions {
   readonly skip?: ReadonlyMap<string, SkipReason>;
 }
 
-export type { SkipReason } from "./run-records.js";
+export interface SkipReason {
+  readonly code: ErrorCode;
+  readonly reason: string;
+}
 
 export interface SyncRunDeps {
   readonly config: AppConfig;
@@ -169,46 +171,12 @@ async function openRun(
   };
 }
 
-/**
- * Opens the warehouse for a run that writes: the run's own tables, the watermarks it holds (checked
- * against the local copies by each database), and, where hosts share it, the databases' leases.
- */
-async function openWarehouseState(
-  deps: SyncRunDeps & { events: EventBus },
-  keys: readonly string[],
-  runId: string,
-  logger: Logger,
-  releasers: (() => Promise<void>)[],
-  lost: AbortController,
-) {
-  const { config, events } = deps;
-  const warehouse = await (deps.openWarehouse ?? createWarehouse)(config.warehouse, { retry: (info) => events.emit("warehouse:retry", info) });
-  releasers.push(() => warehouse.close());
-  await warehouse.ensureTables([syncRunsTable(config.mapping.settings), quarantineTable(config.mapping.settings)]);
-  const storedWatermarks = await loadStoredWatermarks(warehouse, config, fileWatermarkStore(config.watermarkDir), logger);
-  if (!warehouse.capabilities.leases) return { warehouse, storedWatermarks, lease: undefined, leaseRefused: new Map<string, string>() };
-  const { lease, refused } = await RunLease.take(warehouse, leasesTable(config.mapping.settings), keys, {
-    runId,
-    events,
-    logger,
-    onLost: (error) => {
-      events.emit("lease:lost", { runId, message: error.message });
-      lost.abort(error);
-    },
+/** One `ppm_meta.sync_runs` row for the database just done; a failure to write it is logged, never fatal. */
+async function recordRun(ctx: RunContext, summary: DatabaseSummary): Promise<void> {
+  if (!ctx.warehouse) return;
+  await ctx.warehouse.insertRows(syncRunsTable(ctx.config.mapping.settings), [syncRunRow(summary)]).catch((error: unknown) => {
+    ctx.logger.error({ err: error, databaseKey: summary.databaseKey }, "could not write the run record");
   });
-  releasers.push(() => lease.release());
-  return { warehouse, storedWatermarks, lease, leaseRefused: refused };
-}
-
-/** The workspace's users, read once per run and kept in the state directory for a rebuild from bronze (a cache: failing to keep it only warns). */
-async function usersOnce(gateway: NotionGateway, directory: string, dryRun: boolean, logger: Logger, now: () => Date): Promise<UserDirectory> {
-  const users = await loadUserDirectory(gateway, undefined);
-  if (!dryRun) {
-    await userCache(directory)
-      .save({ savedAt: now().toISOString(), users: users.users })
-      .catch((error: unknown) => logger.warn({ err: error }, `could not keep the user list for rebuilds: ${describeError(error)}`));
-  }
-  return users;
 }
 
 function selectDatabases(config: AppConfig, keys: readonly string[] | undefined) {
@@ -224,4 +192,24 @@ function selectDatabases(config: AppConfig, keys: readonly string[] | undefined)
 function notAttempted(failed: DatabaseSummary): SkipReason {
   const reason = /cannot reach Notion at .*/.exec(failed.error ?? "")?.[0] ?? "Notion is unreachable";
   return { code: "notion_unreachable", reason: `not attempted: ${reason} (as the sync of "${failed.databaseKey}" found)` };
+}
+
+function skipped(ctx: RunContext, databaseKey: string, { code, reason }: SkipReason): DatabaseSummary {
+  const at = ctx.now();
+  return {
+    runId: ctx.runId,
+    databaseKey,
+    mode: ctx.full ? "full" : "incremental",
+    status: "skipped",
+    startedAt: at,
+    finishedAt: at,
+    pagesRead: 0,
+    rowsUpserted: 0,
+    bronzeVersions: 0,
+    rowsQuarantined: 0,
+    notionRequests: 0,
+    watermark: null,
+    error: reason,
+    errorCode: code,
+  };
 }
