@@ -1,7 +1,7 @@
 import type { AppConfig } from "../config/index.js";
 import { describeError } from "../errors.js";
 import { fileWatermarkStore, watermarkOfRow, type Watermark } from "../state/index.js";
-import { createWarehouse, watermarksTable, type Warehouse } from "../warehouse/index.js";
+import { createWarehouse, watermarksTable, type SqlSession, type Warehouse } from "../warehouse/index.js";
 
 /**
  * `npm run watermarks`: each database's watermark as the local file and the warehouse hold it, and
@@ -82,4 +82,28 @@ async function readStored(config: AppConfig, readOnly: boolean): Promise<{ water
   } finally {
     await warehouse?.close();
   }
+}
+
+/**
+ * The databases whose local watermark and the warehouse's differ, read on an open session (the
+ * worker's start): each as a sentence saying what the next sync will do about it.
+ */
+export async function watermarkMismatches(session: SqlSession, config: AppConfig): Promise<string[]> {
+  const table = watermarksTable(config.mapping.settings);
+  if (!(await session.tableExists(table))) return [];
+  const rows = await session.query(`SELECT ${session.quote("database_key")}, ${session.quote("watermark_json")} FROM ${session.tableName(table)}`);
+  const stored = new Map(rows.map((r) => [String(r.database_key), watermarkOfRow(r, `the watermark row of ${table.schema}.${table.name}`)]));
+  const files = fileWatermarkStore(config.watermarkDir);
+  const out: string[] = [];
+  for (const { key } of config.mapping.databases) {
+    const file = await files.get(key).catch(() => undefined);
+    const held = stored.get(key);
+    if (!file && !held) continue;
+    if (file && held && file.lastEditedTime === held.lastEditedTime && file.mappingHash === held.mappingHash) continue;
+    const at = (w: Watermark | undefined) => w?.lastEditedTime ?? "none";
+    out.push(
+      `${key}: the local watermark (${at(file)}) and the warehouse's (${at(held)}) differ; its next sync reads ${file && held ? "from the older" : "in full"}`,
+    );
+  }
+  return out;
 }

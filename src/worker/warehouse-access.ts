@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { AppConfig } from "../config/index.js";
 import { describeError } from "../errors.js";
 import type { EventBus } from "../observability/events.js";
-import { newRunId } from "../pipeline/index.js";
+import { newRunId, watermarkMismatches } from "../pipeline/index.js";
 import { controlRoomStatusTable, runDqChecks, type DqResult } from "../quality/index.js";
 import { createWarehouse, type SqlSession } from "../warehouse/index.js";
 import type { WorkerStatus } from "./status.js";
@@ -25,6 +25,7 @@ export class WarehouseAccess {
   #exclusive: Promise<unknown> = Promise.resolve();
   #probing: Promise<Readiness & { at: number }> | undefined;
   #lastProbe: (Readiness & { at: number }) | undefined;
+  #watermarksChecked = false;
 
   constructor(
     private readonly config: AppConfig,
@@ -116,6 +117,12 @@ export class WarehouseAccess {
   }
 
   private async loadStatus(session: SqlSession): Promise<void> {
+    if (!this.#watermarksChecked) {
+      // Once at start: a local copy that does not match the warehouse it now points at is said at once.
+      this.#watermarksChecked = true;
+      const differ = await watermarkMismatches(session, this.config).catch((error: unknown) => [`could not compare the watermarks: ${describeError(error)}`]);
+      for (const line of differ) this.logger.warn(line);
+    }
     await this.status.load(session, this.config.mapping.settings).catch((error: unknown) => this.logger.debug({ err: error }, "no run records yet"));
     this.status.dqScore ??= await latestScore(session, this.config).catch((error: unknown) => {
       this.logger.debug({ err: error }, "no data-quality score yet");

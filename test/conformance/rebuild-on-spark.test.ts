@@ -55,7 +55,11 @@ describe("state and rebuild on Spark + Delta", () => {
     const users = new Map(sandbox.store.users().map((u) => [u.id as string, u as Record<string, any>]));
     const pages = sandbox.store.listPages(sandbox.databases.projects!.dataSourceId, { includeTrashed: true }) as Record<string, any>[];
     const expected = pages.map((p) => expectedRow(p, columns, users)).sort((a, b) => String(a.page_id).localeCompare(String(b.page_id)));
-    const actual = await reader.sql.query(silverSelect(silverName(), columns, SPARK_ORACLE));
+    const lists = columns.filter((c) => c.column_type === "ARRAY<STRING>").map((c) => c.column_name);
+    const actual = (await reader.sql.query(silverSelect(silverName(), columns, SPARK_ORACLE))).map((row) => {
+      for (const name of lists) row[name] = SPARK_ORACLE.parseList(row[name]);
+      return row;
+    });
     expect(actual.map((r) => r.page_id)).toEqual(expected.map((r) => r.page_id));
     for (let i = 0; i < expected.length; i += 1) expect(actual[i], `projects row ${String(expected[i]!.page_id)}`).toEqual(expected[i]);
   }

@@ -3,7 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/index.js";
+import { watermarkMismatches } from "../../src/pipeline/index.js";
 import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { createWarehouse } from "../../src/warehouse/index.js";
 import { runCli } from "../support/cli.js";
 import { queryFile } from "../support/duckdb-file.js";
 import { mappingColumns } from "../support/oracle.js";
@@ -108,6 +111,18 @@ describe("a watermark never outlives its data", () => {
     expect(shown.databases[0]!.agree).toBe(false);
     const verify = await runCli(["verify"], env);
     expect(verify.stdout).toMatch(/✗ watermarks: projects: the local copy \(2026-01-01T00:00:00.000Z\) and the warehouse's \(.+\) differ/);
+    // The worker's start says it too, on the session it opens anyway.
+    const config = loadConfig({ env, requireToken: true });
+    const warehouse = await createWarehouse(config.warehouse);
+    try {
+      const differ = await watermarkMismatches(warehouse.sql, config);
+      expect(differ).toHaveLength(1);
+      expect(differ[0]).toMatch(
+        /^projects: the local watermark \(2026-01-01T00:00:00.000Z\) and the warehouse's \(.+\) differ; its next sync reads from the older$/,
+      );
+    } finally {
+      await warehouse.close();
+    }
     const after = await sync("--database", "projects");
     expect(after.get("projects")!.mode).toBe("incremental");
     expect(after.get("projects")!.pagesRead).toBeGreaterThan(1);
