@@ -3,6 +3,7 @@ import { EXIT, UsageError, reportFailure } from "./cli-support.js";
 import { demoCommand } from "./demo-command.js";
 import { dqCommand } from "./dq-command.js";
 import type { Lifecycle } from "./lifecycle.js";
+import { mappingCommand } from "./mapping-command.js";
 import { rebuildCommand } from "./rebuild-command.js";
 import { sqlCommand } from "./sql-command.js";
 import { startCommand } from "./start-command.js";
@@ -18,6 +19,7 @@ Commands:
   rebuild      silver re-derived from bronze, no Notion (see: rebuild --help)
   verify       preflight of config, Notion access and the warehouse (see: verify --help)
   dq           data-quality checks (see: dq --help)
+  mapping      write a mapping draft from Notion, or diff the mapping against Notion (see: mapping --help)
   sql          a query on the warehouse, printed as a table, JSON or CSV (see: sql --help)
   start        the worker: schedule + status endpoints (see: start --help)
   demo         sandbox → sync → edits → incremental sync → report (see: demo --help)`;
@@ -70,6 +72,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return verifyCommand(args);
     case "sql":
       return sqlCommand(args);
+    case "mapping":
+      return mappingCommand(args);
     case undefined:
     case "--help":
     case "-h":

@@ -2,10 +2,11 @@ export type { AppConfig, DatabricksSettings, DuckDbSettings, NotionSettings, War
 export { DEFAULT_TABLE_PROPERTIES } from "./load-config.js";
 export { formatColumnType, parseColumnType, type ColumnType } from "./column-type.js";
 export { ConfigError, formatIssue, type ConfigIssue } from "./config-error.js";
-export { loadConfig, processEnvironment, type LoadConfigOptions } from "./load-config.js";
+export { loadConfig, loadNotionConfig, processEnvironment, type LoadConfigOptions } from "./load-config.js";
 export { loadMapping, parseMapping, readDatabaseKeys } from "./load-mapping.js";
 export { type ColumnConfig, type ColumnRules, type DatabaseConfig, type Mapping } from "./mapping.js";
 export { BRONZE_COLUMNS, RESERVED_COLUMNS, SILVER_COLUMNS } from "./system-columns.js";
 export type { Extract, Settings } from "./mapping-schema.js";
 export { parseNotionId } from "./notion-id.js";
+export { IDENTIFIER } from "./mapping-schema.js";
 export { Secret } from "./secret.js";

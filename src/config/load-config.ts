@@ -1,5 +1,5 @@
 import { ConfigError, type ConfigIssue } from "./config-error.js";
-import type { AppConfig, WarehouseSettings } from "./app-config.js";
+import type { AppConfig, NotionSettings, WarehouseSettings } from "./app-config.js";
 import { envSchema, SECRET_VARIABLES, type EnvValues } from "./env-schema.js";
 import { loadMapping } from "./load-mapping.js";
 import { Secret } from "./secret.js";
@@ -56,20 +56,46 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   const env = parsed.data;
   return Object.freeze({
     mapping,
-    notion: Object.freeze({
-      token: env.NOTION_TOKEN ? new Secret(env.NOTION_TOKEN) : undefined,
-      baseUrl: env.NOTION_BASE_URL,
-      rps: env.NOTION_RPS,
-      burst: env.NOTION_BURST ?? Math.max(1, Math.floor(env.NOTION_RPS)),
-      timeoutMs: env.NOTION_TIMEOUT_MS,
-      maxRetries: env.NOTION_MAX_RETRIES,
-    }),
+    notion: notionSettings(env),
     warehouse: warehouseSettings(env, options.overrides?.duckdbPath),
     watermarkDir: options.overrides?.watermarkDir ?? env.WATERMARK_DIR,
     lockStaleAfterMs: env.LOCK_STALE_AFTER_S * 1000,
     worker: Object.freeze({ port: env.PORT, schedule: env.SYNC_SCHEDULE, runOnStart: env.SYNC_ON_START, shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS }),
     log: Object.freeze({ level: env.LOG_LEVEL, format: env.LOG_FORMAT }),
   });
+}
+
+function notionSettings(env: EnvValues): NotionSettings {
+  return Object.freeze({
+    token: env.NOTION_TOKEN ? new Secret(env.NOTION_TOKEN) : undefined,
+    baseUrl: env.NOTION_BASE_URL,
+    rps: env.NOTION_RPS,
+    burst: env.NOTION_BURST ?? Math.max(1, Math.floor(env.NOTION_RPS)),
+    timeoutMs: env.NOTION_TIMEOUT_MS,
+    maxRetries: env.NOTION_MAX_RETRIES,
+  });
+}
+
+/**
+ * The Notion settings (token required) and the mapping's path, without reading the mapping: for
+ * `mapping init`, which writes it. Only the Notion variables and MAPPING_PATH are checked.
+ */
+export function loadNotionConfig(env: LoadConfigOptions["env"]): { readonly notion: NotionSettings; readonly mappingPath: string } {
+  const relevant = Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith("NOTION_") || name === "MAPPING_PATH"));
+  const parsed = envSchema.safeParse(relevant);
+  const issues: ConfigIssue[] = (parsed.success ? [] : parsed.error.issues).map((issue) => ({
+    source: "environment",
+    path: String(issue.path[0] ?? ""),
+    message: issue.message,
+  }));
+  if (!env.NOTION_TOKEN)
+    issues.push({
+      source: "environment",
+      path: "NOTION_TOKEN",
+      message: "is not set: create an internal integration at notion.so/my-integrations and export its token",
+    });
+  if (issues.length > 0 || !parsed.success) throw new ConfigError(issues);
+  return { notion: notionSettings(parsed.data), mappingPath: parsed.data.MAPPING_PATH };
 }
 
 /**

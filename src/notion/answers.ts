@@ -53,6 +53,10 @@ export const dataSourceSchema = z.looseObject({
 });
 export type DataSourceAnswer = z.infer<typeof dataSourceSchema>;
 
+/** A search hit: the data sources (filter object: data_source) the integration can read. */
+export const searchAnswerSchema = list(z.looseObject({ object: z.string(), id: z.string() }));
+export type SearchAnswer = z.infer<typeof searchAnswerSchema>;
+
 export const botSchema = z.looseObject({ name: z.string().nullish() });
 
 /**

@@ -10,11 +10,13 @@ import {
   dataSourceSchema,
   propertyItemsAnswerSchema,
   queryAnswerSchema,
+  searchAnswerSchema,
   usersAnswerSchema,
   type DatabaseAnswer,
   type DataSourceAnswer,
   type PropertyItemsAnswer,
   type QueryAnswer,
+  type SearchAnswer,
   type UsersAnswer,
 } from "./answers.js";
 import { NotionError, toNotionError } from "./notion-errors.js";
@@ -44,6 +46,8 @@ export interface NotionGateway {
   ): Promise<PropertyItemsAnswer>;
   /** One answer of `GET /v1/users`. */
   listUsers(cursor: string | undefined, what: string, counter?: RequestCounter): Promise<UsersAnswer>;
+  /** One answer of `POST /v1/search` for the data sources shared with the integration. */
+  searchDataSources(cursor: string | undefined, what: string, counter?: RequestCounter): Promise<SearchAnswer>;
   retrieveDatabase(databaseId: string, what: string, counter?: RequestCounter): Promise<DatabaseAnswer>;
   retrieveDataSource(dataSourceId: string, what: string, counter?: RequestCounter): Promise<DataSourceAnswer>;
   /** A page object, unchecked: `checkPage` checks every page that enters. */
@@ -113,6 +117,10 @@ export function createNotionGateway(options: GatewayOptions): NotionGateway {
       ),
     listUsers: (cursor, what, counter) =>
       checked(usersAnswerSchema, what, counter, (c) => c.users.list({ page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) })),
+    searchDataSources: (cursor, what, counter) =>
+      checked(searchAnswerSchema, what, counter, (c) =>
+        c.search({ filter: { property: "object", value: "data_source" }, page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) }),
+      ),
     retrieveDatabase: (id, what, counter) => checked(databaseSchema, what, counter, (c) => c.databases.retrieve({ database_id: id })),
     retrieveDataSource: (id, what, counter) => checked(dataSourceSchema, what, counter, (c) => c.dataSources.retrieve({ data_source_id: id })),
     retrievePage: (id, what, counter) => call(what, counter, (c) => c.pages.retrieve({ page_id: id })),

@@ -7,3 +7,5 @@ export { readPage } from "./read-page.js";
 export { readPages, type ReadOptions } from "./reader.js";
 export { withRetry, DEFAULT_RETRY, type RetryOptions } from "./retry.js";
 export { loadUserDirectory } from "./users.js";
+export { discoverDataSources, SAMPLE_PAGES, type DiscoveredSource } from "./discover.js";
+export type { PropertyAnswer } from "./answers.js";

@@ -4,6 +4,7 @@ import { createNotionGateway, resolveDataSource, type DataSourceSchema, type Not
 import { createEventBus } from "../observability/events.js";
 import { describeHolder, fileWatermarkStore, lockHolder, writableOrCreatable, type WatermarkStore } from "../state/index.js";
 import { bronzeTable, probeWarehouse, silverTable, warehouseFix } from "../warehouse/index.js";
+import { unmappedProperties } from "./mapping-diff.js";
 import { resolveProperties } from "./schema-check.js";
 import { showWatermarks } from "./state-admin.js";
 
@@ -109,13 +110,16 @@ async function checkDatabase(gateway: NotionGateway, config: AppConfig, database
   try {
     const resolved = resolveProperties(database, schema, previous?.propertyIds ?? {}, config.mapping.file);
     const renamed = resolved.renames.map((r) => `"${r.from}" is now "${r.to}"`).join(", ");
+    // Information, not a failure: properties the mapping leaves out are simply not copied.
+    const unmapped = unmappedProperties(database, schema, resolved.ids);
+    const left = unmapped.length === 0 ? "" : `; not mapped (not copied): ${unmapped.map((n) => JSON.stringify(n)).join(", ")} (npm run mapping -- diff)`;
     // A rename does not stop the sync (it follows the property id), so it is reported, not failed.
     if (renamed)
       report.pass(
         `${database.key}: properties`,
-        `all mapped properties exist; renamed in Notion: ${renamed}: the sync follows them by id; update notion_property in the mapping`,
+        `all mapped properties exist; renamed in Notion: ${renamed}: the sync follows them by id; update notion_property in the mapping${left}`,
       );
-    else report.pass(`${database.key}: properties`, `all ${database.columns.length} mapped properties exist with fitting types`);
+    else report.pass(`${database.key}: properties`, `all ${database.columns.length} mapped properties exist with fitting types${left}`);
   } catch (error) {
     report.fail(`${database.key}: properties`, describeError(error), "change notion_property or column_type in the mapping, or the property in Notion");
   }
