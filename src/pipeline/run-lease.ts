@@ -44,12 +44,18 @@ export class RunLease {
     const holders = await warehouse.takeLeases(table, { owner: lease.owner, runId: identity.runId, host, keys, ttlSeconds: LEASE_TTL_S });
     const refused = new Map<string, string>();
     for (const key of keys) {
+      // Two first takers racing may both insert a row: the earliest taken (then the least owner) holds it,
+      // as every reader of the same rows decides alike.
       const holder = holders.find((h) => h.databaseKey === key);
       if (holder?.owner === lease.owner) lease.#held.add(key);
       else refused.set(key, holder ? describeLease(holder) : "the lease could not be taken (no lease row after the attempt)");
     }
     for (const [databaseKey, reason] of refused) identity.events.emit("lease:refused", { runId: identity.runId, databaseKey, reason });
-    if (lease.#held.size > 0) lease.#timer = setInterval(() => void lease.renew().catch(() => undefined), LEASE_RENEW_EVERY_MS).unref();
+    if (lease.#held.size > 0)
+      lease.#timer = setInterval(
+        () => void lease.renew().catch((error: unknown) => identity.logger.warn({ err: error }, `could not renew the lease: ${describeError(error)}`)),
+        LEASE_RENEW_EVERY_MS,
+      ).unref();
     return { lease, refused };
   }
 

@@ -4,11 +4,11 @@ import { SyncError, describeError, errorCodeOf, type ErrorCode } from "../errors
 import { createEventBus } from "../observability/events.js";
 import { acquireRunLock, fileWatermarkStore, userCache, watermarkRow, type Watermark } from "../state/index.js";
 import { EMPTY_DIRECTORY } from "../transform/index.js";
-import { createWarehouse, leasesTable, quarantineTable, watermarksTable, type Warehouse } from "../warehouse/index.js";
+import { createWarehouse, leasesTable, quarantineTable, silverTable, watermarksTable, type Warehouse } from "../warehouse/index.js";
 import { rebuildSilver, type RebuildResult } from "./rebuild.js";
 import { newRunId } from "./run-records.js";
 import { RunLease } from "./run-lease.js";
-import { loadStoredWatermarks } from "./run-state.js";
+import { agreedWatermark, loadStoredWatermarks } from "./run-state.js";
 
 export interface RebuildRunOptions {
   /** The databases to rebuild (every one of the mapping when undefined). */
@@ -77,7 +77,7 @@ export async function runRebuild(
       try {
         const held = refused.get(database.key);
         if (held) throw new SyncError("lease_held", held);
-        const previous = (await files.get(database.key)) ?? stored.get(database.key);
+        const previous = await rebuildableState(warehouse, config, database, await files.get(database.key), stored.get(database.key));
         const propertyIds = offlinePropertyIds(database, previous);
         const replace = (options.replaceColumns ?? []).filter((name) => database.columns.some((c) => c.name === name));
         const result = await rebuildSilver(env, database, propertyIds, replace);
@@ -95,6 +95,25 @@ export async function runRebuild(
     await warehouse.close().catch(() => undefined);
     await lock.release();
   }
+}
+
+/**
+ * The watermark a rebuild may keep: both copies present and silver existing, as a sync would read
+ * incrementally. Otherwise bronze and silver are not known to describe what the watermark says (a new,
+ * emptied or replaced warehouse, a dropped table, a lost local copy): the database needs a full sync,
+ * and a rebuild that kept the watermark would hide that.
+ */
+async function rebuildableState(warehouse: Warehouse, config: AppConfig, database: DatabaseConfig, file: Watermark | undefined, stored: Watermark | undefined) {
+  const silverExisted = await warehouse.tableExists(silverTable(database, config.mapping.settings));
+  const state = agreedWatermark(file, stored, silverExisted);
+  if (state.previous && state.fullReason) {
+    throw new SyncError(
+      "state_invalid",
+      `"${database.key}" needs a full sync, not a rebuild: ${state.fullReason}; run \`npm run sync -- --database ${database.key}\``,
+      { context: { databaseKey: database.key } },
+    );
+  }
+  return state.previous;
 }
 
 /**

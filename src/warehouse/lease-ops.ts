@@ -33,17 +33,11 @@ export function leaseOps(driver: Driver, text: SqlText): Pick<Warehouse, "takeLe
       const holders = await read(
         driver,
         "read the lease",
-        `SELECT ${["database_key", "owner", "run_id", "host", "expires_at"].map(q).join(", ")} FROM ${text.tableName(table)} WHERE ${q("database_key")} IN (${markers})`,
+        `SELECT ${["database_key", "owner", "run_id", "host", "expires_at"].map(q).join(", ")} FROM ${text.tableName(table)} WHERE ${q("database_key")} IN (${markers}) ORDER BY ${q("database_key")}, ${q("taken_at")}, ${q("owner")}`,
         table,
         params,
       );
-      return holders.map((r): LeaseHolder => ({
-        databaseKey: cellText(r.database_key),
-        owner: cellText(r.owner),
-        runId: cellText(r.run_id),
-        host: cellText(r.host),
-        expiresAt: isoOf(r.expires_at),
-      }));
+      return holders.map(holderOf);
     },
     async renewLeases(table, renewal) {
       if (renewal.keys.length === 0) return 0;
@@ -58,7 +52,17 @@ export function leaseOps(driver: Driver, text: SqlText): Pick<Warehouse, "takeLe
       return renewed ?? renewal.keys.length;
     },
     async releaseLeases(table, owner) {
-      await run(driver, "release the lease", `DELETE FROM ${text.tableName(table)} WHERE ${q("owner")} = ${fn.param("owner")}`, table, { owner });
+      // Expired, not deleted: the next take updates this row, so two racing takers modify the same row
+      // (a conflict even under Delta's row-level concurrency) instead of inserting two.
+      await run(
+        driver,
+        "release the lease",
+        `UPDATE ${text.tableName(table)} SET ${q("expires_at")} = ${expiry(text, 0)} WHERE ${q("owner")} = ${fn.param("owner")}`,
+        table,
+        {
+          owner,
+        },
+      );
     },
   };
 }
@@ -82,4 +86,8 @@ function takeLeaseSql(text: SqlText, target: string, source: string, ttlSeconds:
       .join(", ")}, ${q("taken_at")} = ${now}, ${q("expires_at")} = ${expiry(text, ttlSeconds)} ` +
     `WHEN NOT MATCHED THEN INSERT (${[...own, q("taken_at"), q("expires_at")].join(", ")}) VALUES (${own.map((c) => `s.${c}`).join(", ")}, ${now}, ${expiry(text, ttlSeconds)})`
   );
+}
+
+function holderOf(r: Record<string, unknown>): LeaseHolder {
+  return { databaseKey: cellText(r.database_key), owner: cellText(r.owner), runId: cellText(r.run_id), host: cellText(r.host), expiresAt: isoOf(r.expires_at) };
 }

@@ -151,4 +151,13 @@ describe("rebuild: silver from bronze, no Notion request", () => {
     expect(json.databases[1].error).toContain("npm run sync -- --database projects --full");
     expect(await silverOf(env, "projects")).toEqual(before);
   });
+  it("refuses where the warehouse does not hold what the watermark describes (a replaced file), naming the full sync it needs", async () => {
+    rmSync(env.DUCKDB_PATH!, { force: true });
+    rmSync(`${env.DUCKDB_PATH!}.wal`, { force: true });
+    const { json } = await cli(["rebuild", "--database", "projects"], env, 1);
+    expect(json.databases[0].error).toContain('"projects" needs a full sync, not a rebuild');
+    expect(json.databases[0].error).toContain("npm run sync -- --database projects");
+    const next = await cli(["sync", "--database", "projects"], env);
+    expect(next.json.summaries[0]).toMatchObject({ mode: "full", status: "success" });
+  });
 });
