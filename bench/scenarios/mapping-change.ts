@@ -8,8 +8,12 @@ import { round } from "../support/figures.js";
 import { verifyCopy } from "../support/verify-copy.js";
 
 const DATABASES = ["budget_lines"];
-/** The column the mapping change adds: budget lines' variance (a formula), unmapped before. */
-const ADDED = `    - notion_property: "Variance"\n      column_name: "variance"\n      column_type: "DECIMAL(18,2)"\n`;
+/**
+ * The column the mapping change adds: budget lines' cost center (text, with a pattern rule), unmapped
+ * before. (A newly mapped rollup or formula is read from Notion instead: bronze's value of it was not
+ * kept fresh while it was unmapped.)
+ */
+const ADDED = `    - notion_property: "Cost Center"\n      column_name: "cost_center"\n      column_type: "STRING"\n      pattern: "^CC-[0-9]{4}$"\n`;
 
 /**
  * 8. Mapping change: one column added to a mapped database of 20,000 pages. Before: a full re-read
@@ -25,7 +29,7 @@ export const mappingChange: Scenario = {
     const ws = await benchWorkspace({ scale: lines });
     try {
       const mapping = readFileSync("config/notion_mapping.yaml", "utf8");
-      if (!mapping.includes(ADDED)) throw new Error("mapping-change: the project mapping no longer has budget lines' variance column");
+      if (!mapping.includes(ADDED)) throw new Error("mapping-change: the project mapping no longer has budget lines' cost_center column");
       const before = join(ws.dir, "before.yaml");
       writeFileSync(before, mapping.replace(ADDED, ""));
       await ws.sync({ databases: DATABASES, full: true, env: { MAPPING_PATH: before } });
@@ -55,7 +59,7 @@ export const mappingChange: Scenario = {
           },
           bound: { max_rebuild_notion_requests: 0, max_rows_differing: 0 },
           judge: (f, b) => f.rebuild_notion_requests! <= b.max_rebuild_notion_requests! && f.rows_differing_from_reread! <= b.max_rows_differing!,
-          notes: `budget lines (${lines} pages at scale) synced with the variance column left out, then the column added: rebuild_* is \`rebuild --database budget_lines\` on that warehouse (silver checked against the sandbox, and compared whole with the re-read's: rows_differing_from_reread, all columns but _synced_at, _run_id and _row_hash), reread_* a full sync with the new mapping into a fresh one; the sandbox answers unthrottled here, so reread_seconds is the engine's own time and reread_seconds_at_3_rps what Notion's rate limit adds`,
+          notes: `budget lines (${lines} pages at scale) synced with the cost_center column left out, then the column added: rebuild_* is \`rebuild --database budget_lines\` on that warehouse (silver checked against the sandbox, and compared whole with the re-read's: rows_differing_from_reread, all columns but _synced_at, _run_id and _row_hash), reread_* a full sync with the new mapping into a fresh one; the sandbox answers unthrottled here, so reread_seconds is the engine's own time and reread_seconds_at_3_rps what Notion's rate limit adds`,
         },
       ];
     } finally {

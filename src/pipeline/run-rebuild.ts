@@ -4,7 +4,7 @@ import { SyncError, describeError, errorCodeOf, type ErrorCode } from "../errors
 import { createEventBus } from "../observability/events.js";
 import { acquireRunLock, fileWatermarkStore, userCache, watermarkRow, type Watermark } from "../state/index.js";
 import { EMPTY_DIRECTORY } from "../transform/index.js";
-import { createWarehouse, leasesTable, quarantineTable, silverTable, watermarksTable, type Warehouse } from "../warehouse/index.js";
+import { bronzeTable, createWarehouse, leasesTable, quarantineTable, silverTable, watermarksTable, type Warehouse } from "../warehouse/index.js";
 import { rebuildSilver, type RebuildResult } from "./rebuild.js";
 import { newRunId } from "./run-records.js";
 import { RunLease } from "./run-lease.js";
@@ -78,7 +78,7 @@ export async function runRebuild(
         const held = refused.get(database.key);
         if (held) throw new SyncError("lease_held", held);
         const previous = await rebuildableState(warehouse, config, database, await files.get(database.key), stored.get(database.key));
-        const propertyIds = offlinePropertyIds(database, previous);
+        const propertyIds = await refuseStaleComputed(warehouse, config, database, previous!, offlinePropertyIds(database, previous));
         const replace = (options.replaceColumns ?? []).filter((name) => database.columns.some((c) => c.name === name));
         const result = await rebuildSilver(env, database, propertyIds, replace);
         await saveRebuiltWatermark(warehouse, config, { ...previous!, mappingHash: database.mappingHash, propertyIds, runId }, now);
@@ -114,6 +114,34 @@ async function rebuildableState(warehouse: Warehouse, config: AppConfig, databas
     );
   }
   return state.previous;
+}
+
+/**
+ * A rollup or formula the previous mapping did not read holds in bronze the value it had when its
+ * page was last read: nothing refreshed it while it was unmapped (a related page's edit does not
+ * touch the page). Its type is read from a bronze page, where each property carries it.
+ */
+async function refuseStaleComputed(
+  warehouse: Warehouse,
+  config: AppConfig,
+  database: DatabaseConfig,
+  previous: Watermark,
+  ids: Record<string, string>,
+): Promise<Record<string, string>> {
+  const before = new Set(Object.values(previous.propertyIds));
+  const added = Object.entries(ids).filter(([, id]) => !before.has(id));
+  if (added.length === 0) return ids;
+  const notAfter = new Date(Date.now() + 86_400_000).toISOString();
+  const [sample] = await warehouse.newestBronze(bronzeTable(database, config.mapping.settings), { after: "", notAfter, limit: 1 });
+  if (!sample) return ids;
+  const properties = Object.values((JSON.parse(sample.pageJson) as { properties?: Record<string, { id?: string; type?: string }> }).properties ?? {});
+  const computed = added.filter(([, id]) => properties.some((p) => p.id === id && (p.type === "rollup" || p.type === "formula"))).map(([name]) => `"${name}"`);
+  if (computed.length === 0) return ids;
+  throw new SyncError(
+    "schema_drift",
+    `"${database.key}": newly mapped rollup or formula ${computed.join(", ")} holds in bronze the value of its page's last read, which nothing refreshed while it was unmapped; read it from Notion: \`npm run sync -- --database ${database.key} --full\``,
+    { context: { databaseKey: database.key } },
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { DatabaseConfig } from "../config/index.js";
 import { SyncError, describeError, errorCodeOf, isSyncError } from "../errors.js";
-import { resolveDataSource, type RequestCounter } from "../notion/index.js";
+import { resolveDataSource, type DataSourceSchema, type RequestCounter } from "../notion/index.js";
 import type { DatabaseSummary } from "../observability/events.js";
 import { watermarkRow, type Watermark } from "../state/index.js";
 import { createTransformer, EMPTY_DIRECTORY, needsUserDirectory } from "../transform/index.js";
@@ -93,6 +93,7 @@ export class DatabaseSync implements SyncState {
       stateReason: state.fullReason,
       mappingHash: database.mappingHash,
       mappedPropertyIds: Object.values(properties.ids),
+      newlyMappedComputed: newlyMappedComputed(properties.ids, previous, schema),
       dataSourceId: schema.dataSourceId,
       lookbackMs,
       reconcileEveryMs: settings.reconcileEveryMs,
@@ -201,4 +202,16 @@ function stopped(ctx: RunContext, databaseKey: string, detail: string, cause?: u
   const reason: unknown = ctx.signal.reason;
   const [code, why] = isSyncError(reason) ? [reason.code, `stopped (${reason.message})`] : ["shutdown" as const, "stopped by shutdown"];
   return new SyncError(code, `sync of "${databaseKey}" ${why}${detail.startsWith(";") ? detail : ` ${detail}`}`, { cause, context: { databaseKey } });
+}
+
+/** Mapped rollups and formulas (by their name now) that the previous watermark's mapping did not read. */
+function newlyMappedComputed(ids: Readonly<Record<string, string>>, previous: Watermark | undefined, schema: DataSourceSchema): string[] {
+  if (!previous) return [];
+  const before = new Set(Object.values(previous.propertyIds));
+  const typeOf = new Map([...schema.properties].map(([name, p]) => [p.id, { name, type: p.type }]));
+  return Object.values(ids)
+    .filter((id) => !before.has(id))
+    .map((id) => typeOf.get(id))
+    .filter((p): p is { name: string; type: string } => p !== undefined && (p.type === "rollup" || p.type === "formula"))
+    .map((p) => `"${p.name}"`);
 }

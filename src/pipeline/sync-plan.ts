@@ -17,6 +17,12 @@ export interface PlanInput {
   readonly mappingHash: string;
   /** The property ids the mapping reads now: a changed mapping that reads only what bronze holds is rebuilt from bronze. */
   readonly mappedPropertyIds: readonly string[];
+  /**
+   * Mapped rollups and formulas whose ids the previous mapping did not read: bronze holds their
+   * values as last read, which nothing refreshed while they were unmapped (a related page's edit
+   * does not touch the page), so they are read from Notion, never rebuilt.
+   */
+  readonly newlyMappedComputed?: readonly string[];
   /** The data source the mapping resolves to now. */
   readonly dataSourceId: string;
   readonly lookbackMs: number;
@@ -72,6 +78,9 @@ function fullReason(input: PlanInput): string | undefined {
   if (previous.mappingHash !== input.mappingHash) {
     const unknown = notInBronze(previous, input.mappedPropertyIds);
     if (unknown !== undefined) return `the mapping of this database changed, and bronze does not hold ${unknown}`;
+    const computed = input.newlyMappedComputed ?? [];
+    if (computed.length > 0)
+      return `the mapping of this database changed, and bronze's values of newly mapped rollups and formulas (${computed.join(", ")}) may be stale`;
   }
   if (reconcileDue(previous, input.reconcileEveryMs, input.now)) return "periodic reconcile (settings.reconcile_every)";
   return undefined;

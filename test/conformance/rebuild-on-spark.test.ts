@@ -17,7 +17,7 @@ import { openSparkWarehouse, uniquePrefix } from "./spark-target.js";
  * a table of the new type by CREATE OR REPLACE, which Delta records in the table's history.
  */
 const MAPPING = readFileSync("config/notion_mapping.yaml", "utf8");
-const ACTUAL_TOTAL = `    - notion_property: "Actual Total"\n      column_name: "actual_total"\n      column_type: "DECIMAL(18,2)"\n`;
+const PHONE = `    - notion_property: "Phone"\n      column_name: "contact_phone"\n      column_type: "STRING"\n`;
 const SPENT = 'column_name: "spent"\n      column_type: "DECIMAL(18,2)"';
 const logger = createLogger({ level: "silent", format: "json" });
 
@@ -77,7 +77,7 @@ describe("state and rebuild on Spark + Delta", () => {
   });
 
   it("keeps the watermark with the data, rebuilds an added column from bronze, and replaces a changed type by a new table version", async () => {
-    const first = await runSync(deps(configFor(MAPPING.replace(ACTUAL_TOTAL, ""))), { databases: ["projects"] });
+    const first = await runSync(deps(configFor(MAPPING.replace(PHONE, ""))), { databases: ["projects"] });
     expect(first.summaries.map((s) => [s.status, s.mode])).toEqual([["success", "full"]]);
     const stored = await reader.sql.query(`SELECT database_key, mapping_hash FROM ${reader.sql.tableName({ schema: `${prefix}_meta`, name: "watermarks" })}`);
     expect(stored.map((r) => r.database_key)).toEqual(["projects"]);

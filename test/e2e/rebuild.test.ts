@@ -16,9 +16,10 @@ import { expectSilverEqualsSandbox } from "../support/silver-check.js";
  * same mapping into a file of its own.
  */
 const MAPPING = readFileSync("config/notion_mapping.yaml", "utf8");
+const PHONE = `    - notion_property: "Phone"\n      column_name: "contact_phone"\n      column_type: "STRING"\n`;
 const ACTUAL_TOTAL = `    - notion_property: "Actual Total"\n      column_name: "actual_total"\n      column_type: "DECIMAL(18,2)"\n`;
-/** The project mapping before the change: projects without the rollup column `actual_total`. */
-const WITHOUT_COLUMN = MAPPING.replace(ACTUAL_TOTAL, "");
+/** The project mapping before the change: projects without the column `contact_phone`. */
+const WITHOUT_COLUMN = MAPPING.replace(PHONE, "");
 let sandbox: Sandbox;
 let root: string;
 let dir: string;
@@ -138,9 +139,10 @@ describe("rebuild: silver from bronze, no Notion request", () => {
 
   it("names a property bronze is not known to hold, and leaves silver as it was", async () => {
     const before = await silverOf(env, "projects");
+    expect(WITHOUT_COLUMN).toContain('    - notion_property: "Contact"');
     const unknown = WITHOUT_COLUMN.replace(
-      '    - notion_property: "Phone"',
-      '    - notion_property: "Vendor"\n      column_name: "vendor"\n      column_type: "STRING"\n    - notion_property: "Phone"',
+      '    - notion_property: "Contact"',
+      '    - notion_property: "Vendor"\n      column_name: "vendor"\n      column_type: "STRING"\n    - notion_property: "Contact"',
     );
     const { json } = await cli(["rebuild", "--database", "projects", "programs"], withMapping(env, unknown), 1);
     expect(json.databases.map((d: { databaseKey: string; ok: boolean }) => [d.databaseKey, d.ok])).toEqual([
@@ -159,5 +161,16 @@ describe("rebuild: silver from bronze, no Notion request", () => {
     expect(json.databases[0].error).toContain("npm run sync -- --database projects");
     const next = await cli(["sync", "--database", "projects"], env);
     expect(next.json.summaries[0]).toMatchObject({ mode: "full", status: "success" });
+  });
+  it("reads a newly mapped rollup from Notion, since nothing kept its bronze value fresh while it was unmapped", async () => {
+    // Mapped from the start without actual_total: budget-line edits since then never re-read their project.
+    const withoutRollup = envFor("rollup", MAPPING.replace(ACTUAL_TOTAL, ""));
+    await cli(["sync", "--database", "projects"], withoutRollup);
+    const refused = await cli(["rebuild", "--database", "projects"], withMapping(withoutRollup, MAPPING), 1);
+    expect(refused.json.databases[0].error).toContain('newly mapped rollup or formula "Actual Total"');
+    expect(refused.json.databases[0].error).toContain("npm run sync -- --database projects --full");
+    const { json } = await cli(["sync", "--database", "projects"], withoutRollup);
+    expect(json.summaries[0]).toMatchObject({ mode: "full", status: "success" });
+    await expectSilverEqualsSandbox(sandbox, withoutRollup.DUCKDB_PATH!, "projects", mappingColumns("config/notion_mapping.yaml").projects!);
   });
 });

@@ -49,6 +49,17 @@ describe("planSync", () => {
     ["a watermark without a full read", input({ previous: previous({ lastFullAt: undefined }) }), "full", "periodic reconcile (settings.reconcile_every)"],
     ["nothing but changes", input(), "incremental", "changes since the watermark"],
     [
+      "a changed mapping that newly reads a rollup (its bronze value was not kept fresh)",
+      input({
+        mappingHash: "h2",
+        mappedPropertyIds: ["title", "o"],
+        newlyMappedComputed: ['"Other"'],
+        previous: previous({ bronzeProperties: { Name: "title", Other: "o" } }),
+      }),
+      "full",
+      'the mapping of this database changed, and bronze\'s values of newly mapped rollups and formulas ("Other") may be stale',
+    ],
+    [
       "a changed mapping that reads only what bronze holds (rebuilt from bronze first)",
       input({ mappingHash: "h2", mappedPropertyIds: ["title", "o"], previous: previous({ bronzeProperties: { Name: "title", Other: "o" } }) }),
       "incremental",
