@@ -69,12 +69,6 @@ export class DatabaseSync implements SyncState {
     const settings = ctx.config.mapping.settings;
     const state = await this.agreedState();
     const previous = state.previous;
-    if (!ctx.full) {
-      // Either copy in the future is refused (the older-wins rule alone would hide an edited file).
-      const toleranceMs = settings.clock_tolerance_minutes * 60_000;
-      checkWatermarkTimes(await ctx.watermarks.get(database.key), ctx.watermarks.locate(database.key), ctx.now(), toleranceMs);
-      checkWatermarkTimes(ctx.storedWatermarks?.get(database.key), `${settings.schemas.meta}.watermarks (row "${database.key}")`, ctx.now(), toleranceMs);
-    }
     this.#watermark = previous?.lastEditedTime ?? null;
     // Resolved for the run's order already, unless that failed: then here, where its error is this database's.
     this.counter.count += ctx.prefetchedRequests.get(database.key) ?? 0;
@@ -130,12 +124,19 @@ export class DatabaseSync implements SyncState {
    */
   private async agreedState(): Promise<AgreedState> {
     const { ctx, database } = this;
-    const file = await ctx.watermarks.get(database.key);
-    if (!ctx.warehouse || !ctx.storedWatermarks) return { previous: file };
     const settings = ctx.config.mapping.settings;
+    const file = await ctx.watermarks.get(database.key);
+    const stored = ctx.storedWatermarks?.get(database.key);
+    if (!ctx.full) {
+      // Either copy in the future is refused (the older-wins rule alone would hide an edited file).
+      const toleranceMs = settings.clock_tolerance_minutes * 60_000;
+      checkWatermarkTimes(file, ctx.watermarks.locate(database.key), ctx.now(), toleranceMs);
+      checkWatermarkTimes(stored, `${settings.schemas.meta}.watermarks (row "${database.key}")`, ctx.now(), toleranceMs);
+    }
+    if (!ctx.warehouse || !ctx.storedWatermarks) return { previous: file };
     const silver = silverTable(database, settings);
     const created = await ctx.warehouse.ensureTables([bronzeTable(database, settings), silver]);
-    const state = agreedWatermark(file, ctx.storedWatermarks.get(database.key), !created.includes(`${silver.schema}.${silver.name}`));
+    const state = agreedWatermark(file, stored, !created.includes(`${silver.schema}.${silver.name}`));
     if (file && state.previous !== file)
       this.log.warn(
         { file: file.lastEditedTime, warehouse: state.previous?.lastEditedTime },
