@@ -1,3 +1,4 @@
+import type { RecentVersion } from "../state/index.js";
 import type { NotionPage, TransformedPage } from "../transform/types.js";
 
 /**
@@ -10,6 +11,8 @@ export interface PendingPage {
   readonly result: TransformedPage;
   /** Stamped in the future: written to bronze only, and never moves the watermark. */
   readonly heldBack?: true;
+  /** The version as read, recorded in the watermark's recent window once committed (`recent-pages.ts`). */
+  readonly version?: RecentVersion;
 }
 
 export class Batcher {

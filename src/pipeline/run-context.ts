@@ -6,14 +6,24 @@ import type { Watermark, WatermarkStore } from "../state/index.js";
 import type { UserDirectory } from "../transform/types.js";
 import type { Warehouse } from "../warehouse/index.js";
 import type { RunLease } from "./run-lease.js";
+import type { WarehouseTrust } from "./warehouse-trust.js";
 
 /** What one run shares across its databases. */
 export interface RunContext {
   readonly runId: string;
   readonly config: AppConfig;
   readonly gateway: NotionGateway;
-  /** Undefined in a dry run: nothing is written. */
+  /** Undefined in a dry run (nothing is written) and until something needed it (`openWarehouse`): a quiet run opens none. */
   readonly warehouse: Warehouse | undefined;
+  /** Read and validate only: no warehouse, no watermark, no lock. */
+  readonly dryRun: boolean;
+  /** Whether a quiet sync of a database may leave the warehouse closed (`warehouse-trust.ts`). */
+  readonly trust: WarehouseTrust;
+  /**
+   * Opens the run's warehouse at its first need, once (its tables, the stored watermarks, the leases,
+   * the run records kept while it was not open); later calls return it.
+   */
+  openWarehouse(): Promise<Warehouse>;
   readonly watermarks: WatermarkStore;
   readonly events: EventBus;
   readonly logger: Logger;
@@ -25,7 +35,7 @@ export interface RunContext {
   readonly now: () => Date;
   /** Each database's data source schema, as resolved in this run (by database key). */
   readonly schemas: Map<string, DataSourceSchema>;
-  /** The warehouse's copy of each database's watermark, read when the run opened it (undefined in a dry run). */
+  /** The warehouse's copy of each database's watermark, read when the run opened it (undefined before, and in a dry run). */
   readonly storedWatermarks: ReadonlyMap<string, Watermark> | undefined;
   /** The run's leases across hosts, where the warehouse needs them (Databricks); renewed after every batch. */
   readonly lease: RunLease | undefined;

@@ -3,15 +3,16 @@ import type { AppConfig } from "../config/index.js";
 import { SyncError, describeError, errorCodeOf, type ErrorCode } from "../errors.js";
 import { createNotionGateway, type NotionGateway } from "../notion/index.js";
 import { createEventBus, type DatabaseSummary, type EventBus } from "../observability/events.js";
-import { acquireRunLock, describeHolder, fileWatermarkStore } from "../state/index.js";
+import { acquireRunLock, describeHolder, fileWatermarkStore, pendingRunRecords } from "../state/index.js";
 import type { UserDirectory } from "../transform/types.js";
 import { syncRunRow, syncRunsTable, type createWarehouse } from "../warehouse/index.js";
 import type { RunContext } from "./run-context.js";
 import { createDependentRefresh } from "./dependent-refresh.js";
 import { newRunId } from "./run-records.js";
-import { openWarehouseState, usersOnce } from "./run-open.js";
+import { openWarehouseState, usersOnce, withLazyWarehouse } from "./run-open.js";
 import { syncOrder } from "./sync-order.js";
 import { syncDatabase } from "./sync-database.js";
+import { WarehouseTrust } from "./warehouse-trust.js";
 
 export interface SyncRunOptions {
   /** Resync every selected database from the beginning. */
@@ -50,8 +51,9 @@ export interface SyncRunResult {
 }
 
 /**
- * One sync run: takes the run lock, opens the warehouse, syncs each selected database under one
- * Notion pacer (each after the databases its rollups read: `sync-order.ts`; reported in mapping order), records a `ppm_meta.sync_runs` row per database, and releases
+ * One sync run: takes the run lock, syncs each selected database under one
+ * Notion pacer (each after the databases its rollups read: `sync-order.ts`; reported in mapping order),
+ * opening the warehouse only when a database has something to write, records a `ppm_meta.sync_runs` row per database, and releases
  * everything in reverse order, whatever happened.
  */
 export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): Promise<SyncRunResult> {
@@ -114,7 +116,8 @@ export async function runSync(deps: SyncRunDeps, options: SyncRunOptions = {}): 
 
 /**
  * Takes the run lock (whose loss stops the run after its batch), opens the Notion gateway (a stop drops
- * its waiting requests) and the warehouse, each registering its releaser, and returns the run's context.
+ * its waiting requests), each registering its releaser, and returns the run's context, which opens the
+ * warehouse when first asked to (registering its releasers then).
  */
 async function openRun(
   deps: SyncRunDeps & { events: EventBus; now: () => Date },
@@ -143,6 +146,9 @@ async function openRun(
     events.emit("lock:acquired", { runId, takenOver: lock.takenOver ?? null });
     releasers.push(() => lock.release());
   }
+  // Released after the warehouse closes (releasers run in reverse): what the run checked is kept with the mark it left.
+  const trust = await WarehouseTrust.load(config, deps.now, logger);
+  if (!options.dryRun) releasers.push(() => trust.save(logger));
   const gateway: NotionGateway = createNotionGateway({ settings: config.notion, events, fetch: deps.fetch });
   releasers.push(() => gateway.close());
   // A stop drops the requests still waiting for the pacer, so a run at a low rate stops promptly.
@@ -150,32 +156,40 @@ async function openRun(
   signal.addEventListener("abort", onAbort, { once: true });
   releasers.push(() => Promise.resolve(signal.removeEventListener("abort", onAbort)));
   const watermarks = fileWatermarkStore(config.watermarkDir);
-  const opened = options.dryRun ? undefined : await openWarehouseState(deps, options.databases ?? [], runId, logger, releasers, lost);
   let users: Promise<UserDirectory> | undefined;
-  return {
-    runId,
-    config,
-    gateway,
-    warehouse: opened?.warehouse,
-    events,
-    logger,
-    signal,
-    now: deps.now,
-    watermarks,
-    storedWatermarks: opened?.storedWatermarks,
-    lease: opened?.lease,
-    leaseRefused: opened?.leaseRefused ?? new Map(),
-    full: options.full ?? false,
-    users: () => (users ??= usersOnce(gateway, config.watermarkDir, options.dryRun ?? false, logger, deps.now)),
-    schemas: new Map(),
-    prefetchedRequests: new Map(),
-  };
+  return withLazyWarehouse(
+    {
+      runId,
+      config,
+      gateway,
+      dryRun: options.dryRun ?? false,
+      trust,
+      events,
+      logger,
+      signal,
+      now: deps.now,
+      watermarks,
+      full: options.full ?? false,
+      users: () => (users ??= usersOnce(gateway, config.watermarkDir, options.dryRun ?? false, logger, deps.now)),
+      schemas: new Map(),
+      prefetchedRequests: new Map(),
+    },
+    () => openWarehouseState(deps, options.databases ?? [], runId, logger, releasers, lost),
+  );
 }
 
-/** One `ppm_meta.sync_runs` row for the database just done; a failure to write it is logged, never fatal. */
+/**
+ * One `ppm_meta.sync_runs` row for the database just done; a failure to write it is logged, never
+ * fatal. A run that has not opened its warehouse keeps the row in the state directory, and the next
+ * run that opens one writes it (`run-open.ts`): a quiet run costs no statement.
+ */
 async function recordRun(ctx: RunContext, summary: DatabaseSummary): Promise<void> {
-  if (!ctx.warehouse) return;
-  await ctx.warehouse.insertRows(syncRunsTable(ctx.config.mapping.settings), [syncRunRow(summary)]).catch((error: unknown) => {
+  if (ctx.dryRun) return;
+  const row = syncRunRow(summary);
+  const written = ctx.warehouse
+    ? ctx.warehouse.insertRows(syncRunsTable(ctx.config.mapping.settings), [row])
+    : pendingRunRecords(ctx.config.watermarkDir).add(row);
+  await written.catch((error: unknown) => {
     ctx.logger.error({ err: error, databaseKey: summary.databaseKey }, "could not write the run record");
   });
 }

@@ -1,6 +1,6 @@
 import type { DatabaseConfig } from "../config/index.js";
 import { SyncError, describeError, errorCodeOf, isSyncError } from "../errors.js";
-import { resolveDataSource, type DataSourceSchema, type RequestCounter } from "../notion/index.js";
+import { resolveDataSource, type RequestCounter } from "../notion/index.js";
 import type { DatabaseSummary } from "../observability/events.js";
 import { watermarkRow, type Watermark } from "../state/index.js";
 import { createTransformer, EMPTY_DIRECTORY, needsUserDirectory } from "../transform/index.js";
@@ -10,6 +10,8 @@ import { checkWatermarkTimes } from "./clock-check.js";
 import type { RunContext } from "./run-context.js";
 import { resolveProperties } from "./schema-check.js";
 import { rebuildSilver } from "./rebuild.js";
+import { lookFirst, closeLook, resumable, type Look, type PausedLook } from "./quiet-look.js";
+import { knownSource, newlyMappedComputed } from "./plan-inputs.js";
 import { planSync, type SyncPlan } from "./sync-plan.js";
 import { SyncSteps, type SyncState } from "./sync-steps.js";
 import { agreedWatermark, type AgreedState } from "./run-state.js";
@@ -23,13 +25,19 @@ import { WatermarkBook, type WatermarkRecord } from "./watermark-book.js";
  */
 export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): Promise<DatabaseSummary> {
   const sync = new DatabaseSync(ctx, database);
+  let look: Look | undefined;
   try {
-    const steps = await sync.prepare();
+    // Until something needs writing, a run reads with its local state only (`quiet-look.ts`).
+    look = ctx.warehouse || ctx.dryRun ? undefined : await lookFirst(ctx, database, sync.counter);
+    if (look?.quiet) return sync.quiet(look.pagesRead);
+    const steps = await sync.prepare(look);
     if (!(await steps.read(false))) throw stopped(ctx, database.key, "after its last committed batch");
     if (steps.plan.reconcile) await steps.reconcile();
     if (!(await steps.readTrash())) throw stopped(ctx, database.key, "after its last committed batch");
     return sync.summary("success");
   } catch (error) {
+    // Another host holds this database: skipped, as when its lease was refused before it started.
+    if (errorCodeOf(error) === "lease_held") return sync.summary("skipped", error);
     // Requests dropped by a stop fail with their own errors: the database was stopped, not broken.
     const reported =
       ctx.signal.aborted && !(isSyncError(error) && ["shutdown", "lock_held"].includes(error.code))
@@ -42,6 +50,8 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
     }
     sync.log.error({ err: reported }, "database sync failed");
     return sync.summary("failed", reported);
+  } finally {
+    if (look && !look.quiet) await closeLook(look);
   }
 }
 
@@ -63,16 +73,30 @@ export class DatabaseSync implements SyncState {
     this.log = ctx.logger.child({ databaseKey: database.key });
   }
 
-  /** Reads the state, resolves the data source and its properties, and plans the sync. */
-  async prepare(): Promise<SyncSteps> {
+  /** The look found nothing to write: done, with no warehouse opened and the watermark where it was. */
+  async quiet(pagesRead: number): Promise<DatabaseSummary> {
+    this.totals.pagesRead += pagesRead;
+    this.#watermark = (await this.ctx.watermarks.get(this.database.key))?.lastEditedTime ?? null;
+    this.log.debug({ pagesRead, requests: this.counter.count }, "nothing new: no warehouse opened");
+    return this.summary("success");
+  }
+
+  /**
+   * Opens the run's warehouse (a dry run has none), reads the state, resolves the data source and its
+   * properties, and plans the sync; the reads a look paused are taken over where the plan starts them at the same place.
+   */
+  async prepare(look?: PausedLook): Promise<SyncSteps> {
     const { ctx, database } = this;
     const settings = ctx.config.mapping.settings;
+    if (!ctx.dryRun) await ctx.openWarehouse();
+    const refused = ctx.leaseRefused.get(database.key);
+    if (refused) throw new SyncError("lease_held", refused, { context: { databaseKey: database.key } });
     const state = await this.agreedState();
     const previous = state.previous;
     this.#watermark = previous?.lastEditedTime ?? null;
     // Resolved for the run's order already, unless that failed: then here, where its error is this database's.
     this.counter.count += ctx.prefetchedRequests.get(database.key) ?? 0;
-    const schema = ctx.schemas.get(database.key) ?? (await resolveDataSource(ctx.gateway, database, this.counter));
+    const schema = ctx.schemas.get(database.key) ?? (await resolveDataSource(ctx.gateway, knownSource(ctx, database, state), this.counter));
     ctx.schemas.set(database.key, schema);
     const properties = resolveProperties(database, schema, previous?.propertyIds ?? {}, ctx.config.mapping.file);
     for (const rename of properties.renames) {
@@ -113,6 +137,7 @@ export class DatabaseSync implements SyncState {
     const users = needsUserDirectory(database) ? await ctx.users() : EMPTY_DIRECTORY;
     if (this.plan.rebuild && ctx.warehouse) await this.rebuild(ctx.warehouse, this.plan.rebuild, this.book, properties.ids, users);
     const steps = new SyncSteps(this, this.plan, this.book, schema, createTransformer(database, settings.on_invalid, users, properties.names));
+    steps.resume(look && resumable(look, this.plan, schema.dataSourceId) ? look : undefined);
     await steps.ensureSeenTable();
     return steps;
   }
@@ -137,6 +162,7 @@ export class DatabaseSync implements SyncState {
     const silver = silverTable(database, settings);
     const created = await ctx.warehouse.ensureTables([bronzeTable(database, settings), silver]);
     const state = agreedWatermark(file, stored, !created.includes(`${silver.schema}.${silver.name}`));
+    ctx.trust.checked(database.key);
     if (file && state.previous !== file)
       this.log.warn(
         { file: file.lastEditedTime, warehouse: state.previous?.lastEditedTime },
@@ -203,16 +229,4 @@ function stopped(ctx: RunContext, databaseKey: string, detail: string, cause?: u
   const reason: unknown = ctx.signal.reason;
   const [code, why] = isSyncError(reason) ? [reason.code, `stopped (${reason.message})`] : ["shutdown" as const, "stopped by shutdown"];
   return new SyncError(code, `sync of "${databaseKey}" ${why}${detail.startsWith(";") ? detail : ` ${detail}`}`, { cause, context: { databaseKey } });
-}
-
-/** Mapped rollups and formulas (by their name now) that the previous watermark's mapping did not read. */
-function newlyMappedComputed(ids: Readonly<Record<string, string>>, previous: Watermark | undefined, schema: DataSourceSchema): string[] {
-  if (!previous) return [];
-  const before = new Set(Object.values(previous.propertyIds));
-  const typeOf = new Map([...schema.properties].map(([name, p]) => [p.id, { name, type: p.type }]));
-  return Object.values(ids)
-    .filter((id) => !before.has(id))
-    .map((id) => typeOf.get(id))
-    .filter((p): p is { name: string; type: string } => p !== undefined && (p.type === "rollup" || p.type === "formula"))
-    .map((p) => `"${p.name}"`);
 }

@@ -2,6 +2,7 @@ import type { DatabaseConfig } from "../config/index.js";
 import { errorCodeOf } from "../errors.js";
 import { resolveDataSource } from "../notion/index.js";
 import { dependentLink } from "./dependent-links.js";
+import { lookPlan } from "./quiet-look.js";
 import type { RunContext } from "./run-context.js";
 
 /**
@@ -10,8 +11,11 @@ import type { RunContext } from "./run-context.js";
  * sync would otherwise read its dependents twice). Mapping order otherwise; databases in a cycle keep
  * it. The data sources are resolved first (each sync needs its own anyway, and reuses it); a database
  * whose data source cannot be resolved keeps its place and fails in its own sync, with its own error.
+ * When the local state says every database is read incrementally, the order does not matter (the
+ * dependent refresh covers rollups) and nothing is resolved: a quiet run asks only its queries.
  */
 export async function syncOrder(ctx: RunContext, selected: readonly DatabaseConfig[]): Promise<DatabaseConfig[]> {
+  if (!ctx.dryRun && !(await someReadInFull(ctx, selected))) return [...selected];
   for (const database of selected) {
     if (ctx.signal.aborted) return [...selected];
     const counter = { count: 0 };
@@ -25,6 +29,15 @@ export async function syncOrder(ctx: RunContext, selected: readonly DatabaseConf
     }
   }
   return dependencyOrder(ctx, selected);
+}
+
+/** Whether, as far as the local state tells, some database of the run may be read in full (an unreadable state: it may). */
+async function someReadInFull(ctx: RunContext, selected: readonly DatabaseConfig[]): Promise<boolean> {
+  for (const database of selected) {
+    const file = await ctx.watermarks.get(database.key).catch(() => undefined);
+    if (!lookPlan(ctx, database, file)) return true;
+  }
+  return false;
 }
 
 /** A stable topological order: a database is placed once every database it depends on (and that comes before it in a cycle-free way) is. */

@@ -97,7 +97,7 @@ function notInBronze(previous: Watermark, mappedIds: readonly string[]): string 
 }
 
 /** True when the last full read is older than `reconcile_every` (0: never; a watermark without one: due). */
-function reconcileDue(previous: Watermark, everyMs: number, now: Date): boolean {
+export function reconcileDue(previous: Watermark, everyMs: number, now: Date): boolean {
   if (everyMs === 0) return false;
   return !previous.lastFullAt || now.getTime() - Date.parse(previous.lastFullAt) >= everyMs;
 }

@@ -1,6 +1,8 @@
 import { completePage, needsCompletion, NotionError, readPages, type DataSourceSchema } from "../notion/index.js";
 import type { NotionPage, PageTransformer, TransformedPage } from "../transform/index.js";
-import { watermarkRow } from "../state/index.js";
+import { watermarkRow, type RecentVersion } from "../state/index.js";
+import type { PausedLook, PausedRead } from "./quiet-look.js";
+import { isKnown, recentVersion } from "./recent-pages.js";
 import { bronzeTable, quarantineTable, seenPagesTable, silverTable, watermarksTable } from "../warehouse/index.js";
 import { Batcher } from "./batcher.js";
 import { holdBackFuture } from "./clock-check.js";
@@ -30,6 +32,8 @@ export interface SyncState {
 export class SyncSteps {
   readonly tables: BatchTables;
   readonly batcher: Batcher;
+  /** Reads a look paused, taken over instead of read again ("done": the live read had nothing to write). */
+  #resumed: { live?: PausedRead | "done"; trash?: PausedRead } = {};
 
   constructor(
     readonly sync: SyncState,
@@ -41,6 +45,13 @@ export class SyncSteps {
     const settings = sync.ctx.config.mapping.settings;
     this.tables = { bronze: bronzeTable(sync.database, settings), silver: silverTable(sync.database, settings), quarantine: quarantineTable(settings) };
     this.batcher = new Batcher(settings.batch_size, settings.batch_max_bytes);
+  }
+
+  /** Takes over the reads a look paused (`quiet-look.ts`), when the plan starts them at the same place. */
+  resume(look: PausedLook | undefined): void {
+    if (!look) return;
+    this.#resumed = { live: look.live, ...(look.trash ? { trash: look.trash } : {}) };
+    this.sync.totals.pagesRead += look.pagesRead;
   }
 
   /** A full pass remembers the ids it read, for the reconcile: its table. */
@@ -55,10 +66,13 @@ export class SyncSteps {
     const toleranceMs = ctx.config.mapping.settings.clock_tolerance_minutes * 60_000;
     const since = inTrash ? (this.plan.trashFrom ?? undefined) : this.plan.since;
     const { batch_size: items, batch_max_bytes: bytes, page_size: pageSize } = ctx.config.mapping.settings;
-    const pages = readPages(ctx.gateway, { databaseKey: database.key, dataSourceId: this.schema.dataSourceId, since, pageSize, counter, inTrash });
+    const resumed = inTrash ? this.#resumed.trash : this.#resumed.live;
+    if (resumed === "done") return !ctx.signal.aborted;
+    const pages =
+      resumed?.rest() ?? readPages(ctx.gateway, { databaseKey: database.key, dataSourceId: this.schema.dataSourceId, since, pageSize, counter, inTrash });
     // Reading goes on while a batch is written, up to one batch ahead (rows and bytes, as the batcher bounds a batch).
     for await (const answer of readAhead(this.transformed(pages), { items, bytes }, pendingSize)) {
-      for (const { page, result } of answer) {
+      for (const { page, result, version } of answer) {
         totals.pagesRead += 1;
         const heldBack = holdBackFuture(page, result, ctx.now(), toleranceMs);
         if (heldBack) {
@@ -71,7 +85,7 @@ export class SyncSteps {
           });
           this.book.holdBack(page.last_edited_time);
         }
-        if (this.batcher.add(heldBack ? { page, result: heldBack, heldBack: true } : { page, result })) await this.flush(!inTrash);
+        if (this.batcher.add(heldBack ? { page, result: heldBack, heldBack: true } : { page, result, version })) await this.flush(!inTrash);
       }
       if (ctx.signal.aborted) break;
     }
@@ -79,12 +93,25 @@ export class SyncSteps {
     return !ctx.signal.aborted;
   }
 
-  /** Pages read, completed and transformed, one answer at a time: the producer side of the read-ahead. */
+  /**
+   * Pages read, completed and transformed, one answer at a time: the producer side of the read-ahead.
+   * An incremental read skips the versions the watermark's recent window holds (counted as read, not
+   * completed again, not written).
+   */
   async *transformed(pages: AsyncIterable<NotionPage[]>): AsyncGenerator<TransformedAnswer> {
-    const { ctx, database, counter } = this.sync;
+    const { ctx, database, counter, totals } = this.sync;
+    const toleranceMs = ctx.config.mapping.settings.clock_tolerance_minutes * 60_000;
     for await (const answer of pages) {
-      const completed = await Promise.all(answer.map(async (page) => (needsCompletion(page) ? completePage(ctx.gateway, page, database.key, counter) : page)));
-      yield completed.map((page) => ({ page, result: this.transformer.transform(page) }));
+      const fresh = this.plan.mode === "incremental" ? answer.filter((page) => !isKnown(this.book.recent, page, !needsCompletion(page))) : answer;
+      totals.pagesRead += answer.length - fresh.length;
+      const read = ctx.now();
+      const completed = await Promise.all(
+        fresh.map(async (page) => ({
+          version: recentVersion(page, read, toleranceMs),
+          page: needsCompletion(page) ? await completePage(ctx.gateway, page, database.key, counter) : page,
+        })),
+      );
+      if (completed.length > 0) yield completed.map(({ page, version }) => ({ page, version, result: this.transformer.transform(page) }));
     }
   }
 
@@ -95,6 +122,7 @@ export class SyncSteps {
     if (pending.length === 0) return;
     // The watermark after this batch commits with it (in its transaction where the engine has them);
     // the local copy follows. Pages arrive in ascending last_edited_time: everything up to the newest is in.
+    this.book.committed(pending.flatMap((p) => (p.version && !p.heldBack ? [[p.page.id, p.version] as const] : [])));
     const record =
       live && ctx.warehouse
         ? this.book.afterBatch(pending.reduce((max, p) => (!p.heldBack && p.page.last_edited_time > max ? p.page.last_edited_time : max), ""))
@@ -158,8 +186,8 @@ export class SyncSteps {
   }
 }
 
-/** One answer's pages with their rows, as the read-ahead holds them. */
-type TransformedAnswer = { readonly page: NotionPage; readonly result: TransformedPage }[];
+/** One answer's pages with their rows (and the version read, for the recent window), as the read-ahead holds them. */
+type TransformedAnswer = { readonly page: NotionPage; readonly result: TransformedPage; readonly version: RecentVersion }[];
 
 /** What an answer holds, in the units the batcher bounds a batch by. */
 function pendingSize(answer: TransformedAnswer): ReadAheadLimit {

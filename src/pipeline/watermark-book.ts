@@ -1,4 +1,5 @@
-import type { Watermark } from "../state/index.js";
+import type { RecentVersion, Watermark } from "../state/index.js";
+import { sameRecent, updateRecent, type RecentPages } from "./recent-pages.js";
 import type { SyncPlan } from "./sync-plan.js";
 
 /** What every watermark record of one database's sync says about whose it is. */
@@ -26,6 +27,7 @@ export class WatermarkBook {
   #time: string | null;
   #lastFullAt: string | undefined;
   #bronzeProperties: Readonly<Record<string, string>> | undefined;
+  #recent: RecentPages | undefined;
   #cap: string;
 
   constructor(
@@ -37,7 +39,21 @@ export class WatermarkBook {
     this.#time = previous?.lastEditedTime ?? null;
     this.#lastFullAt = previous?.lastFullAt;
     this.#bronzeProperties = previous?.bronzeProperties;
+    this.#recent = previous?.recent;
     this.#cap = plan.watermarkCap;
+  }
+
+  /** The page versions known to be committed in the lookback window (`recent-pages.ts`). */
+  get recent(): RecentPages | undefined {
+    return this.#recent;
+  }
+
+  /**
+   * Page versions a batch commits (call before the record that commits with it is taken): the next
+   * record keeps those in the lookback window below its watermark.
+   */
+  committed(versions: Iterable<readonly [string, RecentVersion]>): void {
+    this.#recent = updateRecent(this.#recent, versions, this.#since(this.#time ?? new Date(0).toISOString()));
   }
 
   /** The watermark's time now (what the summary reports). */
@@ -74,9 +90,12 @@ export class WatermarkBook {
     return this.#time === null ? undefined : this.#record(this.plan.trashFrom);
   }
 
-  /** After the trash pass read to the end: the next run's trash pass starts at its own watermark again. */
+  /**
+   * After the trash pass read to the end: the next run's trash pass starts at its own watermark again,
+   * and the trashed versions it wrote are known.
+   */
   afterTrash(): WatermarkRecord | undefined {
-    if (this.#time === null || this.#saved?.trashFrom === undefined) return undefined;
+    if (this.#time === null) return undefined;
     return this.#record(undefined);
   }
 
@@ -84,7 +103,8 @@ export class WatermarkBook {
   #record(trashStart: string | null | undefined): WatermarkRecord | undefined {
     const time = this.#time!;
     // Where the next run's trash pass would start anyway needs no note.
-    const trashFrom = trashStart === new Date(Date.parse(time) - this.identity.lookbackMs).toISOString() ? undefined : trashStart;
+    const trashFrom = trashStart === this.#since(time) ? undefined : trashStart;
+    const recent = updateRecent(this.#recent, [], this.#since(time));
     const { lookbackMs: _lookback, sourceProperties: _source, ...identity } = this.identity;
     const next: WatermarkRecord = {
       ...identity,
@@ -92,10 +112,16 @@ export class WatermarkBook {
       ...(trashFrom === undefined ? {} : { trashFrom }),
       ...(this.#lastFullAt === undefined ? {} : { lastFullAt: this.#lastFullAt }),
       ...(this.#bronzeProperties === undefined ? {} : { bronzeProperties: this.#bronzeProperties }),
+      ...(Object.keys(recent).length === 0 ? {} : { recent }),
     };
     if (this.#saved && sameWatermark(this.#saved, next)) return undefined;
     this.#saved = next;
     return next;
+  }
+
+  /** Where the next incremental read starts for a watermark at `time`. */
+  #since(time: string): string {
+    return new Date(Date.parse(time) - this.identity.lookbackMs).toISOString();
   }
 }
 
@@ -109,7 +135,8 @@ function sameWatermark(a: WatermarkRecord, b: WatermarkRecord): boolean {
     a.trashFrom === b.trashFrom &&
     a.lastFullAt === b.lastFullAt &&
     ids(a) === ids(b) &&
-    bronze(a) === bronze(b)
+    bronze(a) === bronze(b) &&
+    sameRecent(a.recent, b.recent)
   );
 }
 

@@ -31,7 +31,19 @@ export interface Watermark {
    * from bronze instead of reading Notion again. Absent: unknown (read in full on a mapping change).
    */
   readonly bronzeProperties?: Readonly<Record<string, string>>;
+  /**
+   * The page versions committed with a last_edited_time in the lookback window below this watermark
+   * (page id → version): the window's re-read skips them without the warehouse (`pipeline/recent-pages.ts`).
+   * Absent: none known (every page of the window is compared with silver).
+   */
+  readonly recent?: Readonly<Record<string, RecentVersion>>;
   readonly updatedAt: string;
+}
+
+/** A committed page version: its last_edited_time, and the hash of its query answer when read before that minute had passed. */
+export interface RecentVersion {
+  readonly lastEditedTime: string;
+  readonly answerHash?: string;
 }
 
 const watermarkSchema = z.object({
@@ -44,6 +56,7 @@ const watermarkSchema = z.object({
   trashFrom: z.string().nullable().optional(),
   lastFullAt: z.string().optional(),
   bronzeProperties: z.record(z.string(), z.string()).optional(),
+  recent: z.record(z.string(), z.object({ lastEditedTime: z.string(), answerHash: z.string().optional() })).optional(),
   updatedAt: z.string(),
 });
 

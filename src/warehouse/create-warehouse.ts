@@ -2,7 +2,7 @@ import type { WarehouseSettings } from "../config/index.js";
 import type { Dialect } from "./dialect.js";
 import { databricksEngine } from "./databricks/databricks-engine.js";
 import { duckDbEngine } from "./duckdb/duckdb-engine.js";
-import type { ProbeResult, WarehouseEngine } from "./engine.js";
+import type { ProbeResult, StateMark, WarehouseEngine } from "./engine.js";
 import { openWarehouse } from "./sql-warehouse.js";
 import type { TableSpec } from "./table-spec.js";
 import type { Warehouse, WarehouseObserver } from "./warehouse.js";
@@ -12,6 +12,7 @@ interface BoundEngine {
   dialect(options: { readonly readOnly: boolean; readonly observer: WarehouseObserver }): Dialect;
   probe(tables: readonly Pick<TableSpec, "schema" | "name">[]): Promise<ProbeResult>;
   fixHint(): string;
+  stateMark(): Promise<StateMark | undefined>;
 }
 
 /**
@@ -32,6 +33,7 @@ function bind<S>(engine: WarehouseEngine<S>, settings: S): BoundEngine {
     dialect: (options) => engine.dialect(settings, options),
     probe: (tables) => engine.probe(settings, tables),
     fixHint: () => engine.fixHint(settings),
+    stateMark: () => engine.stateMark(settings),
   };
 }
 
@@ -46,6 +48,11 @@ export async function createWarehouse(
 /** What `verify` may know about the warehouse without changing it: whether it answers, and which of the given tables are missing. */
 export function probeWarehouse(settings: WarehouseSettings, tables: readonly Pick<TableSpec, "schema" | "name">[]): Promise<ProbeResult> {
   return engineOf(settings).probe(tables);
+}
+
+/** What this machine tells of the warehouse without a session, for a quiet run (`StateMark`). */
+export function warehouseStateMark(settings: WarehouseSettings): Promise<StateMark | undefined> {
+  return engineOf(settings).stateMark();
 }
 
 /** What to check when the warehouse of these settings cannot be reached or opened. */

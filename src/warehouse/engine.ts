@@ -14,6 +14,20 @@ export interface WarehouseEngine<S> {
   probe(settings: S, tables: readonly Pick<TableSpec, "schema" | "name">[]): Promise<ProbeResult>;
   /** What to check when the warehouse of these settings cannot be reached or opened. */
   fixHint(settings: S): string;
+  /** What this machine tells of the warehouse without a session (see `StateMark`); undefined: nothing. */
+  stateMark(settings: S): Promise<StateMark | undefined>;
+}
+
+/**
+ * A quiet run (nothing new in Notion) opens no warehouse, trusting the last run that checked it. The
+ * trust lasts while `mark` is what that run left and for at most `trustMs`: DuckDB's mark is its
+ * file's identity, size and modification time, so anything done to it since (a dropped table, a
+ * restored or new file) is seen without opening it; a remote warehouse's mark says only where it is,
+ * so its check is trusted for a day and renewed by every run that writes.
+ */
+export interface StateMark {
+  readonly mark: string;
+  readonly trustMs: number;
 }
 
 export interface ProbeResult {

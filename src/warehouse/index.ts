@@ -1,4 +1,5 @@
-export { createWarehouse, probeWarehouse, warehouseFix } from "./create-warehouse.js";
+export { createWarehouse, probeWarehouse, warehouseFix, warehouseStateMark } from "./create-warehouse.js";
+export type { StateMark } from "./engine.js";
 export type { Dialect, DialectCapabilities, Driver, SqlFunctions, StagedRows } from "./dialect.js";
 export { openWarehouse } from "./sql-warehouse.js";
 export { cellText } from "./statements.js";

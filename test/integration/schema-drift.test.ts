@@ -35,9 +35,15 @@ describe("schema drift", () => {
     expect(rows).toEqual([{ severity: "Critical" }]);
   });
 
-  it("fails only the database whose property changed to an incompatible type, before writing anything", async () => {
+  it("fails only the database whose property changed to an incompatible type, at its next page to write and before writing anything", async () => {
     expect((await runSync({ config: config(), logger })).ok).toBe(true);
     sandbox.store.updateDataSource(sandbox.databases.risks!.dataSourceId, { properties: { Likelihood: { type: "rich_text", rich_text: {} } } });
+    // A quiet run asks only its two queries per database: the schema is checked when a page needs it.
+    const quiet = await runSync({ config: config(), logger });
+    expect(quiet.ok).toBe(true);
+    expect(quiet.summaries.map((s) => [s.databaseKey, s.notionRequests, s.rowsUpserted])).toEqual(quiet.summaries.map((s) => [s.databaseKey, 2, 0]));
+    const risk = sandbox.store.pageIds(sandbox.databases.risks!.dataSourceId)[0]!;
+    sandbox.store.updatePage(risk, { Severity: { select: { name: "Critical" } } });
     const result = await runSync({ config: config(), logger });
     expect(result.ok).toBe(false);
     const failed = result.summaries.filter((s) => s.status === "failed");

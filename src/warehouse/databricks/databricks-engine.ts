@@ -8,4 +8,6 @@ export const databricksEngine: WarehouseEngine<DatabricksSettings> = {
   probe: (settings, tables) => probeTables(databricksWarehouseDialect(settings), tables),
   fixHint: () =>
     "check DATABRICKS_HOST and DATABRICKS_HTTP_PATH (the warehouse's Connection details), the token or OAuth secret, and that the SQL warehouse is running",
+  // Where the tables are, never how to sign in: a day's trust, renewed by every run that writes.
+  stateMark: (settings) => Promise.resolve({ mark: `databricks:${settings.host}${settings.httpPath}:${settings.catalog ?? ""}`, trustMs: 24 * 3_600_000 }),
 };

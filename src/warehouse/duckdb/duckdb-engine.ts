@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
-import { dirname } from "node:path";
+import { stat } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import type { DuckDbSettings } from "../../config/index.js";
 import { writableOrCreatable } from "../../state/writable.js";
 import { probeTables, type WarehouseEngine } from "../engine.js";
@@ -18,4 +19,10 @@ export const duckDbEngine: WarehouseEngine<DuckDbSettings> = {
     return probeTables(duckDbDialect({ ...settings, readOnly: true }), tables);
   },
   fixHint: () => "check DUCKDB_PATH (a writable place, not open in another process)",
+  async stateMark(settings) {
+    if (settings.path === ":memory:") return undefined;
+    const file = await stat(settings.path).catch(() => undefined);
+    if (!file) return undefined;
+    return { mark: `duckdb:${resolve(settings.path)}:${file.dev}:${file.ino}:${file.size}:${file.mtimeMs}`, trustMs: Number.POSITIVE_INFINITY };
+  },
 };

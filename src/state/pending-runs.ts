@@ -1,0 +1,52 @@
+import { appendFile, mkdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Row } from "../warehouse/index.js";
+import { fsError } from "./fs-errors.js";
+
+/** Beside the watermarks, named so that their listing never takes it for one. */
+const FILE = "pending-sync-runs.jsonl";
+
+/** A `ppm_meta.sync_runs` row (its values are JSON: strings, numbers, nulls). */
+export type PendingRunRow = Row;
+
+/**
+ * The run records of runs that opened no warehouse (a quiet run sends no statement), one JSON line
+ * each, until a run that opens the warehouse writes them there with their own times. Appending a
+ * line is all a quiet run does; a line cut short by a crash is skipped when read (it is a record of
+ * a run that wrote nothing, never data).
+ */
+export function pendingRunRecords(directory: string) {
+  const path = join(directory, FILE);
+  return {
+    path,
+    async add(row: PendingRunRow): Promise<void> {
+      try {
+        await mkdir(directory, { recursive: true });
+        await appendFile(path, `${JSON.stringify(row)}\n`, "utf8");
+      } catch (error) {
+        throw fsError(error, "keep the run record until the warehouse is opened", path);
+      }
+    },
+    async list(): Promise<PendingRunRow[]> {
+      let text: string;
+      try {
+        text = await readFile(path, "utf8");
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+        throw fsError(error, "read the run records kept for the warehouse", path);
+      }
+      return text.split("\n").flatMap((line) => {
+        try {
+          const row: unknown = JSON.parse(line);
+          return row !== null && typeof row === "object" && !Array.isArray(row) ? [row as PendingRunRow] : [];
+        } catch {
+          return [];
+        }
+      });
+    },
+    /** Forgets the rows once the warehouse holds them. */
+    async clear(): Promise<void> {
+      await rm(path, { force: true });
+    },
+  };
+}

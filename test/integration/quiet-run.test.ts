@@ -1,0 +1,115 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import pino from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { countingDialect, emptyCounts, type StatementCounts } from "../../bench/support/statement-counts.js";
+import type { AppConfig } from "../../src/config/index.js";
+import { runSync } from "../../src/pipeline/index.js";
+import { duckDbDialect } from "../../src/warehouse/duckdb/duckdb-dialect.js";
+import { openWarehouse } from "../../src/warehouse/index.js";
+import { queryFile } from "../support/duckdb-file.js";
+import { syncFixture, type SyncFixture } from "../support/sync-fixture.js";
+
+/**
+ * Quiet is free: a run that finds nothing new in Notion opens no warehouse session and sends no
+ * statement, asks only its two queries per database, and its run records reach `sync_runs` with
+ * the next run that writes. The warehouse is the real DuckDB file, behind a driver that counts.
+ */
+const logger = pino({ level: "silent" });
+// Notion's clock and the engine's: pages stamped by the sandbox at `clock`, read by runs at `clock`.
+let clock = Date.UTC(2026, 6, 2, 10, 0, 20);
+let fixture: SyncFixture;
+let counts: StatementCounts;
+let sessions: number;
+
+beforeEach(async () => {
+  clock = Date.UTC(2026, 6, 2, 10, 0, 20);
+  fixture = await syncFixture({ seed: 17, now: () => clock });
+});
+afterEach(() => fixture.close());
+
+async function sync(config: AppConfig = fixture.config()) {
+  counts = emptyCounts();
+  sessions = 0;
+  const open = (settings: AppConfig["warehouse"]) => {
+    if (settings.kind !== "duckdb") throw new Error("the test writes a DuckDB file");
+    sessions += 1;
+    return openWarehouse(countingDialect(duckDbDialect({ ...settings, readOnly: false }), counts));
+  };
+  return runSync({ config, logger, now: () => new Date(clock), openWarehouse: open });
+}
+
+const statements = () => counts.writes + counts.runRecords + counts.reads + counts.ddl + counts.transactions + counts.stages;
+const runRows = async (runId: string) =>
+  queryFile(fixture.duckdbPath, `SELECT database_key, status, started_at, pages_read FROM ppm_meta.sync_runs WHERE run_id = '${runId}' ORDER BY database_key`);
+
+describe("a quiet run", () => {
+  it("opens no warehouse, sends no statement and asks two queries per database; its records land with the next run that writes", async () => {
+    const first = await sync();
+    expect(first.ok).toBe(true);
+    expect(sessions).toBe(1);
+
+    clock += 30 * 60_000;
+    const quiet = await sync();
+    expect(quiet.ok).toBe(true);
+    expect([sessions, statements()]).toEqual([0, 0]);
+    // The live and the trash query: no schema request, no completion of the lookback window's pages.
+    expect(quiet.summaries.map((s) => [s.databaseKey, s.status, s.notionRequests, s.rowsUpserted])).toEqual(
+      quiet.summaries.map((s) => [s.databaseKey, "success", 2, 0]),
+    );
+    expect(quiet.summaries.reduce((n, s) => n + s.pagesRead, 0)).toBeGreaterThan(0);
+    expect(await runRows(quiet.runId)).toEqual([]);
+    expect(existsSync(join(fixture.dir, "wm", "pending-sync-runs.jsonl"))).toBe(true);
+
+    clock += 30 * 60_000;
+    const budget = fixture.sandbox.databases.budget_lines!.dataSourceId;
+    fixture.sandbox.store.updatePage(fixture.sandbox.store.pageIds(budget)[0]!, { Actual: { number: 4242 } });
+    const writing = await sync();
+    expect(writing.ok).toBe(true);
+    expect(sessions).toBe(1);
+    expect(writing.summaries.find((s) => s.databaseKey === "budget_lines")!.rowsUpserted).toBe(1);
+    // The quiet run's records, with their own times, written by the run that opened the warehouse.
+    const rows = await runRows(quiet.runId);
+    expect(rows.map((r) => [r.database_key, r.status, Number(r.pages_read)])).toEqual(
+      [...quiet.summaries].sort((a, b) => a.databaseKey.localeCompare(b.databaseKey)).map((s) => [s.databaseKey, "success", s.pagesRead]),
+    );
+    expect(rows.every((r) => new Date(String(r.started_at)).getTime() === Date.UTC(2026, 6, 2, 10, 30, 20))).toBe(true);
+    expect(existsSync(join(fixture.dir, "wm", "pending-sync-runs.jsonl"))).toBe(false);
+  });
+
+  it("still sees a second edit in the minute of a version it read (Notion stamps to the minute)", async () => {
+    expect((await sync()).ok).toBe(true);
+    const budget = fixture.sandbox.databases.budget_lines!.dataSourceId;
+    const page = fixture.sandbox.store.pageIds(budget)[0]!;
+    clock = Date.UTC(2026, 6, 2, 11, 0, 5);
+    fixture.sandbox.store.updatePage(page, { Actual: { number: 1 } });
+    clock = Date.UTC(2026, 6, 2, 11, 0, 15);
+    expect((await sync()).summaries.find((s) => s.databaseKey === "budget_lines")!.rowsUpserted).toBe(1);
+    // Edited again in the same minute: the same last_edited_time, another value.
+    clock = Date.UTC(2026, 6, 2, 11, 0, 40);
+    fixture.sandbox.store.updatePage(page, { Actual: { number: 2 } });
+    clock = Date.UTC(2026, 6, 2, 11, 0, 50);
+    const again = await sync();
+    expect(again.summaries.find((s) => s.databaseKey === "budget_lines")!.rowsUpserted).toBe(1);
+    const rows = await queryFile(fixture.duckdbPath, `SELECT actual_amount, last_edited_time FROM ppm_silver.budget_lines WHERE page_id = '${page}'`);
+    expect(rows.map((r) => [Number(r.actual_amount), new Date(String(r.last_edited_time)).toISOString()])).toEqual([[2, "2026-07-02T11:00:00.000Z"]]);
+    // Read long after its minute: the version is settled, and the next run is quiet.
+    clock = Date.UTC(2026, 6, 2, 11, 30, 0);
+    const quiet = await sync();
+    expect([quiet.ok, sessions, statements()]).toEqual([true, 0, 0]);
+  });
+
+  it("opens the warehouse when its file changed since the run that last checked it (a dropped table is read in full)", async () => {
+    expect((await sync()).ok).toBe(true);
+    const instance = await DuckDBInstance.create(fixture.duckdbPath);
+    const connection = await instance.connect();
+    await connection.run("DROP TABLE ppm_silver.risks");
+    connection.closeSync();
+    instance.closeSync();
+    clock += 30 * 60_000;
+    const after = await sync();
+    expect(sessions).toBe(1);
+    expect(after.summaries.find((s) => s.databaseKey === "risks")!.mode).toBe("full");
+  });
+});
