@@ -145,6 +145,30 @@ export class WorkerStatus {
     this.loaded = true;
   }
 
+  /**
+   * The run records quiet runs keep until a run opens the warehouse (`pendingRunRecords`): newer than
+   * what `sync_runs` holds, so applied after `load`, in the order they were kept.
+   */
+  applyKept(rows: readonly Readonly<Record<string, unknown>>[]): void {
+    const c = SYNC_RUN_COLUMNS;
+    for (const row of rows) {
+      const text = (name: string) => (typeof row[name] === "string" ? (row[name]) : null);
+      const finishedAt = toDate(row[c.finishedAt]);
+      const databaseKey = text(c.databaseKey);
+      if (!finishedAt || !databaseKey) continue;
+      this.record({
+        databaseKey,
+        status: text(c.status) as DatabaseSummary["status"],
+        finishedAt,
+        error: text(c.error),
+        errorCode: text(c.errorCode) as DatabaseSummary["errorCode"],
+        watermark: text(c.watermark),
+        pagesRead: Number(row[c.pagesRead] ?? 0),
+        rowsUpserted: Number(row[c.rowsUpserted] ?? 0),
+      });
+    }
+  }
+
   /** The JSON of GET /api/kpis. Freshness of a database never synced is null; overall is the oldest. */
   toJson(now: number): Kpis {
     const databases: Record<string, DatabaseKpis> = {};

@@ -3,6 +3,7 @@ import type { AppConfig } from "../config/index.js";
 import { describeError } from "../errors.js";
 import type { EventBus } from "../observability/events.js";
 import { newRunId, watermarkMismatches } from "../pipeline/index.js";
+import { pendingRunRecords } from "../state/index.js";
 import { controlRoomStatusTable, runDqChecks, type DqResult } from "../quality/index.js";
 import { createWarehouse, type SqlSession } from "../warehouse/index.js";
 import type { WorkerStatus } from "./status.js";
@@ -124,6 +125,12 @@ export class WarehouseAccess {
       for (const line of differ) this.logger.warn(line);
     }
     await this.status.load(session, this.config.mapping.settings).catch((error: unknown) => this.logger.debug({ err: error }, "no run records yet"));
+    // Quiet runs before this start kept theirs beside the watermarks: the KPIs count them at once.
+    this.status.applyKept(
+      await pendingRunRecords(this.config.watermarkDir)
+        .list()
+        .catch(() => []),
+    );
     this.status.dqScore ??= await latestScore(session, this.config).catch((error: unknown) => {
       this.logger.debug({ err: error }, "no data-quality score yet");
       return null;

@@ -5,7 +5,10 @@ import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { countingDialect, emptyCounts, type StatementCounts } from "../../bench/support/statement-counts.js";
 import type { AppConfig } from "../../src/config/index.js";
+import { createEventBus } from "../../src/observability/events.js";
 import { runSync } from "../../src/pipeline/index.js";
+import { WarehouseAccess } from "../../src/worker/warehouse-access.js";
+import { WorkerStatus } from "../../src/worker/status.js";
 import { duckDbDialect } from "../../src/warehouse/duckdb/duckdb-dialect.js";
 import { openWarehouse } from "../../src/warehouse/index.js";
 import { queryFile } from "../support/duckdb-file.js";
@@ -17,6 +20,7 @@ import { syncFixture, type SyncFixture } from "../support/sync-fixture.js";
  * the next run that writes. The warehouse is the real DuckDB file, behind a driver that counts.
  */
 const logger = pino({ level: "silent" });
+const KEYS = ["programs", "projects", "budget_lines", "milestones", "risks"];
 // Notion's clock and the engine's: pages stamped by the sandbox at `clock`, read by runs at `clock`.
 let clock = Date.UTC(2026, 6, 2, 10, 0, 20);
 let fixture: SyncFixture;
@@ -61,6 +65,11 @@ describe("a quiet run", () => {
     expect(quiet.summaries.reduce((n, s) => n + s.pagesRead, 0)).toBeGreaterThan(0);
     expect(await runRows(quiet.runId)).toEqual([]);
     expect(existsSync(join(fixture.dir, "wm", "pending-sync-runs.jsonl"))).toBe(true);
+    // A worker starting now counts the quiet run at once (its KPIs load sync_runs, then what is kept).
+    const status = new WorkerStatus(KEYS);
+    await new WarehouseAccess(fixture.config(), status, createEventBus(), logger, () => clock).probe();
+    const kpis = status.toJson(clock);
+    expect(KEYS.map((k) => kpis.databases[k]!.last_success_at)).toEqual(KEYS.map(() => new Date(clock).toISOString()));
 
     clock += 30 * 60_000;
     const budget = fixture.sandbox.databases.budget_lines!.dataSourceId;
