@@ -27,7 +27,7 @@ export function emptyCounts(): StatementCounts {
 
 const WRITE = /^\s*(?:MERGE\s+INTO|INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\S+)/i;
 const DDL = /^\s*(CREATE|ALTER|DROP)\b/i;
-const RUN_LOG = /^\s*INSERT\s+INTO\s+\S*sync_runs\b/i;
+const RUN_LOG = /^\s*(?:INSERT|MERGE)\s+INTO\s+\S*sync_runs\b/i;
 
 /** Classifies one statement's SQL text into `counts`. */
 export function countStatement(counts: StatementCounts, sql: string): void {

@@ -11,7 +11,7 @@ import { planSync, type SyncPlan } from "./sync-plan.js";
  * Quiet is free: before a run has opened its warehouse, a database that its local watermark alone
  * says is due for an incremental sync, and whose last check of the warehouse is still trusted
  * (`warehouse-trust.ts`), is read first with that state only (the data source id from
- * the watermark, no schema request, no warehouse). The live and the trash queries run until the first
+ * the watermark, no schema request, no warehouse). The trash and the live queries run until the first
  * page that is not a version the watermark's recent window holds; when there is none, the database is
  * done: nothing to write, no warehouse opened, no statement sent. Otherwise the sync goes on as usual
  * and takes the reads over where they paused, when the plan it makes with the warehouse's copy of the
@@ -25,10 +25,10 @@ export interface PausedLook {
   readonly since: string;
   readonly trashFrom: string | null;
   readonly pagesRead: number;
-  /** The live read: "done" when it ended with nothing to write. */
-  readonly live: PausedRead | "done";
-  /** The trash read, when the live read was done and the trash held the first page to write. */
-  readonly trash: PausedRead | undefined;
+  /** The trash read (first, as the sync reads it): "done" when it ended with nothing to write. */
+  readonly trash: PausedRead | "done";
+  /** The live read, when the trash was done and the live pages held the first page to write. */
+  readonly live: PausedRead | undefined;
 }
 
 /**
@@ -73,12 +73,12 @@ export async function lookFirst(ctx: RunContext, database: DatabaseConfig, count
       }),
     );
   const unknown = (page: NotionPage) => !isKnown(file?.recent, page, !needsCompletion(page));
-  const live = read(planned.since, false);
-  let pagesRead = await live.untilFirst(unknown);
-  if (live.paused) return { quiet: false, ...planned, pagesRead, live, trash: undefined };
   const trash = read(planned.trashFrom ?? undefined, true);
-  pagesRead += await trash.untilFirst(unknown);
-  if (trash.paused) return { quiet: false, ...planned, pagesRead, live: "done", trash };
+  let pagesRead = await trash.untilFirst(unknown);
+  if (trash.paused) return { quiet: false, ...planned, pagesRead, trash, live: undefined };
+  const live = read(planned.since, false);
+  pagesRead += await live.untilFirst(unknown);
+  if (live.paused) return { quiet: false, ...planned, pagesRead, trash: "done", live };
   return { quiet: true, pagesRead };
 }
 
@@ -89,8 +89,8 @@ export function resumable(look: PausedLook, plan: SyncPlan, dataSourceId: string
 
 /** Closes what a look left paused (what the sync took over is closed already). */
 export async function closeLook(look: PausedLook): Promise<void> {
-  if (look.live !== "done") await look.live.close();
-  await look.trash?.close();
+  if (look.trash !== "done") await look.trash.close();
+  await look.live?.close();
 }
 
 /** A read paused at the first answer holding a page to write; the sync takes it over from that answer. */

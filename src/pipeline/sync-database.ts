@@ -19,8 +19,8 @@ import { WatermarkBook, type WatermarkRecord } from "./watermark-book.js";
 
 /**
  * Syncs one database: plan it (resolve the data source, check the schema and the watermark, decide
- * full or incremental), read the live pages and write them in batches (the watermark moves after each
- * committed batch), reconcile a full pass that read to the end, then mark what went to the trash. Any
+ * full or incremental), mark what went to the trash, read the live pages and write them in batches (the
+ * watermark moves after each committed batch), then reconcile a full pass that read to the end. Any
  * failure is caught here and returned as a failed summary: one database never stops the others.
  */
 export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): Promise<DatabaseSummary> {
@@ -31,9 +31,11 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
     look = ctx.warehouse || ctx.dryRun ? undefined : await lookFirst(ctx, database, sync.counter);
     if (look?.quiet) return sync.quiet(look.pagesRead);
     const steps = await sync.prepare(look);
+    // The trash first: the live batches then commit the watermark with the trash checked (no state write of its own).
+    if (!(await steps.readTrash())) throw stopped(ctx, database.key, "after its last committed batch");
     if (!(await steps.read(false))) throw stopped(ctx, database.key, "after its last committed batch");
     if (steps.plan.reconcile) await steps.reconcile();
-    if (!(await steps.readTrash())) throw stopped(ctx, database.key, "after its last committed batch");
+    await steps.settle();
     return sync.summary("success");
   } catch (error) {
     // Another host holds this database: skipped, as when its lease was refused before it started.

@@ -32,8 +32,8 @@ export interface SyncState {
 export class SyncSteps {
   readonly tables: BatchTables;
   readonly batcher: Batcher;
-  /** Reads a look paused, taken over instead of read again ("done": the live read had nothing to write). */
-  #resumed: { live?: PausedRead | "done"; trash?: PausedRead } = {};
+  /** Reads a look paused, taken over instead of read again ("done": the trash read had nothing to write). */
+  #resumed: { trash?: PausedRead | "done"; live?: PausedRead } = {};
 
   constructor(
     readonly sync: SyncState,
@@ -50,7 +50,7 @@ export class SyncSteps {
   /** Takes over the reads a look paused (`quiet-look.ts`), when the plan starts them at the same place. */
   resume(look: PausedLook | undefined): void {
     if (!look) return;
-    this.#resumed = { live: look.live, ...(look.trash ? { trash: look.trash } : {}) };
+    this.#resumed = { trash: look.trash, ...(look.live ? { live: look.live } : {}) };
     this.sync.totals.pagesRead += look.pagesRead;
   }
 
@@ -167,6 +167,11 @@ export class SyncSteps {
     await this.sync.save(this.book.afterReconcile(startedAt));
   }
 
+  /** After the last step: the watermark record still to store, if anything changed since the last batch's. */
+  async settle(): Promise<void> {
+    if (this.sync.ctx.warehouse) await this.sync.save(this.book.settled());
+  }
+
   /**
    * Pages moved to the trash since the watermark, found with an `in_trash: true` query (trashing a page
    * bumps its last_edited_time), are written with `_is_deleted = true`. API versions that refuse the
@@ -181,7 +186,7 @@ export class SyncSteps {
       this.sync.log.warn({ err: error }, "the Notion API refused the in_trash query; trashed pages are not marked in this run");
       return true;
     }
-    if (this.sync.ctx.warehouse) await this.sync.save(this.book.afterTrash());
+    this.book.trashRead();
     return true;
   }
 }

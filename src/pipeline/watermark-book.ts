@@ -29,6 +29,7 @@ export class WatermarkBook {
   #bronzeProperties: Readonly<Record<string, string>> | undefined;
   #recent: RecentPages | undefined;
   #cap: string;
+  #trashRead = false;
 
   constructor(
     private readonly identity: WatermarkIdentity,
@@ -74,7 +75,7 @@ export class WatermarkBook {
     const newest = newestCommitted === "" ? "" : earlier(newestCommitted, this.#cap);
     if (newest === "" || (this.#time !== null && newest < this.#time && this.plan.mode !== "full")) return undefined;
     this.#time = newest;
-    return this.#record(this.plan.trashFrom);
+    return this.#record(this.#trashStart());
   }
 
   /** After the full pass read to the end and the reconcile ran: an empty database gets a watermark too. */
@@ -82,21 +83,38 @@ export class WatermarkBook {
     this.#lastFullAt = startedAt.toISOString();
     this.#bronzeProperties = this.identity.sourceProperties;
     this.#time ??= new Date(0).toISOString();
-    return this.#record(this.plan.trashFrom);
+    return this.#record(this.#trashStart());
   }
 
   /** After silver was rebuilt from bronze with this mapping: the watermark names the mapping it now reflects. */
   afterRebuild(): WatermarkRecord | undefined {
-    return this.#time === null ? undefined : this.#record(this.plan.trashFrom);
+    return this.#time === null ? undefined : this.#record(this.#trashStart());
   }
 
   /**
-   * After the trash pass read to the end: the next run's trash pass starts at its own watermark again,
-   * and the trashed versions it wrote are known.
+   * The trash pass read to the end (it runs before the live read): the records from now on say the
+   * next run's trash pass starts at its own watermark again. A page trashed later is stamped after
+   * this sync started, past the watermark's cap, so the next trash pass still sees it.
    */
-  afterTrash(): WatermarkRecord | undefined {
+  trashRead(): void {
+    this.#trashRead = true;
+  }
+
+  /** After the last step: the record still to store (the trash pass done, trashed versions known), or undefined when the stored one says it all. */
+  settled(): WatermarkRecord | undefined {
     if (this.#time === null) return undefined;
-    return this.#record(undefined);
+    return this.#record(this.#trashStart());
+  }
+
+  /** The trash pass read to the end, and its record: `trashRead()` then `settled()`. */
+  afterTrash(): WatermarkRecord | undefined {
+    this.trashRead();
+    return this.settled();
+  }
+
+  /** Where the next trash pass starts, as far as this sync knows now. */
+  #trashStart(): string | null | undefined {
+    return this.#trashRead ? undefined : this.plan.trashFrom;
   }
 
   /** The record to store, or undefined when it would equal the one stored. */

@@ -152,7 +152,7 @@ export class WorkerStatus {
   applyKept(rows: readonly Readonly<Record<string, unknown>>[]): void {
     const c = SYNC_RUN_COLUMNS;
     for (const row of rows) {
-      const text = (name: string) => (typeof row[name] === "string" ? (row[name]) : null);
+      const text = (name: string) => (typeof row[name] === "string" ? row[name] : null);
       const finishedAt = toDate(row[c.finishedAt]);
       const databaseKey = text(c.databaseKey);
       if (!finishedAt || !databaseKey) continue;

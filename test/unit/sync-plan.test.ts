@@ -146,6 +146,20 @@ describe("WatermarkBook", () => {
     expect(book.afterTrash()).toBeUndefined();
   });
 
+  it("with the trash read first, the next batch's record says the trash is done and nothing is left to settle", () => {
+    const held = previous({ trashFrom: "2026-11-30T00:00:00.000Z" });
+    const book = new WatermarkBook(identity, planSync(input({ previous: held })), held);
+    book.trashRead();
+    const record = book.afterBatch("2026-12-02T09:30:00.000Z");
+    expect(record?.lastEditedTime).toBe("2026-12-02T09:30:00.000Z");
+    expect(record && "trashFrom" in record).toBe(false);
+    expect(book.settled()).toBeUndefined();
+    // The trash read and no batch after it: the one record to store says the trash is done.
+    const quiet = new WatermarkBook(identity, planSync(input({ previous: held })), held);
+    quiet.trashRead();
+    expect(quiet.settled()?.trashFrom).toBeUndefined();
+  });
+
   it("after a full pass: records the full read, from the beginning of the trash, and gives an empty database a watermark", () => {
     const plan = planSync(input({ previous: undefined }));
     const book = new WatermarkBook(identity, plan, undefined);
