@@ -13,6 +13,7 @@ import { aggregate } from "./support/aggregate.js";
 import { calibrate } from "./support/calibration.js";
 import { describeMachine, loadAverage1m } from "./support/machine.js";
 import { markdownTable } from "./support/report.js";
+import { dayOnSchedule } from "./scenarios/day-on-schedule.js";
 import { fullSyncMemory } from "./scenarios/full-sync-memory.js";
 import { latencyTolerance } from "./scenarios/latency-tolerance.js";
 import { mappingChange } from "./scenarios/mapping-change.js";
@@ -28,6 +29,7 @@ const SCENARIOS: { readonly numbers: readonly number[]; readonly scenario: Scena
   { numbers: [6], scenario: fullSyncMemory },
   { numbers: [7], scenario: latencyTolerance },
   { numbers: [8], scenario: mappingChange },
+  { numbers: [9], scenario: dayOnSchedule },
 ];
 
 const HELP = `Usage: npm run bench [-- --quick] [--runs N] [--load N] [--only 1,7]

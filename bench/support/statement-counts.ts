@@ -29,13 +29,21 @@ const WRITE = /^\s*(?:MERGE\s+INTO|INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\S+)/i
 const DDL = /^\s*(CREATE|ALTER|DROP)\b/i;
 const RUN_LOG = /^\s*(?:INSERT|MERGE)\s+INTO\s+\S*sync_runs\b/i;
 
+/** What one statement does, by its SQL text: a write of data, a run-log INSERT, DDL, or a read. */
+export function statementKind(sql: string): "write" | "run_record" | "ddl" | "read" {
+  if (RUN_LOG.test(sql)) return "run_record";
+  if (WRITE.test(sql)) return "write";
+  return DDL.test(sql) ? "ddl" : "read";
+}
+
 /** Classifies one statement's SQL text into `counts`. */
 export function countStatement(counts: StatementCounts, sql: string): void {
   const target = WRITE.exec(sql)?.[1];
   if (target !== undefined) counts.writesByTable[target] = (counts.writesByTable[target] ?? 0) + 1;
-  if (RUN_LOG.test(sql)) counts.runRecords += 1;
-  else if (target !== undefined) counts.writes += 1;
-  else if (DDL.test(sql)) counts.ddl += 1;
+  const kind = statementKind(sql);
+  if (kind === "run_record") counts.runRecords += 1;
+  else if (kind === "write") counts.writes += 1;
+  else if (kind === "ddl") counts.ddl += 1;
   else counts.reads += 1;
 }
 
@@ -70,9 +78,10 @@ export function countingDialect(dialect: Dialect, counts: StatementCounts): Dial
  * The same dialect with a driver that runs nothing: statements are recorded, reads answer no rows,
  * and every table is absent. A full sync into an empty warehouse sends exactly these statements
  * (nothing exists yet, so every page is new), which is how an engine that is not available here
- * (Databricks) gets its statement count from the same batching.
+ * (Databricks) gets its statement count from the same batching. With a `catalog`, the tables it
+ * names exist, with those columns (kept by whoever knows what was created: tee-warehouse.ts).
  */
-export function recordingDialect(dialect: Dialect): Dialect {
+export function recordingDialect(dialect: Dialect, catalog?: RecordedCatalog): Dialect {
   const driver: Driver = {
     execute: async () => undefined,
     query: async () => [],
@@ -80,8 +89,11 @@ export function recordingDialect(dialect: Dialect): Dialect {
     begin: async () => undefined,
     commit: async () => undefined,
     rollback: async () => undefined,
-    columnsOf: async () => undefined,
+    columnsOf: async (schema, table) => catalog?.get(`${schema}.${table}`),
     close: async () => undefined,
   };
   return { ...dialect, createDriver: async () => driver };
 }
+
+/** Tables a recording driver answers as existing, by `schema.table`, with their columns as the engine names their types. */
+export type RecordedCatalog = Map<string, { name: string; type: string }[]>;
