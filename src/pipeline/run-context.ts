@@ -24,6 +24,8 @@ export interface RunContext {
    * the run records kept while it was not open); later calls return it.
    */
   openWarehouse(): Promise<Warehouse>;
+  /** True for the error `openWarehouse` failed with: the run fails (it could not start writing), not one database. */
+  openFailure(error: unknown): boolean;
   readonly watermarks: WatermarkStore;
   readonly events: EventBus;
   readonly logger: Logger;

@@ -14,23 +14,28 @@ import { loadStoredWatermarks } from "./run-state.js";
 export type OpenedState = Awaited<ReturnType<typeof openWarehouseState>>;
 
 /** The parts of a run's context that exist only once its warehouse is open. */
-type OpenedParts = "warehouse" | "storedWatermarks" | "lease" | "leaseRefused" | "openWarehouse";
+type OpenedParts = "warehouse" | "storedWatermarks" | "lease" | "leaseRefused" | "openWarehouse" | "openFailure";
 
 /**
  * The run's context, whose warehouse is opened by `open` at the first `openWarehouse()` (once; a
- * failure to open is every later caller's too) and read through it after that.
+ * failure to open is every later caller's too, and fails the run: `openFailure`) and read through it after that.
  */
 export function withLazyWarehouse(base: Omit<RunContext, OpenedParts>, open: () => Promise<OpenedState>): RunContext {
   let opening: Promise<OpenedState> | undefined;
   let opened: OpenedState | undefined;
+  let failure: { error: unknown } | undefined;
   const none = new Map<string, string>();
   return {
     ...base,
     async openWarehouse() {
-      opening ??= open();
+      opening ??= open().catch((error: unknown) => {
+        failure = { error };
+        throw error;
+      });
       opened = await opening;
       return opened.warehouse;
     },
+    openFailure: (error) => failure !== undefined && failure.error === error,
     get warehouse() {
       return opened?.warehouse;
     },

@@ -38,6 +38,8 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
     await steps.settle();
     return sync.summary("success");
   } catch (error) {
+    // No warehouse to write to: the run fails, as one that could not open it at its start.
+    if (ctx.openFailure(error)) throw error;
     // Another host holds this database: skipped, as when its lease was refused before it started.
     if (errorCodeOf(error) === "lease_held") return sync.summary("skipped", error);
     // Requests dropped by a stop fail with their own errors: the database was stopped, not broken.
