@@ -1,7 +1,25 @@
+import type { BatchLimits } from "../warehouse/index.js";
+
 /** How much may wait between a producer and its consumer. */
 export interface ReadAheadLimit {
   readonly items: number;
   readonly bytes: number;
+}
+
+/**
+ * Batches the reader may hold ahead of the writer by default. One is enough while reading is slower
+ * than writing; a second absorbs a write that takes longer than the read of a batch (a slow MERGE,
+ * a retried statement) without stopping Notion's chain of query pages.
+ */
+export const READ_AHEAD_BATCHES = 2;
+
+/**
+ * The queue between reader and writer: `maxBytes` of page JSON (the mapping's `read_ahead_max_bytes`)
+ * or READ_AHEAD_BATCHES batches' bytes, and as many batches' rows. Bytes bound the memory it holds
+ * whatever the pages' count: on Databricks a batch's rows are no limit.
+ */
+export function readAheadLimit(batch: BatchLimits, maxBytes: number | undefined): ReadAheadLimit {
+  return { items: READ_AHEAD_BATCHES * batch.maxRows, bytes: maxBytes ?? READ_AHEAD_BATCHES * batch.maxBytes };
 }
 
 /**

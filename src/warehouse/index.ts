@@ -1,5 +1,5 @@
 export { createWarehouse, probeWarehouse, warehouseFix } from "./create-warehouse.js";
-export type { Dialect, DialectCapabilities, Driver, SqlFunctions, StagedRows } from "./dialect.js";
+export type { BatchLimits, Dialect, DialectCapabilities, Driver, SqlFunctions, StagedRows } from "./dialect.js";
 export { openWarehouse } from "./sql-warehouse.js";
 export { cellText } from "./statements.js";
 export {
