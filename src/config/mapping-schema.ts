@@ -80,7 +80,7 @@ export const settingsSchema = z
     batch_size: positiveInt.max(50_000).optional(),
     /** Upper bound of a batch's size as a statement carries it; a batch closes at whichever limit it reaches first. Unset: the engine's. */
     batch_max_bytes: positiveInt.optional(),
-    /** How much page JSON the reader may hold ahead of the writer; unset: two batches' bytes. */
+    /** How much page JSON the reader may hold ahead of the writer; unset: one batch's bytes. */
     read_ahead_max_bytes: positiveInt.optional(),
     /** What happens to a value that fails the row model: `null` it (row kept), or `quarantine` the row. */
     on_invalid: z.enum(["null", "quarantine"]).default("null"),
