@@ -17,6 +17,7 @@ import { fullSyncMemory } from "./scenarios/full-sync-memory.js";
 import { latencyTolerance } from "./scenarios/latency-tolerance.js";
 import { mappingChange } from "./scenarios/mapping-change.js";
 import { rateBudget } from "./scenarios/rate-budget.js";
+import { slowWarehouse } from "./scenarios/slow-warehouse.js";
 import { syncChain } from "./scenarios/sync-chain.js";
 import { warehouseCost } from "./scenarios/warehouse-cost.js";
 
@@ -28,6 +29,7 @@ const SCENARIOS: { readonly numbers: readonly number[]; readonly scenario: Scena
   { numbers: [6], scenario: fullSyncMemory },
   { numbers: [7], scenario: latencyTolerance },
   { numbers: [8], scenario: mappingChange },
+  { numbers: [10], scenario: slowWarehouse },
 ];
 
 const HELP = `Usage: npm run bench [-- --quick] [--runs N] [--load N] [--only 1,7]

@@ -19,23 +19,42 @@ export interface StatementCounts {
   transactions: number;
   /** Wall milliseconds the engine spent waiting on the driver (statements, staging, transactions). */
   driverMs: number;
+  /** Bytes of the parameters the `writes` carried (on Databricks a batch's rows travel as one), and the most one carried. */
+  writeParamBytes: number;
+  maxWriteParamBytes: number;
 }
 
 export function emptyCounts(): StatementCounts {
-  return { writes: 0, writesByTable: {}, runRecords: 0, reads: 0, ddl: 0, stages: 0, rowsStaged: 0, transactions: 0, driverMs: 0 };
+  return {
+    writes: 0,
+    writesByTable: {},
+    runRecords: 0,
+    reads: 0,
+    ddl: 0,
+    stages: 0,
+    rowsStaged: 0,
+    transactions: 0,
+    driverMs: 0,
+    writeParamBytes: 0,
+    maxWriteParamBytes: 0,
+  };
 }
 
 const WRITE = /^\s*(?:MERGE\s+INTO|INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\S+)/i;
 const DDL = /^\s*(CREATE|ALTER|DROP)\b/i;
 const RUN_LOG = /^\s*INSERT\s+INTO\s+\S*sync_runs\b/i;
 
-/** Classifies one statement's SQL text into `counts`. */
-export function countStatement(counts: StatementCounts, sql: string): void {
+/** Classifies one statement's SQL text (and the bytes of its parameters) into `counts`. */
+export function countStatement(counts: StatementCounts, sql: string, params: Readonly<Record<string, unknown>> = {}): void {
   const target = WRITE.exec(sql)?.[1];
   if (target !== undefined) counts.writesByTable[target] = (counts.writesByTable[target] ?? 0) + 1;
   if (RUN_LOG.test(sql)) counts.runRecords += 1;
-  else if (target !== undefined) counts.writes += 1;
-  else if (DDL.test(sql)) counts.ddl += 1;
+  else if (target !== undefined) {
+    counts.writes += 1;
+    const bytes = Object.values(params).reduce<number>((n, v) => n + (typeof v === "string" ? Buffer.byteLength(v) : 0), 0);
+    counts.writeParamBytes += bytes;
+    counts.maxWriteParamBytes = Math.max(counts.maxWriteParamBytes, bytes);
+  } else if (DDL.test(sql)) counts.ddl += 1;
   else counts.reads += 1;
 }
 
@@ -46,8 +65,8 @@ export function countingDriver(driver: Driver, counts: StatementCounts): Driver 
     return work().finally(() => (counts.driverMs += performance.now() - at));
   };
   return {
-    execute: (sql, params) => (countStatement(counts, sql), timed(() => driver.execute(sql, params))),
-    query: (sql, params) => (countStatement(counts, sql), timed(() => driver.query(sql, params))),
+    execute: (sql, params) => (countStatement(counts, sql, params), timed(() => driver.execute(sql, params))),
+    query: (sql, params) => (countStatement(counts, sql, params), timed(() => driver.query(sql, params))),
     stage: (table, rows) => {
       counts.stages += 1;
       counts.rowsStaged += rows.length;
