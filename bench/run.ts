@@ -18,6 +18,7 @@ import { fullSyncMemory } from "./scenarios/full-sync-memory.js";
 import { latencyTolerance } from "./scenarios/latency-tolerance.js";
 import { mappingChange } from "./scenarios/mapping-change.js";
 import { rateBudget } from "./scenarios/rate-budget.js";
+import { slowWarehouse } from "./scenarios/slow-warehouse.js";
 import { syncChain } from "./scenarios/sync-chain.js";
 import { warehouseCost } from "./scenarios/warehouse-cost.js";
 
@@ -30,6 +31,7 @@ const SCENARIOS: { readonly numbers: readonly number[]; readonly scenario: Scena
   { numbers: [7], scenario: latencyTolerance },
   { numbers: [8], scenario: mappingChange },
   { numbers: [9], scenario: dayOnSchedule },
+  { numbers: [10], scenario: slowWarehouse },
 ];
 
 const HELP = `Usage: npm run bench [-- --quick] [--runs N] [--load N] [--only 1,7]

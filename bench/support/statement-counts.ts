@@ -19,10 +19,25 @@ export interface StatementCounts {
   transactions: number;
   /** Wall milliseconds the engine spent waiting on the driver (statements, staging, transactions). */
   driverMs: number;
+  /** Bytes of the parameters the `writes` carried (on Databricks a batch's rows travel as one), and the most one carried. */
+  writeParamBytes: number;
+  maxWriteParamBytes: number;
 }
 
 export function emptyCounts(): StatementCounts {
-  return { writes: 0, writesByTable: {}, runRecords: 0, reads: 0, ddl: 0, stages: 0, rowsStaged: 0, transactions: 0, driverMs: 0 };
+  return {
+    writes: 0,
+    writesByTable: {},
+    runRecords: 0,
+    reads: 0,
+    ddl: 0,
+    stages: 0,
+    rowsStaged: 0,
+    transactions: 0,
+    driverMs: 0,
+    writeParamBytes: 0,
+    maxWriteParamBytes: 0,
+  };
 }
 
 const WRITE = /^\s*(?:MERGE\s+INTO|INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\S+)/i;
@@ -36,14 +51,18 @@ export function statementKind(sql: string): "write" | "run_record" | "ddl" | "re
   return DDL.test(sql) ? "ddl" : "read";
 }
 
-/** Classifies one statement's SQL text into `counts`. */
-export function countStatement(counts: StatementCounts, sql: string): void {
+/** Classifies one statement's SQL text (and the bytes of its parameters) into `counts`. */
+export function countStatement(counts: StatementCounts, sql: string, params: Readonly<Record<string, unknown>> = {}): void {
   const target = WRITE.exec(sql)?.[1];
   if (target !== undefined) counts.writesByTable[target] = (counts.writesByTable[target] ?? 0) + 1;
   const kind = statementKind(sql);
   if (kind === "run_record") counts.runRecords += 1;
-  else if (kind === "write") counts.writes += 1;
-  else if (kind === "ddl") counts.ddl += 1;
+  else if (kind === "write") {
+    counts.writes += 1;
+    const bytes = Object.values(params).reduce<number>((n, v) => n + (typeof v === "string" ? Buffer.byteLength(v) : 0), 0);
+    counts.writeParamBytes += bytes;
+    counts.maxWriteParamBytes = Math.max(counts.maxWriteParamBytes, bytes);
+  } else if (kind === "ddl") counts.ddl += 1;
   else counts.reads += 1;
 }
 
@@ -54,8 +73,8 @@ export function countingDriver(driver: Driver, counts: StatementCounts): Driver 
     return work().finally(() => (counts.driverMs += performance.now() - at));
   };
   return {
-    execute: (sql, params) => (countStatement(counts, sql), timed(() => driver.execute(sql, params))),
-    query: (sql, params) => (countStatement(counts, sql), timed(() => driver.query(sql, params))),
+    execute: (sql, params) => (countStatement(counts, sql, params), timed(() => driver.execute(sql, params))),
+    query: (sql, params) => (countStatement(counts, sql, params), timed(() => driver.query(sql, params))),
     stage: (table, rows) => {
       counts.stages += 1;
       counts.rowsStaged += rows.length;

@@ -76,10 +76,12 @@ export const settingsSchema = z
       .min(1)
       .max(24 * 60)
       .default(10),
-    /** Rows per warehouse batch (one MERGE per table per batch). */
-    batch_size: positiveInt.max(50_000).default(500),
-    /** Upper bound of a batch's serialized size; a batch closes at whichever limit it reaches first. */
-    batch_max_bytes: positiveInt.default(8 * 1024 * 1024),
+    /** Rows per warehouse batch (one MERGE per table per batch); unset: the engine's own (DuckDB 500; Databricks by bytes). */
+    batch_size: positiveInt.max(50_000).optional(),
+    /** Upper bound of a batch's size as a statement carries it; a batch closes at whichever limit it reaches first. Unset: the engine's. */
+    batch_max_bytes: positiveInt.optional(),
+    /** How much page JSON the reader may hold ahead of the writer; unset: one batch's bytes. */
+    read_ahead_max_bytes: positiveInt.optional(),
     /** What happens to a value that fails the row model: `null` it (row kept), or `quarantine` the row. */
     on_invalid: z.enum(["null", "quarantine"]).default("null"),
     /**

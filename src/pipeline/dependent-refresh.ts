@@ -4,7 +4,7 @@ import { completePage, needsCompletion, readPage, resolveDataSource, type Reques
 import type { DatabaseSummary, DependentRefreshSummary } from "../observability/events.js";
 import { createTransformer, EMPTY_DIRECTORY, needsUserDirectory, type NotionPage, type PageTransformer } from "../transform/index.js";
 import { bronzeTable, quarantineTable, silverTable, type Warehouse } from "../warehouse/index.js";
-import { Batcher, type PendingPage } from "./batcher.js";
+import { Batcher, batchLimits, type PendingPage } from "./batcher.js";
 import { holdBackFuture } from "./clock-check.js";
 import { dependentLink, type DependentLink, type MappedSchema } from "./dependent-links.js";
 import type { RunContext } from "./run-context.js";
@@ -129,7 +129,7 @@ async function refreshPages(
   const users = needsUserDirectory(database) ? await ctx.users() : EMPTY_DIRECTORY;
   const transformer = createTransformer(database, settings.on_invalid, users, properties.names);
   const tables = { bronze: bronzeTable(database, settings), silver: silverTable(database, settings), quarantine: quarantineTable(settings) };
-  const batcher = new Batcher(settings.batch_size, settings.batch_max_bytes);
+  const batcher = new Batcher(batchLimits(settings, ctx.warehouse?.capabilities));
   const totals = { pagesRead: 0, rowsUpserted: 0 };
   const flush = async () => {
     const pending = batcher.take();

@@ -6,8 +6,14 @@ import type { LeaseHolder, TableSpec, Warehouse } from "../warehouse/index.js";
 
 /** How long a lease lasts without renewal: a process that dies holds its databases at most this long. */
 export const LEASE_TTL_S = 600;
-/** A held lease is renewed at least this often (and after every batch). */
+/** A held lease is renewed at least this often (and after a batch, once this long has passed since the last renewal). */
 export const LEASE_RENEW_EVERY_MS = 120_000;
+/**
+ * A renewal after a batch is skipped when the last one is younger than this: on Databricks each is a
+ * statement of seconds, and a lease renewed this recently has most of its TTL left, so a stall long
+ * enough to lose it (over LEASE_TTL_S) always finds the renewal due and is still noticed after its batch.
+ */
+export const LEASE_RENEW_MIN_GAP_MS = 60_000;
 
 /**
  * A lease across hosts, where the warehouse is shared by processes that cannot see one another's run
@@ -19,6 +25,7 @@ export const LEASE_RENEW_EVERY_MS = 120_000;
 export class RunLease {
   readonly #held = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
+  #renewedAt = performance.now();
 
   private constructor(
     private readonly warehouse: Warehouse,
@@ -65,11 +72,12 @@ export class RunLease {
   }
 
   /**
-   * Extends the lease of every database this run holds. One taken over meanwhile (this run stalled
+   * Extends the lease of every database this run holds (unless renewed within LEASE_RENEW_MIN_GAP_MS). One taken over meanwhile (this run stalled
    * past the lease's end and another took it) stops the run after its batch, as a lost run lock does.
    */
   async renew(): Promise<void> {
-    if (this.#held.size === 0) return;
+    if (this.#held.size === 0 || performance.now() - this.#renewedAt < LEASE_RENEW_MIN_GAP_MS) return;
+    this.#renewedAt = performance.now();
     const keys = [...this.#held];
     const renewed = await this.warehouse.renewLeases(this.table, { owner: this.owner, keys, ttlSeconds: LEASE_TTL_S });
     if (renewed < keys.length) {

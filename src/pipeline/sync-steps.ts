@@ -4,9 +4,9 @@ import { watermarkRow, type RecentVersion } from "../state/index.js";
 import type { PausedLook, PausedRead } from "./quiet-look.js";
 import { isKnown, recentVersion } from "./recent-pages.js";
 import { bronzeTable, quarantineTable, seenPagesTable, silverTable, watermarksTable } from "../warehouse/index.js";
-import { Batcher } from "./batcher.js";
+import { Batcher, batchLimits } from "./batcher.js";
 import { holdBackFuture } from "./clock-check.js";
-import { readAhead, type ReadAheadLimit } from "./read-ahead.js";
+import { readAhead, readAheadLimit, type ReadAheadLimit } from "./read-ahead.js";
 import type { DatabaseConfig } from "../config/index.js";
 import type { RequestCounter } from "../notion/index.js";
 import type { RunContext } from "./run-context.js";
@@ -44,7 +44,7 @@ export class SyncSteps {
   ) {
     const settings = sync.ctx.config.mapping.settings;
     this.tables = { bronze: bronzeTable(sync.database, settings), silver: silverTable(sync.database, settings), quarantine: quarantineTable(settings) };
-    this.batcher = new Batcher(settings.batch_size, settings.batch_max_bytes);
+    this.batcher = new Batcher(batchLimits(settings, sync.ctx.warehouse?.capabilities));
   }
 
   /** Takes over the reads a look paused (`quiet-look.ts`), when the plan starts them at the same place. */
@@ -65,13 +65,13 @@ export class SyncSteps {
     const { ctx, database, counter, totals } = this.sync;
     const toleranceMs = ctx.config.mapping.settings.clock_tolerance_minutes * 60_000;
     const since = inTrash ? (this.plan.trashFrom ?? undefined) : this.plan.since;
-    const { batch_size: items, batch_max_bytes: bytes, page_size: pageSize } = ctx.config.mapping.settings;
+    const { read_ahead_max_bytes: aheadBytes, page_size: pageSize } = ctx.config.mapping.settings;
     const resumed = inTrash ? this.#resumed.trash : this.#resumed.live;
     if (resumed === "done") return !ctx.signal.aborted;
     const pages =
       resumed?.rest() ?? readPages(ctx.gateway, { databaseKey: database.key, dataSourceId: this.schema.dataSourceId, since, pageSize, counter, inTrash });
-    // Reading goes on while a batch is written, up to one batch ahead (rows and bytes, as the batcher bounds a batch).
-    for await (const answer of readAhead(this.transformed(pages), { items, bytes }, pendingSize)) {
+    // Reading goes on while a batch is written, a bounded number of bytes ahead (read-ahead.ts).
+    for await (const answer of readAhead(this.transformed(pages), readAheadLimit(this.batcher.limits, aheadBytes), pendingSize)) {
       for (const { page, result, version } of answer) {
         totals.pagesRead += 1;
         const heldBack = holdBackFuture(page, result, ctx.now(), toleranceMs);

@@ -51,6 +51,18 @@ export interface DialectCapabilities {
    * warehouse (Databricks); false where one host holds the data by nature (DuckDB's file and run lock).
    */
   readonly leases: boolean;
+  /**
+   * The batch the engine takes best when the mapping names no size (`batch_size`, `batch_max_bytes`
+   * win where set): rows, and bytes of the rows as one statement carries them. A batch closes before
+   * a page would pass `maxBytes`; a page larger than that is written alone.
+   */
+  readonly batch: BatchLimits;
+}
+
+/** How large one warehouse batch may grow (see `DialectCapabilities.batch`). */
+export interface BatchLimits {
+  readonly maxRows: number;
+  readonly maxBytes: number;
 }
 
 /** A relation a MERGE can read a batch from (a staging table or an expression), and how to drop it. */

@@ -1,6 +1,6 @@
 export { createWarehouse, probeWarehouse, warehouseFix, warehouseStateMark } from "./create-warehouse.js";
 export type { StateMark } from "./engine.js";
-export type { Dialect, DialectCapabilities, Driver, SqlFunctions, StagedRows } from "./dialect.js";
+export type { BatchLimits, Dialect, DialectCapabilities, Driver, SqlFunctions, StagedRows } from "./dialect.js";
 export { openWarehouse } from "./sql-warehouse.js";
 export { cellText } from "./statements.js";
 export {

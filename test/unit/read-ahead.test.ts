@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readAhead } from "../../src/pipeline/read-ahead.js";
+import { READ_AHEAD_BATCHES, readAhead, readAheadLimit } from "../../src/pipeline/read-ahead.js";
 
 /** A source of `count` numbers that records what was pulled and whether it was closed; fails at `failAt`. */
 function source(count: number, failAt?: number) {
@@ -78,5 +78,63 @@ describe("readAhead", () => {
     })().catch((error: unknown) => error);
     expect((failure as Error).message).toBe("the warehouse refused the batch");
     expect(state.closed).toBe(true);
+  });
+});
+
+describe("the queue between the reader and a slow writer", () => {
+  /** Answers of `bytes` each; records how many were pulled. */
+  function answers(count: number, bytes: number) {
+    const state = { pulled: 0 };
+    async function* items(): AsyncGenerator<{ bytes: number }> {
+      for (let i = 0; i < count; i += 1) {
+        await Promise.resolve();
+        state.pulled += 1;
+        yield { bytes };
+      }
+    }
+    return { items: items(), state };
+  }
+  const sizeOf = (a: { bytes: number }) => ({ items: 1, bytes: a.bytes });
+
+  it("is bounded by bytes: a batch bound of many rows (Databricks) leaves the bytes to bound it", () => {
+    const limit = readAheadLimit({ maxRows: 50_000, maxBytes: 4 * 2 ** 20 }, undefined);
+    expect(limit.bytes).toBe(READ_AHEAD_BATCHES * 4 * 2 ** 20);
+    expect(limit.items).toBeGreaterThanOrEqual(50_000);
+    expect(readAheadLimit({ maxRows: 500, maxBytes: 8 * 2 ** 20 }, 1_000).bytes).toBe(1_000);
+  });
+
+  it("goes on reading while a slow write is in flight, up to the byte bound and no further", async () => {
+    const batch = { maxRows: 50_000, maxBytes: 1_000 };
+    const limit = readAheadLimit(batch, undefined);
+    const { items, state } = answers(200, 100);
+    const writes: (() => void)[] = [];
+    let consumed = 0;
+    let written = 0;
+    const writer = (async () => {
+      let bytes = 0;
+      for await (const answer of readAhead(items, limit, sizeOf)) {
+        consumed += 1;
+        bytes += answer.bytes;
+        if (bytes < batch.maxBytes) continue;
+        bytes = 0;
+        // A write that takes as long as the test says: the reader must not wait for it.
+        await new Promise<void>((resolve) => writes.push(resolve));
+        written += 1;
+      }
+    })();
+    for (let round = 0; round < 3; round += 1) {
+      await settle();
+      // One batch is being written; the reader has filled the queue behind it: READ_AHEAD_BATCHES batches of bytes.
+      expect(writes).toHaveLength(round + 1);
+      expect(state.pulled - consumed).toBe(limit.bytes / 100);
+      expect(state.pulled).toBe((round + 1) * 10 + limit.bytes / 100);
+      writes[round]!();
+    }
+    while (writes.length > written) {
+      writes.at(-1)!();
+      await settle();
+    }
+    await writer;
+    expect(consumed).toBe(200);
   });
 });

@@ -5,6 +5,21 @@ import type { WarehouseObserver } from "../warehouse.js";
 import { createDatabricksDriver, type StatementSession } from "./databricks-driver.js";
 import { databricksTypeName, qualifyDatabricks, quoteDatabricks, stringLiteral } from "./databricks-sql.js";
 
+/**
+ * The most one batch carries in a statement: 4 MiB of rows as JSON (the bronze MERGE's one string
+ * parameter, page JSON included). Every statement costs seconds on a SQL warehouse, so a batch is as
+ * large as one statement may safely be, and rows are no limit (`DATABRICKS_MAX_BATCH_ROWS`).
+ * Evidence: Databricks documents 16 MiB of statement text (Statement Execution API) and no limit for
+ * one Thrift parameter; users report ExecuteStatement failures around 1–2 MB of one request body
+ * (databricks-sql-python#592); dlt caps a Databricks query at 2 MiB. 4 MiB is a quarter of the
+ * documented ceiling, far below the driver's own refusal at 15 MiB (`databricks-driver.ts`), and
+ * small enough to upload well within the socket timeout. It has not been tried on a real workspace:
+ * issue 22 measures it and splits a batch the warehouse finds too large. The one number to change.
+ */
+export const DATABRICKS_MAX_BATCH_BYTES = 4 * 2 ** 20;
+/** Rows in one JSON parameter cost nothing per row: the bytes bound a batch, this only caps a pathological one. */
+export const DATABRICKS_MAX_BATCH_ROWS = 50_000;
+
 /** How the dialect reaches an engine that speaks Databricks SQL: the SQL warehouse, or a test server. */
 export type SessionOpener = () => Promise<StatementSession>;
 
@@ -31,7 +46,7 @@ export function databricksDialect(options: DatabricksDialectOptions): Dialect {
     .map(([k, v]) => `${stringLiteral(k)} = ${stringLiteral(v)}`)
     .join(", ");
   return {
-    capabilities: { transactions: false, leases: true },
+    capabilities: { transactions: false, leases: true, batch: { maxRows: DATABRICKS_MAX_BATCH_ROWS, maxBytes: DATABRICKS_MAX_BATCH_BYTES } },
     quoteIdentifier: quoteDatabricks,
     qualify: (schema, table) => qualify(schema, table),
     qualifySchema: (schema) => qualify(schema),

@@ -9,7 +9,9 @@ import { duckDbTypeName as typeName, qualifyDuckDb, quoteDuckDb } from "./duckdb
  */
 export function duckDbDialect(options: DuckDbOptions): Dialect {
   return {
-    capabilities: { transactions: true, leases: false },
+    // Each batch is a staging append and MERGEs in one transaction, which cost little: 500 rows keeps
+    // memory low (the batch, the read-ahead and the appender's buffers scale with it) at full speed.
+    capabilities: { transactions: true, leases: false, batch: { maxRows: 500, maxBytes: 8 * 2 ** 20 } },
     quoteIdentifier: quoteDuckDb,
     qualify: (schema, table) => qualifyDuckDb(schema, table),
     qualifySchema: (schema) => qualifyDuckDb(schema),

@@ -12,7 +12,7 @@ import { parseMapping, type Settings } from "../../../src/config/index.js";
 
 export const SHIPPED_MAPPING = "config/notion_mapping.yaml";
 
-type TopLevelSettings = { [K in keyof Settings as Settings[K] extends number | string | boolean ? K : never]?: Settings[K] };
+type TopLevelSettings = { [K in keyof Settings as NonNullable<Settings[K]> extends number | string | boolean ? K : never]?: Settings[K] };
 
 /** Writes the shipped mapping with `settings` set to `file`; `env` resolves the database ids. Returns `file`. */
 export function writeMapping(file: string, settings: TopLevelSettings, env: Readonly<Record<string, string>>): string {
