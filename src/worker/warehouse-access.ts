@@ -33,6 +33,8 @@ export class WarehouseAccess {
     private readonly events: EventBus,
     private readonly logger: Logger,
     private readonly now: () => number,
+    /** Opens the warehouse of the settings: every session of the worker, its runs' included, is opened through it. */
+    readonly openWarehouse: typeof createWarehouse = createWarehouse,
   ) {}
 
   /** Runs `work` once every earlier user of the warehouse is done. */
@@ -51,7 +53,7 @@ export class WarehouseAccess {
   probe(): Promise<void> {
     return this.exclusive(async () => {
       const started = performance.now();
-      const warehouse = await createWarehouse(this.config.warehouse).catch((error: unknown) => {
+      const warehouse = await this.openWarehouse(this.config.warehouse).catch((error: unknown) => {
         this.events.emit("worker:probed", { ok: false, durationMs: performance.now() - started });
         throw error;
       });
@@ -90,7 +92,7 @@ export class WarehouseAccess {
       const started = performance.now();
       let ok = false;
       try {
-        const warehouse = await createWarehouse(this.config.warehouse);
+        const warehouse = await this.openWarehouse(this.config.warehouse);
         try {
           const result = await work(warehouse.sql);
           ok = true;
@@ -107,7 +109,7 @@ export class WarehouseAccess {
   /** The data-quality checks, on their own connection. */
   checkQuality(): Promise<DqResult> {
     return this.exclusive(async () => {
-      const warehouse = await createWarehouse(this.config.warehouse);
+      const warehouse = await this.openWarehouse(this.config.warehouse);
       try {
         return await runDqChecks(warehouse.sql, this.config, { runId: newRunId(new Date(this.now())), now: new Date(this.now()) });
       } finally {

@@ -3,6 +3,7 @@ import type { AppConfig } from "../config/index.js";
 import { createEventBus, type EventBus } from "../observability/events.js";
 import { CONTROL_ROOM_CSP, createControlRoom } from "./control-room/index.js";
 import { runSync } from "../pipeline/index.js";
+import type { createWarehouse } from "../warehouse/index.js";
 import { describeHolder, LockHeldError } from "../state/index.js";
 import { FailureBackoff } from "./backoff.js";
 import { createMetrics } from "./metrics.js";
@@ -16,6 +17,8 @@ export interface WorkerOptions {
   readonly logger: Logger;
   readonly events?: EventBus;
   readonly now?: () => number;
+  /** Opens the warehouse of the settings, for runs, checks, reads and probes alike (tests count sessions through it). */
+  readonly openWarehouse?: typeof createWarehouse;
 }
 
 export interface Worker {
@@ -48,7 +51,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const backoff = new FailureBackoff(status);
   events.on("database:done", (s) => s.status !== "skipped" && backoff.update(s.databaseKey));
   const registry = createMetrics(events, status, now);
-  const access = new WarehouseAccess(config, status, events, logger, now);
+  const access = new WarehouseAccess(config, status, events, logger, now, options.openWarehouse);
   const abort = new AbortController();
 
   const run = runner({ config, logger, events, status, backoff, access, signal: abort.signal, now, retryAt: (at) => scheduler.retryAt(at) });
@@ -134,7 +137,7 @@ function runner(parts: RunnerParts): (origin: RunOrigin) => Promise<void> {
     if (signal.aborted) return;
     try {
       const skip = backoff.skipsForTick(keys, origin === "schedule");
-      const result = await access.exclusive(() => runSync({ config, logger, events }, { signal, skip }));
+      const result = await access.exclusive(() => runSync({ config, logger, events, openWarehouse: access.openWarehouse }, { signal, skip }));
       const failed = result.summaries.filter((s) => s.status === "failed").map((s) => s.databaseKey);
       if (failed.length > 0) logger.warn({ runId: result.runId, failed }, "sync run finished with failures; retrying at the next tick");
       // Another host syncing these databases is not a failure of this one: the tick is skipped for them.
