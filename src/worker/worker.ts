@@ -1,9 +1,10 @@
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/index.js";
+import { describeError } from "../errors.js";
 import { createEventBus, type EventBus } from "../observability/events.js";
 import { CONTROL_ROOM_CSP, createControlRoom } from "./control-room/index.js";
 import { runSync } from "../pipeline/index.js";
-import type { createWarehouse } from "../warehouse/index.js";
+import { isWarehouseError, type createWarehouse } from "../warehouse/index.js";
 import { describeHolder, LockHeldError } from "../state/index.js";
 import { FailureBackoff } from "./backoff.js";
 import { createMetrics } from "./metrics.js";
@@ -145,6 +146,8 @@ function runner(parts: RunnerParts): (origin: RunOrigin) => Promise<void> {
       if (leased.length > 0 && origin === "schedule") events.emit("worker:tick_skipped", { reason: "lease held" });
       if (config.mapping.settings.dq.after_sync && !signal.aborted) await checkQuality();
     } catch (error) {
+      // A run that could not open the warehouse is a failed contact: readiness says so until the next check.
+      if (unreachable(error)) events.emit("warehouse:contact", { at: new Date(now()), ok: false, reason: describeError(error) });
       if (!(error instanceof LockHeldError)) {
         status.lockBlocked = undefined;
         logger.error({ err: error }, "sync run failed; retrying at the next tick");
@@ -157,4 +160,9 @@ function runner(parts: RunnerParts): (origin: RunOrigin) => Promise<void> {
       parts.retryAt(error.staleAt);
     }
   };
+}
+
+/** A warehouse that did not answer or let this process in, rather than a statement it refused. */
+function unreachable(error: unknown): boolean {
+  return isWarehouseError(error) && ["refused", "broken", "timeout", "permission", "locked"].includes(error.kind);
 }
