@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/index.js";
 import { describeError } from "../errors.js";
-import { createEventBus, type EventBus } from "../observability/events.js";
+import { createEventBus, type DatabaseSummary, type EventBus } from "../observability/events.js";
 import { CONTROL_ROOM_CSP, createControlRoom } from "./control-room/index.js";
 import { runSync } from "../pipeline/index.js";
 import { isWarehouseError, type createWarehouse } from "../warehouse/index.js";
@@ -144,7 +144,11 @@ function runner(parts: RunnerParts): (origin: RunOrigin) => Promise<void> {
       // Another host syncing these databases is not a failure of this one: the tick is skipped for them.
       const leased = result.summaries.filter((s) => s.errorCode === "lease_held");
       if (leased.length > 0 && origin === "schedule") events.emit("worker:tick_skipped", { reason: "lease held" });
-      if (config.mapping.settings.dq.after_sync && !signal.aborted) await checkQuality();
+      if (config.mapping.settings.dq.after_sync && !signal.aborted) {
+        // A quiet sync changed nothing the checks read: no session for them (invariant 14); its success still counts for freshness.
+        if (result.summaries.some(wrote)) await checkQuality();
+        else logger.debug({ runId: result.runId }, "data-quality check skipped: the sync wrote nothing");
+      }
     } catch (error) {
       // A run that could not open the warehouse is a failed contact: readiness says so until the next check.
       if (unreachable(error)) events.emit("warehouse:contact", { at: new Date(now()), ok: false, reason: describeError(error) });
@@ -160,6 +164,11 @@ function runner(parts: RunnerParts): (origin: RunOrigin) => Promise<void> {
       parts.retryAt(error.staleAt);
     }
   };
+}
+
+/** Whether a database's sync changed a table: rows upserted or marked deleted, bronze versions, quarantined rows. */
+function wrote(s: DatabaseSummary): boolean {
+  return s.rowsUpserted > 0 || s.bronzeVersions > 0 || s.rowsQuarantined > 0;
 }
 
 /** A warehouse that did not answer or let this process in, rather than a statement it refused. */
