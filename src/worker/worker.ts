@@ -124,12 +124,15 @@ interface RunnerParts {
 function runner(parts: RunnerParts): (origin: RunOrigin) => Promise<void> {
   const { config, logger, events, status, backoff, access, signal, now } = parts;
   const keys = config.mapping.databases.map((d) => d.key);
+  // Data written since the last check that succeeded: a check that failed is owed by the next sync, quiet or not.
+  let checkOwed = false;
   const checkQuality = async () => {
     try {
       const result = await access.checkQuality();
       events.emit("dq:checked", { score: result.score, issues: result.issuesTotal, threshold: result.threshold });
+      checkOwed = false;
     } catch (error) {
-      logger.error({ err: error }, "data-quality checks failed");
+      logger.error({ err: error }, "data-quality checks failed; checked again after the next sync");
     }
   };
   return async (origin) => {
@@ -146,7 +149,8 @@ function runner(parts: RunnerParts): (origin: RunOrigin) => Promise<void> {
       if (leased.length > 0 && origin === "schedule") events.emit("worker:tick_skipped", { reason: "lease held" });
       if (config.mapping.settings.dq.after_sync && !signal.aborted) {
         // A quiet sync changed nothing the checks read: no session for them (invariant 14); its success still counts for freshness.
-        if (result.summaries.some(wrote)) await checkQuality();
+        checkOwed ||= result.summaries.some(wrote);
+        if (checkOwed) await checkQuality();
         else logger.debug({ runId: result.runId }, "data-quality check skipped: the sync wrote nothing");
       }
     } catch (error) {

@@ -2,6 +2,7 @@ import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createEventBus, type DatabaseSummary } from "../../src/observability/events.js";
 import { startWorker, type Worker } from "../../src/worker/worker.js";
+import { countingWarehouse } from "../support/counting-warehouse.js";
 import { syncFixture, type SyncFixture } from "../support/sync-fixture.js";
 import { until } from "../support/worker-process.js";
 
@@ -72,5 +73,26 @@ describe("the data-quality check after a scheduled sync", () => {
       if (s.event !== "run" || i === seen.length - 1) return;
       expect(seen[i + 1]?.event === "dq", `run ${i}: wrote ${s.wrote}`).toBe(s.wrote);
     });
+  }, 60_000);
+
+  it("a check that failed after a writing sync is owed: the next sync runs it even when quiet", async () => {
+    fixture = await syncFixture({ seed: 4 });
+    const warehouse = countingWarehouse();
+    const events = createEventBus();
+    const seen: string[] = [];
+    // The first run's check cannot open the warehouse (as when another process holds the file); the next run can.
+    events.on("run:done", (e) => {
+      seen.push(e.summaries.some(wrote) ? "wrote" : "quiet");
+      if (seen.length === 1) warehouse.refuse = "the file is held by another process";
+    });
+    events.on("warehouse:contact", (e) => !e.ok && (warehouse.refuse = undefined));
+    events.on("dq:checked", () => seen.push("dq"));
+    const config = fixture.config({ PORT: "0", SYNC_SCHEDULE: "*/2 * * * * *", SYNC_ON_START: "true" });
+    worker = await startWorker({ config, logger, events, openWarehouse: warehouse.open });
+    await until("three runs", async () => seen.filter((s) => s !== "dq").length >= 3 || undefined, 30_000);
+    await worker.stop();
+    // No score after the first run (its check failed), one after the quiet second, none after the quiet third.
+    expect(seen.slice(0, 4)).toEqual(["wrote", "quiet", "dq", "quiet"]);
+    expect(seen[4]).not.toBe("dq");
   }, 60_000);
 });
