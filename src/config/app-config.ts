@@ -46,6 +46,8 @@ export interface WorkerSettings {
   readonly runOnStart: boolean;
   /** How long a stop waits for the batch in flight before the process is forced out. */
   readonly shutdownTimeoutMs: number;
+  /** How long readiness goes on the last contact with the warehouse before a probe may open a session (READINESS_CHECK_INTERVAL). */
+  readonly readinessCheckIntervalMs: number;
 }
 
 /** The whole configuration: defaults, then the YAML mapping, then the environment, then flags. Frozen. */

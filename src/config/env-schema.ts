@@ -76,10 +76,34 @@ export const envSchema = z.object({
     .default("true")
     .transform((v) => v === "true" || v === "1"),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /**
+   * Longest the worker's readiness goes on the last contact with the warehouse before `/readyz` opens a
+   * session to check it: `15m`, `90s`, `1h`, or a bare number of minutes. In milliseconds once parsed.
+   */
+  READINESS_CHECK_INTERVAL: z
+    .string()
+    .default("15m")
+    .transform((value, ctx) => {
+      const ms = durationMs(value);
+      if (ms === undefined || ms < 1_000 || ms > 86_400_000) {
+        ctx.addIssue({ code: "custom", message: "must be a duration from 1s to 24h such as 15m, 90s or 1h (a bare number is minutes)" });
+        return z.NEVER;
+      }
+      return ms;
+    }),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Unset: readable lines when stderr is a terminal, JSON lines otherwise. */
   LOG_FORMAT: z.enum(["json", "pretty", "auto"]).default("auto"),
 });
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** `15m`, `90s`, `1h`, `500ms` or a bare number of minutes, in milliseconds; undefined when it is none of these. */
+function durationMs(text: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
+  if (!match) return undefined;
+  return Number(match[1]) * (UNIT_MS[(match[2] ?? "m").toLowerCase()] ?? 0);
+}
+
 export type EnvValues = z.infer<typeof envSchema>;
 
 /** Variables whose values are secrets: never echoed in an error message. */

@@ -60,7 +60,13 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     warehouse: warehouseSettings(env, options.overrides?.duckdbPath),
     watermarkDir: options.overrides?.watermarkDir ?? env.WATERMARK_DIR,
     lockStaleAfterMs: env.LOCK_STALE_AFTER_S * 1000,
-    worker: Object.freeze({ port: env.PORT, schedule: env.SYNC_SCHEDULE, runOnStart: env.SYNC_ON_START, shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS }),
+    worker: Object.freeze({
+      port: env.PORT,
+      schedule: env.SYNC_SCHEDULE,
+      runOnStart: env.SYNC_ON_START,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      readinessCheckIntervalMs: env.READINESS_CHECK_INTERVAL,
+    }),
     log: Object.freeze({ level: env.LOG_LEVEL, format: env.LOG_FORMAT }),
   });
 }

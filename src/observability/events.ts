@@ -58,6 +58,11 @@ export interface SyncEvents {
   /** `forced`: the graceful stop took too long and the run in flight was abandoned. */
   "worker:stop": { forced: boolean };
   "worker:tick_skipped": { reason: string };
+  /**
+   * This process talked to the warehouse (a run opened it, the worker read, checked or probed it), or
+   * failed to (`reason`): the worker's readiness goes on the last one until it is older than its interval.
+   */
+  "warehouse:contact": { at: Date; ok: boolean; reason?: string };
   /** The worker opened the warehouse to see whether it answers (readiness, or the KPIs at start). */
   "worker:probed": { ok: boolean; durationMs: number };
   /** The worker read the warehouse for a page (`what`: e.g. the Control Room), at most once per its interval. */

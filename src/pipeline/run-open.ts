@@ -66,6 +66,7 @@ export async function openWarehouseState(
 ) {
   const { config, events } = deps;
   const warehouse = await (deps.openWarehouse ?? createWarehouse)(config.warehouse, { retry: (info) => events.emit("warehouse:retry", info) });
+  events.emit("warehouse:contact", { at: new Date(), ok: true });
   releasers.push(() => warehouse.close());
   await warehouse.ensureTables([syncRunsTable(config.mapping.settings), quarantineTable(config.mapping.settings)]);
   await writePendingRunRecords(warehouse, config, logger);

@@ -5,27 +5,31 @@ import type { EventBus } from "../observability/events.js";
 import { newRunId, watermarkMismatches } from "../pipeline/index.js";
 import { pendingRunRecords } from "../state/index.js";
 import { controlRoomStatusTable, runDqChecks, type DqResult } from "../quality/index.js";
-import { createWarehouse, type SqlSession } from "../warehouse/index.js";
+import { createWarehouse, type SqlSession, type Warehouse } from "../warehouse/index.js";
 import type { WorkerStatus } from "./status.js";
-
-/** How long a readiness answer is reused, so that probes do not open the warehouse on every call. */
-const READY_CACHE_MS = 2_000;
 
 export interface Readiness {
   readonly ok: boolean;
   readonly reason?: string;
 }
 
+/** The last time this process talked to the warehouse (its runs, checks, reads or probes), on the worker's clock. */
+interface Contact extends Readiness {
+  readonly at: number;
+}
+
 /**
  * The worker's access to the warehouse, serialized for the whole process (DuckDB must not be opened
  * twice at once): sync runs, data-quality checks, and probes. One probe at a time: concurrent
  * readiness callers share the one in flight, and a probe never goes ahead of a run waiting for the
- * warehouse.
+ * warehouse. Readiness goes on the last contact, whoever made it (`warehouse:contact`); a probe opens
+ * a session only when that contact is older than READINESS_CHECK_INTERVAL (invariant 14: on
+ * Databricks a session wakes a stopped warehouse, and platforms probe every few seconds).
  */
 export class WarehouseAccess {
   #exclusive: Promise<unknown> = Promise.resolve();
-  #probing: Promise<Readiness & { at: number }> | undefined;
-  #lastProbe: (Readiness & { at: number }) | undefined;
+  #probing: Promise<Readiness> | undefined;
+  #lastContact: Contact | undefined;
   #watermarksChecked = false;
 
   constructor(
@@ -34,7 +38,12 @@ export class WarehouseAccess {
     private readonly events: EventBus,
     private readonly logger: Logger,
     private readonly now: () => number,
-  ) {}
+    /** Opens the warehouse of the settings: every session of the worker, its runs' included, is opened through it. */
+    readonly openWarehouse: typeof createWarehouse = createWarehouse,
+  ) {
+    // Stamped on receipt, with the worker's clock: the event is emitted as the contact happens, and a run stamps the real time.
+    events.on("warehouse:contact", (e) => (this.#lastContact = e.ok ? { at: this.now(), ok: true } : { at: this.now(), ok: false, reason: e.reason }));
+  }
 
   /** Runs `work` once every earlier user of the warehouse is done. */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -52,13 +61,18 @@ export class WarehouseAccess {
   probe(): Promise<void> {
     return this.exclusive(async () => {
       const started = performance.now();
-      const warehouse = await createWarehouse(this.config.warehouse).catch((error: unknown) => {
-        this.events.emit("worker:probed", { ok: false, durationMs: performance.now() - started });
+      const probed = (ok: boolean) => this.events.emit("worker:probed", { ok, durationMs: performance.now() - started });
+      const warehouse = await this.open().catch((error: unknown) => {
+        probed(false);
         throw error;
       });
       try {
-        await warehouse.sql.query("SELECT 1 AS ok");
-        this.events.emit("worker:probed", { ok: true, durationMs: performance.now() - started });
+        await warehouse.sql.query("SELECT 1 AS ok").catch((error: unknown) => {
+          this.contact(false, error);
+          probed(false);
+          throw error;
+        });
+        probed(true);
         if (!this.status.loaded) await this.loadStatus(warehouse.sql);
       } finally {
         await warehouse.close();
@@ -66,20 +80,45 @@ export class WarehouseAccess {
     });
   }
 
-  /** Readiness from the last probe while it is fresh (or while a run is in flight or waiting); else one shared probe. */
+  /**
+   * Readiness from the last contact while it is younger than the interval (or while a run is in flight
+   * or waiting: its own contact will say more); else one shared probe, which is a contact.
+   */
   ready(runInFlight: boolean): Promise<Readiness> {
-    const last = this.#lastProbe;
-    if (last && this.now() - last.at < READY_CACHE_MS) return Promise.resolve(last);
-    if (runInFlight) return Promise.resolve(last ?? { ok: true });
+    const last = this.#lastContact;
+    if (last && this.now() - last.at < this.config.worker.readinessCheckIntervalMs) return Promise.resolve(this.readiness(last));
+    if (runInFlight) return Promise.resolve(last ? this.readiness(last) : { ok: true });
     this.#probing ??= this.probe()
-      .then(() => ({ at: this.now(), ok: true }))
-      .catch((error: unknown) => ({ at: this.now(), ok: false, reason: `warehouse not reachable: ${describeError(error)}` }))
-      .then((result) => {
-        this.#lastProbe = result;
+      .catch((error: unknown) => this.logger.debug({ err: error }, "readiness probe failed"))
+      .then(() => {
         this.#probing = undefined;
-        return result;
+        return this.readiness(this.#lastContact);
       });
     return this.#probing;
+  }
+
+  private readiness(contact: Contact | undefined): Readiness {
+    if (!contact) return { ok: false, reason: "warehouse not reachable: not contacted yet" };
+    if (contact.ok) return { ok: true };
+    const next = new Date(contact.at + this.config.worker.readinessCheckIntervalMs).toISOString();
+    return {
+      ok: false,
+      reason: `warehouse not reachable: ${contact.reason ?? "unknown error"} (at ${new Date(contact.at).toISOString()}; checked again from ${next}, READINESS_CHECK_INTERVAL)`,
+    };
+  }
+
+  /** Opens the warehouse through the factory; either outcome is a contact. */
+  private async open(): Promise<Warehouse> {
+    const warehouse = await this.openWarehouse(this.config.warehouse).catch((error: unknown) => {
+      this.contact(false, error);
+      throw error;
+    });
+    this.contact(true);
+    return warehouse;
+  }
+
+  private contact(ok: boolean, error?: unknown): void {
+    this.events.emit("warehouse:contact", ok ? { at: new Date(this.now()), ok } : { at: new Date(this.now()), ok, reason: describeError(error) });
   }
 
   /**
@@ -91,7 +130,7 @@ export class WarehouseAccess {
       const started = performance.now();
       let ok = false;
       try {
-        const warehouse = await createWarehouse(this.config.warehouse);
+        const warehouse = await this.open();
         try {
           const result = await work(warehouse.sql);
           ok = true;
@@ -108,7 +147,7 @@ export class WarehouseAccess {
   /** The data-quality checks, on their own connection. */
   checkQuality(): Promise<DqResult> {
     return this.exclusive(async () => {
-      const warehouse = await createWarehouse(this.config.warehouse);
+      const warehouse = await this.open();
       try {
         return await runDqChecks(warehouse.sql, this.config, { runId: newRunId(new Date(this.now())), now: new Date(this.now()) });
       } finally {

@@ -1,8 +1,10 @@
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/index.js";
-import { createEventBus, type EventBus } from "../observability/events.js";
+import { describeError } from "../errors.js";
+import { createEventBus, type DatabaseSummary, type EventBus } from "../observability/events.js";
 import { CONTROL_ROOM_CSP, createControlRoom } from "./control-room/index.js";
 import { runSync } from "../pipeline/index.js";
+import { isWarehouseError, type createWarehouse } from "../warehouse/index.js";
 import { describeHolder, LockHeldError } from "../state/index.js";
 import { FailureBackoff } from "./backoff.js";
 import { createMetrics } from "./metrics.js";
@@ -16,6 +18,8 @@ export interface WorkerOptions {
   readonly logger: Logger;
   readonly events?: EventBus;
   readonly now?: () => number;
+  /** Opens the warehouse of the settings, for runs, checks, reads and probes alike (tests count sessions through it). */
+  readonly openWarehouse?: typeof createWarehouse;
 }
 
 export interface Worker {
@@ -48,7 +52,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const backoff = new FailureBackoff(status);
   events.on("database:done", (s) => s.status !== "skipped" && backoff.update(s.databaseKey));
   const registry = createMetrics(events, status, now);
-  const access = new WarehouseAccess(config, status, events, logger, now);
+  const access = new WarehouseAccess(config, status, events, logger, now, options.openWarehouse);
   const abort = new AbortController();
 
   const run = runner({ config, logger, events, status, backoff, access, signal: abort.signal, now, retryAt: (at) => scheduler.retryAt(at) });
@@ -120,12 +124,15 @@ interface RunnerParts {
 function runner(parts: RunnerParts): (origin: RunOrigin) => Promise<void> {
   const { config, logger, events, status, backoff, access, signal, now } = parts;
   const keys = config.mapping.databases.map((d) => d.key);
+  // Data written since the last check that succeeded: a check that failed is owed by the next sync, quiet or not.
+  let checkOwed = false;
   const checkQuality = async () => {
     try {
       const result = await access.checkQuality();
       events.emit("dq:checked", { score: result.score, issues: result.issuesTotal, threshold: result.threshold });
+      checkOwed = false;
     } catch (error) {
-      logger.error({ err: error }, "data-quality checks failed");
+      logger.error({ err: error }, "data-quality checks failed; checked again after the next sync");
     }
   };
   return async (origin) => {
@@ -134,14 +141,21 @@ function runner(parts: RunnerParts): (origin: RunOrigin) => Promise<void> {
     if (signal.aborted) return;
     try {
       const skip = backoff.skipsForTick(keys, origin === "schedule");
-      const result = await access.exclusive(() => runSync({ config, logger, events }, { signal, skip }));
+      const result = await access.exclusive(() => runSync({ config, logger, events, openWarehouse: access.openWarehouse }, { signal, skip }));
       const failed = result.summaries.filter((s) => s.status === "failed").map((s) => s.databaseKey);
       if (failed.length > 0) logger.warn({ runId: result.runId, failed }, "sync run finished with failures; retrying at the next tick");
       // Another host syncing these databases is not a failure of this one: the tick is skipped for them.
       const leased = result.summaries.filter((s) => s.errorCode === "lease_held");
       if (leased.length > 0 && origin === "schedule") events.emit("worker:tick_skipped", { reason: "lease held" });
-      if (config.mapping.settings.dq.after_sync && !signal.aborted) await checkQuality();
+      if (config.mapping.settings.dq.after_sync && !signal.aborted) {
+        // A quiet sync changed nothing the checks read: no session for them (invariant 14); its success still counts for freshness.
+        checkOwed ||= result.summaries.some(wrote);
+        if (checkOwed) await checkQuality();
+        else logger.debug({ runId: result.runId }, "data-quality check skipped: the sync wrote nothing");
+      }
     } catch (error) {
+      // A run that could not open the warehouse is a failed contact: readiness says so until the next check.
+      if (unreachable(error)) events.emit("warehouse:contact", { at: new Date(now()), ok: false, reason: describeError(error) });
       if (!(error instanceof LockHeldError)) {
         status.lockBlocked = undefined;
         logger.error({ err: error }, "sync run failed; retrying at the next tick");
@@ -154,4 +168,14 @@ function runner(parts: RunnerParts): (origin: RunOrigin) => Promise<void> {
       parts.retryAt(error.staleAt);
     }
   };
+}
+
+/** Whether a database's sync changed a table: rows upserted or marked deleted, bronze versions, quarantined rows. */
+function wrote(s: DatabaseSummary): boolean {
+  return s.rowsUpserted > 0 || s.bronzeVersions > 0 || s.rowsQuarantined > 0;
+}
+
+/** A warehouse that did not answer or let this process in, rather than a statement it refused. */
+function unreachable(error: unknown): boolean {
+  return isWarehouseError(error) && ["refused", "broken", "timeout", "permission", "locked"].includes(error.kind);
 }

@@ -92,7 +92,8 @@ describe("the worker (npm start) against the sandbox", () => {
   });
 
   it("answers /readyz 503 while the warehouse cannot be opened, and 200 once it can", async () => {
-    const env = await setup({}, { SYNC_ON_START: "false", SYNC_SCHEDULE: "0 0 1 1 *" });
+    // Readiness goes on the failed contact at start until the interval has passed: a short one here.
+    const env = await setup({}, { SYNC_ON_START: "false", SYNC_SCHEDULE: "0 0 1 1 *", READINESS_CHECK_INTERVAL: "2s" });
     const holder = await DuckDBInstance.create(join(dir, "w.duckdb"));
     try {
       worker = await startWorkerProcess(env);
@@ -213,7 +214,7 @@ describe("the worker (npm start) against the sandbox", () => {
   }, 180_000);
 
   it("reports a run that could not start (the warehouse held by another process) and is ready again afterwards", async () => {
-    const env = await setup({}, { SYNC_SCHEDULE: "0 0 1 1 *" });
+    const env = await setup({}, { SYNC_SCHEDULE: "0 0 1 1 *", READINESS_CHECK_INTERVAL: "2s" });
     const holder = await DuckDBInstance.create(join(dir, "w.duckdb"));
     try {
       worker = await startWorkerProcess(env);

@@ -211,6 +211,18 @@ describe("environment", () => {
     expect(error!.message).toContain("SYNC_SCHEDULE: is not a valid cron expression: expression: expected 5 or 6 fields but got 2");
   });
 
+  it("reads READINESS_CHECK_INTERVAL as a duration (a bare number is minutes), 15 minutes by default, and names it when malformed", () => {
+    const interval = (value?: string) =>
+      loadConfig({ env: { MAPPING_PATH: mapping, NOTION_TOKEN: "t", ...(value === undefined ? {} : { READINESS_CHECK_INTERVAL: value }) }, requireToken: true })
+        .worker.readinessCheckIntervalMs;
+    expect([interval(), interval("30"), interval("90s"), interval("1h"), interval("2.5m")]).toEqual([900_000, 1_800_000, 90_000, 3_600_000, 150_000]);
+    for (const bad of ["soon", "-5m", "0", "2d", "25h"]) {
+      expect(() => interval(bad)).toThrow(
+        `READINESS_CHECK_INTERVAL: must be a duration from 1s to 24h such as 15m, 90s or 1h (a bare number is minutes) (got "${bad}")`,
+      );
+    }
+  });
+
   it("keeps the token out of every printed form of the config", () => {
     const config = loadConfig({ env: { MAPPING_PATH: mapping, NOTION_TOKEN: "secret_very_private" }, requireToken: true });
     expect(config.notion.token?.reveal()).toBe("secret_very_private");
