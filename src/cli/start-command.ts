@@ -10,8 +10,8 @@ export const START_HELP = `Usage: npm start
 
 The worker: syncs on SYNC_SCHEDULE (cron, UTC; default every 30 minutes), once at start unless
 SYNC_ON_START=false, and serves GET /healthz, /readyz, /metrics and /api/kpis on PORT (default 8080)
-until SIGTERM/SIGINT/SIGHUP. /readyz answers from the last contact with the warehouse and opens a session
-itself at most once per READINESS_CHECK_INTERVAL (default 15m). The first signal lets the batch in flight finish (SHUTDOWN_TIMEOUT_MS, default
+until SIGTERM/SIGINT/SIGHUP. /readyz answers from the last contact with the warehouse; it opens a session
+itself only after a failed one, at most once per READINESS_CHECK_INTERVAL (default 15m). The first signal lets the batch in flight finish (SHUTDOWN_TIMEOUT_MS, default
 30 s) and exits 0; a second signal or the deadline exits 1.`;
 
 export async function startCommand(args: readonly string[], lifecycle: Lifecycle): Promise<number> {

@@ -46,7 +46,7 @@ export interface WorkerSettings {
   readonly runOnStart: boolean;
   /** How long a stop waits for the batch in flight before the process is forced out. */
   readonly shutdownTimeoutMs: number;
-  /** How long readiness goes on the last contact with the warehouse before a probe may open a session (READINESS_CHECK_INTERVAL). */
+  /** How long readiness goes on a failed contact with the warehouse before a probe may check it again (READINESS_CHECK_INTERVAL). */
   readonly readinessCheckIntervalMs: number;
 }
 

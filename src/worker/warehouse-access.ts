@@ -22,9 +22,11 @@ interface Contact extends Readiness {
  * The worker's access to the warehouse, serialized for the whole process (DuckDB must not be opened
  * twice at once): sync runs, data-quality checks, and probes. One probe at a time: concurrent
  * readiness callers share the one in flight, and a probe never goes ahead of a run waiting for the
- * warehouse. Readiness goes on the last contact, whoever made it (`warehouse:contact`); a probe opens
- * a session only when that contact is older than READINESS_CHECK_INTERVAL (invariant 14: on
- * Databricks a session wakes a stopped warehouse, and platforms probe every few seconds).
+ * warehouse. Readiness goes on the last contact, whoever made it (`warehouse:contact`): a probe opens
+ * a session only when there has been none yet, or when the last one failed and is older than
+ * READINESS_CHECK_INTERVAL (to see it recover). A warehouse that answered is never woken by a probe
+ * (invariant 14: on Databricks a session wakes a stopped warehouse, and platforms probe every few
+ * seconds); the next run that writes is the next contact.
  */
 export class WarehouseAccess {
   #exclusive: Promise<unknown> = Promise.resolve();
@@ -81,12 +83,12 @@ export class WarehouseAccess {
   }
 
   /**
-   * Readiness from the last contact while it is younger than the interval (or while a run is in flight
-   * or waiting: its own contact will say more); else one shared probe, which is a contact.
+   * Readiness from the last contact when it succeeded, or failed less than the interval ago (or while a
+   * run is in flight or waiting: its own contact will say more); else one shared probe, which is a contact.
    */
   ready(runInFlight: boolean): Promise<Readiness> {
     const last = this.#lastContact;
-    if (last && this.now() - last.at < this.config.worker.readinessCheckIntervalMs) return Promise.resolve(this.readiness(last));
+    if (last && (last.ok || this.now() - last.at < this.config.worker.readinessCheckIntervalMs)) return Promise.resolve(this.readiness(last));
     if (runInFlight) return Promise.resolve(last ? this.readiness(last) : { ok: true });
     this.#probing ??= this.probe()
       .catch((error: unknown) => this.logger.debug({ err: error }, "readiness probe failed"))

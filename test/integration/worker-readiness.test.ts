@@ -9,12 +9,11 @@ import { until } from "../support/worker-process.js";
 
 /**
  * Probes cost nothing (issue 17, architecture invariant 14): /healthz never touches the warehouse and
- * /readyz opens a session on its own at most once per READINESS_CHECK_INTERVAL, answering from the
- * last contact in between. Real worker, real embedded warehouse, real HTTP; the clock is injected and
+ * /readyz answers from the last contact: a warehouse that answered is never woken by a probe, and one
+ * that failed is checked again at most once per READINESS_CHECK_INTERVAL. Real worker, real embedded warehouse, real HTTP; the clock is injected and
  * sessions are counted at the warehouse factory.
  */
 const MINUTE = 60_000;
-const INTERVAL = 15 * MINUTE;
 const logger = pino({ level: "silent" });
 let fixture: SyncFixture | undefined;
 let worker: Worker | undefined;
@@ -40,6 +39,17 @@ async function start(env: Record<string, string> = {}, events = createEventBus()
   return worker;
 }
 
+/** A worker whose start cannot open the warehouse: its first contact failed. */
+async function startRefused(env: Record<string, string> = {}): Promise<Worker> {
+  fixture = await syncFixture({ seed: 4 });
+  warehouse = countingWarehouse();
+  warehouse.refuse = "connection refused (warehouse stopped)";
+  clock = Date.parse("2026-12-02T09:00:00Z");
+  const config = fixture.config({ PORT: "0", SYNC_SCHEDULE: "0 0 1 1 *", SYNC_ON_START: "false", ...env });
+  worker = await startWorker({ config, logger, now: () => clock, openWarehouse: warehouse.open });
+  return worker;
+}
+
 async function get(path: string): Promise<{ status: number; body: string }> {
   const response = await fetch(`http://127.0.0.1:${worker!.port}${path}`);
   return { status: response.status, body: await response.text() };
@@ -59,32 +69,18 @@ describe("the worker's probes and the warehouse", () => {
     expect(warehouse.opened - atStart).toBeLessThanOrEqual(1);
   });
 
-  it("opens one more session once the interval has passed since the last contact, and no more", async () => {
+  it("never wakes a warehouse that answered: a day of probes after a successful contact opens no session", async () => {
     await start();
     const atStart = warehouse.opened;
-    clock += INTERVAL - 1;
-    expect((await get("/readyz")).status).toBe(200);
+    for (let poll = 0; poll < 144; poll += 1) {
+      clock += 10 * MINUTE;
+      expect((await get("/readyz")).status).toBe(200);
+    }
     expect(warehouse.opened - atStart).toBe(0);
-    clock += 1;
-    for (let poll = 0; poll < 5; poll += 1) expect((await get("/readyz")).status).toBe(200);
-    expect(warehouse.opened - atStart).toBe(1);
   });
 
-  it("follows READINESS_CHECK_INTERVAL", async () => {
-    await start({ READINESS_CHECK_INTERVAL: "2m" });
-    const atStart = warehouse.opened;
-    clock += 2 * MINUTE - 1;
-    await get("/readyz");
-    expect(warehouse.opened - atStart).toBe(0);
-    clock += 1;
-    await get("/readyz");
-    expect(warehouse.opened - atStart).toBe(1);
-  });
-
-  it("answers 503 after a failed contact until the next check, without touching the warehouse in between", async () => {
-    await start();
-    clock += INTERVAL;
-    warehouse.refuse = "connection refused (warehouse stopped)";
+  it("after a failed contact: 503 until the interval has passed, without touching the warehouse in between; then one check, and ready", async () => {
+    await startRefused();
     const failed = await get("/readyz");
     expect(failed.status).toBe(503);
     expect(failed.body).toContain("warehouse not reachable");
@@ -98,17 +94,24 @@ describe("the worker's probes and the warehouse", () => {
     }
     expect(warehouse.opened).toBe(afterFailure);
     clock += MINUTE;
+    for (let poll = 0; poll < 5; poll += 1) expect((await get("/readyz")).status).toBe(200);
+    expect(warehouse.opened - afterFailure).toBe(1);
+  });
+
+  it("follows READINESS_CHECK_INTERVAL", async () => {
+    await startRefused({ READINESS_CHECK_INTERVAL: "2m" });
+    warehouse.refuse = undefined;
+    const afterFailure = warehouse.opened;
+    clock += 2 * MINUTE - 1;
+    expect((await get("/readyz")).status).toBe(503);
+    expect(warehouse.opened - afterFailure).toBe(0);
+    clock += 1;
     expect((await get("/readyz")).status).toBe(200);
     expect(warehouse.opened - afterFailure).toBe(1);
   });
 
   it("a failed start is a failed contact: 503 at once, with no session opened for the probe", async () => {
-    fixture = await syncFixture({ seed: 4 });
-    warehouse = countingWarehouse();
-    warehouse.refuse = "connection refused";
-    clock = Date.parse("2026-12-02T09:00:00Z");
-    const config = fixture.config({ PORT: "0", SYNC_SCHEDULE: "0 0 1 1 *", SYNC_ON_START: "false" });
-    worker = await startWorker({ config, logger, now: () => clock, openWarehouse: warehouse.open });
+    await startRefused();
     const atStart = warehouse.opened;
     warehouse.refuse = undefined;
     clock += 5_000;
