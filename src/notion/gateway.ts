@@ -54,6 +54,11 @@ export interface NotionGateway {
   retrievePage(pageId: string, what: string, counter?: RequestCounter): Promise<unknown>;
   /** The integration's bot user (`GET /v1/users/me`): whether the token is accepted. */
   me(what: string): Promise<{ readonly name?: string | null }>;
+  /**
+   * Notion's own clock: the latest `Date` header of its answers (to the second), or undefined before
+   * any answer carried one. A page version read after its minute by this clock cannot change unseen.
+   */
+  notionTime(): Date | undefined;
   /** Fails every request still waiting (for the pacer or a retry) with a shutdown error; requests in flight finish. */
   abort(): void;
   close(): Promise<void>;
@@ -79,13 +84,14 @@ export interface GatewayOptions {
 
 export function createNotionGateway(options: GatewayOptions): NotionGateway {
   const { settings, events } = options;
+  const serverClock: { at?: number } = {};
   if (!settings.token) throw new SyncError("config_invalid", "NOTION_TOKEN is not set: export the integration's token");
   const client = new Client({
     auth: settings.token.reveal(),
     baseUrl: settings.baseUrl,
     timeoutMs: settings.timeoutMs,
     retry: false,
-    fetch: timedFetch(options.fetch ?? fetch, events),
+    fetch: timedFetch(options.fetch ?? fetch, events, serverClock),
     logLevel: LogLevel.ERROR,
     logger: () => undefined,
   });
@@ -100,6 +106,7 @@ export function createNotionGateway(options: GatewayOptions): NotionGateway {
 
   return {
     pacer,
+    notionTime: () => (serverClock.at === undefined ? undefined : new Date(serverClock.at)),
     queryDataSource: (q, what, counter) =>
       checked(queryAnswerSchema, what, counter, (c) =>
         c.dataSources.query({
@@ -161,13 +168,18 @@ function pacedCaller(client: Client, pacer: Pacer, retry: RetryOptions, events: 
   };
 }
 
-/** The SDK's fetch, reporting each HTTP attempt (path, status, duration) as a `notion:request` event. */
-function timedFetch(baseFetch: typeof fetch, events: EventBus): typeof fetch {
+/**
+ * The SDK's fetch, reporting each HTTP attempt (path, status, duration) as a `notion:request` event,
+ * and keeping the newest `Date` of Notion's answers in `clock` (its time, not this machine's).
+ */
+function timedFetch(baseFetch: typeof fetch, events: EventBus, clock: { at?: number }): typeof fetch {
   return async (input, init) => {
     const started = performance.now();
     const path = new URL(typeof input === "string" || input instanceof URL ? input : input.url).pathname;
     try {
       const response = await baseFetch(input, init);
+      const date = Date.parse(response.headers.get("date") ?? "");
+      if (!Number.isNaN(date)) clock.at = Math.max(clock.at ?? date, date);
       events.emit("notion:request", { method: init?.method ?? "GET", path, status: response.status, durationMs: performance.now() - started });
       return response;
     } catch (error) {

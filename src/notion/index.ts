@@ -4,7 +4,7 @@ export { createNotionGateway, type GatewayOptions, type NotionGateway, type Requ
 export { NotionError, toNotionError } from "./notion-errors.js";
 export { createPacer, type Pacer, type PacerOptions } from "./pacer.js";
 export { readPage } from "./read-page.js";
-export { readPages, type ReadOptions } from "./reader.js";
+export { answeredNoEarlierThan, readPages, type ReadOptions } from "./reader.js";
 export { withRetry, DEFAULT_RETRY, type RetryOptions } from "./retry.js";
 export { loadUserDirectory } from "./users.js";
 export { discoverDataSources, SAMPLE_PAGES, type DiscoveredSource } from "./discover.js";

@@ -54,7 +54,7 @@ export async function* readPages(gateway: NotionGateway, options: ReadOptions): 
         frontierIds.add(page.id);
         out.push(page);
       }
-      if (out.length > 0) yield out;
+      if (out.length > 0) yield stamped(out, response);
     }
     if (!incomplete) return;
     if (frontierTime === undefined) throw limitError(options, "the query hit the result limit without returning a page");
@@ -89,7 +89,7 @@ async function* readOneMinute(gateway: NotionGateway, options: ReadOptions, minu
         seen.add(page.id);
         out.push(page);
       }
-      if (out.length > 0) yield out;
+      if (out.length > 0) yield stamped(out, response);
     }
     if (!incomplete) return;
     if (!lastCreated || lastCreated === createdFrom) {
@@ -106,21 +106,46 @@ async function* readOneMinute(gateway: NotionGateway, options: ReadOptions, minu
 export const QUERY_RESULT_LIMIT = 10_000;
 
 /** One query, answer by answer, with the next answer requested while the caller works on the current one. */
+/** Notion's clock (its answers' `Date`) as last seen before each query answer was asked for, and so before Notion made it. */
+const askedAt = new WeakMap<object, Date | undefined>();
+const answerTimes = new WeakMap<readonly NotionPage[], Date | undefined>();
+
+function stamped(pages: NotionPage[], response: QueryAnswer): NotionPage[] {
+  answerTimes.set(pages, askedAt.get(response));
+  return pages;
+}
+
+/**
+ * A time by Notion's clock no later than when it made this answer of `readPages` (the latest `Date` of
+ * its answers before the query was sent); undefined when none was known. Whatever the answer shows
+ * of a page whose minute had ended by then cannot change without a new `last_edited_time`.
+ */
+export function answeredNoEarlierThan(pages: readonly NotionPage[]): Date | undefined {
+  return answerTimes.get(pages);
+}
+
 function paginateQuery(gateway: NotionGateway, options: ReadOptions, filter: Filter, sorts: QueryRequest["sorts"]): AsyncGenerator<QueryAnswer> {
   const what = `query "${options.databaseKey}"${options.inTrash ? " (trash)" : ""}`;
-  const fetchAnswer = (cursor: string | undefined) =>
-    gateway.queryDataSource(
-      {
-        dataSourceId: options.dataSourceId,
-        sorts,
-        pageSize: options.pageSize,
-        ...(filter ? { filter } : {}),
-        ...(options.inTrash ? { inTrash: true } : {}),
-        ...(cursor ? { cursor } : {}),
-      },
-      what,
-      options.counter,
-    );
+  const fetchAnswer = (cursor: string | undefined) => {
+    const before = gateway.notionTime();
+    return gateway
+      .queryDataSource(
+        {
+          dataSourceId: options.dataSourceId,
+          sorts,
+          pageSize: options.pageSize,
+          ...(filter ? { filter } : {}),
+          ...(options.inTrash ? { inTrash: true } : {}),
+          ...(cursor ? { cursor } : {}),
+        },
+        what,
+        options.counter,
+      )
+      .then((answer) => {
+        askedAt.set(answer, before);
+        return answer;
+      });
+  };
   // Short answers are allowed (Notion may leave out pages the integration cannot see): the bound is on
   // results; the answer bound only stops lists of (nearly) empty answers that never end.
   const fullAnswers = Math.ceil(QUERY_RESULT_LIMIT / options.pageSize);

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import type { RecentVersion } from "../state/index.js";
+import { pageHash } from "../transform/index.js";
 import type { NotionPage } from "../transform/types.js";
 
 /**
@@ -8,17 +8,27 @@ import type { NotionPage } from "../transform/types.js";
  * warehouse nor a completion request to know that nothing changed.
  *
  * Notion stamps `last_edited_time` to the minute, so an equal time proves an unchanged page only
- * when the stored version was read after its minute (plus the clock tolerance) had passed: a second
- * edit in the same minute keeps the time. A version read before that keeps the hash of the page as
+ * when the stored version was read after its minute had passed by Notion's clock (the `Date` of its
+ * answers; this machine's clock only where none came, less the clock tolerance): a second edit in the
+ * same minute keeps the time. A version read before that keeps the hash of the page as
  * the query answered it, and counts as known only when the answer is the same again and nothing in
  * it was truncated (a relation or rollup past what a query answer carries can change unseen).
  */
 export type RecentPages = Readonly<Record<string, RecentVersion>>;
 
-/** The version of a page read at `readAt`, as the recent window records it once committed. */
-export function recentVersion(page: NotionPage, readAt: Date, toleranceMs: number): RecentVersion {
-  const settled = readAt.getTime() >= Date.parse(page.last_edited_time) + 60_000 + toleranceMs;
-  return settled ? { lastEditedTime: page.last_edited_time } : { lastEditedTime: page.last_edited_time, answerHash: answerHash(page) };
+/**
+ * The version of a page as the recent window records it once committed. `answeredAfter` is Notion's
+ * clock no later than when its answer was made (`answeredNoEarlierThan`; this machine's clock is never
+ * used): settled once the page's minute and the lookback (Notion's index lag) had passed by then.
+ * A trashed version is recorded as such: a restore that kept the time is not taken for it.
+ */
+export function recentVersion(page: NotionPage, answeredAfter: Date | undefined, lookbackMs: number): RecentVersion {
+  const settled = answeredAfter !== undefined && answeredAfter.getTime() >= Date.parse(page.last_edited_time) + 60_000 + lookbackMs;
+  return {
+    lastEditedTime: page.last_edited_time,
+    ...(settled ? {} : { answerHash: answerHash(page) }),
+    ...(page.in_trash === true ? { trashed: true as const } : {}),
+  };
 }
 
 /**
@@ -27,7 +37,7 @@ export function recentVersion(page: NotionPage, readAt: Date, toleranceMs: numbe
  */
 export function isKnown(recent: RecentPages | undefined, page: NotionPage, complete: boolean): boolean {
   const version = recent?.[page.id];
-  if (version === undefined || version.lastEditedTime !== page.last_edited_time) return false;
+  if (version === undefined || version.lastEditedTime !== page.last_edited_time || (version.trashed === true) !== (page.in_trash === true)) return false;
   if (version.answerHash === undefined) return true;
   return complete && version.answerHash === answerHash(page);
 }
@@ -57,6 +67,7 @@ export function sameRecent(a: RecentPages | undefined, b: RecentPages | undefine
   return entries(a) === entries(b);
 }
 
+/** The answer's hash, blind to what Notion changes on every read (signed file URLs and their expiry). */
 function answerHash(page: NotionPage): string {
-  return createHash("sha256").update(JSON.stringify(page)).digest("base64url").slice(0, 22);
+  return pageHash(JSON.stringify(page)).slice(0, 32);
 }

@@ -174,7 +174,7 @@ async function openRun(
       schemas: new Map(),
       prefetchedRequests: new Map(),
     },
-    () => openWarehouseState(deps, options.databases ?? [], runId, logger, releasers, lost),
+    () => trust.beforeOpen().then(() => openWarehouseState(deps, options.databases ?? [], runId, logger, releasers, lost)),
   );
 }
 

@@ -31,13 +31,20 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
     look = ctx.warehouse || ctx.dryRun ? undefined : await lookFirst(ctx, database, sync.counter);
     if (look?.quiet) return sync.quiet(look.pagesRead);
     const steps = await sync.prepare(look);
-    // The trash first: the live batches then commit the watermark with the trash checked (no state write of its own).
-    if (!(await steps.readTrash())) throw stopped(ctx, database.key, "after its last committed batch");
+    // Incremental: the trash first, so the live batches commit the watermark with the trash checked (no state
+    // write of its own). A full read writes its live pages first: silver is whole sooner after a new warehouse.
+    const trashFirst = steps.plan.mode === "incremental";
+    if (trashFirst && !(await steps.readTrash())) throw stopped(ctx, database.key, "after its last committed batch");
     if (!(await steps.read(false))) throw stopped(ctx, database.key, "after its last committed batch");
     if (steps.plan.reconcile) await steps.reconcile();
+    if (!trashFirst && !(await steps.readTrash())) throw stopped(ctx, database.key, "after its last committed batch");
     await steps.settle();
+    // The warehouse and the local state now agree for this database: a quiet run may trust that.
+    if (ctx.warehouse) ctx.trust.checked(database.key);
     return sync.summary("success");
   } catch (error) {
+    // Whatever the warehouse holds for it now is not known to agree with the local state: checked again next run.
+    ctx.trust.forget(database.key);
     // No warehouse to write to: the run fails, as one that could not open it at its start.
     if (ctx.openFailure(error)) throw error;
     // Another host holds this database: skipped, as when its lease was refused before it started.
@@ -166,7 +173,6 @@ export class DatabaseSync implements SyncState {
     const silver = silverTable(database, settings);
     const created = await ctx.warehouse.ensureTables([bronzeTable(database, settings), silver]);
     const state = agreedWatermark(file, stored, !created.includes(`${silver.schema}.${silver.name}`));
-    ctx.trust.checked(database.key);
     if (file && state.previous !== file)
       this.log.warn(
         { file: file.lastEditedTime, warehouse: state.previous?.lastEditedTime },

@@ -1,4 +1,4 @@
-import { completePage, needsCompletion, NotionError, readPages, type DataSourceSchema } from "../notion/index.js";
+import { answeredNoEarlierThan, completePage, needsCompletion, NotionError, readPages, type DataSourceSchema } from "../notion/index.js";
 import type { NotionPage, PageTransformer, TransformedPage } from "../transform/index.js";
 import { watermarkRow, type RecentVersion } from "../state/index.js";
 import type { PausedLook, PausedRead } from "./quiet-look.js";
@@ -100,14 +100,14 @@ export class SyncSteps {
    */
   async *transformed(pages: AsyncIterable<NotionPage[]>): AsyncGenerator<TransformedAnswer> {
     const { ctx, database, counter, totals } = this.sync;
-    const toleranceMs = ctx.config.mapping.settings.clock_tolerance_minutes * 60_000;
+    const lookbackMs = ctx.config.mapping.settings.lookback_minutes * 60_000;
     for await (const answer of pages) {
       const fresh = this.plan.mode === "incremental" ? answer.filter((page) => !isKnown(this.book.recent, page, !needsCompletion(page))) : answer;
       totals.pagesRead += answer.length - fresh.length;
-      const read = ctx.now();
+      const answeredAfter = answeredNoEarlierThan(answer);
       const completed = await Promise.all(
         fresh.map(async (page) => ({
-          version: recentVersion(page, read, toleranceMs),
+          version: recentVersion(page, answeredAfter, lookbackMs),
           page: needsCompletion(page) ? await completePage(ctx.gateway, page, database.key, counter) : page,
         })),
       );

@@ -106,12 +106,6 @@ export class WatermarkBook {
     return this.#record(this.#trashStart());
   }
 
-  /** The trash pass read to the end, and its record: `trashRead()` then `settled()`. */
-  afterTrash(): WatermarkRecord | undefined {
-    this.trashRead();
-    return this.settled();
-  }
-
   /** Where the next trash pass starts, as far as this sync knows now. */
   #trashStart(): string | null | undefined {
     return this.#trashRead ? undefined : this.plan.trashFrom;

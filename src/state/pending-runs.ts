@@ -22,7 +22,8 @@ export function pendingRunRecords(directory: string) {
     async add(row: PendingRunRow): Promise<void> {
       try {
         await mkdir(directory, { recursive: true });
-        await appendFile(path, `${JSON.stringify(row)}\n`, "utf8");
+        // Led by a newline too: a line a crash cut short never swallows the next record.
+        await appendFile(path, `\n${JSON.stringify(row)}\n`, "utf8");
       } catch (error) {
         throw fsError(error, "keep the run record until the warehouse is opened", path);
       }

@@ -44,6 +44,8 @@ export interface Watermark {
 export interface RecentVersion {
   readonly lastEditedTime: string;
   readonly answerHash?: string;
+  /** The version read from the trash. */
+  readonly trashed?: true;
 }
 
 const watermarkSchema = z.object({
@@ -56,7 +58,7 @@ const watermarkSchema = z.object({
   trashFrom: z.string().nullable().optional(),
   lastFullAt: z.string().optional(),
   bronzeProperties: z.record(z.string(), z.string()).optional(),
-  recent: z.record(z.string(), z.object({ lastEditedTime: z.string(), answerHash: z.string().optional() })).optional(),
+  recent: z.record(z.string(), z.object({ lastEditedTime: z.string(), answerHash: z.string().optional(), trashed: z.literal(true).optional() })).optional(),
   updatedAt: z.string(),
 });
 

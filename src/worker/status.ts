@@ -155,7 +155,9 @@ export class WorkerStatus {
       const text = (name: string) => (typeof row[name] === "string" ? row[name] : null);
       const finishedAt = toDate(row[c.finishedAt]);
       const databaseKey = text(c.databaseKey);
-      if (!finishedAt || !databaseKey) continue;
+      const last = databaseKey ? this.databases.get(databaseKey)?.lastRunAt : undefined;
+      // Kept because the warehouse could not take it then: older than what it holds now, it says nothing new.
+      if (!finishedAt || !databaseKey || (last && finishedAt.getTime() <= last.getTime())) continue;
       this.record({
         databaseKey,
         status: text(c.status) as DatabaseSummary["status"],

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import pino from "pino";
@@ -26,9 +26,12 @@ let clock = Date.UTC(2026, 6, 2, 10, 0, 20);
 let fixture: SyncFixture;
 let counts: StatementCounts;
 let sessions: number;
+/** Runs when a run opens its warehouse (a cold warehouse takes minutes: what happens meanwhile). */
+let onOpen: (() => void) | undefined;
 
 beforeEach(async () => {
   clock = Date.UTC(2026, 6, 2, 10, 0, 20);
+  onOpen = undefined;
   fixture = await syncFixture({ seed: 17, now: () => clock });
 });
 afterEach(() => fixture.close());
@@ -39,11 +42,14 @@ async function sync(config: AppConfig = fixture.config()) {
   const open = (settings: AppConfig["warehouse"]) => {
     if (settings.kind !== "duckdb") throw new Error("the test writes a DuckDB file");
     sessions += 1;
+    onOpen?.();
     return openWarehouse(countingDialect(duckDbDialect({ ...settings, readOnly: false }), counts));
   };
   return runSync({ config, logger, now: () => new Date(clock), openWarehouse: open });
 }
 
+const actual = async (page: string) =>
+  (await queryFile(fixture.duckdbPath, `SELECT actual_amount FROM ppm_silver.budget_lines WHERE page_id = '${page}'`)).map((r) => Number(r.actual_amount));
 const statements = () => counts.writes + counts.runRecords + counts.reads + counts.ddl + counts.transactions + counts.stages;
 const runRows = async (runId: string) =>
   queryFile(fixture.duckdbPath, `SELECT database_key, status, started_at, pages_read FROM ppm_meta.sync_runs WHERE run_id = '${runId}' ORDER BY database_key`);
@@ -120,5 +126,51 @@ describe("a quiet run", () => {
     const after = await sync();
     expect(sessions).toBe(1);
     expect(after.summaries.find((s) => s.databaseKey === "risks")!.mode).toBe("full");
+  });
+
+  it("judges a version by Notion's clock when it answered, not when the sync used the answer (a second edit while the warehouse opened)", async () => {
+    expect((await sync()).ok).toBe(true);
+    const page = fixture.sandbox.store.pageIds(fixture.sandbox.databases.budget_lines!.dataSourceId)[0]!;
+    clock = Date.UTC(2026, 6, 2, 11, 0, 5);
+    fixture.sandbox.store.updatePage(page, { Actual: { number: 1 } });
+    clock = Date.UTC(2026, 6, 2, 11, 0, 15);
+    onOpen = () => {
+      onOpen = undefined;
+      clock = Date.UTC(2026, 6, 2, 11, 0, 40);
+      fixture.sandbox.store.updatePage(page, { Actual: { number: 2 } });
+      clock = Date.UTC(2026, 6, 2, 11, 12, 0);
+    };
+    for (const at of [Date.UTC(2026, 6, 2, 11, 0, 15), Date.UTC(2026, 6, 2, 11, 30), Date.UTC(2026, 6, 2, 12, 0)]) {
+      clock = Math.max(clock, at);
+      expect((await sync()).ok).toBe(true);
+    }
+    expect(await actual(page)).toEqual([2]);
+  });
+
+  it("checks the warehouse again after a run whose sync failed there (a restored backup), and after the schemas moved", async () => {
+    expect((await sync()).ok).toBe(true);
+    const backup = join(fixture.dir, "backup.duckdb");
+    copyFileSync(fixture.duckdbPath, backup);
+    const budget = fixture.sandbox.databases.budget_lines!.dataSourceId;
+    const page = fixture.sandbox.store.pageIds(budget)[0]!;
+    clock += 30 * 60_000;
+    fixture.sandbox.store.updatePage(page, { Actual: { number: 777 } });
+    clock += 30 * 60_000;
+    expect((await sync()).ok).toBe(true);
+    copyFileSync(backup, fixture.duckdbPath);
+    clock += 30 * 60_000;
+    fixture.sandbox.faults.inject({ method: "POST", path: new RegExp(`${budget}/query`), status: 400, times: 50 });
+    expect((await sync()).summaries.find((s) => s.databaseKey === "budget_lines")!.status).toBe("failed");
+    fixture.sandbox.faults.clear();
+    clock += 30 * 60_000;
+    expect((await sync()).ok).toBe(true);
+    expect(await actual(page)).toEqual([777]);
+    // Another silver schema: its tables are created by the next run, quiet or not.
+    const mapping = join(fixture.dir, "mapping.yaml");
+    writeFileSync(mapping, readFileSync("config/notion_mapping.yaml", "utf8").replace("settings:\n", "settings:\n  schemas:\n    silver: silver2\n"));
+    clock += 30 * 60_000;
+    expect((await sync(fixture.config({ MAPPING_PATH: mapping }))).ok).toBe(true);
+    const tables = await queryFile(fixture.duckdbPath, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'silver2'");
+    expect(tables).toHaveLength(5);
   });
 });

@@ -14,13 +14,13 @@ import type { NotionPage } from "../../src/transform/index.js";
 /** The local state a quiet run decides from: the recent window, the paused read, the trust in the last warehouse check. */
 const page = (id: string, lastEditedTime: string, extra: Record<string, unknown> = {}) =>
   ({ id, object: "page", last_edited_time: lastEditedTime, created_time: "2026-01-01T00:00:00.000Z", properties: {}, ...extra }) as unknown as NotionPage;
-const TOLERANCE = 10 * 60_000;
+const LOOKBACK = 10 * 60_000;
 
 describe("the recent window", () => {
   const at = "2026-12-02T10:00:00.000Z";
 
-  it("knows a version read after its minute (and the tolerance) passed by its time alone", () => {
-    const version = recentVersion(page("a", at), new Date("2026-12-02T10:11:00.000Z"), TOLERANCE);
+  it("knows a version Notion answered after its minute and the lookback had passed by its time alone", () => {
+    const version = recentVersion(page("a", at), new Date("2026-12-02T10:11:00.000Z"), LOOKBACK);
     expect(version).toEqual({ lastEditedTime: at });
     const recent = { a: version };
     expect(isKnown(recent, page("a", at, { properties: { changed: 1 } }), true)).toBe(true);
@@ -28,13 +28,18 @@ describe("the recent window", () => {
     expect(isKnown(recent, page("b", at), true)).toBe(false);
   });
 
-  it("knows a version read within its minute only by the same answer, and never one with something truncated", () => {
+  it("knows a version answered within that time only by the same answer, and never one with something truncated, nor a trashed one for a live one", () => {
     const read = page("a", at, { properties: { Spent: { number: 1 } } });
-    const recent = { a: recentVersion(read, new Date("2026-12-02T10:00:30.000Z"), TOLERANCE) };
+    const recent = { a: recentVersion(read, new Date("2026-12-02T10:00:30.000Z"), LOOKBACK) };
     expect(recent.a.answerHash).toEqual(expect.any(String));
     expect(isKnown(recent, page("a", at, { properties: { Spent: { number: 1 } } }), true)).toBe(true);
     expect(isKnown(recent, page("a", at, { properties: { Spent: { number: 2 } } }), true)).toBe(false);
     expect(isKnown(recent, page("a", at, { properties: { Spent: { number: 1 } } }), false)).toBe(false);
+    // Without Notion's clock (no Date on its answers) nothing settles by time.
+    expect(recentVersion(read, undefined, LOOKBACK).answerHash).toEqual(expect.any(String));
+    const trashed = { a: recentVersion(page("a", at, { in_trash: true }), new Date("2026-12-02T11:00:00.000Z"), LOOKBACK) };
+    expect(isKnown(trashed, page("a", at, { in_trash: true }), true)).toBe(true);
+    expect(isKnown(trashed, page("a", at), true)).toBe(false);
   });
 
   it("keeps only versions at or after the window's start, the newest when there are too many", () => {
@@ -82,11 +87,11 @@ describe("the recent window", () => {
       now: new Date("2026-12-02T10:30:00.000Z"),
     });
     const book = new WatermarkBook(identity, plan, previous);
-    expect(book.afterTrash()).toBeUndefined();
+    expect((book.trashRead(), book.settled())).toBeUndefined();
     book.committed([["t", { lastEditedTime: at }]]);
-    expect(book.afterTrash()?.recent).toEqual({ t: { lastEditedTime: at } });
+    expect((book.trashRead(), book.settled())?.recent).toEqual({ t: { lastEditedTime: at } });
     book.committed([["t", { lastEditedTime: at }]]);
-    expect(book.afterTrash()).toBeUndefined();
+    expect((book.trashRead(), book.settled())).toBeUndefined();
     book.committed([["n", { lastEditedTime: "2026-12-02T10:20:00.000Z" }]]);
     // The watermark moved past the window of the first: only the new version stays.
     expect(book.afterBatch("2026-12-02T10:20:00.000Z")?.recent).toEqual({ n: { lastEditedTime: "2026-12-02T10:20:00.000Z" } });
@@ -136,8 +141,9 @@ describe("the trust in the last warehouse check", () => {
   const configOf = (warehouse: Record<string, unknown>) => {
     const dir = mkdtempSync(join(tmpdir(), "nds-trust-"));
     dirs.push(dir);
-    return { watermarkDir: dir, warehouse } as unknown as AppConfig;
+    return { watermarkDir: dir, warehouse, mapping: { settings: { schemas: SCHEMAS } } } as unknown as AppConfig;
   };
+  const SCHEMAS = { bronze: "ppm_bronze", silver: "ppm_silver", meta: "ppm_meta", gold: "ppm_gold" };
   const databricks = { kind: "databricks", host: "adb-1.azuredatabricks.net", httpPath: "/sql/1.0/warehouses/a", catalog: "main" };
 
   it("trusts a remote warehouse's check for a day, for the databases checked, at the same place", async () => {
@@ -154,6 +160,8 @@ describe("the trust in the last warehouse check", () => {
     expect((await WarehouseTrust.load(config, () => new Date(now), logger)).allows("projects")).toBe(false);
     const moved = { ...config, warehouse: { ...databricks, catalog: "other" } } as AppConfig;
     expect((await WarehouseTrust.load(moved, () => new Date(now - 2 * 3_600_000), logger)).allows("projects")).toBe(false);
+    const otherSchema = { ...config, mapping: { settings: { schemas: { ...SCHEMAS, silver: "silver2" } } } } as unknown as AppConfig;
+    expect((await WarehouseTrust.load(otherSchema, () => new Date(now - 2 * 3_600_000), logger)).allows("projects")).toBe(false);
   });
 
   it("trusts a DuckDB file's check only while the file is what that run left", async () => {
@@ -170,5 +178,25 @@ describe("the trust in the last warehouse check", () => {
     expect((await WarehouseTrust.load(duck, now, logger)).allows("projects")).toBe(false);
     rmSync(path);
     expect((await WarehouseTrust.load(duck, now, logger)).allows("projects")).toBe(false);
+  });
+
+  it("drops what a failed sync or a change before the open leaves unknown", async () => {
+    const config = configOf({ kind: "duckdb", path: "" });
+    const path = join(config.watermarkDir, "w.duckdb");
+    const duck = { ...config, warehouse: { kind: "duckdb", path } } as unknown as AppConfig;
+    writeFileSync(path, "one");
+    const now = () => new Date();
+    const first = await WarehouseTrust.load(duck, now, logger);
+    first.checked("projects");
+    first.checked("risks");
+    await first.save(logger);
+    const second = await WarehouseTrust.load(duck, now, logger);
+    second.forget("risks");
+    await second.save(logger);
+    const third = await WarehouseTrust.load(duck, now, logger);
+    expect([third.allows("projects"), third.allows("risks")]).toEqual([true, false]);
+    writeFileSync(path, "changed while the run was looking");
+    await third.beforeOpen();
+    expect(third.allows("projects")).toBe(false);
   });
 });

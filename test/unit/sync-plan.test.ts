@@ -140,10 +140,10 @@ describe("WatermarkBook", () => {
     const plan = planSync(input({ previous: previous({ trashFrom: "2026-11-30T00:00:00.000Z" }) }));
     const book = new WatermarkBook(identity, plan, previous({ trashFrom: "2026-11-30T00:00:00.000Z" }));
     expect(book.afterBatch("2026-12-02T09:30:00.000Z")?.trashFrom).toBe("2026-11-30T00:00:00.000Z");
-    const done = book.afterTrash();
+    const done = (book.trashRead(), book.settled());
     expect(done?.lastEditedTime).toBe("2026-12-02T09:30:00.000Z");
     expect(done && "trashFrom" in done).toBe(false);
-    expect(book.afterTrash()).toBeUndefined();
+    expect((book.trashRead(), book.settled())).toBeUndefined();
   });
 
   it("with the trash read first, the next batch's record says the trash is done and nothing is left to settle", () => {
@@ -165,7 +165,7 @@ describe("WatermarkBook", () => {
     const book = new WatermarkBook(identity, plan, undefined);
     const record = book.afterReconcile(NOW);
     expect(record).toMatchObject({ lastEditedTime: "1970-01-01T00:00:00.000Z", lastFullAt: NOW.toISOString(), trashFrom: null });
-    expect(book.afterTrash()?.trashFrom).toBeUndefined();
+    expect((book.trashRead(), book.settled())?.trashFrom).toBeUndefined();
   });
 
   it("lets a full run move the watermark back (the data was read again)", () => {

@@ -56,6 +56,8 @@ function delay(deps: PipelineDeps, ms: number): Promise<void> {
 export function createRequestHandler(deps: PipelineDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const requestId = randomUUID();
+    // Notion's clock, as its answers' Date header carries it: the sandbox's (which stamps the pages).
+    res.setHeader("date", new Date(deps.ws.now()).toUTCString());
     const method = (req.method ?? "GET").toUpperCase();
     const url = new URL(req.url ?? "/", "http://sandbox.invalid");
     const record = (status: number) => deps.log.push({ method, path: url.pathname, status, at: Date.now() });
