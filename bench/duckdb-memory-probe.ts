@@ -4,7 +4,7 @@
  * Notion, sandbox or transform in the process. Prints RSS and DuckDB's own accounting
  * (duckdb_memory()) every `--every` batches, so what grows can be told apart from what is cached.
  *
- *   npx tsx bench/duckdb-memory-probe.ts --batches 200 --json-bytes 2000 [--set "SET x = y"]...
+ *   npx tsx bench/duckdb-memory-probe.ts --batches 200 --json-bytes 2000 [--memory-limit 64MB] [--row-group-size 4096] [--reconcile] [--set "SET x = y"]...
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig, type ColumnType } from "../src/config/index.js";
-import { bronzeTable, openWarehouse, quarantineTable, silverTable, type Row, type Warehouse } from "../src/warehouse/index.js";
+import { bronzeTable, openWarehouse, quarantineTable, seenPagesTable, silverTable, type Row, type Warehouse } from "../src/warehouse/index.js";
 import { duckDbDialect } from "../src/warehouse/duckdb/duckdb-dialect.js";
 
 const { values } = parseArgs({
@@ -21,9 +21,13 @@ const { values } = parseArgs({
     "batch-size": { type: "string", default: "500" },
     "json-bytes": { type: "string", default: "2000" },
     every: { type: "string", default: "20" },
-    "memory-limit": { type: "string", default: "256MB" },
+    // The engine's defaults (DUCKDB_MEMORY_LIMIT, DUCKDB_ROW_GROUP_SIZE); --row-group-size 122880 is DuckDB's own.
+    "memory-limit": { type: "string", default: "64MB" },
     threads: { type: "string", default: "2" },
+    "row-group-size": { type: "string", default: "4096" },
     set: { type: "string", multiple: true, default: [] },
+    /** As a full sync does: every batch's ids into the seen table, and the reconcile's MERGE at the end. */
+    reconcile: { type: "boolean", default: false },
   },
 });
 const batches = Number(values.batches);
@@ -33,12 +37,24 @@ const jsonBytes = Number(values["json-bytes"]);
 const config = loadConfig({ env: { MAPPING_PATH: "config/notion_mapping.yaml" }, requireToken: false, databaseIdsOptional: true });
 const database = config.mapping.databases.find((d) => d.key === "budget_lines")!;
 const settings = config.mapping.settings;
-const tables = { bronze: bronzeTable(database, settings), silver: silverTable(database, settings), quarantine: quarantineTable(settings) };
+const tables = {
+  bronze: bronzeTable(database, settings),
+  silver: silverTable(database, settings),
+  quarantine: quarantineTable(settings),
+  seen: seenPagesTable(settings),
+};
 
 const dir = mkdtempSync(join(tmpdir(), "nds-probe-"));
-const warehouse = await openWarehouse(duckDbDialect({ path: join(dir, "w.duckdb"), memoryLimit: values["memory-limit"], threads: Number(values.threads) }));
+const warehouse = await openWarehouse(
+  duckDbDialect({
+    path: join(dir, "w.duckdb"),
+    memoryLimit: values["memory-limit"],
+    threads: Number(values.threads),
+    rowGroupSize: Number(values["row-group-size"]),
+  }),
+);
 for (const statement of values.set) await warehouse.sql.execute(statement);
-await warehouse.ensureTables([tables.bronze, tables.silver, tables.quarantine]);
+await warehouse.ensureTables([tables.bronze, tables.silver, tables.quarantine, tables.seen]);
 
 // Page JSON is repetitive (property names, types) with unique values: a quarter random, the rest a fixed text.
 const filler = '{"type":"rich_text","annotations":{}}'.repeat(Math.ceil((jsonBytes * 0.75) / 37)).slice(0, Math.floor(jsonBytes * 0.75));
@@ -63,9 +79,22 @@ for (let b = 0; b < batches; b += 1) {
     silver: { table: tables.silver, rows: silver },
     quarantine: { table: tables.quarantine, rows: [] },
   });
+  if (values.reconcile)
+    await warehouse.insertRows(
+      tables.seen,
+      ids.map((id) => ({ run_id: "probe", database_key: database.key, page_id: id })),
+    );
   if ((b + 1) % Number(values.every) === 0) await reportWith(warehouse, b + 1);
 }
+const peakMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const phases: Record<string, number> = { batches: peakMb() };
+if (values.reconcile) {
+  await warehouse.markUnseen(tables.silver, tables.seen, { runId: "probe", databaseKey: database.key, at: new Date().toISOString() });
+  phases.reconcile = peakMb();
+}
 await warehouse.close();
+phases.close = peakMb();
+process.stdout.write(`${JSON.stringify({ peakRssMbAfter: phases })}\n`);
 rmSync(dir, { recursive: true, force: true });
 process.stdout.write(
   `${JSON.stringify({ done: true, seconds: Number(((performance.now() - started) / 1000).toFixed(1)), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,

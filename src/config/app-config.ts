@@ -21,6 +21,8 @@ export interface DuckDbSettings {
   readonly path: string;
   readonly memoryLimit: string;
   readonly threads: number;
+  /** Rows per row group (the file is ATTACHed with it); unset: DuckDB's 122,880. */
+  readonly rowGroupSize?: number;
 }
 
 /** A Databricks SQL warehouse; the secrets print as `[redacted]`. */

@@ -144,7 +144,13 @@ function warehouseIssues(env: Readonly<Record<string, string | undefined>>): Con
 
 function warehouseSettings(env: EnvValues, duckdbPath: string | undefined): WarehouseSettings {
   if (env.WAREHOUSE === "duckdb")
-    return Object.freeze({ kind: "duckdb", path: duckdbPath ?? env.DUCKDB_PATH, memoryLimit: env.DUCKDB_MEMORY_LIMIT, threads: env.DUCKDB_THREADS });
+    return Object.freeze({
+      kind: "duckdb",
+      path: duckdbPath ?? env.DUCKDB_PATH,
+      memoryLimit: env.DUCKDB_MEMORY_LIMIT,
+      threads: env.DUCKDB_THREADS,
+      rowGroupSize: env.DUCKDB_ROW_GROUP_SIZE,
+    });
   // warehouseIssues has made sure these are set.
   const auth = env.DATABRICKS_TOKEN
     ? Object.freeze({ kind: "token" as const, token: new Secret(env.DATABRICKS_TOKEN) })

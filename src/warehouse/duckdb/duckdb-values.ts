@@ -1,13 +1,28 @@
-import { LIST, VARCHAR, dateValue, decimalValue, listValue, timestampValue, type DuckDBAppender } from "@duckdb/node-api";
-
-const STRING_LIST = LIST(VARCHAR);
+import { dateValue, decimalValue, timestampValue, type DuckDBAppender } from "@duckdb/node-api";
 import type { ColumnType } from "../../config/index.js";
+import { duckDbTypeName, quoteDuckDb } from "./duckdb-sql.js";
 
 type Value = string | number | boolean | null | readonly string[] | undefined;
 
 /**
+ * A list of strings is appended as its JSON text and made a list by SQL ({@link stagedColumn}):
+ * appended as a list, each element costs a DuckDB Value on the way in (about 800 bytes: 83 MB for
+ * the 100,000 relation ids of 41 projects over 100,000 budget lines, against 30 MB as JSON).
+ */
+export function stagedTypeName(type: ColumnType): string {
+  return type.kind === "array_string" ? "VARCHAR" : duckDbTypeName(type);
+}
+
+/** The staged column as the select-list item that gives it the table's type. */
+export function stagedColumn(name: string, type: ColumnType): string {
+  const q = quoteDuckDb(name);
+  return type.kind === "array_string" ? `from_json(${q}, '["VARCHAR"]') AS ${q}` : q;
+}
+
+/**
  * Appends one value with DuckDB's exact type: DECIMAL from its decimal text (no binary rounding),
- * DATE from `YYYY-MM-DD`, TIMESTAMP from an ISO instant (stored as UTC), lists of strings.
+ * DATE from `YYYY-MM-DD`, TIMESTAMP from an ISO instant (stored as UTC), lists of strings as JSON
+ * (a lone surrogate becomes U+FFFD, as a string appended directly does).
  */
 export function appendValue(appender: DuckDBAppender, type: ColumnType, value: Value): void {
   if (value === null || value === undefined) {
@@ -40,9 +55,15 @@ export function appendValue(appender: DuckDBAppender, type: ColumnType, value: V
       appender.appendTimestamp(timestampValue(BigInt(Date.parse(String(value))) * 1000n));
       return;
     case "array_string":
-      appender.appendList(listValue(value as readonly string[]), STRING_LIST);
+      appender.appendVarchar(JSON.stringify((value as readonly string[]).map(wellFormed)));
       return;
   }
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, "\uFFFD");
 }
 
 /** "123.4" at scale 2 → 12340n, exactly. */
