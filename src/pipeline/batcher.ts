@@ -29,6 +29,15 @@ export function batchLimits(settings: Pick<Settings, "batch_size" | "batch_max_b
   return { maxRows: settings.batch_size ?? own.maxRows, maxBytes: settings.batch_max_bytes ?? own.maxBytes };
 }
 
+/**
+ * What one statement of small rows (the seen ids) may carry: the engine's own limits, the bytes
+ * capped by `batch_max_bytes` where set (`batch_size` counts pages, not these rows).
+ */
+export function statementLimits(settings: Pick<Settings, "batch_max_bytes">, engine: DialectCapabilities | undefined): BatchLimits {
+  const own = engine?.batch ?? DEFAULT_BATCH_LIMITS;
+  return { maxRows: own.maxRows, maxBytes: settings.batch_max_bytes ?? own.maxBytes };
+}
+
 /** A bronze row's columns the writer adds (ingestion time, run id) and the JSON around them, at most. */
 const STAMP_BYTES = 128;
 

@@ -188,6 +188,7 @@ export class DatabaseSync implements SyncState {
     const watermark: Watermark = { ...record, updatedAt: ctx.now().toISOString() };
     await ctx.warehouse.upsertRows(watermarksTable(ctx.config.mapping.settings), [watermarkRow(watermark)]);
     await ctx.watermarks.put(watermark);
+    this.#watermark = record.lastEditedTime;
   }
 
   /**
@@ -215,6 +216,7 @@ export class DatabaseSync implements SyncState {
   /** The local copy of a watermark the warehouse already holds (written with its batch). */
   async saveLocal(record: WatermarkRecord, updatedAt: string): Promise<void> {
     await this.ctx.watermarks.put({ ...record, updatedAt });
+    this.#watermark = record.lastEditedTime;
   }
 
   summary(status: DatabaseSummary["status"], error?: unknown): DatabaseSummary {
@@ -227,7 +229,8 @@ export class DatabaseSync implements SyncState {
       finishedAt: this.ctx.now(),
       ...this.totals,
       notionRequests: this.counter.count,
-      watermark: this.book?.time ?? this.#watermark,
+      // What is stored (the book may be ahead of it while a record waits); a dry run stores nothing and reports the book's.
+      watermark: this.ctx.warehouse ? this.#watermark : (this.book?.time ?? this.#watermark),
       error: error === undefined ? null : describeError(error),
       errorCode: error === undefined ? null : errorCodeOf(error),
     };

@@ -3,8 +3,8 @@ import type { NotionPage, PageTransformer, TransformedPage } from "../transform/
 import { watermarkRow, type RecentVersion } from "../state/index.js";
 import type { PausedLook, PausedRead } from "./quiet-look.js";
 import { isKnown, recentVersion } from "./recent-pages.js";
-import { bronzeTable, quarantineTable, seenPagesTable, silverTable, watermarksTable } from "../warehouse/index.js";
-import { Batcher, batchLimits } from "./batcher.js";
+import { bronzeTable, quarantineTable, seenPagesTable, silverTable, watermarksTable, type Row } from "../warehouse/index.js";
+import { Batcher, batchLimits, statementLimits } from "./batcher.js";
 import { holdBackFuture } from "./clock-check.js";
 import { readAhead, readAheadLimit, type ReadAheadLimit } from "./read-ahead.js";
 import type { DatabaseConfig } from "../config/index.js";
@@ -13,6 +13,7 @@ import type { RunContext } from "./run-context.js";
 import type { SyncPlan } from "./sync-plan.js";
 import type { WatermarkBook, WatermarkRecord } from "./watermark-book.js";
 import { writeBatch, type BatchTables } from "./write-batch.js";
+import { SeenIds, StateCadence, STATE_EVERY_MS } from "./state-cadence.js";
 
 /** What the steps of one database's sync count into and report through (`DatabaseSync`). */
 export interface SyncState {
@@ -32,6 +33,10 @@ export interface SyncState {
 export class SyncSteps {
   readonly tables: BatchTables;
   readonly batcher: Batcher;
+  /** When the watermark after a batch is stored (every batch where a batch is one transaction, else at most once a minute). */
+  readonly cadence: StateCadence;
+  /** The ids a full pass read, written in statements as large as the batch limits allow. */
+  readonly seen: SeenIds;
   /** Reads a look paused, taken over instead of read again ("done": the trash read had nothing to write). */
   #resumed: { trash?: PausedRead | "done"; live?: PausedRead } = {};
 
@@ -45,6 +50,8 @@ export class SyncSteps {
     const settings = sync.ctx.config.mapping.settings;
     this.tables = { bronze: bronzeTable(sync.database, settings), silver: silverTable(sync.database, settings), quarantine: quarantineTable(settings) };
     this.batcher = new Batcher(batchLimits(settings, sync.ctx.warehouse?.capabilities));
+    this.cadence = new StateCadence(sync.ctx.warehouse?.capabilities.transactions === false ? STATE_EVERY_MS : 0, sync.ctx.now().getTime());
+    this.seen = new SeenIds(statementLimits(settings, sync.ctx.warehouse?.capabilities));
   }
 
   /** Takes over the reads a look paused (`quiet-look.ts`), when the plan starts them at the same place. */
@@ -89,7 +96,7 @@ export class SyncSteps {
       }
       if (ctx.signal.aborted) break;
     }
-    await this.flush(!inTrash);
+    await this.flush(!inTrash, true);
     return !ctx.signal.aborted;
   }
 
@@ -115,18 +122,25 @@ export class SyncSteps {
     }
   }
 
-  /** Writes the batch; a batch of the live read moves the watermark (the trash pass never does). */
-  async flush(live: boolean): Promise<void> {
+  /**
+   * Writes the batch; a batch of the live read moves the watermark (the trash pass never does). The
+   * read's `last` flush also stores a watermark still waiting and the seen ids not yet written.
+   */
+  async flush(live: boolean, last = false): Promise<void> {
     const { ctx, database, totals } = this.sync;
     const pending = this.batcher.take();
-    if (pending.length === 0) return;
-    // The watermark after this batch commits with it (in its transaction where the engine has them);
-    // the local copy follows. Pages arrive in ascending last_edited_time: everything up to the newest is in.
+    if (pending.length === 0) {
+      if (last) await this.#storeWaiting(live);
+      return;
+    }
+    // The watermark after this batch commits with it (in its transaction where the engine has them, else
+    // once due); the local copy follows. Pages arrive in ascending last_edited_time: everything up to the newest is in.
     this.book.committed(pending.flatMap((p) => (p.version && !p.heldBack ? [[p.page.id, p.version] as const] : [])));
-    const record =
+    const next =
       live && ctx.warehouse
         ? this.book.afterBatch(pending.reduce((max, p) => (!p.heldBack && p.page.last_edited_time > max ? p.page.last_edited_time : max), ""))
         : undefined;
+    const record = ctx.warehouse ? this.cadence.due(next, ctx.now().getTime(), last) : undefined;
     const updatedAt = ctx.now().toISOString();
     const state = record ? { table: watermarksTable(ctx.config.mapping.settings), rows: [watermarkRow({ ...record, updatedAt })] } : undefined;
     const written = await writeBatch(ctx, database.key, this.tables, pending, state);
@@ -134,10 +148,8 @@ export class SyncSteps {
     await ctx.lease?.renew();
     // A full pass remembers every page it read (changed or not) for the reconcile at its end.
     if (this.plan.reconcile && live && ctx.warehouse) {
-      await ctx.warehouse.insertRows(
-        seenPagesTable(ctx.config.mapping.settings),
-        pending.map((p) => ({ run_id: ctx.runId, database_key: database.key, page_id: p.page.id })),
-      );
+      const full = this.seen.add(pending.map((p) => ({ run_id: ctx.runId, database_key: database.key, page_id: p.page.id })));
+      for (const rows of last ? [...full, this.seen.drain()] : full) await this.#insertSeen(rows);
     }
     totals.rowsUpserted += written.rowsUpserted;
     totals.bronzeVersions += written.bronzeVersions;
@@ -151,6 +163,18 @@ export class SyncSteps {
       quarantined: written.rowsQuarantined,
       watermark: this.book.time ?? "",
     });
+  }
+
+  /** After the read's last batch: the watermark still waiting (stored alone) and the seen ids not yet written. */
+  async #storeWaiting(live: boolean): Promise<void> {
+    const { ctx } = this.sync;
+    if (!ctx.warehouse) return;
+    await this.sync.save(this.cadence.due(undefined, ctx.now().getTime(), true));
+    if (this.plan.reconcile && live) await this.#insertSeen(this.seen.drain());
+  }
+
+  async #insertSeen(rows: readonly Row[]): Promise<void> {
+    if (rows.length > 0) await this.sync.ctx.warehouse?.insertRows(seenPagesTable(this.sync.ctx.config.mapping.settings), rows);
   }
 
   /** The full pass read to the end: what it did not see is gone from Notion (deleted for good, or unshared). */
