@@ -11,7 +11,9 @@ import type { SandboxCall } from "./support/sandbox-protocol.js";
 
 if (!process.send) throw new Error("bench/sandbox-child.ts runs under the bench harness (it needs an IPC channel)");
 const options = JSON.parse(process.argv[2] ?? "{}") as SandboxOptions;
-const sandbox = await startSandbox({ seed: 1, ...options });
+/** How far the sandbox's clock is set from the real one (`setTime`). */
+let offsetMs = 0;
+const sandbox = await startSandbox({ seed: 1, ...options, now: () => Date.now() + offsetMs });
 
 function answer(call: SandboxCall): unknown {
   switch (call.op) {
@@ -40,6 +42,9 @@ function answer(call: SandboxCall): unknown {
       return dependentMinimum(sandbox, call.lines);
     case "setRateLimit":
       sandbox.setRateLimit(call.rps, call.burst);
+      return null;
+    case "setTime":
+      offsetMs = call.at - Date.now();
       return null;
   }
 }

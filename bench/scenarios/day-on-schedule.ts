@@ -25,11 +25,13 @@ const EDITS_PER_RUN = 5;
  * measured; each use's latency (0.5 s a session, 0.3 s a read, 2 s a write or DDL) is the model's.
  *
  * Computed from the measured uses, replayed through the same model (day-figures.ts): the minimum the
- * edits need (the writing runs' uses alone), and today's behaviour: every run opens the warehouse (a
+ * edits and the daily reconcile need (the uses of the writing runs and of the run that reads databases
+ * in full, which opens the warehouse by design to mark what vanished), and today's behaviour: every run opens the warehouse (a
  * quiet run's own uses where it opened it, as on main before issue 17; else the first writing run's
  * uses without its writes, counted in `today_quiet_runs_computed`) and every probe outside a run opens
  * a session and sends `SELECT 1` (the old 2 s cache is always stale at 10 s). Targets: quiet runs and
- * probes send no statement, and the warehouse is awake at most 1.1 × the minimum. The data-quality
+ * probes send no statement, and the warehouse is awake at most 1.1 × the minimum. The worker runs from
+ * before the day (its first contact, the status load of a start, is the setup's sync). The data-quality
  * check the worker runs after a sync is not in the day (its warehouse cannot be reached through the model).
  */
 export const dayOnSchedule: Scenario = {
@@ -55,7 +57,7 @@ export const dayOnSchedule: Scenario = {
           notes:
             `${plan.runs.length} runs, ${EDITS_PER_RUN} ${EDITED} pages edited before each of the ${figures.writing_runs} in 08:00–16:00 UTC; ` +
             "measured: the engine's statements and sessions (the Databricks dialect's recording driver, teed with a scratch DuckDB file for the state) and the probes' sessions, through the serverless model (5 s cold start, stop after 10 idle minutes); " +
-            "computed by replaying those uses through the model: min_* (the writing runs alone) and today_* (every run opens the warehouse, every probe outside a run sends SELECT 1); " +
+            "computed by replaying those uses through the model: min_* (the writing runs and the daily reconcile's run alone) and today_* (every run opens the warehouse, every probe outside a run sends SELECT 1); " +
             "awake minutes are clipped to the simulated day; the data-quality check after a sync is not simulated",
         },
       ];

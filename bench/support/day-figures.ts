@@ -54,16 +54,24 @@ export function todaysRuns(record: DayRecord): { runs: { at: number; uses: Uses 
 export function dayFigures(record: DayRecord): { figures: Record<string, number>; bound: Record<string, number> } {
   const { plan, warehouse, runs } = record;
   const day = warehouse.report(plan.from, plan.to);
-  const quiet = runs.filter((r) => r.edits === 0);
+  // Quiet: no edits and no database due for its reconcile. The minimum is what the edits and the daily
+  // reconcile need (a full read marks what vanished from Notion: it opens the warehouse by design).
+  const quiet = runs.filter((r) => r.edits === 0 && !r.reconcile);
   const writing = runs.filter((r) => r.edits > 0);
+  const reconciling = runs.filter((r) => r.edits === 0 && r.reconcile);
   const probeUses = warehouse.uses.filter((u) => u.tag === "probe");
-  const minimum = replay(plan, writing, false);
+  const minimum = replay(
+    plan,
+    [...writing, ...reconciling].sort((a, b) => a.at - b.at),
+    false,
+  );
   const today = todaysRuns(record);
   const before = replay(plan, today.runs, true);
   const all = (rs: readonly RunRecord[]) => rs.flatMap((r) => r.uses);
   const figures = {
     runs: runs.length,
     writing_runs: writing.length,
+    reconcile_runs: reconciling.length,
     rows_upserted: runs.reduce((n, r) => n + r.rowsUpserted, 0),
     probe_ticks: record.probes.ticks,
     probe_ticks_during_runs: record.probes.duringRuns,
@@ -74,6 +82,7 @@ export function dayFigures(record: DayRecord): { figures: Record<string, number>
     quiet_run_statements: statementsOf(all(quiet)),
     quiet_run_sessions: sessionsOf(all(quiet)),
     writing_run_statements: statementsOf(all(writing)),
+    reconcile_run_statements: statementsOf(all(reconciling)),
     probe_statements: statementsOf(probeUses),
     probe_sessions: sessionsOf(probeUses),
     awake_vs_minimum: round(day.awakeMinutes / minimum.awakeMinutes, 2),
@@ -96,7 +105,7 @@ export function dayFigures(record: DayRecord): { figures: Record<string, number>
   return { figures, bound };
 }
 
-/** Met when quiet runs and probes sent nothing and the warehouse was awake at most 1.1 × what the writing runs alone need. */
+/** Met when quiet runs and probes sent nothing and the warehouse was awake at most 1.1 × what the writing and reconciling runs alone need. */
 export function dayTargetMet(f: Record<string, number>, b: Record<string, number>): boolean {
   return f.quiet_run_statements === 0 && f.probe_statements === 0 && f.awake_minutes_per_day! <= b.min_awake_minutes! * b.target_awake_vs_minimum!;
 }

@@ -25,6 +25,8 @@ export interface RunRecord {
   readonly at: number;
   readonly end: number;
   readonly edits: number;
+  /** A database was read in full: the periodic reconcile (its duty, like the edits', is to open the warehouse). */
+  readonly reconcile: boolean;
   readonly uses: readonly Use[];
   readonly rowsUpserted: number;
   readonly ok: boolean;
@@ -38,8 +40,8 @@ export interface DayRecord {
 }
 
 /**
- * A plan of `runs` runs every 30 minutes from `startHour` UTC of the day after tomorrow (Notion's edit
- * times, which come from the real clock, stay in the engine's past), with `edits` pages edited before
+ * A plan of `runs` runs every 30 minutes from `startHour` UTC of the day after tomorrow (the seeded
+ * pages, stamped by the real clock, stay in the day's past), with `edits` pages edited before
  * each run in working hours (08:00–16:00), and a readiness probe every 10 s until the last run's slot ends.
  */
 export function dayPlan(runs: number, edits: number, startHour = 0, realNow = Date.now()): DayPlan {
@@ -54,7 +56,7 @@ export function dayPlan(runs: number, edits: number, startHour = 0, realNow = Da
 
 /**
  * Runs the day: a full sync an hour before it (not counted), then each scheduled run of the real
- * engine (`runSync`, its `now` the simulated clock, its warehouse opened through the model: the scratch
+ * engine (`runSync`, its `now` the simulated clock, the sandbox's clock set to it before each run, its warehouse opened through the model: the scratch
  * DuckDB file for the state, the Databricks dialect's recording driver for the statements, see
  * tee-warehouse.ts), the sandbox's pages edited before the runs that bring edits, and the probes in
  * between. Nothing sleeps: the clock moves to each probe and run, and by each statement's latency.
@@ -67,26 +69,36 @@ export async function simulateDay(ws: BenchWorkspace, plan: DayPlan, databaseKey
   const catalog: RecordedCatalog = new Map();
   const sync = async (warehouse: ServerlessWarehouse, tag: string, full: boolean) =>
     runSync({ config, logger, events, now: () => new Date(clock.now()), openWarehouse: modelOpener(warehouse, clock, tag, catalog) }, { full });
-  const setup = await sync(new ServerlessWarehouse(), "setup", true);
-  if (!setup.ok) throw new Error(`the full sync before the day failed: ${failures(setup.summaries)}`);
+  // Notion's clock follows the simulated one: edits are stamped, and answers dated, in the day's time.
+  await ws.sandbox.setTime(clock.now());
+  // The worker runs from before the day (a day in its steady state): its first contact, which loads the
+  // KPIs' status, is the setup's sync, outside the day. A worker start costs that one contact.
   const warehouse = new ServerlessWarehouse();
   const probes = dayProbes({ config, events, logger, clock, warehouse, startAt: plan.from, intervalMs: plan.probeEveryMs });
+  const setup = await sync(new ServerlessWarehouse(), "setup", true);
+  if (!setup.ok) throw new Error(`the full sync before the day failed: ${failures(setup.summaries)}`);
   const runs: RunRecord[] = [];
   for (const [index, slot] of plan.runs.entries()) {
     await probes.until(slot.at);
     clock.advanceTo(slot.at);
+    await ws.sandbox.setTime(clock.now());
     if (slot.edits > 0) await ws.sandbox.changePages(databaseKey, slot.edits, "Planned", 10_000 * (index + 1));
     const first = warehouse.uses.length;
     const result = await sync(warehouse, `run ${index + 1}`, false);
-    runs.push(runRecord(slot, clock.now(), warehouse.uses.slice(first), result.ok, rowsOf(result.summaries)));
+    const reconcile = result.summaries.some((summary) => summary.mode === "full");
+    runs.push({
+      at: slot.at,
+      end: clock.now(),
+      edits: slot.edits,
+      reconcile,
+      uses: warehouse.uses.slice(first),
+      rowsUpserted: rowsOf(result.summaries),
+      ok: result.ok,
+    });
     probes.skipTo(clock.now());
   }
   await probes.until(plan.to);
   return { plan, warehouse, runs, probes: probes.counts };
-}
-
-function runRecord(slot: DayPlan["runs"][number], end: number, uses: readonly Use[], ok: boolean, rowsUpserted: number): RunRecord {
-  return { at: slot.at, end, edits: slot.edits, uses, rowsUpserted, ok };
 }
 
 const rowsOf = (summaries: readonly { rowsUpserted: number }[]) => summaries.reduce((n, s) => n + s.rowsUpserted, 0);

@@ -22,6 +22,8 @@ export interface SandboxProcess {
   changePages(key: string, count: number, property: string, base: number): Promise<string[]>;
   dependentMinimum(lines: readonly string[]): Promise<{ pages: number; requests: number }>;
   setRateLimit(rps: number, burst?: number): Promise<void>;
+  /** Sets the sandbox's clock to `at` (epoch ms), running on from there: a simulated day's Notion time. */
+  setTime(at: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ export async function startSandboxProcess(options: SandboxOptions): Promise<Sand
     changePages: (key, count, property, base) => call({ op: "changePages", key, count, property, base }),
     dependentMinimum: (lines) => call({ op: "dependentMinimum", lines }),
     setRateLimit: (rps, burst) => call({ op: "setRateLimit", rps, ...(burst === undefined ? {} : { burst }) }),
+    setTime: (at) => call({ op: "setTime", at }),
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

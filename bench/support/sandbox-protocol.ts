@@ -15,7 +15,9 @@ export type SandboxCall =
   /** The fewest requests of the dependent refresh after these budget lines changed (see request-bound.ts). */
   | { op: "dependentMinimum"; lines: readonly string[] }
   /** Buckets restart full: each repetition starts from the same state. */
-  | { op: "setRateLimit"; rps: number; burst?: number };
+  | { op: "setRateLimit"; rps: number; burst?: number }
+  /** The sandbox's clock (its edits' times, the Date of its answers) reads `at` now and runs on from there. */
+  | { op: "setTime"; at: number };
 
 /** The sandbox process's first message: what an engine needs to reach it. */
 export interface SandboxHello {

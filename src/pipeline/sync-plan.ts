@@ -96,10 +96,17 @@ function notInBronze(previous: Watermark, mappedIds: readonly string[]): string 
   return missing.length === 0 ? undefined : `propert${missing.length === 1 ? "y" : "ies"} ${missing.join(", ")} (not in the data source at the last full read)`;
 }
 
-/** True when the last full read is older than `reconcile_every` (0: never; a watermark without one: due). */
+/**
+ * How early a reconcile may come: the databases of one run start seconds or minutes apart, so the tick
+ * a period after their last full read finds some a little short of it. Without the slack those are read
+ * in full one tick later, a second run that opens the warehouse (and wakes a stopped one) for the same duty.
+ */
+export const RECONCILE_SLACK_MS = 5 * 60_000;
+
+/** True when the last full read is older than `reconcile_every`, less the slack (0: never; a watermark without one: due). */
 export function reconcileDue(previous: Watermark, everyMs: number, now: Date): boolean {
   if (everyMs === 0) return false;
-  return !previous.lastFullAt || now.getTime() - Date.parse(previous.lastFullAt) >= everyMs;
+  return !previous.lastFullAt || now.getTime() - Date.parse(previous.lastFullAt) >= everyMs - Math.min(RECONCILE_SLACK_MS, everyMs / 2);
 }
 
 /** Notion stamps times rounded down to the minute: the start of the minute of `time`. */

@@ -47,6 +47,19 @@ describe("planSync", () => {
     ["a changed data source", input({ dataSourceId: "ds2" }), "full", "the data source changed"],
     ["the reconcile due", input({ previous: previous({ lastFullAt: "2026-12-01T10:07:42.123Z" }) }), "full", "periodic reconcile (settings.reconcile_every)"],
     ["a watermark without a full read", input({ previous: previous({ lastFullAt: undefined }) }), "full", "periodic reconcile (settings.reconcile_every)"],
+    // The databases of one run start seconds apart: a tick that comes a little early reconciles them all together.
+    [
+      "the reconcile due within the slack",
+      input({ previous: previous({ lastFullAt: "2026-12-01T10:09:00.000Z" }) }),
+      "full",
+      "periodic reconcile (settings.reconcile_every)",
+    ],
+    [
+      "the reconcile not due beyond the slack",
+      input({ previous: previous({ lastFullAt: "2026-12-01T10:13:00.000Z" }) }),
+      "incremental",
+      "changes since the watermark",
+    ],
     ["nothing but changes", input(), "incremental", "changes since the watermark"],
     [
       "a changed mapping that newly reads a rollup (its bronze value was not kept fresh)",
