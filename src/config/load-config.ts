@@ -169,16 +169,15 @@ function warehouseSettings(env: EnvValues, duckdbPath: string | undefined): Ware
 }
 
 /**
- * Delta table properties by default: the change data feed (consumers of silver read what changed),
- * deletion vectors (an update rewrites no whole file), optimized writes and auto compaction (a MERGE
- * per batch makes small files). A warehouse that refuses one (e.g. a serverless warehouse answering
- * DELTA_UNKNOWN_CONFIGURATION) is given its own list in DATABRICKS_TABLE_PROPERTIES.
+ * Delta table properties by default, only those that change behaviour: the change data feed (consumers
+ * of silver read what changed) and deletion vectors (an update rewrites no whole file). Optimized writes
+ * and auto compaction are always on for MERGE into Unity Catalog managed tables, so their
+ * `delta.autoOptimize.*` properties add nothing there, and a serverless warehouse may refuse them
+ * (DELTA_UNKNOWN_CONFIGURATION): they are opt-in through DATABRICKS_TABLE_PROPERTIES, which replaces this list.
  */
 export const DEFAULT_TABLE_PROPERTIES: Readonly<Record<string, string>> = Object.freeze({
   "delta.enableChangeDataFeed": "true",
   "delta.enableDeletionVectors": "true",
-  "delta.autoOptimize.optimizeWrite": "true",
-  "delta.autoOptimize.autoCompact": "true",
 });
 
 function parseProperties(text: string): Readonly<Record<string, string>> {
