@@ -37,6 +37,8 @@ export interface DatabricksSettings {
   readonly tableProperties: Readonly<Record<string, string>>;
   readonly statementTimeoutSeconds: number;
   readonly connectTimeoutMs: number;
+  /** How long opening a session waits for a warehouse that is starting (DATABRICKS_STARTUP_TIMEOUT_MS). */
+  readonly startupTimeoutMs: number;
   readonly maxRetries: number;
 }
 

@@ -67,6 +67,8 @@ export const envSchema = z.object({
   DATABRICKS_STATEMENT_TIMEOUT_S: z.coerce.number().int().min(10).max(172_800).default(3_600),
   /** Bound of opening a session and of each HTTP request of the driver, in milliseconds. */
   DATABRICKS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /** How long opening a session waits for a warehouse that is starting (503, 429, timeouts), in milliseconds; 0: not at all. */
+  DATABRICKS_STARTUP_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(300_000),
   /** Retries of one statement on transient errors (network, 5xx, Delta write conflicts). */
   DATABRICKS_MAX_RETRIES: z.coerce.number().int().min(0).max(20).default(5),
   MAPPING_PATH: z.string().min(1).default("config/notion_mapping.yaml"),

@@ -164,6 +164,7 @@ function warehouseSettings(env: EnvValues, duckdbPath: string | undefined): Ware
     tableProperties: env.DATABRICKS_TABLE_PROPERTIES === undefined ? DEFAULT_TABLE_PROPERTIES : parseProperties(env.DATABRICKS_TABLE_PROPERTIES),
     statementTimeoutSeconds: env.DATABRICKS_STATEMENT_TIMEOUT_S,
     connectTimeoutMs: env.DATABRICKS_CONNECT_TIMEOUT_MS,
+    startupTimeoutMs: env.DATABRICKS_STARTUP_TIMEOUT_MS,
     maxRetries: env.DATABRICKS_MAX_RETRIES,
   });
 }

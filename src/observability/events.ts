@@ -54,6 +54,8 @@ export interface SyncEvents {
   "notion:retry": { path: string; attempt: number; code: ErrorCode; message: string };
   /** A warehouse statement failed transiently (a Delta write conflict, a refusal, a broken connection) and is sent again. */
   "warehouse:retry": { attempt: number; kind: WarehouseErrorKind; message: string };
+  /** Opening the warehouse found it starting (503, 429, a timeout) and waits before trying again, within its startup budget. */
+  "warehouse:waiting": { attempt: number; waitMs: number; waitedMs: number; budgetMs: number; message: string };
   "worker:start": { port: number; schedule: string; runOnStart: boolean };
   /** `forced`: the graceful stop took too long and the run in flight was abandoned. */
   "worker:stop": { forced: boolean };

@@ -37,6 +37,7 @@ export function subscribeLogger(events: EventBus, logger: Logger): () => void {
     events.on("notion:rate_limited", (e) => logger.warn(e, "notion rate limited; pausing all requests")),
     events.on("notion:retry", (e) => logger.warn(e, "notion request failed; retrying")),
     events.on("warehouse:retry", (e) => logger.warn(e, "warehouse statement failed; retrying")),
+    events.on("warehouse:waiting", (e) => logger.info(e, "the SQL warehouse is not ready (starting?); waiting for it")),
     events.on("lock:acquired", (e) => e.takenOver && logger.warn({ runId: e.runId, holder: e.takenOver }, "took over a stale run lock")),
     events.on("lock:lost", (e) =>
       logger.error({ runId: e.runId, holder: e.holder }, "the run lock was taken over by another process; stopping after the batch in flight"),

@@ -65,7 +65,10 @@ export async function openWarehouseState(
   lost: AbortController,
 ) {
   const { config, events } = deps;
-  const warehouse = await (deps.openWarehouse ?? createWarehouse)(config.warehouse, { retry: (info) => events.emit("warehouse:retry", info) });
+  const warehouse = await (deps.openWarehouse ?? createWarehouse)(config.warehouse, {
+    retry: (info) => events.emit("warehouse:retry", info),
+    waiting: (info) => events.emit("warehouse:waiting", info),
+  });
   events.emit("warehouse:contact", { at: new Date(), ok: true });
   releasers.push(() => warehouse.close());
   await warehouse.ensureTables([syncRunsTable(config.mapping.settings), quarantineTable(config.mapping.settings)]);

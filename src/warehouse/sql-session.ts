@@ -1,5 +1,6 @@
 import { SyncError } from "../errors.js";
 import type { Dialect, Driver } from "./dialect.js";
+import { isWarehouseError } from "./warehouse-error.js";
 import { read, run, statementFailed, withStaged, type TableName } from "./statements.js";
 import type { Row, TableSpec } from "./table-spec.js";
 import type { SqlSession, TypeChange } from "./warehouse.js";
@@ -73,6 +74,24 @@ async function describe(dialect: Dialect, driver: Driver, table: TableName): Pro
 }
 
 /**
+ * CREATE SCHEMA IF NOT EXISTS, where a refusal of a schema that exists is no failure: Unity Catalog
+ * may ask for CREATE SCHEMA on the catalog even then, which a principal granted only USE SCHEMA and
+ * CREATE TABLE on existing schemas lacks. The check costs a statement only after a refusal.
+ */
+async function createSchema(dialect: Dialect, driver: Driver, schema: string): Promise<void> {
+  try {
+    await run(driver, "create schema", `CREATE SCHEMA IF NOT EXISTS ${dialect.qualifySchema(schema)}`);
+  } catch (error) {
+    if (!isWarehouseError(error) || error.kind !== "permission") throw error;
+    const exists = await driver.query(`DESCRIBE SCHEMA ${dialect.qualifySchema(schema)}`).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) throw error;
+  }
+}
+
+/**
  * Creates the table (and its schema, once per session) when it is absent, or adds the columns it
  * lacks. A table that exists costs one DESCRIBE and no DDL: on Databricks each statement costs. A
  * column whose type changed is refused, naming what to do.
@@ -82,7 +101,7 @@ async function ensureTable(dialect: Dialect, driver: Driver, table: TableSpec, s
   const existing = await describe(dialect, driver, table);
   if (!existing) {
     if (!schemasCreated.has(table.schema)) {
-      await run(driver, "create schema", `CREATE SCHEMA IF NOT EXISTS ${dialect.qualifySchema(table.schema)}`);
+      await createSchema(dialect, driver, table.schema);
       schemasCreated.add(table.schema);
     }
     const columns = table.columns.map((c) => `${q(c.name)} ${dialect.typeName(c.type)}`).join(", ");

@@ -8,6 +8,7 @@ import { cellText, isoOf, read, run, withStaged } from "./statements.js";
 import { bronzeVersionsSql, currentVersionsSql, forgetSeenSql, markUnseenSql, mergeBronzeSql, mergeSilverSql, upsertSql, type SqlText } from "./sync-sql.js";
 import type { Row, TableSpec } from "./table-spec.js";
 import type { BatchWrite, CurrentVersion, Warehouse } from "./warehouse.js";
+import { isWarehouseError } from "./warehouse-error.js";
 
 const ID_LIST: TableSpec = { schema: "", name: "page_ids", key: [S.pageId], columns: [{ name: S.pageId, type: { kind: "string" } }] };
 
@@ -89,9 +90,16 @@ async function writeBatch(
   batch: BatchWrite,
   insertRows: (table: TableSpec, rows: readonly Row[]) => Promise<void>,
 ) {
-  const merge = async (table: TableSpec, rows: readonly Row[], purpose: string, sql: (source: string) => string) => {
+  const merge = async (table: TableSpec, rows: readonly Row[], purpose: string, sql: (source: string) => string): Promise<number> => {
     if (rows.length === 0) return 0;
-    return withStaged(driver, table, rows, async (staged) => (await run(driver, purpose, sql(staged.source), table, staged.params)) ?? rows.length);
+    try {
+      return await withStaged(driver, table, rows, async (staged) => (await run(driver, purpose, sql(staged.source), table, staged.params)) ?? rows.length);
+    } catch (error) {
+      // Each MERGE is idempotent and keyed by page: the halves land as the whole would have.
+      const halves = isWarehouseError(error) && error.kind === "too_large" ? halvesByPage(rows) : undefined;
+      if (!halves) throw error;
+      return (await merge(table, halves[0], purpose, sql)) + (await merge(table, halves[1], purpose, sql));
+    }
   };
   const transactional = dialect.capabilities.transactions;
   if (transactional) await driver.begin();
@@ -110,4 +118,18 @@ async function writeBatch(
     if (transactional) await driver.rollback().catch(() => undefined);
     throw error;
   }
+}
+
+/** Rows in two, a page's rows together (a batch may hold two versions of one page); undefined for one page. */
+function halvesByPage(rows: readonly Row[]): [Row[], Row[]] | undefined {
+  const pages = new Map<unknown, Row[]>();
+  for (const row of rows) {
+    const page = pages.get(row[S.pageId]);
+    if (page) page.push(row);
+    else pages.set(row[S.pageId], [row]);
+  }
+  if (pages.size < 2) return undefined;
+  const groups = [...pages.values()];
+  const middle = Math.ceil(groups.length / 2);
+  return [groups.slice(0, middle).flat(), groups.slice(middle).flat()];
 }

@@ -24,6 +24,8 @@ export type WarehouseErrorKind =
   | "missing_table"
   /** Another process holds the warehouse (a DuckDB file open elsewhere). */
   | "locked"
+  /** More than one statement may carry (HTTP 413, or the driver's own bound): the same would fail again, its rows in two would not. */
+  | "too_large"
   | "other";
 
 /** When a statement that failed so may be sent again: it did not run, it may have run, or it would fail again. */

@@ -133,6 +133,8 @@ export interface RelatedPages {
 /** What a warehouse reports while it works (retries), for logs and metrics. */
 export interface WarehouseObserver {
   retry?(info: { readonly attempt: number; readonly kind: WarehouseErrorKind; readonly message: string }): void;
+  /** Opening the warehouse waits for it to start (a stopped SQL warehouse answers 503 meanwhile). */
+  waiting?(info: { readonly attempt: number; readonly waitMs: number; readonly waitedMs: number; readonly budgetMs: number; readonly message: string }): void;
 }
 
 export interface CurrentVersion {

@@ -21,6 +21,36 @@ const failure = async (promise: Promise<unknown>) =>
   );
 let session: StatementSession | undefined;
 
+/** One mapped table under fresh schemas: its silver, bronze and quarantine tables. */
+function oneTable() {
+  const prefix = uniquePrefix();
+  const mapping = parseMapping(
+    `settings:\n  schemas: { bronze: ${prefix}_bronze, silver: ${prefix}_silver, meta: ${prefix}_meta, gold: ${prefix}_gold }\nt:\n  database_id: "842a0286cef046a8abbaeac4c8ca644e"\n  columns:\n    - { notion_property: A, column_name: amount, column_type: "DECIMAL(18,2)" }\n`,
+    "t.yaml",
+    {},
+  );
+  const database = mapping.databases[0]!;
+  return {
+    prefix,
+    silver: silverTable(database, mapping.settings),
+    bronze: bronzeTable(database, mapping.settings),
+    quarantine: quarantineTable(mapping.settings),
+  };
+}
+
+const silverRow = (pageId: string, url: string): Row => ({
+  page_id: pageId,
+  amount: "1.50",
+  created_time: "2026-01-01T00:00:00.000Z",
+  last_edited_time: "2026-01-01T00:00:00.000Z",
+  url,
+  _is_deleted: false,
+  _deleted_at: null,
+  _row_hash: "h",
+  _synced_at: "2026-01-02T00:00:00.000Z",
+  _run_id: "r",
+});
+
 afterEach(async () => {
   await session?.close();
   session = undefined;
@@ -74,20 +104,50 @@ describe("the local warehouse through @databricks/sql", () => {
     expect(error.message).not.toMatch(/\n\tat |HiveSQLException/);
   });
 
-  it("plays a warehouse that is starting: 503 with Retry-After on every call, then serves", async () => {
-    local().faults.coldStart(2_000, 2);
+  it("plays a warehouse that is starting for 20 s (503 with Retry-After: 2 on every call); the session waits it out, 2 s a wait", async () => {
+    local().faults.coldStart(20_000, 2);
     const calls = local().calls.length;
-    const error = await failure(openDatabricksSession(settings()));
-    // The driver sends OpenSession once and does not retry it.
-    expect(error.cause?.statusCode).toBe(503);
-    expect(
-      local()
-        .calls.slice(calls)
-        .map((c) => `${c.method} ${c.status}`),
-    ).toEqual(["OpenSession 503"]);
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
-    session = await openDatabricksSession(settings());
+    const waits: number[] = [];
+    const started = Date.now();
+    session = await openDatabricksSession(settings(), { waiting: (w) => waits.push(w.waitMs) });
+    const tookMs = Date.now() - started;
     expect(await session.run("SELECT 1 AS one", {})).toEqual([{ one: 1 }]);
+    // The driver sends OpenSession once per try and does not retry it: the session's startup budget does.
+    const opens = local()
+      .calls.slice(calls)
+      .filter((c) => c.method === "OpenSession");
+    expect(opens.at(-1)?.status).toBe(200);
+    expect(opens.slice(0, -1).every((c) => c.status === 503)).toBe(true);
+    expect(waits.length).toBe(opens.length - 1);
+    expect(waits.every((ms) => ms === 2_000)).toBe(true);
+    expect(tookMs).toBeGreaterThanOrEqual(20_000);
+    expect(tookMs).toBeLessThan(26_000);
+  }, 40_000);
+
+  it("fails a warehouse that does not start within DATABRICKS_STARTUP_TIMEOUT_MS, saying how long it waited", async () => {
+    local().faults.coldStart(10_000, 1);
+    const error = await failure(openDatabricksSession(settings({ DATABRICKS_STARTUP_TIMEOUT_MS: "2500" })));
+    expect(error.message).toMatch(
+      /^cannot open a session on the Databricks SQL warehouse at .*: .*503.*\(still not ready after [34] s of DATABRICKS_STARTUP_TIMEOUT_MS\)$/s,
+    );
+  });
+
+  it("waits what Retry-After says (2 s) when a statement is refused with 503, and sends it again", async () => {
+    local().faults.http({ status: 503, methods: ["ExecuteStatement"], times: 1, retryAfterSeconds: 2, message: "TEMPORARILY_UNAVAILABLE: busy" });
+    const warehouse = await openDriverWarehouse(local(), {}, {});
+    try {
+      const from = local().calls.length;
+      expect(await warehouse.sql.query("SELECT 4 AS four")).toEqual([{ four: 4 }]);
+      const executes = local()
+        .calls.slice(from)
+        .filter((c) => c.method === "ExecuteStatement");
+      expect(executes.map((c) => c.status)).toEqual([503, 200]);
+      const waitedMs = executes[1]!.at - executes[0]!.at;
+      expect(waitedMs).toBeGreaterThanOrEqual(1_950);
+      expect(waitedMs).toBeLessThan(3_000);
+    } finally {
+      await warehouse.close();
+    }
   });
 
   it("refuses a token it does not know with 401, and the secret appears in no message", async () => {
@@ -138,44 +198,24 @@ describe("the local warehouse through @databricks/sql", () => {
     ).toBeGreaterThan(3);
   });
 
-  it("with a protocol older than V8, the driver drops the parameters and the statement fails UNBOUND_SQL_PARAMETER", async () => {
+  it("refuses a server whose protocol is older than V8 at open (the driver would drop the parameters, and statements fail UNBOUND_SQL_PARAMETER)", async () => {
     local().faults.protocolVersion = tcli.TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V7;
-    session = await openDatabricksSession(settings());
-    const error = await failure(session.run("SELECT :x AS x", { x: "value" }));
-    expect((error as unknown as { response: { sqlState: string } }).response.sqlState).toBe("42P02");
-    expect(error.message).toMatch(/^\[UNBOUND_SQL_PARAMETER\]/);
-    expect(local().statements.at(-1)).toMatchObject({ sql: "SELECT :x AS x", parameters: 0 });
+    const statements = local().statements.length;
+    const error = await failure(openDatabricksSession(settings()));
+    expect(error.message).toMatch(
+      /^cannot open a session on the Databricks SQL warehouse at .*: the server speaks protocol V7 of the SQL service, which cannot bind named parameters/,
+    );
+    expect(local().statements).toHaveLength(statements);
   });
 
   it("fails a MERGE with a Delta conflict (2D521) without running it; the dialect sends it again and the rows land", async () => {
-    const prefix = uniquePrefix();
-    const mapping = parseMapping(
-      `settings:\n  schemas: { bronze: ${prefix}_bronze, silver: ${prefix}_silver, meta: ${prefix}_meta, gold: ${prefix}_gold }\nt:\n  database_id: "842a0286cef046a8abbaeac4c8ca644e"\n  columns:\n    - { notion_property: A, column_name: amount, column_type: "DECIMAL(18,2)" }\n`,
-      "t.yaml",
-      {},
-    );
-    const [silver, bronze, quarantine] = [
-      silverTable(mapping.databases[0]!, mapping.settings),
-      bronzeTable(mapping.databases[0]!, mapping.settings),
-      quarantineTable(mapping.settings),
-    ];
+    const { silver, bronze, quarantine, prefix } = oneTable();
     const retries: string[] = [];
     const warehouse = await openDriverWarehouse(local(), {}, { retry: (r) => retries.push(r.kind) });
     try {
       await warehouse.ensureTables([bronze, silver, quarantine]);
       local().faults.statement({ match: new RegExp(`^MERGE INTO \\S*${prefix}_silver`), kind: "conflict", times: 1 });
-      const row: Row = {
-        page_id: "p1",
-        amount: "1.50",
-        created_time: "2026-01-01T00:00:00.000Z",
-        last_edited_time: "2026-01-01T00:00:00.000Z",
-        url: "u",
-        _is_deleted: false,
-        _deleted_at: null,
-        _row_hash: "h",
-        _synced_at: "2026-01-02T00:00:00.000Z",
-        _run_id: "r",
-      };
+      const row = silverRow("p1", "u");
       const version: Row = {
         page_id: "p1",
         last_edited_time: "2026-01-01T00:00:00.000Z",
@@ -193,6 +233,44 @@ describe("the local warehouse through @databricks/sql", () => {
       ).toEqual({ bronzeInserted: 1, silverUpserted: 1 });
       expect(retries).toEqual(["conflict"]);
       expect(await warehouse.sql.query(`SELECT page_id FROM ${warehouse.sql.tableName(silver)}`)).toEqual([{ page_id: "p1" }]);
+    } finally {
+      await warehouse.close();
+    }
+  });
+
+  it("splits a batch the warehouse refuses as too large (413) and lands every row", async () => {
+    const { silver, bronze, quarantine } = oneTable();
+    const warehouse = await openDriverWarehouse(local(), {}, {});
+    try {
+      await warehouse.ensureTables([bronze, silver, quarantine]);
+      const rows = Array.from({ length: 8 }, (_, i) => silverRow(`p${i}`, "x".repeat(400)));
+      // One row's JSON is about 700 bytes: the 8 rows together are refused, two are not.
+      local().faults.maxParameterBytes = 2_000;
+      const from = local().calls.length;
+      expect(
+        await warehouse.writeBatch({ bronze: { table: bronze, rows: [] }, silver: { table: silver, rows }, quarantine: { table: quarantine, rows: [] } }),
+      ).toEqual({ bronzeInserted: 0, silverUpserted: 8 });
+      const merges = local()
+        .calls.slice(from)
+        .filter((c) => c.method === "ExecuteStatement");
+      expect(merges.filter((c) => c.status === 413).length).toBeGreaterThan(0);
+      const landed = await warehouse.sql.query(`SELECT page_id, url FROM ${warehouse.sql.tableName(silver)} ORDER BY page_id`);
+      expect(landed).toEqual(rows.map((r) => ({ page_id: r.page_id, url: r.url })));
+    } finally {
+      await warehouse.close();
+    }
+  });
+
+  it("creates a table in a schema that exists when the principal may not CREATE SCHEMA (least privilege); an absent schema still fails, saying so", async () => {
+    const { silver, quarantine } = oneTable();
+    const warehouse = await openDriverWarehouse(local(), {}, {});
+    try {
+      // An administrator made the silver schema; this principal has USE SCHEMA and CREATE TABLE there, nothing on the catalog.
+      await warehouse.sql.execute(`CREATE SCHEMA ${warehouse.sql.quote(silver.schema)}`);
+      local().faults.statement({ match: /^CREATE SCHEMA/, kind: "denied", times: 10 });
+      expect(await warehouse.ensureTables([silver])).toEqual([`${silver.schema}.${silver.name}`]);
+      expect(await warehouse.sql.tableExists(silver)).toBe(true);
+      await expect(warehouse.ensureTables([quarantine])).rejects.toThrow(/\(create schema\): \[INSUFFICIENT_PERMISSIONS\]/);
     } finally {
       await warehouse.close();
     }

@@ -56,19 +56,20 @@ describe("WAREHOUSE=databricks", () => {
     expect([both.code, /choose one way to sign in/.test(both.stderr)]).toEqual([2, true]);
   });
 
-  it("fails a sync with a clear connection error when the host never answers, and exits right after it", async () => {
+  it("fails a sync with a clear connection error when the host never answers within the startup budget, and exits right after it", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "sync"], {
       env: {
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? "/tmp",
         LOG_LEVEL: "warn",
-        ...databricks({ DATABRICKS_HOST: `127.0.0.1:${silentPort}`, DATABRICKS_CONNECT_TIMEOUT_MS: "2000" }),
+        // A silent host looks like a warehouse that is starting: tried again until the budget is spent.
+        ...databricks({ DATABRICKS_HOST: `127.0.0.1:${silentPort}`, DATABRICKS_CONNECT_TIMEOUT_MS: "2000", DATABRICKS_STARTUP_TIMEOUT_MS: "2500" }),
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
     let reported: number | undefined;
-    const expected = `cannot open a session on the Databricks SQL warehouse at 127.0.0.1:${silentPort}/sql/1.0/warehouses/abc123: no answer within 2000 ms (DATABRICKS_CONNECT_TIMEOUT_MS)`;
+    const expected = `cannot open a session on the Databricks SQL warehouse at 127.0.0.1:${silentPort}/sql/1.0/warehouses/abc123: no answer within 2000 ms (DATABRICKS_CONNECT_TIMEOUT_MS) (still not ready after 5 s of DATABRICKS_STARTUP_TIMEOUT_MS)`;
     const collect = (chunk: Buffer) => {
       output += chunk.toString();
       if (reported === undefined && output.includes(expected)) reported = Date.now();
@@ -87,7 +88,12 @@ describe("WAREHOUSE=databricks", () => {
   it("still checks the warehouse in verify when the Notion token is refused", async () => {
     const result = await runCli(
       ["verify", "--json"],
-      databricks({ NOTION_TOKEN: "secret_refused_token_xyz", DATABRICKS_HOST: `127.0.0.1:${silentPort}`, DATABRICKS_CONNECT_TIMEOUT_MS: "2000" }),
+      databricks({
+        NOTION_TOKEN: "secret_refused_token_xyz",
+        DATABRICKS_HOST: `127.0.0.1:${silentPort}`,
+        DATABRICKS_CONNECT_TIMEOUT_MS: "2000",
+        DATABRICKS_STARTUP_TIMEOUT_MS: "0",
+      }),
     );
     noSecrets(result.stdout + result.stderr);
     const report = JSON.parse(result.stdout) as { checks: { name: string; ok: boolean }[] };

@@ -257,15 +257,31 @@ describe("Databricks writes", () => {
     expect(await created({})).toMatch(/\) USING DELTA$/);
   });
 
-  it("refuses a batch whose JSON is over what one statement may carry, naming the setting", async () => {
-    const session = recordingSession();
+  it("splits a batch whose JSON is over what one statement may carry, by page, until each half fits", async () => {
+    const session = recordingSession(() => [{ num_affected_rows: 0 }]);
     const warehouse = await warehouseOn(session, "main");
     const big = { ...row, url: "x".repeat(1024 * 1024) };
-    const rows = Array.from({ length: 16 }, (_, i) => ({ ...big, page_id: `p${i}` }));
+    // 16 pages of 1 MiB, page p0 twice (two versions): 17 MiB in one, 8–9 MiB in each half.
+    const rows = [{ ...big, page_id: "p0" }, ...Array.from({ length: 16 }, (_, i) => ({ ...big, page_id: `p${i}` }))];
+    await warehouse.writeBatch({
+      bronze: { table: bronze, rows: [] },
+      silver: { table: silver, rows },
+      quarantine: { table: quarantineTable(settings), rows: [] },
+    });
+    const sent = session.calls.map((c) => (JSON.parse(String(c.params.nds_rows)) as { page_id: string }[]).map((r) => r.page_id));
+    expect(sent).toEqual([
+      ["p0", "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7"],
+      ["p8", "p9", "p10", "p11", "p12", "p13", "p14", "p15"],
+    ]);
+  });
+
+  it("refuses one page whose row alone is over what a statement may carry, naming the table and the setting", async () => {
+    const session = recordingSession();
+    const warehouse = await warehouseOn(session, "main");
     await expect(
       warehouse.writeBatch({
         bronze: { table: bronze, rows: [] },
-        silver: { table: silver, rows },
+        silver: { table: silver, rows: [{ ...row, url: "x".repeat(16 * 1024 * 1024) }] },
         quarantine: { table: quarantineTable(settings), rows: [] },
       }),
     ).rejects.toThrow(/^the batch for ppm_silver\.t is 16\.0 MiB as JSON, over the 15 MiB one Databricks statement may carry: lower settings\.batch_max_bytes/);
@@ -419,6 +435,36 @@ describe("Databricks failures", () => {
     expect(result.silverUpserted).toBe(1);
     expect(session.calls).toHaveLength(3);
     expect(retries).toEqual(["1:conflict", "2:conflict"]);
+  });
+
+  it("waits what a refusal's Retry-After asks, in seconds, instead of the backoff; at most maxRetries such waits", async () => {
+    const refused = (seconds: string) =>
+      Object.assign(new Error("Received a response with a bad HTTP status code: 503"), {
+        statusCode: 503,
+        response: { status: 503, headers: new Headers({ "Retry-After": seconds }) },
+      });
+    let failures = 1;
+    const session = recordingSession(() => (failures-- > 0 ? refused("1") : [{ n: 1 }]));
+    const retries: string[] = [];
+    // A backoff of 20 s: the retry after ~1 s is the header's doing.
+    const options = { catalog: "main", maxRetries: 2, retryDelayMs: 20_000, openSession: async () => session };
+    const warehouse = await openWarehouse(databricksDialect({ ...options, observer: { retry: (i) => retries.push(`${i.attempt}:${i.kind}`) } }));
+    const started = performance.now();
+    expect(await warehouse.sql.query("SELECT 1 AS n")).toEqual([{ n: 1 }]);
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(990);
+    expect(waited).toBeLessThan(5_000);
+    expect([session.calls.length, retries]).toEqual([2, ["1:refused"]]);
+
+    // Always refused with Retry-After: 0 s: two waits the header asked for, then the backoff's two retries (shortened here).
+    const stubborn = recordingSession(() => refused("0"));
+    const error = await (
+      await openWarehouse(databricksDialect({ ...options, retryDelayMs: 1, openSession: async () => stubborn }))
+    ).sql
+      .query("SELECT 1 AS n")
+      .catch((e: unknown) => e as Error);
+    expect(stubborn.calls).toHaveLength(5);
+    expect((error as Error).message).toContain("(after 5 attempts)");
   });
 
   it("fails a terminal error at once, naming the table and the statement's purpose; transient ones after the retries, as transient", async () => {

@@ -83,6 +83,6 @@ export function databricksWarehouseDialect(settings: DatabricksSettings, observe
     tableProperties: settings.tableProperties,
     maxRetries: settings.maxRetries,
     observer,
-    openSession: async () => (await import("./databricks-session.js")).openDatabricksSession(settings),
+    openSession: async () => (await import("./databricks-session.js")).openDatabricksSession(settings, observer),
   });
 }

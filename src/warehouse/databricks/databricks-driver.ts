@@ -1,9 +1,11 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import pRetry, { AbortError } from "p-retry";
 import type { Driver, StagedRows } from "../dialect.js";
 import type { Row, TableSpec } from "../table-spec.js";
 import type { WarehouseObserver } from "../warehouse.js";
 import { isWarehouseError, mayRetry, WarehouseError } from "../warehouse-error.js";
 import { toDatabricksError } from "./databricks-errors.js";
+import { retryAfterMs } from "./databricks-startup.js";
 import { rowsJson, rowsRelation } from "./databricks-sql.js";
 
 /** One session on an engine that speaks Databricks SQL, with named parameters (`:name`). */
@@ -56,7 +58,11 @@ export function createDatabricksDriver(session: StatementSession, options: Datab
   };
 }
 
-/** One statement, sent again while its failure allows; the last attempt's error counts the attempts. */
+/**
+ * One statement, sent again while its failure allows; the last attempt's error counts the attempts.
+ * A refusal that says when to come back (`Retry-After`, in seconds) waits that long instead of the
+ * backoff: at most `maxRetries` such waits, besides the backoff's own retries.
+ */
 function runWithRetry(
   session: StatementSession,
   options: DatabricksDriverOptions,
@@ -64,6 +70,8 @@ function runWithRetry(
   params: Readonly<Record<string, unknown>>,
 ): Promise<Record<string, unknown>[]> {
   let attempts = 0;
+  let waitsAsked = 0;
+  const askedWait = (error: Error, retriesLeft: number) => (retriesLeft > 0 && waitsAsked < options.maxRetries ? retryAfterMs(error) : undefined);
   // p-retry unwraps AbortError: a failure that may not be retried is thrown as it is.
   return pRetry(
     async () => {
@@ -82,8 +90,17 @@ function runWithRetry(
       maxTimeout: 30 * options.retryDelayMs,
       factor: 2,
       randomize: true,
-      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-        if (retriesLeft > 0) options.observer.retry?.({ attempt: attemptNumber, kind: isWarehouseError(error) ? error.kind : "other", message: error.message });
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+        const waitMs = askedWait(error, retriesLeft);
+        if (retriesLeft > 0 || waitMs !== undefined)
+          options.observer.retry?.({ attempt: attemptNumber, kind: isWarehouseError(error) ? error.kind : "other", message: error.message });
+        if (waitMs !== undefined) await sleep(waitMs);
+      },
+      // A wait the warehouse asked for replaces the backoff: such a retry is counted apart, and follows at once.
+      shouldConsumeRetry: ({ error, retriesLeft }) => {
+        if (askedWait(error, retriesLeft) === undefined) return true;
+        waitsAsked += 1;
+        return false;
       },
     },
   );
@@ -95,7 +112,7 @@ function stageRows(table: TableSpec, rows: readonly Row[]): StagedRows {
   const bytes = Buffer.byteLength(json);
   if (bytes > MAX_ROWS_PARAM_BYTES) {
     throw new WarehouseError(
-      "data",
+      "too_large",
       `the batch for ${table.schema}.${table.name} is ${(bytes / 2 ** 20).toFixed(1)} MiB as JSON, over the ${MAX_ROWS_PARAM_BYTES / 2 ** 20} MiB one Databricks statement may carry: lower settings.batch_max_bytes (or batch_size) in the mapping`,
       {
         retry: "never",

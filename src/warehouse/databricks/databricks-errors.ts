@@ -11,6 +11,7 @@ export const DATABRICKS_RETRY: RetryTable = {
   data: "never",
   missing_table: "never",
   locked: "always",
+  too_large: "never",
   other: "never",
 };
 
@@ -28,6 +29,8 @@ const RULES: readonly { kind: WarehouseErrorKind; test: (e: Facts) => boolean }[
         e.message,
       ),
   },
+  // Databricks documents no limit for one request; its front end answers 413 for a body over what it takes.
+  { kind: "too_large", test: (e) => e.status === 413 || /\b(REQUEST_TOO_LARGE|Request Entity Too Large)\b/i.test(e.message) },
   {
     kind: "missing_table",
     test: (e) => e.sqlState === "42P01" || /\b(TABLE_OR_VIEW_NOT_FOUND|SCHEMA_NOT_FOUND|DELTA_TABLE_NOT_FOUND|NO_SUCH_CATALOG_EXCEPTION)\b/.test(e.message),

@@ -1,51 +1,25 @@
 import type { DBSQLClient } from "@databricks/sql";
 import type { DatabricksSettings } from "../../config/index.js";
 import type { StatementSession } from "./databricks-driver.js";
-import type { WarehouseError } from "../warehouse-error.js";
+import { WarehouseError } from "../warehouse-error.js";
+import type { WarehouseObserver } from "../warehouse.js";
 import { toDatabricksError } from "./databricks-errors.js";
+import { openWhenStarted } from "./databricks-startup.js";
 
 /**
  * A session on a Databricks SQL warehouse through @databricks/sql (loaded only here, so the package
  * is needed only with WAREHOUSE=databricks). One session serves a whole run. The session runs in UTC
- * with ANSI mode and a STATEMENT_TIMEOUT; opening it is bounded by DATABRICKS_CONNECT_TIMEOUT_MS.
+ * with ANSI mode and a STATEMENT_TIMEOUT; each try to open it is bounded by DATABRICKS_CONNECT_TIMEOUT_MS,
+ * and a warehouse that is starting is waited for up to DATABRICKS_STARTUP_TIMEOUT_MS (observer.waiting).
  * The driver's own log lines are dropped: they are not needed and must never carry a secret.
  */
-export async function openDatabricksSession(settings: DatabricksSettings): Promise<StatementSession> {
+export async function openDatabricksSession(settings: DatabricksSettings, observer: WarehouseObserver = {}): Promise<StatementSession> {
   const module = await import("@databricks/sql");
   const Client = module.DBSQLClient ?? (module as unknown as { default: typeof module }).default.DBSQLClient;
-  const client = new Client({ logger: { log: () => undefined } });
-  const auth =
-    settings.auth.kind === "token"
-      ? { token: settings.auth.token.reveal() }
-      : { authType: "databricks-oauth" as const, oauthClientId: settings.auth.clientId, oauthClientSecret: settings.auth.clientSecret.reveal() };
-  const where = `the Databricks SQL warehouse at ${settings.host}${settings.httpPath}`;
-  let session: Awaited<ReturnType<DBSQLClient["openSession"]>>;
-  try {
-    const [host = settings.host, port] = settings.host.split(":");
-    await client.connect({
-      host,
-      ...(port ? { port: Number(port) } : {}),
-      path: settings.httpPath,
-      ...auth,
-      telemetryEnabled: false,
-      // Each HTTP request is short (statements run asynchronously and are polled): no socket outlives it.
-      socketTimeout: settings.connectTimeoutMs,
-      retryMaxAttempts: 3,
-      userAgentEntry: "notion-delta-sync",
-    });
-    session = await withDeadline(
-      client.openSession({
-        ...(settings.catalog ? { initialCatalog: settings.catalog } : {}),
-        configuration: { STATEMENT_TIMEOUT: String(settings.statementTimeoutSeconds), TIMEZONE: "UTC", ANSI_MODE: "true" },
-      }),
-      settings.connectTimeoutMs,
-      `no answer within ${settings.connectTimeoutMs} ms (DATABRICKS_CONNECT_TIMEOUT_MS)`,
-    );
-  } catch (error) {
-    await client.close().catch(() => undefined);
-    const failure = toDatabricksError(error);
-    throw failure.restate(`cannot open a session on ${where}: ${failure.message}${hint(failure)}`);
-  }
+  const { client, session } = await openWhenStarted(() => openOnce(new Client({ logger: { log: () => undefined } }), settings), {
+    budgetMs: settings.startupTimeoutMs,
+    onWait: (wait) => observer.waiting?.(wait),
+  });
   return {
     async run(sql, params) {
       const operation = await session.executeStatement(sql, { namedParameters: params as Record<string, string | number | boolean | null> });
@@ -60,6 +34,64 @@ export async function openDatabricksSession(settings: DatabricksSettings): Promi
       await client.close();
     },
   };
+}
+
+type Session = Awaited<ReturnType<DBSQLClient["openSession"]>>;
+
+/** One try at a session; a failure closes the client and is a WarehouseError that says where and what to check. */
+async function openOnce(client: DBSQLClient, settings: DatabricksSettings): Promise<{ client: DBSQLClient; session: Session }> {
+  const auth =
+    settings.auth.kind === "token"
+      ? { token: settings.auth.token.reveal() }
+      : { authType: "databricks-oauth" as const, oauthClientId: settings.auth.clientId, oauthClientSecret: settings.auth.clientSecret.reveal() };
+  try {
+    const [host = settings.host, port] = settings.host.split(":");
+    await client.connect({
+      host,
+      ...(port ? { port: Number(port) } : {}),
+      path: settings.httpPath,
+      ...auth,
+      telemetryEnabled: false,
+      // Each HTTP request is short (statements run asynchronously and are polled): no socket outlives it.
+      socketTimeout: settings.connectTimeoutMs,
+      retryMaxAttempts: 3,
+      userAgentEntry: "notion-delta-sync",
+    });
+    const session = await withDeadline(
+      client.openSession({
+        ...(settings.catalog ? { initialCatalog: settings.catalog } : {}),
+        configuration: { STATEMENT_TIMEOUT: String(settings.statementTimeoutSeconds), TIMEZONE: "UTC", ANSI_MODE: "true" },
+      }),
+      settings.connectTimeoutMs,
+      `no answer within ${settings.connectTimeoutMs} ms (DATABRICKS_CONNECT_TIMEOUT_MS)`,
+    );
+    await refuseUnboundParameters(session);
+    return { client, session };
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    const failure = toDatabricksError(error);
+    throw failure.restate(`cannot open a session on the Databricks SQL warehouse at ${settings.host}${settings.httpPath}: ${failure.message}${hint(failure)}`);
+  }
+}
+
+/** SPARK_CLI_SERVICE_PROTOCOL_V8 (TCLIService): the first protocol that binds named parameters. */
+const PROTOCOL_V8 = 42_248;
+
+/**
+ * Below protocol V8 the driver drops named parameters without a word, and every statement that has
+ * one fails later with UNBOUND_SQL_PARAMETER: the session is refused up front instead. The driver
+ * keeps the server's version on its session backend, which it does not expose; when that changes,
+ * the check is skipped and the statements' own errors still say it.
+ */
+async function refuseUnboundParameters(session: Session): Promise<void> {
+  const protocol = (session as unknown as { backend?: { serverProtocolVersion?: unknown } }).backend?.serverProtocolVersion;
+  if (typeof protocol !== "number" || protocol >= PROTOCOL_V8) return;
+  await session.close().catch(() => undefined);
+  throw new WarehouseError(
+    "other",
+    `the server speaks protocol V${protocol - PROTOCOL_V8 + 8} of the SQL service, which cannot bind named parameters (V8 or later is needed: a Databricks SQL warehouse, not an older cluster endpoint)`,
+    { retry: "never" },
+  );
 }
 
 /** What to check, from the failure's kind (toDatabricksError read the status, SQLSTATE and socket code). */

@@ -18,6 +18,7 @@ export const DUCKDB_RETRY: RetryTable = {
   data: "never",
   missing_table: "never",
   locked: "always",
+  too_large: "never",
   other: "never",
 };
 

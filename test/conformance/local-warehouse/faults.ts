@@ -26,9 +26,10 @@ export interface StatementFault {
   readonly match: RegExp;
   /**
    * `conflict`: fails without running, as Delta fails a commit that lost a race (SQLSTATE 2D521);
+   * `denied`: fails without running, as Unity Catalog refuses a principal without the grant (42501);
    * `slow`: runs, but reports RUNNING for `delayMs` first (the driver polls meanwhile).
    */
-  readonly kind: "conflict" | "slow";
+  readonly kind: "conflict" | "denied" | "slow";
   /** How many statements it hits (default 1). */
   readonly times?: number;
   readonly delayMs?: number;
@@ -37,6 +38,15 @@ export interface StatementFault {
 /** The message of Delta's ConcurrentAppendException, as a warehouse words it. */
 export const CONFLICT_MESSAGE =
   "[DELTA_CONCURRENT_APPEND] Files were added to the root of the table by a concurrent update. Please try the operation again. SQLSTATE: 2D521";
+
+/** Unity Catalog's refusal of CREATE SCHEMA to a principal without CREATE SCHEMA on the catalog, even IF NOT EXISTS and the schema there. */
+export const DENIED_MESSAGE = "[INSUFFICIENT_PERMISSIONS] Insufficient privileges: User does not have CREATE SCHEMA on Catalog 'main'. SQLSTATE: 42501";
+
+/** The failure each failing statement fault answers with: its message and SQLSTATE. */
+export const STATEMENT_FAILURES = {
+  conflict: { message: CONFLICT_MESSAGE, sqlState: "2D521" },
+  denied: { message: DENIED_MESSAGE, sqlState: "42501" },
+} as const;
 
 export class WarehouseFaults {
   private readonly httpFaults: { fault: HttpFault; left: number }[] = [];

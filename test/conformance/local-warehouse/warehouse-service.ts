@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { bindParameters, ParameterError, parameterBytes } from "./bind-parameters.js";
-import { CONFLICT_MESSAGE, type HttpFault, type WarehouseFaults } from "./faults.js";
+import { STATEMENT_FAILURES, type HttpFault, type WarehouseFaults } from "./faults.js";
 import { directResults, resultMetadata, resultPage, type SparkOperation } from "./operation-results.js";
 import { openSparkLink, type SparkLink } from "./spark-link.js";
 import { handleKey, tcli, type T } from "./tcli.js";
@@ -143,9 +143,13 @@ export function createWarehouseService(deps: ServiceDeps) {
           operationType: tcli.TOperationType.EXECUTE_STATEMENT,
           hasResultSet: true,
         });
-      if (fault?.kind === "conflict") {
+      if (fault && fault.kind !== "slow") {
         const operationHandle = handle();
-        operations.set(handleKey(operationHandle), { session, readyAt: 0, failed: operationFailed(CONFLICT_MESSAGE, "2D521") });
+        operations.set(handleKey(operationHandle), {
+          session,
+          readyAt: 0,
+          failed: operationFailed(STATEMENT_FAILURES[fault.kind].message, STATEMENT_FAILURES[fault.kind].sqlState),
+        });
         return new tcli.TExecuteStatementResp({ status: status.ok(), operationHandle });
       }
       const started = await session.link.client.ExecuteStatement(
