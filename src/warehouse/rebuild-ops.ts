@@ -18,14 +18,28 @@ export function rebuildOps(
   const { q, fn } = text;
   return {
     async newestBronze(bronze, { after, notAfter, limit }) {
+      // First the batch's last page id (one small column), then the window over the versions of the
+      // batch's pages alone, between two bounds the scan filters on: a window over every remaining
+      // version's page JSON held the table in memory (DuckDB's 64 MB pool ran out at 20,000 pages).
+      const inWindow = `${q(B.lastEditedTime)} <= CAST(${fn.param("notAfter")} AS TIMESTAMP)`;
+      const [bound] = await read(
+        driver,
+        "find the next pages to rebuild",
+        `SELECT max(${q(B.pageId)}) AS last FROM (SELECT DISTINCT ${q(B.pageId)} FROM ${text.tableName(bronze)} ` +
+          `WHERE ${q(B.pageId)} > ${fn.param("after")} AND ${inWindow} ORDER BY ${q(B.pageId)} LIMIT ${Math.trunc(limit)}) i`,
+        bronze,
+        { after, notAfter },
+      );
+      if (bound?.last === null || bound?.last === undefined) return [];
       const newest = `ROW_NUMBER() OVER (PARTITION BY ${q(B.pageId)} ORDER BY ${q(B.lastEditedTime)} DESC, ${q(B.ingestedAt)} DESC)`;
       const rows = await read(
         driver,
         "read the newest bronze versions",
         `SELECT ${q(B.pageId)} AS page_id, ${q(B.pageJson)} AS page_json FROM (SELECT ${q(B.pageId)}, ${q(B.pageJson)}, ${newest} AS version_rank ` +
-          `FROM ${text.tableName(bronze)} WHERE ${q(B.pageId)} > ${fn.param("after")} AND ${q(B.lastEditedTime)} <= CAST(${fn.param("notAfter")} AS TIMESTAMP)) v WHERE version_rank = 1 ORDER BY ${q(B.pageId)} LIMIT ${Math.trunc(limit)}`,
+          `FROM ${text.tableName(bronze)} WHERE ${q(B.pageId)} > ${fn.param("after")} AND ${q(B.pageId)} <= ${fn.param("last")} AND ${inWindow}) v ` +
+          `WHERE version_rank = 1 ORDER BY ${q(B.pageId)}`,
         bronze,
-        { after, notAfter },
+        { after, notAfter, last: cellText(bound.last) },
       );
       return rows.map((r) => ({ pageId: cellText(r.page_id), pageJson: cellText(r.page_json) }));
     },

@@ -86,4 +86,40 @@ describe("the embedded warehouse's memory settings", () => {
     ]);
     await warehouse.close();
   });
+
+  it("reads the newest bronze versions for a rebuild within a small buffer pool: the window covers one batch's pages, not the table", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "nds-duck-rebuild-")), "w.duckdb");
+    const warehouse = await createWarehouse({ kind: "duckdb", path, memoryLimit: "48MB", threads: 1, rowGroupSize: 2048 });
+    try {
+      await warehouse.ensureTables([tables.bronze]);
+      // 10,000 pages of two versions each, 4 KiB of page JSON a version: 80 MiB of bronze, about twice the pool.
+      const body = "x".repeat(4 * 1024);
+      const ids = Array.from({ length: 10_000 }, (_v, i) => `p${String(i).padStart(5, "0")}`);
+      for (let from = 0; from < ids.length; from += 500) {
+        const versions = ids.slice(from, from + 500).flatMap((id) =>
+          [1, 2].map((v): Row => ({
+            page_id: id,
+            last_edited_time: `2026-01-0${v}T00:00:00.000Z`,
+            page_json: JSON.stringify({ id, v, body }),
+            _row_hash: `h${v}`,
+            _ingested_at: at,
+            _run_id: "r",
+          })),
+        );
+        await warehouse.insertRows(tables.bronze, versions);
+      }
+      // As a sync leaves it: written to the file (DuckDB checkpoints as its log grows).
+      await warehouse.sql.execute("CHECKPOINT");
+      const read: { pageId: string; version: number }[] = [];
+      for (let after = ""; ;) {
+        const batch = await warehouse.newestBronze(tables.bronze, { after, notAfter: "2026-02-01T00:00:00.000Z", limit: 1_000 });
+        if (batch.length === 0) break;
+        read.push(...batch.map((b) => ({ pageId: b.pageId, version: (JSON.parse(b.pageJson) as { v: number }).v })));
+        after = batch.at(-1)!.pageId;
+      }
+      expect(read).toEqual(ids.map((pageId) => ({ pageId, version: 2 })));
+    } finally {
+      await warehouse.close();
+    }
+  }, 60_000);
 });
