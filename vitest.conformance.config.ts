@@ -11,6 +11,8 @@ export default defineConfig({
     globalSetup: ["test/conformance/global-setup.ts"],
     testTimeout: 240_000,
     hookTimeout: 300_000,
+    // Every test talks to this machine only: a proxy set in the environment (CI's, for the registries) must not carry it.
+    env: { NO_PROXY: "127.0.0.1,localhost", no_proxy: "127.0.0.1,localhost" },
     pool: "forks",
     fileParallelism: false,
     restoreMocks: true,

@@ -86,15 +86,23 @@ export function humanOutput(json: boolean): NodeJS.WritableStream {
 }
 
 /**
- * The flags of a report command that takes only `--json` and `--help`: returns undefined after
- * printing the help, else whether JSON was asked for. Stray arguments are usage errors.
+ * The flags of a report command that takes `--json`, `--help` and the boolean flags named in
+ * `switches`: returns undefined after printing the help, else whether JSON was asked for and which
+ * switches are on. Stray arguments are usage errors.
  */
-export function parseReportFlags(args: readonly string[], help: string): { json: boolean } | undefined {
-  const { values, positionals } = parseFlags(args, { json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, true);
+export function parseReportFlags<K extends string = never>(
+  args: readonly string[],
+  help: string,
+  switches: readonly K[] = [],
+): { json: boolean; on: Readonly<Record<K, boolean>> } | undefined {
+  const options = Object.fromEntries([...switches, "json"].map((name) => [name, { type: "boolean" as const }]));
+  const { values, positionals } = parseFlags(args, { ...options, help: { type: "boolean", short: "h" } }, true);
   if (values.help) {
     printHelp(help);
     return undefined;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals.join(" ")}`);
-  return { json: values.json ?? false };
+  const given = values as Readonly<Record<string, unknown>>;
+  const on = Object.fromEntries(switches.map((name) => [name, given[name] === true])) as Record<K, boolean>;
+  return { json: given.json === true, on };
 }

@@ -1,4 +1,5 @@
 import type { Mapping } from "./mapping.js";
+import type { ProxySettings } from "./proxy.js";
 import type { Secret } from "./secret.js";
 
 /** Everything the Notion edge needs; `token` prints as `[redacted]`. */
@@ -37,6 +38,8 @@ export interface DatabricksSettings {
   readonly tableProperties: Readonly<Record<string, string>>;
   readonly statementTimeoutSeconds: number;
   readonly connectTimeoutMs: number;
+  /** The proxy to the workspace (HTTPS_PROXY, unless NO_PROXY names the host); undefined: direct. */
+  readonly proxy: ProxySettings | undefined;
   /** How long opening a session waits for a warehouse that is starting (DATABRICKS_STARTUP_TIMEOUT_MS). */
   readonly startupTimeoutMs: number;
   readonly maxRetries: number;

@@ -10,3 +10,4 @@ export type { Extract, Settings } from "./mapping-schema.js";
 export { parseNotionId } from "./notion-id.js";
 export { IDENTIFIER } from "./mapping-schema.js";
 export { Secret } from "./secret.js";
+export type { ProxySettings } from "./proxy.js";

@@ -2,6 +2,7 @@ import { ConfigError, type ConfigIssue } from "./config-error.js";
 import type { AppConfig, NotionSettings, WarehouseSettings } from "./app-config.js";
 import { envSchema, SECRET_VARIABLES, type EnvValues } from "./env-schema.js";
 import { loadMapping } from "./load-mapping.js";
+import { proxyFor } from "./proxy.js";
 import { Secret } from "./secret.js";
 
 export interface LoadConfigOptions {
@@ -165,6 +166,7 @@ function warehouseSettings(env: EnvValues, duckdbPath: string | undefined): Ware
     statementTimeoutSeconds: env.DATABRICKS_STATEMENT_TIMEOUT_S,
     connectTimeoutMs: env.DATABRICKS_CONNECT_TIMEOUT_MS,
     startupTimeoutMs: env.DATABRICKS_STARTUP_TIMEOUT_MS,
+    proxy: proxyFor(`https://${env.DATABRICKS_HOST!}`),
     maxRetries: env.DATABRICKS_MAX_RETRIES,
   });
 }

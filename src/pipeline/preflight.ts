@@ -3,7 +3,7 @@ import { describeError, errorCodeOf, type ErrorCode } from "../errors.js";
 import { createNotionGateway, resolveDataSource, type DataSourceSchema, type NotionGateway } from "../notion/index.js";
 import { createEventBus } from "../observability/events.js";
 import { describeHolder, fileWatermarkStore, lockHolder, writableOrCreatable, type WatermarkStore } from "../state/index.js";
-import { bronzeTable, probeWarehouse, silverTable, warehouseFix } from "../warehouse/index.js";
+import { bronzeTable, probeBatchSize, probeWarehouse, silverTable, warehouseFix } from "../warehouse/index.js";
 import { unmappedProperties } from "./mapping-diff.js";
 import { resolveProperties } from "./schema-check.js";
 import { showWatermarks } from "./state-admin.js";
@@ -14,6 +14,8 @@ export interface PreflightCheck {
   readonly ok: boolean;
   readonly detail: string;
   readonly fix?: string;
+  /** It holds, but is likely not what was meant (e.g. no catalog chosen). */
+  readonly warning?: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -23,12 +25,13 @@ type Env = Readonly<Record<string, string | undefined>>;
  * each with a fix hint. Checks that depend on a failed one are reported as not run. Never prints a
  * secret: Notion and warehouse messages carry none.
  */
-export async function runPreflight(env: Env): Promise<PreflightCheck[]> {
+export async function runPreflight(env: Env, options: { readonly probeBatchSize?: boolean } = {}): Promise<PreflightCheck[]> {
   const report = new Report();
   const config = checkConfig(env, report);
   if (!config) return report.checks;
   await checkNotion(config, report);
   await checkWarehouse(config, report);
+  if (options.probeBatchSize) await checkBatchSize(config, report);
   await checkWatermarks(config, report);
   await checkLocalState(config, report);
   return report.checks;
@@ -41,6 +44,10 @@ class Report {
   }
   fail(name: string, detail: string, fix: string): void {
     this.checks.push({ name, ok: false, detail, fix });
+  }
+  /** Holds, but may not be what was meant: said, never failing the verify. */
+  warn(name: string, detail: string, fix: string): void {
+    this.checks.push({ name, ok: true, warning: true, detail, fix });
   }
 }
 
@@ -137,9 +144,41 @@ async function checkWarehouse(config: AppConfig, report: Report): Promise<void> 
         ? `${created}; every table exists`
         : `${created}; ${probe.missing.length} tables will be created by the first sync (${probe.missing.slice(0, 3).join(", ")}${probe.missing.length > 3 ? ", …" : ""})`,
     );
+    if (probe.defaultCatalog !== undefined)
+      report.warn("catalog", defaultCatalogWarning(probe.defaultCatalog), "set DATABRICKS_CATALOG to the catalog the tables belong in");
   } catch (error) {
     report.fail("warehouse", describeError(error), warehouseFix(config.warehouse));
   }
+}
+
+/** `--probe-batch-size`: the largest parameter the warehouse takes, against the batches this mapping sends. */
+async function checkBatchSize(config: AppConfig, report: Report): Promise<void> {
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
+  try {
+    const probe = await probeBatchSize(config.warehouse);
+    if (!probe) return report.pass("batch size", "DuckDB takes a batch of any size (no statement to probe)");
+    // The mapping's batch_max_bytes wins over the engine's size, as in batchLimits.
+    const batch = config.mapping.settings.batch_max_bytes ?? probe.batchBytes;
+    const seen =
+      probe.refusedBytes === undefined
+        ? `took ${mib(probe.acceptedBytes)}, the most tried`
+        : `took ${mib(probe.acceptedBytes)} and refused ${mib(probe.refusedBytes)} as too large`;
+    const detail = `one parameter: the warehouse ${seen} (${probe.statements} statements); batches carry up to ${mib(batch)}`;
+    if (batch <= probe.acceptedBytes) report.pass("batch size", detail);
+    else
+      report.fail(
+        "batch size",
+        `${detail}: a larger batch is split and sent again, a statement lost each time`,
+        `set settings.batch_max_bytes to ${Math.floor(probe.acceptedBytes * 0.9)} or less in the mapping`,
+      );
+  } catch (error) {
+    report.fail("batch size", describeError(error), warehouseFix(config.warehouse));
+  }
+}
+
+function defaultCatalogWarning(catalog: string): string {
+  const legacy = catalog === "hive_metastore" ? " (the legacy Hive metastore, outside Unity Catalog's grants and lineage)" : "";
+  return `DATABRICKS_CATALOG is not set: the tables go to the workspace's default catalog \`${catalog}\`${legacy}`;
 }
 
 /** The local watermark files against the warehouse's copies (read-only; a warehouse that cannot be read was reported above). */

@@ -4,6 +4,7 @@ import { databricksEngine } from "./databricks/databricks-engine.js";
 import { duckDbEngine } from "./duckdb/duckdb-engine.js";
 import type { ProbeResult, StateMark, WarehouseEngine } from "./engine.js";
 import { openWarehouse } from "./sql-warehouse.js";
+import { probeStatementSize, type StatementSizeProbe } from "./statement-size.js";
 import type { TableSpec } from "./table-spec.js";
 import type { Warehouse, WarehouseObserver } from "./warehouse.js";
 
@@ -48,6 +49,21 @@ export async function createWarehouse(
 /** What `verify` may know about the warehouse without changing it: whether it answers, and which of the given tables are missing. */
 export function probeWarehouse(settings: WarehouseSettings, tables: readonly Pick<TableSpec, "schema" | "name">[]): Promise<ProbeResult> {
   return engineOf(settings).probe(tables);
+}
+
+/**
+ * The largest statement parameter the warehouse of these settings takes (`verify --probe-batch-size`),
+ * with the batch size the engine uses; undefined for an engine that has no limit to find (DuckDB).
+ */
+export async function probeBatchSize(settings: WarehouseSettings): Promise<(StatementSizeProbe & { readonly batchBytes: number }) | undefined> {
+  if (settings.kind !== "databricks") return undefined;
+  const dialect = engineOf(settings).dialect({ readOnly: true, observer: {} });
+  const warehouse = await openWarehouse(dialect);
+  try {
+    return { ...(await probeStatementSize(warehouse)), batchBytes: dialect.capabilities.batch.maxBytes };
+  } finally {
+    await warehouse.close();
+  }
 }
 
 /** What this machine tells of the warehouse without a session, for a quiet run (`StateMark`). */

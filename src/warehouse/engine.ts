@@ -35,16 +35,23 @@ export interface ProbeResult {
   readonly missing: string[];
   /** False when the warehouse does not exist yet and will be created by the first sync. */
   readonly created: boolean;
+  /** The catalog the tables go to when none is configured (the session's default), where the engine has catalogs. */
+  readonly defaultCatalog?: string;
 }
 
 /** The usual probe: open read-only, answer `SELECT 1`, and look for each table. */
-export async function probeTables(dialect: Dialect, tables: readonly Pick<TableSpec, "schema" | "name">[]): Promise<ProbeResult> {
+export async function probeTables(
+  dialect: Dialect,
+  tables: readonly Pick<TableSpec, "schema" | "name">[],
+  options: { readonly defaultCatalogSql?: string } = {},
+): Promise<ProbeResult> {
   const warehouse = await openWarehouse(dialect);
   try {
-    await warehouse.sql.query("SELECT 1 AS ok");
+    const [answer] = await warehouse.sql.query(options.defaultCatalogSql ?? "SELECT 1 AS ok");
     const missing: string[] = [];
     for (const table of tables) if (!(await warehouse.tableExists(table))) missing.push(`${table.schema}.${table.name}`);
-    return { missing, created: true };
+    const catalog = answer?.catalog;
+    return { missing, created: true, ...(typeof catalog === "string" ? { defaultCatalog: catalog } : {}) };
   } finally {
     await warehouse.close();
   }

@@ -1,4 +1,4 @@
-export { createWarehouse, probeWarehouse, warehouseFix, warehouseStateMark } from "./create-warehouse.js";
+export { createWarehouse, probeBatchSize, probeWarehouse, warehouseFix, warehouseStateMark } from "./create-warehouse.js";
 export type { StateMark } from "./engine.js";
 export type { BatchLimits, Dialect, DialectCapabilities, Driver, SqlFunctions, StagedRows } from "./dialect.js";
 export { openWarehouse } from "./sql-warehouse.js";

@@ -3,6 +3,8 @@ import { loadConfig, parseMapping, type DatabricksSettings } from "../../src/con
 import { openDatabricksSession } from "../../src/warehouse/databricks/databricks-session.js";
 import type { StatementSession } from "../../src/warehouse/databricks/databricks-driver.js";
 import { bronzeTable, quarantineTable, silverTable, type Row } from "../../src/warehouse/index.js";
+import { runPreflight } from "../../src/pipeline/index.js";
+import { syncFixture } from "../support/sync-fixture.js";
 import { tcli } from "./local-warehouse/tcli.js";
 import { openDriverWarehouse, useLocalWarehouse } from "./driver-target.js";
 import { uniquePrefix } from "./spark-target.js";
@@ -273,6 +275,50 @@ describe("the local warehouse through @databricks/sql", () => {
       await expect(warehouse.ensureTables([quarantine])).rejects.toThrow(/\(create schema\): \[INSUFFICIENT_PERMISSIONS\]/);
     } finally {
       await warehouse.close();
+    }
+  });
+
+  it("verify names the catalog the tables go to when DATABRICKS_CATALOG is not set, as a warning that fails nothing", async () => {
+    const fixture = await syncFixture({ seed: 3 });
+    try {
+      const { DATABRICKS_CATALOG: chosen, ...unset } = local().env();
+      const checks = await runPreflight({ ...fixture.env(), ...unset });
+      expect(checks.find((c) => c.name === "warehouse")).toMatchObject({ ok: true });
+      expect(checks.find((c) => c.name === "catalog")).toEqual({
+        name: "catalog",
+        ok: true,
+        warning: true,
+        detail: "DATABRICKS_CATALOG is not set: the tables go to the workspace's default catalog `spark_catalog`",
+        fix: "set DATABRICKS_CATALOG to the catalog the tables belong in",
+      });
+      const withCatalog = await runPreflight({ ...fixture.env(), ...unset, DATABRICKS_CATALOG: chosen! });
+      expect(withCatalog.find((c) => c.name === "catalog")).toBeUndefined();
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  it("verify --probe-batch-size finds the largest parameter the warehouse takes, and fails when the batches are larger, naming the setting", async () => {
+    const fixture = await syncFixture({ seed: 3 });
+    try {
+      local().faults.maxParameterBytes = 3 * 2 ** 20;
+      const checks = await runPreflight({ ...fixture.env(), ...local().env() }, { probeBatchSize: true });
+      // 1 and 2 MiB taken, 4 refused; then 3 taken, 3.5 and 3.25 refused.
+      expect(checks.find((c) => c.name === "batch size")).toEqual({
+        name: "batch size",
+        ok: false,
+        detail:
+          "one parameter: the warehouse took 3.00 MiB and refused 3.25 MiB as too large (6 statements); batches carry up to 4.00 MiB: a larger batch is split and sent again, a statement lost each time",
+        fix: `set settings.batch_max_bytes to ${Math.floor(3 * 2 ** 20 * 0.9)} or less in the mapping`,
+      });
+      local().faults.maxParameterBytes = 5 * 2 ** 20;
+      const roomy = await runPreflight({ ...fixture.env(), ...local().env() }, { probeBatchSize: true });
+      expect(roomy.find((c) => c.name === "batch size")).toMatchObject({
+        ok: true,
+        detail: expect.stringMatching(/^one parameter: the warehouse took 5\.00 MiB and refused/),
+      });
+    } finally {
+      await fixture.close();
     }
   });
 });

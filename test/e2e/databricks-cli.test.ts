@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createServer as createHttpServer, type IncomingMessage } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
@@ -11,6 +12,7 @@ import { syncFixture, type SyncFixture } from "../support/sync-fixture.js";
 const NOTION_TOKEN = "secret_dbx_cli_Pq7";
 const DATABRICKS_TOKEN = "dapi0123456789abcdef0123456789abcdef";
 const CLIENT_SECRET = "dose0123456789secretvalue";
+const PROXY_PASSWORD = "proxy-pass-Zx81";
 let fixture: SyncFixture;
 let silent: Server;
 let silentPort: number;
@@ -102,6 +104,42 @@ describe("WAREHOUSE=databricks", () => {
       { name: "warehouse", ok: false, detail: expect.stringContaining("no answer within 2000 ms"), fix: expect.stringContaining("DATABRICKS_HOST") },
     ]);
     expect(result.code).toBe(1);
+  });
+
+  it("reaches the workspace through HTTPS_PROXY (its credentials in no output), and directly for a host in NO_PROXY", async () => {
+    const seen: { target: string; auth: string | undefined }[] = [];
+    const proxy = createHttpServer();
+    proxy.on("connect", (req: IncomingMessage, socket: Socket) => {
+      seen.push({ target: req.url ?? "", auth: req.headers["proxy-authorization"] });
+      socket.end("HTTP/1.1 502 Bad Gateway\r\n\r\n");
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const proxyUrl = `http://nds:${PROXY_PASSWORD}@127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    try {
+      const host = "adb-1234567890123456.7.azuredatabricks.net";
+      const through = await runCli(["verify", "--json"], databricks({ DATABRICKS_HOST: host, HTTPS_PROXY: proxyUrl, DATABRICKS_STARTUP_TIMEOUT_MS: "0" }));
+      noSecrets(through.stdout + through.stderr);
+      expect(through.stdout + through.stderr).not.toContain(PROXY_PASSWORD);
+      expect(seen[0]).toEqual({ target: `${host}:443`, auth: `Basic ${Buffer.from(`nds:${PROXY_PASSWORD}`).toString("base64")}` });
+      expect(through.code).toBe(1);
+
+      seen.length = 0;
+      const direct = await runCli(
+        ["verify", "--json"],
+        databricks({
+          DATABRICKS_HOST: `127.0.0.1:${silentPort}`,
+          HTTPS_PROXY: proxyUrl,
+          NO_PROXY: "127.0.0.1",
+          DATABRICKS_CONNECT_TIMEOUT_MS: "2000",
+          DATABRICKS_STARTUP_TIMEOUT_MS: "0",
+        }),
+      );
+      const report = JSON.parse(direct.stdout) as { checks: { name: string; detail: string }[] };
+      expect(report.checks.find((c) => c.name === "warehouse")?.detail).toContain("no answer within 2000 ms");
+      expect(seen).toEqual([]);
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it("names a refused connection, and verify reports the warehouse check as failed with a fix", async () => {

@@ -43,6 +43,9 @@ function recordingSession(
   };
 }
 
+/** The driver's StatusError as it throws it: a plain object, not an Error, with a numeric vendor code. */
+const statusError = (message: string) => ({ name: "Status Error", message, code: -1 });
+
 const notFound = () =>
   Object.assign(new Error("[TABLE_OR_VIEW_NOT_FOUND] The table or view `main`.`x`.`y` cannot be found. SQLSTATE: 42P01"), { response: { sqlState: "42P01" } });
 
@@ -351,6 +354,16 @@ describe("Databricks failures", () => {
       "permission",
     ],
     ["HTTP 403", Object.assign(new Error("Forbidden"), { statusCode: 403 }), "permission"],
+    // Refused at submit: the driver's StatusError is no Error and keeps no sqlState, only the server's message that ends with it.
+    ["a StatusError with a data SQLSTATE", statusError("[DIVIDE_BY_ZERO] Division by zero. SQLSTATE: 22012"), "data"],
+    [
+      "a StatusError with an analysis SQLSTATE",
+      statusError("[UNRESOLVED_MAP_KEY.WITH_SUGGESTION] Cannot resolve column `k` as a map key. SQLSTATE: 42704"),
+      "syntax",
+    ],
+    ["a StatusError for a missing table", statusError("[TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot be found. SQLSTATE: 42P01"), "missing_table"],
+    ["a refused OAuth secret", Object.assign(new Error("invalid_client (Client authentication failed)"), { error: "invalid_client" }), "permission"],
+    ["HTTP 413", Object.assign(new Error("Received a response with a bad HTTP status code: 413"), { statusCode: 413 }), "too_large"],
   ])("classifies %s", (_name, error, kind) => {
     expect(toDatabricksError(error).kind).toBe(kind);
   });

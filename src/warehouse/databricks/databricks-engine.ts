@@ -5,7 +5,9 @@ import { databricksWarehouseDialect } from "./databricks-dialect.js";
 /** A Databricks SQL warehouse; the probe only reads. */
 export const databricksEngine: WarehouseEngine<DatabricksSettings> = {
   dialect: (settings, { observer }) => databricksWarehouseDialect(settings, observer),
-  probe: (settings, tables) => probeTables(databricksWarehouseDialect(settings), tables),
+  // Without DATABRICKS_CATALOG the tables go to the session's default catalog: verify names it.
+  probe: (settings, tables) =>
+    probeTables(databricksWarehouseDialect(settings), tables, settings.catalog ? {} : { defaultCatalogSql: "SELECT current_catalog() AS catalog" }),
   fixHint: () =>
     "check DATABRICKS_HOST and DATABRICKS_HTTP_PATH (the warehouse's Connection details), the token or OAuth secret, and that the SQL warehouse is running",
   // Where the tables are, never how to sign in: a day's trust, renewed by every run that writes.

@@ -50,7 +50,11 @@ const RULES: readonly { kind: WarehouseErrorKind; test: (e: Facts) => boolean }[
   {
     kind: "permission",
     test: (e) =>
-      e.status === 401 || e.status === 403 || e.sqlState === "42501" || /\b(INSUFFICIENT_PERMISSIONS|PERMISSION_DENIED|UNAUTHORIZED)\b/.test(e.message),
+      e.status === 401 ||
+      e.status === 403 ||
+      e.sqlState === "42501" ||
+      // OAuth's refusals (RFC 6749 error codes, as openid-client words them).
+      /\b(INSUFFICIENT_PERMISSIONS|PERMISSION_DENIED|UNAUTHORIZED|invalid_client|unauthorized_client|invalid_grant|invalid_scope)\b/.test(e.message),
   },
   {
     kind: "broken",
@@ -83,9 +87,12 @@ export function toDatabricksError(error: unknown): WarehouseError {
 function factsOf(error: unknown): Facts {
   const e = (error ?? {}) as { code?: unknown; errorCode?: unknown; statusCode?: unknown; cause?: unknown; response?: { sqlState?: unknown } };
   const sqlState = e.response?.sqlState;
+  const message = bestMessage(error);
   return {
-    message: bestMessage(error),
-    sqlState: typeof sqlState === "string" && sqlState !== "" ? sqlState : undefined,
+    message,
+    // A statement refused when submitted comes as the driver's StatusError, which keeps the server's
+    // message but not its SQLSTATE: a warehouse's message ends with it ("… SQLSTATE: 42P01").
+    sqlState: typeof sqlState === "string" && sqlState !== "" ? sqlState : /\bSQLSTATE: ([0-9A-Z]{5})\b/.exec(message)?.[1],
     operationState: typeof e.errorCode === "string" ? e.errorCode : undefined,
     status: typeof e.statusCode === "number" ? e.statusCode : undefined,
     codes: [e.code, (e.cause as { code?: unknown } | undefined)?.code].filter((c): c is string => typeof c === "string"),

@@ -1,5 +1,5 @@
 import type { DBSQLClient } from "@databricks/sql";
-import type { DatabricksSettings } from "../../config/index.js";
+import type { DatabricksSettings, ProxySettings } from "../../config/index.js";
 import type { StatementSession } from "./databricks-driver.js";
 import { WarehouseError } from "../warehouse-error.js";
 import type { WarehouseObserver } from "../warehouse.js";
@@ -40,10 +40,7 @@ type Session = Awaited<ReturnType<DBSQLClient["openSession"]>>;
 
 /** One try at a session; a failure closes the client and is a WarehouseError that says where and what to check. */
 async function openOnce(client: DBSQLClient, settings: DatabricksSettings): Promise<{ client: DBSQLClient; session: Session }> {
-  const auth =
-    settings.auth.kind === "token"
-      ? { token: settings.auth.token.reveal() }
-      : { authType: "databricks-oauth" as const, oauthClientId: settings.auth.clientId, oauthClientSecret: settings.auth.clientSecret.reveal() };
+  const auth = signIn(settings.auth);
   try {
     const [host = settings.host, port] = settings.host.split(":");
     await client.connect({
@@ -51,6 +48,7 @@ async function openOnce(client: DBSQLClient, settings: DatabricksSettings): Prom
       ...(port ? { port: Number(port) } : {}),
       path: settings.httpPath,
       ...auth,
+      ...(settings.proxy ? { proxy: driverProxy(settings.proxy) } : {}),
       telemetryEnabled: false,
       // Each HTTP request is short (statements run asynchronously and are polled): no socket outlives it.
       socketTimeout: settings.connectTimeoutMs,
@@ -70,8 +68,34 @@ async function openOnce(client: DBSQLClient, settings: DatabricksSettings): Prom
   } catch (error) {
     await client.close().catch(() => undefined);
     const failure = toDatabricksError(error);
-    throw failure.restate(`cannot open a session on the Databricks SQL warehouse at ${settings.host}${settings.httpPath}: ${failure.message}${hint(failure)}`);
+    throw failure.restate(
+      `cannot open a session on the Databricks SQL warehouse at ${settings.host}${settings.httpPath}: ${failure.message}${hint(failure, settings.auth)}`,
+    );
   }
+}
+
+/**
+ * The driver's sign-in options. OAuth M2M is a Databricks OAuth secret on every cloud, asked of the
+ * workspace's own token endpoint: on an Azure host the driver would otherwise go to Microsoft Entra
+ * (login.microsoftonline.com/organizations), which refuses a Databricks secret. An Entra-managed
+ * service principal gets a Databricks OAuth secret too; the driver's own Entra flow is not offered:
+ * it asks Entra for `offline_access` besides `<resource>/.default`, and Entra's client-credentials
+ * grant takes only the latter.
+ */
+function signIn(auth: DatabricksSettings["auth"]) {
+  if (auth.kind === "token") return { token: auth.token.reveal() };
+  return {
+    authType: "databricks-oauth" as const,
+    oauthClientId: auth.clientId,
+    oauthClientSecret: auth.clientSecret.reveal(),
+    useDatabricksOAuthInAzure: true,
+  };
+}
+
+/** The proxy as the driver takes it, its password revealed only here, on the way out. */
+function driverProxy(proxy: ProxySettings) {
+  const { auth, ...where } = proxy;
+  return { ...where, ...(auth ? { auth: { username: auth.username, password: auth.password.reveal() } } : {}) };
 }
 
 /** SPARK_CLI_SERVICE_PROTOCOL_V8 (TCLIService): the first protocol that binds named parameters. */
@@ -95,13 +119,17 @@ async function refuseUnboundParameters(session: Session): Promise<void> {
 }
 
 /** What to check, from the failure's kind (toDatabricksError read the status, SQLSTATE and socket code). */
-function hint(failure: WarehouseError): string {
-  if (failure.kind === "permission")
-    return " (check DATABRICKS_TOKEN, or DATABRICKS_CLIENT_ID/DATABRICKS_CLIENT_SECRET, and the principal's CAN USE permission on the warehouse)";
+function hint(failure: WarehouseError, auth: DatabricksSettings["auth"]): string {
+  if (failure.kind === "permission") return ` (check ${credentialsOf(auth)}; and the principal's CAN USE permission on the warehouse)`;
   if (failure.kind === "refused") return " (check DATABRICKS_HOST, and that the SQL warehouse is running)";
   // No kind stands for a path the server does not know: a 404 answer is "other".
   if (failure.kind === "other" && (failure.cause as { statusCode?: unknown } | undefined)?.statusCode === 404) return " (check DATABRICKS_HTTP_PATH)";
   return "";
+}
+
+function credentialsOf(auth: DatabricksSettings["auth"]): string {
+  if (auth.kind === "token") return "DATABRICKS_TOKEN";
+  return "DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET: an OAuth secret Databricks made for the service principal, not a Microsoft Entra client secret";
 }
 
 function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import type * as Thrift from "thrift";
 import { WarehouseFaults, type HttpFault } from "./faults.js";
+import { serveOAuth, type OAuthClient, type TokenRequest } from "./oauth.js";
 import { tcliService } from "./tcli.js";
 import { createWarehouseService, type RequestContext, type StatementRecord } from "./warehouse-service.js";
 
@@ -19,6 +20,10 @@ export interface LocalWarehouse {
   readonly host: string;
   readonly httpPath: string;
   readonly token: string;
+  /** The service principal whose Databricks OAuth secret it grants. */
+  readonly oauthClient: OAuthClient;
+  /** Every OAuth token request. */
+  readonly tokenRequests: TokenRequest[];
   readonly faults: WarehouseFaults;
   /** Every request: its Thrift method and the HTTP status answered. */
   readonly calls: { method: string; status: number; at: number }[];
@@ -66,6 +71,9 @@ const NOT_SERVED = [
 
 export async function startLocalWarehouse(options: LocalWarehouseOptions): Promise<LocalWarehouse> {
   const token = `dapi${randomBytes(16).toString("hex")}`;
+  const oauthClient: OAuthClient = { id: "7a9c0e4e-0000-4000-8000-00000000c1d0", secret: `dose${randomBytes(16).toString("hex")}` };
+  const tokenRequests: TokenRequest[] = [];
+  const issuedTokens = new Set<string>();
   const faults = new WarehouseFaults();
   const calls: LocalWarehouse["calls"] = [];
   const statements: StatementRecord[] = [];
@@ -99,13 +107,15 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions): Promi
   const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key }, (request, response) => {
     void readBody(request).then(
       (body) => {
+        if (serveOAuth(request, body, response, oauthClient, issuedTokens, tokenRequests)) return;
         if (request.method !== "POST" || request.url?.split("?")[0] !== HTTP_PATH)
           return answer(response, "?", { status: 404, message: `no SQL warehouse at ${request.url}` });
         thrift.TBufferedTransport.receiver((transport) => {
           const input = new thrift.TBinaryProtocol(transport);
           const method = input.readMessageBegin().fname;
           transport.rollbackPosition();
-          if (request.headers.authorization !== `Bearer ${token}`) return answer(response, method, { status: 401, message: "Invalid access token." });
+          const bearer = request.headers.authorization?.replace(/^Bearer /, "");
+          if (bearer !== token && !issuedTokens.has(bearer ?? "")) return answer(response, method, { status: 401, message: "Invalid access token." });
           const fault = faults.httpFaultFor(method);
           if (fault) return answer(response, method, fault);
           const ctx: RequestContext = {};
@@ -130,6 +140,8 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions): Promi
     host,
     httpPath: HTTP_PATH,
     token,
+    oauthClient,
+    tokenRequests,
     faults,
     calls,
     statements,

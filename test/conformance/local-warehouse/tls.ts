@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /**
- * A self-signed certificate for 127.0.0.1, made once per suite run with openssl (Node has no API
+ * A self-signed certificate for 127.0.0.1 (and the Azure host below), made once per suite run with openssl (Node has no API
  * that makes X.509 certificates). `@databricks/sql` speaks HTTPS only and checks certificates; the
  * suite trusts this one by NODE_EXTRA_CA_CERTS, which Node reads when a process starts, so it is set
  * before the test workers are forked. Certificates the environment already trusts that way are kept.
@@ -14,6 +14,9 @@ export interface SuiteTls {
   /** The bundle NODE_EXTRA_CA_CERTS names: this certificate and any the environment named before. */
   readonly trustFile: string;
 }
+
+/** An Azure workspace's host, reached through the suite's tunnel proxy (tunnel.ts): the certificate names it too. */
+export const AZURE_WORKSPACE_HOST = "adb-1234567890123456.7.azuredatabricks.net";
 
 export function makeSuiteTls(dir: string, previousTrust: string | undefined): SuiteTls {
   const certFile = join(dir, "local-warehouse.crt");
@@ -34,7 +37,7 @@ export function makeSuiteTls(dir: string, previousTrust: string | undefined): Su
         "-subj",
         "/CN=notion-delta-sync local warehouse",
         "-addext",
-        "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:${AZURE_WORKSPACE_HOST}`,
         "-keyout",
         keyFile,
         "-out",

@@ -1,0 +1,47 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ConfigError } from "../../src/config/index.js";
+import { proxyFor } from "../../src/config/proxy.js";
+
+/** HTTPS_PROXY and NO_PROXY are read from the process environment, as curl and npm read them. */
+afterEach(() => vi.unstubAllEnvs());
+
+const stub = (vars: Record<string, string>) => {
+  for (const name of ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"]) vi.stubEnv(name, vars[name] ?? "");
+};
+
+describe("the proxy to the workspace", () => {
+  it("takes HTTPS_PROXY with its port, default port and credentials (the password redacted)", () => {
+    stub({ HTTPS_PROXY: "http://svc%40corp:p%3Ass@proxy.corp:3128" });
+    const proxy = proxyFor("https://adb-1.7.azuredatabricks.net");
+    expect(proxy).toMatchObject({ protocol: "http", host: "proxy.corp", port: 3128, auth: { username: "svc@corp" } });
+    expect(proxy?.auth?.password.reveal()).toBe("p:ss");
+    expect(JSON.stringify(proxy)).not.toContain("p:ss");
+    stub({ https_proxy: "proxy.corp" });
+    // Without a scheme, proxy-from-env takes the request's.
+    expect(proxyFor("https://adb-1.7.azuredatabricks.net")).toEqual({ protocol: "https", host: "proxy.corp", port: 443 });
+  });
+
+  it("goes direct for a host NO_PROXY names (by suffix) and when no proxy is set", () => {
+    stub({ HTTPS_PROXY: "http://proxy.corp:3128", NO_PROXY: "localhost,.azuredatabricks.net" });
+    expect(proxyFor("https://adb-1.7.azuredatabricks.net")).toBeUndefined();
+    expect(proxyFor("https://dbc-1.cloud.databricks.com")).toMatchObject({ host: "proxy.corp" });
+    stub({});
+    expect(proxyFor("https://dbc-1.cloud.databricks.com")).toBeUndefined();
+  });
+
+  it("refuses a proxy it cannot use, naming the variable and never the credentials", () => {
+    stub({ HTTPS_PROXY: "ftp://u:secret-pw@proxy.corp:21" });
+    const error = (() => {
+      try {
+        proxyFor("https://adb-1.7.azuredatabricks.net");
+      } catch (e) {
+        return e as ConfigError;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error?.message).toContain("HTTPS_PROXY (or ALL_PROXY)");
+    expect(error?.message).toContain("scheme ftp");
+    expect(error?.message).not.toContain("secret-pw");
+  });
+});
