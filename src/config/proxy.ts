@@ -27,24 +27,33 @@ const DEFAULT_PORTS: Readonly<Record<ProxySettings["protocol"], number>> = {
  * A proxy URL that cannot be read is an error naming the variable, never showing its credentials.
  */
 export function proxyFor(url: string): ProxySettings | undefined {
-  const proxy = getProxyForUrl(url);
+  const proxy = schemeless(getProxyForUrl(url));
   if (proxy === "") return undefined;
   let parsed: URL;
   try {
-    // proxy-from-env gives a proxy without a scheme the request's (https).
     parsed = new URL(proxy);
   } catch {
     throw proxyIssue("is not a URL such as http://proxy.example.com:3128");
   }
   const protocol = parsed.protocol.replace(/:$/, "") as ProxySettings["protocol"];
   if (!(protocol in DEFAULT_PORTS)) throw proxyIssue(`has the scheme ${protocol}: use http, https or socks5`);
-  const username = decodeURIComponent(parsed.username);
+  // Kept percent-encoded: the driver writes them back into a proxy URL, which its proxy agent decodes.
   return Object.freeze({
     protocol,
     host: parsed.hostname,
     port: parsed.port === "" ? DEFAULT_PORTS[protocol] : Number(parsed.port),
-    ...(username === "" ? {} : { auth: Object.freeze({ username, password: new Secret(decodeURIComponent(parsed.password)) }) }),
+    ...(parsed.username === "" ? {} : { auth: Object.freeze({ username: parsed.username, password: new Secret(parsed.password) }) }),
   });
+}
+
+/**
+ * proxy-from-env gives a proxy declared without a scheme the request's (`https://`); curl and npm take
+ * such a proxy as plain HTTP, and so does the worker.
+ */
+function schemeless(proxy: string): string {
+  const declared = ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"].map((name) => process.env[name]);
+  const rest = proxy.slice("https://".length);
+  return proxy.startsWith("https://") && declared.includes(rest) ? `http://${rest}` : proxy;
 }
 
 const proxyIssue = (message: string) => new ConfigError([{ source: "environment", path: "HTTPS_PROXY (or ALL_PROXY)", message }]);

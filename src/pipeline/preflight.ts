@@ -164,7 +164,13 @@ async function checkBatchSize(config: AppConfig, report: Report): Promise<void> 
         ? `took ${mib(probe.acceptedBytes)}, the most tried`
         : `took ${mib(probe.acceptedBytes)} and refused ${mib(probe.refusedBytes)} as too large`;
     const detail = `one parameter: the warehouse ${seen} (${probe.statements} statements); batches carry up to ${mib(batch)}`;
-    if (batch <= probe.acceptedBytes) report.pass("batch size", detail);
+    if (probe.acceptedBytes === 0)
+      report.fail(
+        "batch size",
+        `the warehouse refused even ${mib(probe.refusedBytes ?? 0)} as too large`,
+        "a gateway or proxy in front of the warehouse may limit request bodies: check its limit",
+      );
+    else if (batch <= probe.acceptedBytes) report.pass("batch size", detail);
     else
       report.fail(
         "batch size",

@@ -134,8 +134,9 @@ describe("the local warehouse through @databricks/sql", () => {
     );
   });
 
-  it("waits what Retry-After says (2 s) when a statement is refused with 503, and sends it again", async () => {
-    local().faults.http({ status: 503, methods: ["ExecuteStatement"], times: 1, retryAfterSeconds: 2, message: "TEMPORARILY_UNAVAILABLE: busy" });
+  it("waits what Retry-After says (3 s) when a statement is refused with 503, and sends it again", async () => {
+    // 3 s, outside the backoff's first wait (1–2 s with jitter): only the header can make this wait.
+    local().faults.http({ status: 503, methods: ["ExecuteStatement"], times: 1, retryAfterSeconds: 3, message: "TEMPORARILY_UNAVAILABLE: busy" });
     const warehouse = await openDriverWarehouse(local(), {}, {});
     try {
       const from = local().calls.length;
@@ -145,15 +146,23 @@ describe("the local warehouse through @databricks/sql", () => {
         .filter((c) => c.method === "ExecuteStatement");
       expect(executes.map((c) => c.status)).toEqual([503, 200]);
       const waitedMs = executes[1]!.at - executes[0]!.at;
-      expect(waitedMs).toBeGreaterThanOrEqual(1_950);
-      expect(waitedMs).toBeLessThan(3_000);
+      expect(waitedMs).toBeGreaterThanOrEqual(2_950);
+      expect(waitedMs).toBeLessThan(4_000);
     } finally {
       await warehouse.close();
     }
   });
 
-  it("refuses a token it does not know with 401, and the secret appears in no message", async () => {
-    const error = await failure(openDatabricksSession(settings({ DATABRICKS_TOKEN: "dapi-not-this-one" })));
+  it("refuses a token it does not know with 401 at once (no wait, one try), and the secret appears in no message", async () => {
+    const from = local().calls.length;
+    const waits: number[] = [];
+    const error = await failure(openDatabricksSession(settings({ DATABRICKS_TOKEN: "dapi-not-this-one" }), { waiting: (w) => waits.push(w.waitMs) }));
+    expect(
+      local()
+        .calls.slice(from)
+        .map((c) => `${c.method} ${c.status}`),
+    ).toEqual(["OpenSession 401"]);
+    expect(waits).toEqual([]);
     expect(error.cause?.statusCode).toBe(401);
     expect(error.message).toContain("check DATABRICKS_TOKEN");
     expect(`${error.message} ${String(error.stack)}`).not.toContain("dapi-not-this-one");

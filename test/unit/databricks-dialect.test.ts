@@ -364,6 +364,8 @@ describe("Databricks failures", () => {
     ["a StatusError for a missing table", statusError("[TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot be found. SQLSTATE: 42P01"), "missing_table"],
     ["a refused OAuth secret", Object.assign(new Error("invalid_client (Client authentication failed)"), { error: "invalid_client" }), "permission"],
     ["HTTP 413", Object.assign(new Error("Received a response with a bad HTTP status code: 413"), { statusCode: 413 }), "too_large"],
+    // The driver's fetch timed out (the statement may have been received): sent again only if idempotent.
+    ["the driver's request timeout", new Error("Request timed out"), "broken"],
   ])("classifies %s", (_name, error, kind) => {
     expect(toDatabricksError(error).kind).toBe(kind);
   });
@@ -478,6 +480,13 @@ describe("Databricks failures", () => {
       .catch((e: unknown) => e as Error);
     expect(stubborn.calls).toHaveLength(5);
     expect((error as Error).message).toContain("(after 5 attempts)");
+
+    // An hour's Retry-After waits no longer than the backoff's longest wait (30 × 1 ms here).
+    let once = 1;
+    const patient = recordingSession(() => (once-- > 0 ? refused("3600") : [{ n: 1 }]));
+    const from = performance.now();
+    await (await openWarehouse(databricksDialect({ ...options, retryDelayMs: 1, openSession: async () => patient }))).sql.query("SELECT 1 AS n");
+    expect(performance.now() - from).toBeLessThan(2_000);
   });
 
   it("fails a terminal error at once, naming the table and the statement's purpose; transient ones after the retries, as transient", async () => {

@@ -48,6 +48,17 @@ describe("opening a session while the warehouse starts", () => {
     ]);
   });
 
+  it("waits a second at least when Retry-After says 0 (no tight loop)", async () => {
+    const time = fakeTime();
+    let refusals = 1;
+    await openWhenStarted(() => (refusals-- > 0 ? Promise.reject(httpFailure(503, "0")) : Promise.resolve("session")), {
+      budgetMs: 300_000,
+      now: time.now,
+      sleep: time.sleep,
+    });
+    expect(time.slept).toEqual([1_000]);
+  });
+
   it("gives up when the budget is spent, saying how long it waited", async () => {
     const time = fakeTime();
     const error = await openWhenStarted(() => Promise.reject(httpFailure(503, "20")), { budgetMs: 50_000, now: time.now, sleep: time.sleep }).catch(

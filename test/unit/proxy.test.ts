@@ -10,15 +10,18 @@ const stub = (vars: Record<string, string>) => {
 };
 
 describe("the proxy to the workspace", () => {
-  it("takes HTTPS_PROXY with its port, default port and credentials (the password redacted)", () => {
-    stub({ HTTPS_PROXY: "http://svc%40corp:p%3Ass@proxy.corp:3128" });
+  it("takes HTTPS_PROXY with its port, default port and credentials, kept percent-encoded for the driver's proxy URL (the password redacted)", () => {
+    stub({ HTTPS_PROXY: "http://svc%40corp:p%2F%3A%25s@proxy.corp:3128" });
     const proxy = proxyFor("https://adb-1.7.azuredatabricks.net");
-    expect(proxy).toMatchObject({ protocol: "http", host: "proxy.corp", port: 3128, auth: { username: "svc@corp" } });
-    expect(proxy?.auth?.password.reveal()).toBe("p:ss");
-    expect(JSON.stringify(proxy)).not.toContain("p:ss");
-    stub({ https_proxy: "proxy.corp" });
-    // Without a scheme, proxy-from-env takes the request's.
-    expect(proxyFor("https://adb-1.7.azuredatabricks.net")).toEqual({ protocol: "https", host: "proxy.corp", port: 443 });
+    expect(proxy).toMatchObject({ protocol: "http", host: "proxy.corp", port: 3128, auth: { username: "svc%40corp" } });
+    expect(proxy?.auth?.password.reveal()).toBe("p%2F%3A%25s");
+    // As the driver writes it back (HttpConnection.createProxyAgent): a URL, its password decoded as sent.
+    const written = new URL(`http://${proxy?.auth?.username}:${proxy?.auth?.password.reveal()}@${proxy?.host}:${proxy?.port}`);
+    expect(decodeURIComponent(written.password)).toBe("p/:%s");
+    expect(JSON.stringify(proxy)).not.toContain("p%2F");
+    // Without a scheme, plain HTTP, as curl and npm take it.
+    stub({ https_proxy: "proxy.corp:3128" });
+    expect(proxyFor("https://adb-1.7.azuredatabricks.net")).toEqual({ protocol: "http", host: "proxy.corp", port: 3128 });
   });
 
   it("goes direct for a host NO_PROXY names (by suffix) and when no proxy is set", () => {

@@ -71,7 +71,12 @@ function runWithRetry(
 ): Promise<Record<string, unknown>[]> {
   let attempts = 0;
   let waitsAsked = 0;
-  const askedWait = (error: Error, retriesLeft: number) => (retriesLeft > 0 && waitsAsked < options.maxRetries ? retryAfterMs(error) : undefined);
+  const maxWaitMs = 30 * options.retryDelayMs;
+  const askedWait = (error: Error, retriesLeft: number) => {
+    const asked = retriesLeft > 0 && waitsAsked < options.maxRetries ? retryAfterMs(error) : undefined;
+    // Never longer than the backoff's own longest wait: an hour's Retry-After would stall the run.
+    return asked === undefined ? undefined : Math.min(asked, maxWaitMs);
+  };
   // p-retry unwraps AbortError: a failure that may not be retried is thrown as it is.
   return pRetry(
     async () => {
@@ -87,7 +92,7 @@ function runWithRetry(
     {
       retries: options.maxRetries,
       minTimeout: options.retryDelayMs,
-      maxTimeout: 30 * options.retryDelayMs,
+      maxTimeout: maxWaitMs,
       factor: 2,
       randomize: true,
       onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {

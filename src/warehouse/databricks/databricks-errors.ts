@@ -61,7 +61,8 @@ const RULES: readonly { kind: WarehouseErrorKind; test: (e: Facts) => boolean }[
     test: (e) =>
       (e.status !== undefined && e.status >= 500 && e.status !== 501) ||
       e.codes.some((c) => BROKEN_CODES.has(c)) ||
-      /socket hang up|premature close/i.test(e.message),
+      // The driver's own request timeout ("Request timed out"): the statement may have been received.
+      /socket hang up|premature close|Request timed out/i.test(e.message),
   },
   { kind: "data", test: (e) => e.sqlState?.startsWith("22") === true || e.sqlState?.startsWith("23") === true },
   { kind: "syntax", test: (e) => e.sqlState?.startsWith("42") === true || /\b(PARSE_SYNTAX_ERROR|UNRESOLVED_COLUMN|UNRESOLVED_ROUTINE)\b/.test(e.message) },

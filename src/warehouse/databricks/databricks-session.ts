@@ -100,6 +100,11 @@ function driverProxy(proxy: ProxySettings) {
 
 /** SPARK_CLI_SERVICE_PROTOCOL_V8 (TCLIService): the first protocol that binds named parameters. */
 const PROTOCOL_V8 = 42_248;
+/** SPARK_CLI_SERVICE_PROTOCOL_V1; below it, HiveServer2's own (HIVE_CLI_SERVICE_PROTOCOL_V1 is 0). */
+const PROTOCOL_SPARK_V1 = 42_241;
+
+const protocolName = (protocol: number) =>
+  protocol >= PROTOCOL_SPARK_V1 ? `protocol V${protocol - PROTOCOL_SPARK_V1 + 1}` : `HiveServer2's protocol V${protocol + 1}`;
 
 /**
  * Below protocol V8 the driver drops named parameters without a word, and every statement that has
@@ -113,7 +118,7 @@ async function refuseUnboundParameters(session: Session): Promise<void> {
   await session.close().catch(() => undefined);
   throw new WarehouseError(
     "other",
-    `the server speaks protocol V${protocol - PROTOCOL_V8 + 8} of the SQL service, which cannot bind named parameters (V8 or later is needed: a Databricks SQL warehouse, not an older cluster endpoint)`,
+    `the server speaks ${protocolName(protocol)} of the SQL service, which cannot bind named parameters (V8 or later is needed: a Databricks SQL warehouse, not an older cluster endpoint)`,
     { retry: "never" },
   );
 }

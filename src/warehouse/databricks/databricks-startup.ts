@@ -68,7 +68,9 @@ export async function openWhenStarted<T>(open: () => Promise<T>, options: Startu
       const leftMs = options.budgetMs - waitedMs;
       if (!isStarting(error)) throw error;
       if (leftMs <= 0) throw attempt > 1 ? waitedFor(error, waitedMs) : error;
-      const waitMs = Math.min(leftMs, retryAfterMs(error) ?? Math.min(MAX_WAIT_MS, FIRST_WAIT_MS * 2 ** (attempt - 1)));
+      const backoffMs = Math.min(MAX_WAIT_MS, FIRST_WAIT_MS * 2 ** (attempt - 1));
+      // A Retry-After of 0 would make a tight loop for the whole budget: a second at least.
+      const waitMs = Math.min(leftMs, Math.max(FIRST_WAIT_MS, retryAfterMs(error) ?? backoffMs));
       options.onWait?.({ attempt, waitMs, waitedMs, budgetMs: options.budgetMs, message: error instanceof Error ? error.message : String(error) });
       await pause(waitMs);
     }
