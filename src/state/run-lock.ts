@@ -1,9 +1,11 @@
-import { randomUUID } from "node:crypto";
-import { appendFile, link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { appendFile, link, mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SyncError } from "../errors.js";
 import { fsError } from "./fs-errors.js";
+import { isHolder, readLock, removeClaims, takeOverStale, type LockHolder, type LockInfo } from "./lock-file.js";
 import { currentIdentity, processStartOf, type ProcessIdentity } from "./process-identity.js";
+
+export type { LockHolder, LockInfo } from "./lock-file.js";
 
 /**
  * One sync at a time: a lock file next to the watermarks, created exclusively, whose modification
@@ -17,16 +19,6 @@ export interface RunLock {
   /** The stale lock this one replaced, if any (to log who held it). */
   readonly takenOver: LockHolder | undefined;
   release(): Promise<void>;
-}
-
-export interface LockInfo extends ProcessIdentity {
-  readonly runId: string;
-  readonly startedAt: string;
-}
-
-/** A lock as found on disk, with its heartbeat. */
-export interface LockHolder extends LockInfo {
-  readonly heartbeatAt: string;
 }
 
 export interface LockOptions {
@@ -76,7 +68,8 @@ export async function acquireRunLock(directory: string, runId: string, options: 
         async release() {
           heartbeat.stop();
           const holder = await readLock(file);
-          if (typeof holder === "object" && holder.runId === runId) await rm(file, { force: true });
+          if (isHolder(holder) && holder.runId === runId) await rm(file, { force: true });
+          await removeClaims(file);
         },
       };
     }
@@ -84,18 +77,20 @@ export async function acquireRunLock(directory: string, runId: string, options: 
     if (holder === "gone") continue;
     // The heartbeat is judged by the file system's clock (the mtime of the file just written), never by
     // comparing this host's clock with the holder's.
-    if (holder !== "unreadable" && isAlive(holder, identity, options.staleAfterMs, linked.fsNow)) {
+    if (isHolder(holder) && isAlive(holder, identity, options.staleAfterMs, linked.fsNow)) {
       throw new LockHeldError(holder, Date.parse(holder.heartbeatAt) + options.staleAfterMs, file);
     }
-    if (await takeOverStale(file, holder)) takenOver = holder === "unreadable" ? undefined : holder;
+    if (await takeOverStale(file, holder, linked.fsNow)) takenOver = isHolder(holder) ? holder : undefined;
+    // Another taker is removing it: give it a moment before looking again.
+    else await new Promise((r) => setTimeout(r, 10 * (attempt + 1)));
   }
-  throw new SyncError("lock_held", `could not take the run lock ${file}: it keeps being re-created by another process`, { context: { file } });
+  throw new SyncError("lock_held", `could not take the run lock ${file}: another process keeps re-creating it or is taking it over`, { context: { file } });
 }
 
 /** Who holds the run lock now, if a live process does (for `verify` and the worker's status). */
 export async function lockHolder(directory: string, staleAfterMs: number, now: () => number = Date.now): Promise<LockHolder | undefined> {
   const holder = await readLock(join(directory, LOCK_FILE));
-  return typeof holder === "object" && isAlive(holder, currentIdentity(), staleAfterMs, now()) ? holder : undefined;
+  return isHolder(holder) && isAlive(holder, currentIdentity(), staleAfterMs, now()) ? holder : undefined;
 }
 
 /**
@@ -132,13 +127,14 @@ function startHeartbeat(file: string, runId: string, options: LockOptions): { st
   };
   const beat = async () => {
     // "gone" can be a moment of another process's move-aside-and-put-back: look twice.
-    let holder = await readLock(file).catch(() => "unreadable" as const);
-    if (holder === "gone") holder = await new Promise((r) => setTimeout(r, 100)).then(() => readLock(file).catch(() => "unreadable" as const));
+    const unreadable = { unreadableSince: "" };
+    let holder = await readLock(file).catch(() => unreadable);
+    if (holder === "gone") holder = await new Promise((r) => setTimeout(r, 100)).then(() => readLock(file).catch(() => unreadable));
     if (stopped) return;
-    if (typeof holder === "object" && holder.runId !== runId) return lost(holder);
+    if (isHolder(holder) && holder.runId !== runId) return lost(holder);
     if (holder === "gone") return lost(undefined);
     const touched =
-      typeof holder === "object" &&
+      isHolder(holder) &&
       (await appendFile(file, "\n").then(
         () => true,
         () => false,
@@ -153,56 +149,6 @@ function startHeartbeat(file: string, runId: string, options: LockOptions): { st
     clearInterval(timer);
   };
   return { stop };
-}
-
-type ReadLock = LockHolder | "gone" | "unreadable";
-
-async function readLock(file: string): Promise<ReadLock> {
-  let text: string;
-  let modified: Date;
-  try {
-    [text, modified] = await Promise.all([readFile(file, "utf8"), stat(file).then((s) => s.mtime)]);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "gone";
-    throw fsError(error, "read the run lock", file);
-  }
-  try {
-    const parsed = JSON.parse(text) as Partial<LockInfo>;
-    if (typeof parsed.pid !== "number" || typeof parsed.host !== "string" || typeof parsed.runId !== "string") return "unreadable";
-    return { ...(parsed as LockInfo), heartbeatAt: modified.toISOString() };
-  } catch {
-    return "unreadable";
-  }
-}
-
-/**
- * Removes a stale lock without ever removing a live one: the file is first moved aside atomically,
- * then checked to be the very lock judged stale; a fresh lock that another process linked in the
- * meantime is put back. True when the judged lock was removed.
- */
-async function takeOverStale(file: string, judged: LockHolder | "unreadable"): Promise<boolean> {
-  const aside = `${file}.${process.pid}.${randomUUID()}.stale`;
-  try {
-    await rename(file, aside);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw fsError(error, "move a stale run lock aside", file);
-  }
-  const moved = await readLock(aside);
-  // Moved aside, the file keeps its mtime: a lock refreshed since it was judged is put back.
-  const same =
-    judged === "unreadable"
-      ? moved === "unreadable"
-      : typeof moved === "object" && moved.runId === judged.runId && moved.pid === judged.pid && moved.heartbeatAt === judged.heartbeatAt;
-  if (!same) {
-    try {
-      await link(aside, file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw fsError(error, "put back a live run lock", file);
-    }
-  }
-  await rm(aside, { force: true });
-  return same;
 }
 
 function isAlive(holder: LockHolder, me: ProcessIdentity, staleAfterMs: number, now: number): boolean {

@@ -3,7 +3,8 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SyncError } from "../../src/errors.js";
-import { acquireRunLock, currentIdentity, fileWatermarkStore, LOCK_FILE, LockHeldError, type Watermark } from "../../src/state/index.js";
+import { acquireRunLock, currentIdentity, fileWatermarkStore, LOCK_FILE, LockHeldError, type LockHolder, type Watermark } from "../../src/state/index.js";
+import { claimFile, readLock } from "../../src/state/lock-file.js";
 
 const LOCK = { staleAfterMs: 60_000 };
 const fresh = () => mkdtempSync(join(tmpdir(), "nds-state-"));
@@ -91,6 +92,52 @@ describe("run lock", () => {
       expect(readdirSync(dir)).toEqual([]);
     }
   }, 60_000);
+
+  it("never lets two takers hold the lock when many race over one stale lock (each judges it stale, one removes it)", async () => {
+    // In one process, with other hosts' identities: each taker judges the stale lock by its heartbeat.
+    // Before takeovers were serialised, a late taker moved a just-taken live lock aside and, while it
+    // put it back, a third taker linked its own: two holders.
+    for (let trial = 0; trial < 60; trial += 1) {
+      const dir = fresh();
+      const file = join(dir, LOCK_FILE);
+      writeFileSync(file, JSON.stringify({ pid: 9, host: "gone-host", runId: "gone", startedAt: "2026-01-01T00:00:00Z" }));
+      utimesSync(file, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+      let holding = 0;
+      let most = 0;
+      const take = async (i: number) => {
+        // Staggered by a few event-loop turns each, so takers reach each step at different times.
+        for (let turn = 0; turn < i % 10; turn += 1) await new Promise((r) => setImmediate(r));
+        const lock = await acquireRunLock(dir, `race-${trial}-${i}`, { ...LOCK, identity: { pid: 1000 + i, host: `host-${i}` } }).catch(() => undefined);
+        if (!lock) return;
+        holding += 1;
+        most = Math.max(most, holding);
+        await new Promise((r) => setTimeout(r, 20));
+        holding -= 1;
+        await lock.release();
+      };
+      await Promise.all(Array.from({ length: 16 }, (_, i) => take(i)));
+      expect(most, `trial ${trial}`).toBe(1);
+      expect(readdirSync(dir)).toEqual([]);
+    }
+  });
+
+  it("takes over a stale lock whose takeover claim a dead taker left behind, once the claim is old, and removes claims on release", async () => {
+    const dir = fresh();
+    const file = join(dir, LOCK_FILE);
+    writeFileSync(file, JSON.stringify({ pid: 9, host: "gone-host", runId: "gone", startedAt: "2026-01-01T00:00:00Z" }));
+    utimesSync(file, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+    const judged = await readLock(file);
+    const claim = claimFile(file, judged as LockHolder);
+    writeFileSync(claim, "4194002");
+    const other = { ...LOCK, identity: { pid: 1001, host: "host-1" } };
+    const refused = await acquireRunLock(dir, "while-claimed", other).catch((e: unknown) => e);
+    expect((refused as SyncError).message).toContain("is taking it over");
+    utimesSync(claim, new Date(Date.now() - 11_000), new Date(Date.now() - 11_000));
+    const lock = await acquireRunLock(dir, "after-claim-aged", other);
+    expect(lock.takenOver?.runId).toBe("gone");
+    await lock.release();
+    expect(readdirSync(dir)).toEqual([]);
+  });
 
   it("gives the lock to exactly one of many concurrent takers", async () => {
     const dir = fresh();
