@@ -55,6 +55,16 @@ export interface WorkerSettings {
   readonly shutdownTimeoutMs: number;
   /** How long readiness goes on a failed contact with the warehouse before a probe may check it again (READINESS_CHECK_INTERVAL). */
   readonly readinessCheckIntervalMs: number;
+  readonly webhooks: WebhookSettings;
+}
+
+/** Notion webhooks (NOTION_WEBHOOKS): events that start targeted syncs between the ticks. */
+export interface WebhookSettings {
+  readonly enabled: boolean;
+  /** NOTION_WEBHOOK_VERIFICATION_TOKEN; unset: the token the subscription's handshake stored. */
+  readonly verificationToken: Secret | undefined;
+  /** How long events are gathered before their databases are synced (NOTION_WEBHOOK_DEBOUNCE). */
+  readonly debounceMs: number;
 }
 
 /** The whole configuration: defaults, then the YAML mapping, then the environment, then flags. Frozen. */

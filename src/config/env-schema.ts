@@ -104,6 +104,25 @@ export const envSchema = z.object({
       }
       return ms;
     }),
+  /** `on`: the worker accepts Notion's webhook deliveries at `POST /webhooks/notion`. */
+  NOTION_WEBHOOKS: z
+    .enum(["on", "off", "true", "false", "1", "0"])
+    .default("off")
+    .transform((v) => v === "on" || v === "true" || v === "1"),
+  /** The webhook subscription's verification token; unset: what the handshake stored in the watermark directory. */
+  NOTION_WEBHOOK_VERIFICATION_TOKEN: z.string().min(1).optional(),
+  /** How long events are gathered before their databases are synced: `5s`, `500ms`, `1m`. In milliseconds once parsed. */
+  NOTION_WEBHOOK_DEBOUNCE: z
+    .string()
+    .default("5s")
+    .transform((value, ctx) => {
+      const ms = durationMs(value);
+      if (ms === undefined || ms > 600_000) {
+        ctx.addIssue({ code: "custom", message: "must be a duration up to 10m such as 5s, 500ms or 1m (a bare number is minutes)" });
+        return z.NEVER;
+      }
+      return ms;
+    }),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Unset: readable lines when stderr is a terminal, JSON lines otherwise. */
   LOG_FORMAT: z.enum(["json", "pretty", "auto"]).default("auto"),
@@ -120,4 +139,4 @@ function durationMs(text: string): number | undefined {
 export type EnvValues = z.infer<typeof envSchema>;
 
 /** Variables whose values are secrets: never echoed in an error message. */
-export const SECRET_VARIABLES = ["NOTION_TOKEN", "DATABRICKS_TOKEN", "DATABRICKS_CLIENT_SECRET"] as const;
+export const SECRET_VARIABLES = ["NOTION_TOKEN", "DATABRICKS_TOKEN", "DATABRICKS_CLIENT_SECRET", "NOTION_WEBHOOK_VERIFICATION_TOKEN"] as const;

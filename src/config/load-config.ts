@@ -67,6 +67,11 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
       runOnStart: env.SYNC_ON_START,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
       readinessCheckIntervalMs: env.READINESS_CHECK_INTERVAL,
+      webhooks: Object.freeze({
+        enabled: env.NOTION_WEBHOOKS,
+        verificationToken: env.NOTION_WEBHOOK_VERIFICATION_TOKEN ? new Secret(env.NOTION_WEBHOOK_VERIFICATION_TOKEN) : undefined,
+        debounceMs: env.NOTION_WEBHOOK_DEBOUNCE,
+      }),
     }),
     log: Object.freeze({ level: env.LOG_LEVEL, format: env.LOG_FORMAT }),
   });

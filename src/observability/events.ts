@@ -81,7 +81,18 @@ export interface SyncEvents {
   "page:held_back": { runId: string; databaseKey: string; pageId: string; lastEditedTime: string; createdTime: string };
   "dq:checked": { score: number; issues: number; threshold: number };
   "schema:renamed": { databaseKey: string; propertyId: string; from: string; to: string; line: number | undefined };
+  /**
+   * A delivery at `POST /webhooks/notion` and what became of it: `accepted` (a sync of `databaseKeys` is
+   * due), `ignored` (no mapped data source), `duplicate` (an event id already seen), `handshake` (a
+   * verification token), or refused (`rejected_signature`, `invalid`, `too_large`). `type` is the event's
+   * type once its signature holds, else `unverified`.
+   */
+  "webhook:event": { type: string; result: WebhookResult; databaseKeys: readonly string[]; eventAt: Date | null };
+  /** Events of this database whose changes a sync that started after them has committed: seconds from each event to the commit. */
+  "webhook:synced": { databaseKey: string; lagSeconds: readonly number[] };
 }
+
+export type WebhookResult = "accepted" | "ignored" | "duplicate" | "handshake" | "rejected_signature" | "invalid" | "too_large";
 
 export type SyncEventName = keyof SyncEvents;
 type Listener<E extends SyncEventName> = (payload: SyncEvents[E]) => void;

@@ -24,6 +24,10 @@ export const REDACT_PATHS = [
   "*.DATABRICKS_TOKEN",
   "DATABRICKS_CLIENT_SECRET",
   "*.DATABRICKS_CLIENT_SECRET",
+  "NOTION_WEBHOOK_VERIFICATION_TOKEN",
+  "*.NOTION_WEBHOOK_VERIFICATION_TOKEN",
+  "verification_token",
+  "*.verification_token",
 ];
 
 export interface LoggerOptions {

@@ -14,7 +14,24 @@ export function createMetrics(events: EventBus, status: WorkerStatus, now: () =>
   syncMetrics(events, registry, counter);
   statusGauges(status, registry, now);
   workerMetrics(events, registry, counter);
+  webhookMetrics(events, registry, counter);
   return registry;
+}
+
+function webhookMetrics(events: EventBus, registry: Registry, counter: CounterOf): void {
+  const deliveries = counter(
+    "nds_webhook_events_total",
+    "Webhook deliveries by event type (unverified until the signature holds) and result: accepted, ignored, duplicate, handshake, rejected_signature, invalid, too_large",
+    ["type", "result"],
+  );
+  const lag = new Histogram({
+    name: "nds_webhook_lag_seconds",
+    help: "From a webhook event's timestamp to the commit of the sync that read its database",
+    buckets: [1, 2, 5, 10, 15, 30, 60, 120, 300, 900, 1800],
+    registers: [registry],
+  });
+  events.on("webhook:event", (e) => deliveries.inc({ type: e.type, result: e.result }));
+  events.on("webhook:synced", (e) => e.lagSeconds.forEach((s) => lag.observe(s)));
 }
 
 type CounterOf = (name: string, help: string, labelNames?: string[]) => Counter;

@@ -2,8 +2,8 @@ import cron, { type ScheduledTask } from "node-cron";
 import type { Logger } from "pino";
 import type { EventBus } from "../observability/events.js";
 
-/** Where a run comes from: a tick of the schedule, or the retry once a stale run lock can be taken over. */
-export type RunOrigin = "schedule" | "retry";
+/** Where a run comes from: a tick of the schedule, the retry once a stale run lock can be taken over, or webhook events. */
+export type RunOrigin = "schedule" | "retry" | "event";
 
 export interface SchedulerOptions {
   /** node-cron expression, in UTC. */
@@ -11,19 +11,25 @@ export interface SchedulerOptions {
   readonly events: EventBus;
   readonly logger: Logger;
   readonly now: () => number;
-  /** One run; the scheduler never starts a second while one is in flight. */
-  run(origin: RunOrigin): Promise<void>;
+  /** One run, of every database or (for events) of these; the scheduler never starts a second while one is in flight. */
+  run(origin: RunOrigin, databases?: readonly string[]): Promise<void>;
 }
 
 /**
  * The schedule: a cron task that starts a run at each tick, never two at once (a tick that finds a
- * run in flight is skipped and counted), plus a one-off retry at a given time.
+ * scheduled run in flight is skipped and counted), plus a one-off retry at a given time, plus runs of
+ * the databases events asked for: at once when nothing runs, else in one follow-up run after the run
+ * in flight (a burst during a run becomes one run). A tick that finds an event's run in flight is not
+ * skipped but follows it: events never cost the safety net its tick.
  */
 export class Scheduler {
   #inFlight: Promise<void> | undefined;
   #retry: NodeJS.Timeout | undefined;
   #task: ScheduledTask | undefined;
   #stopped = false;
+  #origin: RunOrigin | undefined;
+  readonly #requested = new Set<string>();
+  #tickOwed = false;
 
   constructor(private readonly options: SchedulerOptions) {}
 
@@ -49,11 +55,38 @@ export class Scheduler {
   tick(origin: RunOrigin = "schedule"): Promise<void> {
     if (this.#stopped) return Promise.resolve();
     if (this.#inFlight) {
+      if (origin === "schedule" && this.#origin === "event") {
+        this.#tickOwed = true;
+        return Promise.resolve();
+      }
       if (origin === "schedule") this.options.events.emit("worker:tick_skipped", { reason: "run in progress" });
       this.options.logger.info({ origin }, "run skipped: the previous run is still in progress");
       return Promise.resolve();
     }
-    this.#inFlight = this.options.run(origin).finally(() => (this.#inFlight = undefined));
+    return this.#start(origin);
+  }
+
+  /** Syncs these databases soon: at once when no run is in flight, else in one follow-up run right after it. */
+  request(databases: readonly string[]): void {
+    if (this.#stopped) return;
+    for (const key of databases) this.#requested.add(key);
+    if (!this.#inFlight) void this.#start("event");
+  }
+
+  #start(origin: RunOrigin): Promise<void> {
+    // A tick's or a retry's run syncs every database, so it also answers the events gathered so far.
+    const databases = origin === "event" ? [...this.#requested] : undefined;
+    this.#requested.clear();
+    this.#origin = origin;
+    this.#inFlight = this.options.run(origin, databases).finally(() => {
+      this.#inFlight = undefined;
+      this.#origin = undefined;
+      if (this.#stopped) return;
+      if (this.#tickOwed) {
+        this.#tickOwed = false;
+        void this.#start("schedule");
+      } else if (this.#requested.size > 0) void this.#start("event");
+    });
     return this.#inFlight;
   }
 

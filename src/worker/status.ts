@@ -22,6 +22,8 @@ export interface DatabaseKpi {
   consecutiveFailures: number;
   /** The newest watermark a run reported: where the next incremental read starts. */
   watermark: string | null;
+  /** The timestamp of the newest webhook event accepted for it (this process's life only). */
+  lastEventAt: Date | null;
 }
 
 /** One database in GET /api/kpis. */
@@ -35,6 +37,8 @@ export interface DatabaseKpis {
   pages: number;
   rows: number;
   consecutive_failures: number;
+  /** The newest webhook event accepted for it, by its timestamp; null with webhooks off or none yet. */
+  last_event_at: string | null;
 }
 
 /** The JSON of GET /api/kpis (the Control Room reads the same numbers). */
@@ -74,6 +78,7 @@ export class WorkerStatus {
         rows: 0,
         consecutiveFailures: 0,
         watermark: null,
+        lastEventAt: null,
       });
   }
 
@@ -85,6 +90,12 @@ export class WorkerStatus {
     });
     events.on("database:done", (s) => this.record(s));
     events.on("dq:checked", (e) => (this.dqScore = e.score));
+    events.on("webhook:event", (e) => {
+      for (const key of e.result === "accepted" ? e.databaseKeys : []) {
+        const db = this.databases.get(key);
+        if (db && e.eventAt && (!db.lastEventAt || e.eventAt > db.lastEventAt)) db.lastEventAt = e.eventAt;
+      }
+    });
     // Runs are no longer skipped for the lock once a run of this worker holds it.
     events.on("lock:acquired", () => (this.lockBlocked = undefined));
   }
@@ -188,6 +199,7 @@ export class WorkerStatus {
         pages: db.pages,
         rows: db.rows,
         consecutive_failures: db.consecutiveFailures,
+        last_event_at: db.lastEventAt?.toISOString() ?? null,
       };
     }
     return {

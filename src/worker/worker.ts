@@ -12,6 +12,7 @@ import { Scheduler, type RunOrigin } from "./scheduler.js";
 import { startStatusServer } from "./status-server.js";
 import { WorkerStatus } from "./status.js";
 import { WarehouseAccess, type Readiness } from "./warehouse-access.js";
+import { createWebhooks } from "../webhooks/index.js";
 
 export interface WorkerOptions {
   readonly config: AppConfig;
@@ -57,16 +58,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
 
   const run = runner({ config, logger, events, status, backoff, access, signal: abort.signal, now, retryAt: (at) => scheduler.retryAt(at) });
   const scheduler = new Scheduler({ schedule: config.worker.schedule, events, logger, now, run });
-  function ready(): Promise<Readiness> {
-    if (status.lockBlocked)
-      return Promise.resolve({
-        ok: false,
-        reason: `ticks skipped: the run lock is held by ${describeHolder(status.lockBlocked.holder)}; skipping since ${status.lockBlocked.since}`,
-      });
-    if (status.running) return Promise.resolve({ ok: true });
-    // A run waiting for the warehouse goes first; its outcome will say more than a probe.
-    return access.ready(scheduler.busy);
-  }
+  const webhooks = createWebhooks({ config, events, logger, request: (keys) => scheduler.request(keys) });
+  const ready = () => readiness(status, access, scheduler.busy);
 
   // The last run records are read before the endpoints answer, so /api/kpis is right from the start.
   await access.probe().catch((error: unknown) => logger.warn({ err: error }, "warehouse not reachable at start; KPIs are loaded when it is"));
@@ -81,7 +74,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     backoffTicks: (key) => backoff.ticksLeft(key),
     nextRunAt: () => scheduler.nextRunAt(),
   });
-  const sources = { ready, kpis: () => Promise.resolve(status.toJson(now())), registry, page: () => controlRoom.page(), pagePolicy: CONTROL_ROOM_CSP };
+  const page = () => controlRoom.page();
+  const sources = { ready, kpis: () => Promise.resolve(status.toJson(now())), registry, page, pagePolicy: CONTROL_ROOM_CSP, webhook: webhooks?.handler };
   const server = await startStatusServer(config.worker.port, sources, (error) => logger.error({ err: error }, "status endpoint failed"));
   scheduler.start();
   events.emit("worker:start", { port: server.port, schedule: config.worker.schedule, runOnStart: config.worker.runOnStart });
@@ -93,6 +87,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     stop: () =>
       (stopping ??= (async () => {
         abort.abort();
+        webhooks?.stop();
         await scheduler.stop();
         await access.idle();
         await server.close();
@@ -100,11 +95,24 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       })()),
     async kill() {
       abort.abort();
+      webhooks?.stop();
       await scheduler.halt();
       await server.close();
       events.emit("worker:stop", { forced: true });
     },
   };
+}
+
+/** Ready unless ticks are skipped for another process's lock; while a run is in flight, it says more than a probe would. */
+function readiness(status: WorkerStatus, access: WarehouseAccess, busy: boolean): Promise<Readiness> {
+  if (status.lockBlocked)
+    return Promise.resolve({
+      ok: false,
+      reason: `ticks skipped: the run lock is held by ${describeHolder(status.lockBlocked.holder)}; skipping since ${status.lockBlocked.since}`,
+    });
+  if (status.running) return Promise.resolve({ ok: true });
+  // A run waiting for the warehouse goes first; its outcome will say more than a probe.
+  return access.ready(busy);
 }
 
 interface RunnerParts {
@@ -120,8 +128,11 @@ interface RunnerParts {
   readonly retryAt: (at: number) => void;
 }
 
-/** One scheduled run: the sync (databases in backoff skipped), then the data-quality checks; a held lock is reported and retried. */
-function runner(parts: RunnerParts): (origin: RunOrigin) => Promise<void> {
+/**
+ * One run: the sync of every database (of the named ones, for events; databases in backoff skipped),
+ * then the data-quality checks; a held lock is reported and retried.
+ */
+function runner(parts: RunnerParts): (origin: RunOrigin, databases?: readonly string[]) => Promise<void> {
   const { config, logger, events, status, backoff, access, signal, now } = parts;
   const keys = config.mapping.databases.map((d) => d.key);
   // Data written since the last check that succeeded: a check that failed is owed by the next sync, quiet or not.
@@ -135,13 +146,14 @@ function runner(parts: RunnerParts): (origin: RunOrigin) => Promise<void> {
       logger.error({ err: error }, "data-quality checks failed; checked again after the next sync");
     }
   };
-  return async (origin) => {
+  return async (origin, databases) => {
     if (signal.aborted) return;
     if (!status.loaded) await access.probe().catch((error: unknown) => logger.debug({ err: error }, "warehouse not reachable yet"));
     if (signal.aborted) return;
     try {
-      const skip = backoff.skipsForTick(keys, origin === "schedule");
-      const result = await access.exclusive(() => runSync({ config, logger, events, openWarehouse: access.openWarehouse }, { signal, skip }));
+      const skip = backoff.skipsForTick(databases ?? keys, origin === "schedule");
+      const selection = databases ? { databases: [...databases] } : {};
+      const result = await access.exclusive(() => runSync({ config, logger, events, openWarehouse: access.openWarehouse }, { signal, skip, ...selection }));
       const failed = result.summaries.filter((s) => s.status === "failed").map((s) => s.databaseKey);
       if (failed.length > 0) logger.warn({ runId: result.runId, failed }, "sync run finished with failures; retrying at the next tick");
       // Another host syncing these databases is not a failure of this one: the tick is skipped for them.

@@ -223,6 +223,19 @@ describe("environment", () => {
     }
   });
 
+  it("reads the webhook settings: off by default, the debounce as a duration, the verification token as a secret; names what is malformed", () => {
+    const load = (env: Record<string, string>) => loadConfig({ env: { MAPPING_PATH: mapping, NOTION_TOKEN: "t", ...env }, requireToken: true }).worker.webhooks;
+    expect(load({})).toMatchObject({ enabled: false, verificationToken: undefined, debounceMs: 5_000 });
+    const on = load({ NOTION_WEBHOOKS: "on", NOTION_WEBHOOK_DEBOUNCE: "500ms", NOTION_WEBHOOK_VERIFICATION_TOKEN: "secret_hook_private" });
+    expect([on.enabled, on.debounceMs, on.verificationToken?.reveal()]).toEqual([true, 500, "secret_hook_private"]);
+    expect(JSON.stringify(on)).not.toContain("secret_hook_private");
+    expect(() => load({ NOTION_WEBHOOKS: "maybe" })).toThrow(/NOTION_WEBHOOKS: .*\(got "maybe"\)/);
+    expect(() => load({ NOTION_WEBHOOK_DEBOUNCE: "soon" })).toThrow(
+      'NOTION_WEBHOOK_DEBOUNCE: must be a duration up to 10m such as 5s, 500ms or 1m (a bare number is minutes) (got "soon")',
+    );
+    expect(() => load({ NOTION_WEBHOOK_DEBOUNCE: "11m" })).toThrow("NOTION_WEBHOOK_DEBOUNCE: must be a duration up to 10m");
+  });
+
   it("keeps the token out of every printed form of the config", () => {
     const config = loadConfig({ env: { MAPPING_PATH: mapping, NOTION_TOKEN: "secret_very_private" }, requireToken: true });
     expect(config.notion.token?.reveal()).toBe("secret_very_private");

@@ -1,0 +1,103 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { verifyWebhookSignature } from "@notionhq/client";
+import type { Logger } from "pino";
+import type { EventBus, WebhookResult } from "../observability/events.js";
+import { webhookEventSchema, type WebhookEvent } from "./envelope.js";
+import type { WebhookTokenStore } from "./token-store.js";
+
+/** Notion's deliveries carry ids only (a few KiB); anything far larger is not one of them. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export interface WebhookReceiverOptions {
+  readonly tokens: WebhookTokenStore;
+  readonly events: EventBus;
+  readonly logger: Logger;
+  /** Takes a verified event (quickly: the sync it asks for happens later) and says what became of it. */
+  accept(event: WebhookEvent): { result: "accepted" | "ignored" | "duplicate"; databaseKeys: readonly string[] };
+  readonly maxBodyBytes?: number;
+}
+
+/**
+ * `POST /webhooks/notion`. The subscription's handshake (a body with only a `verification_token`) is
+ * kept while no token is known; every other delivery must carry `X-Notion-Signature: sha256=<hex>`, the
+ * HMAC-SHA256 of the raw body keyed by the token (checked by the SDK's `verifyWebhookSignature`, in
+ * constant time). Refusals change nothing: 405 for another method, 413 past the size limit, 400 for a
+ * body that is not a JSON event, 401 for a missing or wrong signature, 409 for a handshake when a token
+ * is already known. A verified event is handed to `accept` and answered 200 at once.
+ */
+export function createWebhookReceiver(options: WebhookReceiverOptions): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
+  const { tokens, events, logger } = options;
+  const limit = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const record = (result: WebhookResult, type = "unverified", databaseKeys: readonly string[] = [], eventAt: Date | null = null) =>
+    events.emit("webhook:event", { type, result, databaseKeys, eventAt });
+  return async (request, response) => {
+    const answer = (status: number, body: object, headers: Record<string, string> = {}) => {
+      response.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers });
+      response.end(`${JSON.stringify(body)}\n`);
+    };
+    if (request.method !== "POST") return answer(405, { error: "method not allowed: Notion delivers webhooks by POST" }, { allow: "POST" });
+    const raw = await readBody(request, limit);
+    if (raw === "too_large") {
+      record("too_large");
+      return answer(413, { error: `body larger than ${limit} bytes` }, { connection: "close" });
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString("utf8"));
+    } catch {
+      record("invalid");
+      return answer(400, { error: "the body is not JSON" });
+    }
+    if (isHandshake(body)) {
+      const { outcome, file } = await tokens.offer(body.verification_token);
+      record("handshake");
+      if (outcome === "refused") {
+        logger.warn(
+          { file },
+          "a webhook verification token arrived, but a token is already configured; to take a new subscription's token, delete the file (or unset NOTION_WEBHOOK_VERIFICATION_TOKEN) and resend it from Notion",
+        );
+        return answer(409, { error: "a verification token is already configured" });
+      }
+      logger.info(
+        { file },
+        "a webhook verification token arrived and was stored (readable by this user only); paste it into the subscription's Verify form in Notion",
+      );
+      return answer(200, { status: "verification token stored" });
+    }
+    const token = await tokens.current();
+    const signature = request.headers["x-notion-signature"];
+    if (!token || typeof signature !== "string" || !(await verifyWebhookSignature({ body: raw, signature, verificationToken: token.reveal() }))) {
+      record("rejected_signature");
+      const why = token ? "missing or wrong X-Notion-Signature" : "no verification token yet: the subscription's handshake has not arrived";
+      return answer(401, { error: why });
+    }
+    const parsed = webhookEventSchema.safeParse(body);
+    if (!parsed.success) {
+      record("invalid", "unverified");
+      logger.warn({ issues: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) }, "a signed webhook delivery is not a Notion event; ignored");
+      return answer(400, { error: "not a Notion event" });
+    }
+    const event = parsed.data;
+    const outcome = options.accept(event);
+    record(outcome.result, event.type, outcome.databaseKeys, new Date(event.timestamp));
+    logger.debug({ eventId: event.id, type: event.type, result: outcome.result, databases: outcome.databaseKeys }, "webhook event");
+    return answer(200, { status: outcome.result });
+  };
+}
+
+function isHandshake(body: unknown): body is { verification_token: string } {
+  return typeof body === "object" && body !== null && !("type" in body) && typeof (body as { verification_token?: unknown }).verification_token === "string";
+}
+
+/** The raw body, or `too_large` as soon as it passes the limit (the rest is not read). */
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | "too_large"> {
+  if (Number(request.headers["content-length"] ?? 0) > limit) return "too_large";
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) return "too_large";
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
