@@ -15,4 +15,5 @@ export { SandboxStore, type PageReadOptions, type StoreWriteOptions } from "./st
 export { SandboxApiError, type SandboxErrorCode } from "./errors.js";
 export { PLANTED_PROBLEMS, plantedProblems } from "./seed/plan.js";
 export { DATABASE_KEYS, type DatabaseKey } from "./seed/schemas.js";
+export type { WebhookDelivery, WebhookPayload, WebhookSubscription, WebhookSubscriptionOptions } from "./webhooks/subscription.js";
 export { SEED_EPOCH_MS } from "./core/time.js";

@@ -11,7 +11,9 @@ import { buildWorkspace } from "./seed/build.js";
 import { plantedProblems } from "./seed/plan.js";
 import { DATABASE_KEYS } from "./seed/schemas.js";
 import { SandboxStore } from "./store/sandbox-store.js";
+import type { Workspace } from "./store/workspace.js";
 import type { RequestLogEntry, Sandbox, SandboxDatabase, SandboxOptions } from "./types.js";
+import { subscribe, type WebhookSubscription } from "./webhooks/subscription.js";
 
 const ROUTES = [...userRoutes, ...searchRoutes, ...dataSourceRoutes, ...propertyRoutes, ...pageRoutes];
 
@@ -21,8 +23,16 @@ function check(name: string, value: number | undefined, min: number, max = Numbe
   }
 }
 
-/** Seeds the workspace and starts the Notion-compatible server on 127.0.0.1. */
-export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+function databasesOf(ws: Workspace): Record<string, SandboxDatabase> {
+  const databases: Record<string, SandboxDatabase> = {};
+  for (const key of DATABASE_KEYS) {
+    const ds = [...ws.dataSources.values()].find((d) => d.key === key);
+    if (ds) databases[key] = { key, envVar: ds.envVar, databaseId: ds.databaseId, dataSourceId: ds.id, title: ds.title };
+  }
+  return databases;
+}
+
+function checkOptions(options: SandboxOptions): void {
   check("port", options.port, 0, 65535);
   check("scale", options.scale, 0);
   check("rps", options.rps, 0);
@@ -30,6 +40,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   check("faultRate", options.faultRate, 0, 1);
   check("latencyMs", options.latencyMs, 0);
   check("resultLimit", options.resultLimit, 1);
+}
+
+/** Seeds the workspace and starts the Notion-compatible server on 127.0.0.1. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  checkOptions(options);
   const seed = options.seed ?? 1;
   const token = options.token ?? "secret_sandbox";
   const now = options.now ?? Date.now;
@@ -55,11 +70,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }),
   );
   baseUrl = server.url;
-  const databases: Record<string, SandboxDatabase> = {};
-  for (const key of DATABASE_KEYS) {
-    const ds = [...ws.dataSources.values()].find((d) => d.key === key);
-    if (ds) databases[key] = { key, envVar: ds.envVar, databaseId: ds.databaseId, dataSourceId: ds.id, title: ds.title };
-  }
+  const databases = databasesOf(ws);
+  let subscription: WebhookSubscription | undefined;
   const budgetLines = databases["budget_lines"] ? ws.dataSources.get(databases["budget_lines"].dataSourceId)?.pages.length : undefined;
   return {
     url: server.url,
@@ -75,7 +87,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     requests,
     plantedProblems: plantedProblems(seed, budgetLines),
     setRateLimit: (rps, burst) => limiter.configure(rps, burst),
+    webhooks: {
+      async subscribe(subscriptionOptions) {
+        subscription?.close();
+        subscription = await subscribe(ws, subscriptionOptions);
+        return subscription;
+      },
+    },
     close: async () => {
+      subscription?.close();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       await server.close();

@@ -4,6 +4,7 @@
  *
  * The sandbox is an outside system in miniature: it imports nothing from the rest of `src/`.
  */
+import type { WebhookSubscription, WebhookSubscriptionOptions } from "./webhooks/subscription.js";
 import type { SandboxStore } from "./store/sandbox-store.js";
 
 /** Options of {@link startSandbox}. Every knob has a default; `{}` gives a quiet, fast, deterministic server. */
@@ -100,6 +101,12 @@ export interface Sandbox {
   requests: RequestLogEntry[];
   /** The data-quality problems planted in this workspace. */
   plantedProblems: PlantedProblem[];
+  /**
+   * The workspace's one webhook subscription: `subscribe` performs the handshake with the URL and then
+   * sends signed events for page creates, property updates, moves, trashes, restores and schema changes
+   * (a new subscription replaces the previous one).
+   */
+  webhooks: { subscribe(options: WebhookSubscriptionOptions): Promise<WebhookSubscription> };
   /** Changes the rate limit at run time (buckets restart full); rps 0 turns it off. */
   setRateLimit(rps: number, burst?: number): void;
   /** Closes the server and every open socket. */

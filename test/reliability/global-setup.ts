@@ -32,6 +32,7 @@ export default function setup(): () => void {
   process.env.NDS_RELIABILITY_NOTION_TOKEN = `secret_RELIABILITY_${tag()}`;
   process.env.NDS_RELIABILITY_DATABRICKS_TOKEN = `dapiRELIABILITY${tag()}`;
   process.env.NDS_RELIABILITY_DATABRICKS_CLIENT_SECRET = `doseRELIABILITY${tag()}`;
+  process.env.NDS_RELIABILITY_WEBHOOK_TOKEN = `secret_HOOK_RELIABILITY_${tag()}`;
   return () => {
     const totals = sumCounters(join(dir, "counters.jsonl"));
     const leaks = finalScan(join(dir, "outputs"));
@@ -69,6 +70,7 @@ function finalScan(outputs: string): { bytes: number; found: string[] } {
     process.env.NDS_RELIABILITY_NOTION_TOKEN!,
     process.env.NDS_RELIABILITY_DATABRICKS_TOKEN!,
     process.env.NDS_RELIABILITY_DATABRICKS_CLIENT_SECRET!,
+    process.env.NDS_RELIABILITY_WEBHOOK_TOKEN!,
   ];
   let bytes = 0;
   const found: string[] = [];

@@ -1,15 +1,16 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { TOKEN_FILE } from "../../src/webhooks/index.js";
 import { queryFile } from "../support/duckdb-file.js";
 import { startWorkerProcess, until, type WorkerProcess } from "../support/worker-process.js";
 import { runCommand } from "./support/cli-process.js";
 import { OUTPUTS, SECRETS, SECRET_ENV, capture, scanForSecrets, secretsIn } from "./support/suite.js";
 
 /**
- * Neither NOTION_TOKEN nor a Databricks secret may appear anywhere the suite can look: the output of
+ * Neither NOTION_TOKEN, a Databricks secret nor the webhook verification token may appear anywhere the suite can look: the output of
  * every command at trace level (JSON and pretty logs, a refused token, malformed answers), the worker's
  * endpoints while it syncs and fails, the run records and every table, the DuckDB file itself, the
  * watermark directory, and (at the end) every output captured by every test file of the suite.
@@ -45,7 +46,7 @@ describe("secrets never leave the process", () => {
 
   it("not in any command's output at trace level, with a refused token, or in pretty logs", async () => {
     const runs = [
-      await runCommand("secrets-sync-trace", ["sync", "--json"], env),
+      await runCommand("secrets-sync-trace", ["sync", "--json"], { ...env, NOTION_WEBHOOK_VERIFICATION_TOKEN: SECRETS.NOTION_WEBHOOK_VERIFICATION_TOKEN }),
       await runCommand("secrets-sync-pretty", ["sync", "--full"], { ...env, LOG_FORMAT: "pretty" }),
       // A wrong token that contains the real one: echoing it would show the real one too.
       await runCommand("secrets-refused", ["sync", "--database", "programs", "--json"], { ...env, NOTION_TOKEN: `${SECRETS.NOTION_TOKEN}x` }),
@@ -53,7 +54,13 @@ describe("secrets never leave the process", () => {
       await runCommand("secrets-verify-refused", ["verify"], { ...env, NOTION_TOKEN: `${SECRETS.NOTION_TOKEN}x` }),
       await runCommand("secrets-dq", ["dq", "--json"], env),
       await runCommand("secrets-watermarks", ["watermarks", "show", "--json"], env),
-      await runCommand("secrets-bad-env", ["sync"], { ...env, NOTION_RPS: "fast", DUCKDB_THREADS: "-1" }),
+      await runCommand("secrets-bad-env", ["sync"], {
+        ...env,
+        NOTION_RPS: "fast",
+        DUCKDB_THREADS: "-1",
+        NOTION_WEBHOOK_DEBOUNCE: "soon",
+        NOTION_WEBHOOK_VERIFICATION_TOKEN: SECRETS.NOTION_WEBHOOK_VERIFICATION_TOKEN,
+      }),
     ];
     expect(runs[0]!.code, runs[0]!.stderr).toBe(0);
     expect(runs[2]!.stderr).toContain("NOTION_TOKEN is invalid or revoked");
@@ -67,13 +74,40 @@ describe("secrets never leave the process", () => {
     const risks = sandbox.databases.risks!.dataSourceId;
     sandbox.faults.inject({ path: `/v1/data_sources/${risks}/query`, kind: "body", body: '{"object":"list"}', times: 10_000 });
     sandbox.faults.inject({ path: `/v1/data_sources/${sandbox.databases.milestones!.dataSourceId}/query`, kind: "html", status: 200, times: 10_000 });
-    worker = await startWorkerProcess({ ...SECRET_ENV, ...env, SYNC_SCHEDULE: "*/2 * * * * *", NOTION_MAX_RETRIES: "1" });
-    type Kpis = { databases: Record<string, { last_status: string | null; last_error: string | null; consecutive_failures: number }> };
+    worker = await startWorkerProcess({
+      ...SECRET_ENV,
+      ...env,
+      SYNC_SCHEDULE: "*/2 * * * * *",
+      NOTION_MAX_RETRIES: "1",
+      NOTION_WEBHOOKS: "on",
+      NOTION_WEBHOOK_DEBOUNCE: "200ms",
+    });
+    // Webhooks: the handshake delivers the token, events are signed with it, a second handshake and a forged event are refused.
+    const hook = await sandbox.webhooks.subscribe({
+      url: `http://127.0.0.1:${worker.port}/webhooks/notion`,
+      verificationToken: SECRETS.NOTION_WEBHOOK_VERIFICATION_TOKEN,
+    });
+    sandbox.store.updatePage(sandbox.store.pageIds(sandbox.databases.programs!.dataSourceId)[0]!, { Strategic: { checkbox: true } });
+    await hook.idle();
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(`http://127.0.0.1:${worker!.port}/webhooks/notion`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body }).then(
+        async (r) => `${r.status} ${await r.text()}`,
+      );
+    const refusals = [
+      await post(JSON.stringify({ verification_token: SECRETS.NOTION_WEBHOOK_VERIFICATION_TOKEN })),
+      await post(JSON.stringify({ id: "forged", type: "page.created" }), { "x-notion-signature": "sha256=00" }),
+    ];
+    expect(refusals.map((r) => r.slice(0, 3))).toEqual(["409", "401"]);
+    capture("secrets-webhook-answers", refusals.join("\n"));
+    type Kpis = {
+      databases: Record<string, { last_status: string | null; last_error: string | null; consecutive_failures: number; last_event_at: string | null }>;
+    };
     const kpis = await until(
       "two failed runs of risks and milestones",
       async () => {
         const k = JSON.parse((await worker!.get("/api/kpis")).body) as Kpis;
-        return (k.databases.risks?.consecutive_failures ?? 0) >= 2 && (k.databases.milestones?.consecutive_failures ?? 0) >= 1 ? k : undefined;
+        const failed = (k.databases.risks?.consecutive_failures ?? 0) >= 2 && (k.databases.milestones?.consecutive_failures ?? 0) >= 1;
+        return failed && k.databases.programs?.last_event_at ? k : undefined;
       },
       60_000,
       250,
@@ -109,7 +143,10 @@ describe("secrets never leave the process", () => {
     expect(Number(runs[0]!.n)).toBeGreaterThan(2);
     for (const file of [db(), `${db()}.wal`]) if (existsSync(file)) items.push({ where: file, file });
     const wm = join(dir, "watermarks");
-    for (const name of readdirSync(wm)) items.push({ where: join(wm, name), file: join(wm, name) });
+    // The handshake's token is kept in its documented file, readable by the worker's user only; nowhere else.
+    expect(readFileSync(join(wm, TOKEN_FILE), "utf8").trim()).toBe(SECRETS.NOTION_WEBHOOK_VERIFICATION_TOKEN);
+    expect(statSync(join(wm, TOKEN_FILE)).mode & 0o777).toBe(0o600);
+    for (const name of readdirSync(wm).filter((n) => n !== TOKEN_FILE)) items.push({ where: join(wm, name), file: join(wm, name) });
     expect(scanForSecrets(items)).toEqual([]);
   });
 

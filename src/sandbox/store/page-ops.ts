@@ -59,6 +59,7 @@ export function createPage(ws: Workspace, dataSourceId: string, changes: PageCha
   }
   ws.addPage(page);
   apply(ws, page, parsed, at, by);
+  ws.changed({ kind: "page.created", pageId: page.id, dataSourceId: ds.id, databaseId: ds.databaseId, at: ws.now(), by });
   return page;
 }
 
@@ -81,10 +82,15 @@ export function updatePage(ws: Workspace, pageId: string, changes: PageChanges, 
   }
   const parsed = parseProperties(ws, ds, changes.properties);
   const at = ws.stamp();
+  const trashing = changes.inTrash === true && !page.inTrash;
   if (changes.inTrash !== undefined) page.inTrash = changes.inTrash;
   if (changes.icon !== undefined) page.icon = changes.icon;
   if (changes.cover !== undefined) page.cover = changes.cover;
   apply(ws, page, parsed, at, by);
   touch(page, at, by);
+  const change = { pageId: page.id, dataSourceId: ds.id, databaseId: ds.databaseId, at: ws.now(), by };
+  if (restoring) ws.changed({ kind: "page.undeleted", ...change });
+  if (parsed.length > 0) ws.changed({ kind: "page.properties_updated", ...change, properties: parsed.map((p) => p.prop.id) });
+  if (trashing) ws.changed({ kind: "page.deleted", ...change });
   return page;
 }

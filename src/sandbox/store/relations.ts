@@ -19,12 +19,26 @@ export function setRelation(ws: Workspace, page: PageRecord, prop: PropertySchem
   if (!syncedId) return;
   const before = new Set(previous);
   const after = new Set(next);
+  // The other side changes too, and is an edit of that page (Notion sends it its own event).
+  const edited = (target: PageRecord) => {
+    touch(target, at, by);
+    const ds = ws.dataSourceOf(target);
+    ws.changed({
+      kind: "page.properties_updated",
+      pageId: target.id,
+      dataSourceId: ds.id,
+      databaseId: ds.databaseId,
+      at: ws.now(),
+      by,
+      properties: [syncedId],
+    });
+  };
   for (const id of previous) {
     if (after.has(id)) continue;
     const target = ws.pages.get(id);
     if (!target) continue;
     target.values[syncedId] = idsOf(target.values[syncedId]).filter((other) => other !== page.id);
-    touch(target, at, by);
+    edited(target);
   }
   for (const id of next) {
     if (before.has(id)) continue;
@@ -32,6 +46,6 @@ export function setRelation(ws: Workspace, page: PageRecord, prop: PropertySchem
     if (!target) continue;
     const theirs = idsOf(target.values[syncedId]);
     if (!theirs.includes(page.id)) target.values[syncedId] = [...theirs, page.id];
-    touch(target, at, by);
+    edited(target);
   }
 }

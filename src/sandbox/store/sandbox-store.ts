@@ -100,6 +100,16 @@ export class SandboxStore {
     return this.workspace.removePage(id);
   }
 
+  /**
+   * Moves a page out of its data source under another page (as `POST /v1/pages/{id}/move` to a page
+   * parent does): it leaves every query of the data source. The webhook names only its new parent.
+   */
+  movePage(id: string, toPageId: string, options: StoreWriteOptions = {}): void {
+    const page = this.workspace.pageOrThrow(id);
+    this.workspace.removePage(page.id);
+    this.workspace.changed({ kind: "page.moved", pageId: page.id, toPageId, at: this.workspace.now(), by: this.actor(options) });
+  }
+
   /** Changes a schema or title as `PATCH /v1/data_sources/{id}` does (`{properties, title}`). */
   updateDataSource(id: string, body: Json): Json {
     const ds = this.workspace.dataSourceOrThrow(id);

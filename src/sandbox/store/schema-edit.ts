@@ -34,12 +34,24 @@ function requestedType(def: Record<string, unknown>, path: string): PropertyType
 export function updateDataSource(ws: Workspace, ds: DataSourceRecord, body: Record<string, unknown>): void {
   if (body["title"] !== undefined) ds.title = textOf(compactRichText(parseRichText(ws, body["title"], "body.title"))) || ds.title;
   const props = body["properties"];
+  const before = new Map(ds.properties.map((p) => [p.id, p]));
   if (props !== undefined) {
     if (!isObject(props)) throw invalidBody("body.properties", "should be an object.");
     for (const [key, def] of Object.entries(props)) editProperty(ws, ds, key, def, `body.properties.${key}`);
   }
   ds.lastEditedTime = ws.stamp();
   ds.lastEditedBy = ws.bot.id;
+  const after = new Set(ds.properties.map((p) => p.id));
+  const touched = Object.keys(isObject(props) ? props : {});
+  const properties = [
+    ...ds.properties.filter((p) => !before.has(p.id)).map((p) => ({ id: p.id, name: p.name, action: "created" as const })),
+    ...ds.properties
+      .filter((p) => before.has(p.id) && touched.some((k) => k === p.id || k === before.get(p.id)!.name))
+      .map((p) => ({ id: p.id, name: p.name, action: "updated" as const })),
+    ...[...before.values()].filter((p) => !after.has(p.id)).map((p) => ({ id: p.id, name: null, action: "deleted" as const })),
+  ];
+  if (properties.length > 0)
+    ws.changed({ kind: "data_source.schema_updated", dataSourceId: ds.id, databaseId: ds.databaseId, at: ws.now(), by: ws.bot.id, properties });
 }
 
 function editProperty(ws: Workspace, ds: DataSourceRecord, key: string, def: unknown, path: string): void {

@@ -5,6 +5,31 @@ import { notFound } from "../errors.js";
 import type { DataSourceRecord, PageRecord, PropertySchema, UserRecord } from "../model/types.js";
 
 /**
+ * A change to the workspace, as a webhook subscription hears of it (`page-ops.ts` and `schema-edit.ts`
+ * report them): what happened, to which page or data source, when (ms, the sandbox clock) and by whom.
+ */
+export type WorkspaceChange =
+  | {
+      kind: "page.created" | "page.properties_updated" | "page.deleted" | "page.undeleted";
+      pageId: string;
+      dataSourceId: string;
+      databaseId: string;
+      at: number;
+      by: string;
+      /** page.properties_updated: the ids of the properties written. */
+      properties?: string[];
+    }
+  | { kind: "page.moved"; pageId: string; toPageId: string; at: number; by: string }
+  | {
+      kind: "data_source.schema_updated";
+      dataSourceId: string;
+      databaseId: string;
+      at: number;
+      by: string;
+      properties: { id: string; name: string | null; action: "created" | "updated" | "deleted" }[];
+    };
+
+/**
  * The workspace state and its lookups. Mutations live in `page-ops.ts` and `schema-edit.ts`;
  * rendering in `render/`. Everything here is synchronous and in memory.
  */
@@ -19,6 +44,8 @@ export class Workspace {
   signatureCounter = 0;
   /** The workspace id (appears in bot info and file URLs). */
   readonly workspaceId: string;
+  /** Who hears of changes (the webhook subscription). */
+  readonly listeners = new Set<(change: WorkspaceChange) => void>();
 
   constructor(
     readonly seed: number,
@@ -30,6 +57,11 @@ export class Workspace {
     this.propertyRng = rngStream(seed, "ids:api-properties");
     this.workspaceId = uuidFrom(rngStream(seed, "ids:workspace"));
     for (const user of [...users, bot]) this.userById.set(user.id, user);
+  }
+
+  /** Tells the listeners of a change. */
+  changed(change: WorkspaceChange): void {
+    for (const listener of this.listeners) listener(change);
   }
 
   /** A fresh page/option id for objects created through the API. */

@@ -64,6 +64,8 @@ export const SECRETS = {
   NOTION_TOKEN: required("NDS_RELIABILITY_NOTION_TOKEN"),
   DATABRICKS_TOKEN: required("NDS_RELIABILITY_DATABRICKS_TOKEN"),
   DATABRICKS_CLIENT_SECRET: required("NDS_RELIABILITY_DATABRICKS_CLIENT_SECRET"),
+  /** The webhook subscription's verification token (the sandbox's handshake delivers it). */
+  NOTION_WEBHOOK_VERIFICATION_TOKEN: required("NDS_RELIABILITY_WEBHOOK_TOKEN"),
 } as const;
 
 /** The environment every started process gets besides its own: the Databricks secrets too, although the warehouse is DuckDB. */
