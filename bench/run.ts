@@ -14,6 +14,7 @@ import { calibrate } from "./support/calibration.js";
 import { describeMachine, loadAverage1m } from "./support/machine.js";
 import { markdownTable } from "./support/report.js";
 import { dayOnSchedule } from "./scenarios/day-on-schedule.js";
+import { freshness } from "./scenarios/freshness.js";
 import { fullSyncMemory } from "./scenarios/full-sync-memory.js";
 import { latencyTolerance } from "./scenarios/latency-tolerance.js";
 import { mappingChange } from "./scenarios/mapping-change.js";
@@ -32,6 +33,7 @@ const SCENARIOS: { readonly numbers: readonly number[]; readonly scenario: Scena
   { numbers: [8], scenario: mappingChange },
   { numbers: [9], scenario: dayOnSchedule },
   { numbers: [10], scenario: slowWarehouse },
+  { numbers: [11], scenario: freshness },
 ];
 
 const HELP = `Usage: npm run bench [-- --quick] [--runs N] [--load N] [--only 1,7]

@@ -24,6 +24,9 @@ export interface SandboxProcess {
   setRateLimit(rps: number, burst?: number): Promise<void>;
   /** Sets the sandbox's clock to `at` (epoch ms), running on from there: a simulated day's Notion time. */
   setTime(at: number): Promise<void>;
+  subscribe(url: string): Promise<void>;
+  unsubscribe(): Promise<void>;
+  editPage(key: string, index: number, n: number): Promise<{ pageId: string; at: number }>;
   close(): Promise<void>;
 }
 
@@ -72,6 +75,9 @@ export async function startSandboxProcess(options: SandboxOptions): Promise<Sand
     dependentMinimum: (lines) => call({ op: "dependentMinimum", lines }),
     setRateLimit: (rps, burst) => call({ op: "setRateLimit", rps, ...(burst === undefined ? {} : { burst }) }),
     setTime: (at) => call({ op: "setTime", at }),
+    subscribe: (url) => call({ op: "subscribe", url }),
+    unsubscribe: () => call({ op: "unsubscribe" }),
+    editPage: (key, index, n) => call({ op: "editPage", key, index, n }),
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

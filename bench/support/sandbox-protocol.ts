@@ -17,7 +17,13 @@ export type SandboxCall =
   /** Buckets restart full: each repetition starts from the same state. */
   | { op: "setRateLimit"; rps: number; burst?: number }
   /** The sandbox's clock (its edits' times, the Date of its answers) reads `at` now and runs on from there. */
-  | { op: "setTime"; at: number };
+  | { op: "setTime"; at: number }
+  /** Subscribes the sandbox's webhooks to `url` (the handshake first); answers once it is done. */
+  | { op: "subscribe"; url: string }
+  /** Ends the subscription: no more events are sent. */
+  | { op: "unsubscribe" }
+  /** Edits the `index`-th page of a database with a property no rollup reads; answers the page and when (epoch ms). */
+  | { op: "editPage"; key: string; index: number; n: number };
 
 /** The sandbox process's first message: what an engine needs to reach it. */
 export interface SandboxHello {

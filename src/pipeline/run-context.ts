@@ -30,6 +30,8 @@ export interface RunContext {
   readonly events: EventBus;
   readonly logger: Logger;
   readonly full: boolean;
+  /** Databases whose schema this run checks even when no page changed (`SyncRunOptions.schemaDue`). */
+  readonly schemaDue: ReadonlySet<string>;
   /** The workspace's users, read once per run and only when a column extracts a name or an e-mail. */
   users(): Promise<UserDirectory>;
   /** Aborted on shutdown: the database in progress stops after its current batch. */

@@ -25,6 +25,8 @@ export interface SyncRunOptions {
   readonly signal?: AbortSignal;
   /** Databases not to sync this time, with the reason recorded (status `skipped`), e.g. a failure backoff. */
   readonly skip?: ReadonlyMap<string, SkipReason>;
+  /** Databases whose schema is checked even when no page changed (a schema event named them): no quiet look for them. */
+  readonly schemaDue?: readonly string[];
 }
 
 export interface SkipReason {
@@ -170,6 +172,7 @@ async function openRun(
       now: deps.now,
       watermarks,
       full: options.full ?? false,
+      schemaDue: new Set(options.schemaDue),
       users: () => (users ??= usersOnce(gateway, config.watermarkDir, options.dryRun ?? false, logger, deps.now)),
       schemas: new Map(),
       prefetchedRequests: new Map(),

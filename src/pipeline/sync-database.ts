@@ -27,8 +27,9 @@ export async function syncDatabase(ctx: RunContext, database: DatabaseConfig): P
   const sync = new DatabaseSync(ctx, database);
   let look: Look | undefined;
   try {
-    // Until something needs writing, a run reads with its local state only (`quiet-look.ts`).
-    look = ctx.warehouse || ctx.dryRun ? undefined : await lookFirst(ctx, database, sync.counter);
+    // Until something needs writing, a run reads with its local state only (`quiet-look.ts`); a schema event's
+    // database is planned in full (its schema read and checked) even when no page changed.
+    look = ctx.warehouse || ctx.dryRun || ctx.schemaDue.has(database.key) ? undefined : await lookFirst(ctx, database, sync.counter);
     if (look?.quiet) return sync.quiet(look.pagesRead);
     const steps = await sync.prepare(look);
     // Incremental: the trash first, so the live batches commit the watermark with the trash checked (no state

@@ -54,12 +54,16 @@ const CLAIM_SUFFIX = ".takeover";
  * aside, so a late taker can never move aside a lock that a faster one has linked in since (moving it
  * aside and back left a moment in which a third taker linked its own: two holders). The moved file is
  * then checked to be the very lock judged stale, and put back if not (its holder, stale but not dead,
- * released it and another linked a new one in that instant). Claims stay until the lock is released
+ * released it and another linked a new one in that instant). The winner reads the lock once more before
+ * moving it: a judgement made before the claims were removed, or an aged claim won twice, finds the
+ * lock changed and takes nothing. Left: the instant between that read and the move. Claims stay until the lock is released
  * (`removeClaims`), so a slow taker still holding an old judgement finds the claim taken.
  * True when the judged lock was removed.
  */
 export async function takeOverStale(file: string, judged: LockHolder | UnreadableLock, fsNow: number): Promise<boolean> {
   if (!(await claim(file, judged, fsNow))) return false;
+  // A judgement can be old by now (its claim removed since, or an aged claim won twice): look again.
+  if (keyOf(await readLock(file)) !== keyOf(judged)) return false;
   const aside = `${file}.${process.pid}.${randomUUID()}.stale`;
   try {
     await rename(file, aside);

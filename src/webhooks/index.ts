@@ -28,7 +28,7 @@ export function createWebhooks(parts: {
   readonly config: AppConfig;
   readonly events: EventBus;
   readonly logger: Logger;
-  request(keys: readonly string[]): void;
+  request(keys: readonly string[], schemaDue: readonly string[]): void;
 }): Webhooks | undefined {
   const { config, events, logger } = parts;
   const settings = config.worker.webhooks;
@@ -37,15 +37,18 @@ export function createWebhooks(parts: {
     sources: config.mapping.databases.map((d) => ({ key: d.key, databaseId: d.databaseId, dataSourceId: d.dataSourceId })),
     debounceMs: settings.debounceMs,
     events,
-    request: (keys) => {
-      logger.info({ databases: keys }, "webhook events: syncing their databases");
-      parts.request(keys);
+    request: (keys, schemaDue) => {
+      logger.info({ databases: keys, schemaDue }, "webhook events: syncing their databases");
+      parts.request(keys, schemaDue);
     },
   });
   const learn = async () => {
     const watermarks = await fileWatermarkStore(config.watermarkDir)
       .list()
-      .catch(() => []);
+      .catch((error: unknown) => {
+        logger.warn({ err: error }, "webhooks: could not read the watermarks to learn the data source ids; events naming a database still match");
+        return [];
+      });
     for (const w of watermarks) runs.learn(w.databaseKey, w.dataSourceId);
   };
   void learn();

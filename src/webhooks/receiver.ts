@@ -7,6 +7,8 @@ import type { WebhookTokenStore } from "./token-store.js";
 
 /** Notion's deliveries carry ids only (a few KiB); anything far larger is not one of them. */
 export const MAX_BODY_BYTES = 256 * 1024;
+/** What a verification token looks like (`secret_…`): a blank or odd one is not kept, so it cannot block Notion's. */
+const TOKEN = /^secret_[A-Za-z0-9_-]{16,256}$/;
 
 export interface WebhookReceiverOptions {
   readonly tokens: WebhookTokenStore;
@@ -22,8 +24,9 @@ export interface WebhookReceiverOptions {
  * kept while no token is known; every other delivery must carry `X-Notion-Signature: sha256=<hex>`, the
  * HMAC-SHA256 of the raw body keyed by the token (checked by the SDK's `verifyWebhookSignature`, in
  * constant time). Refusals change nothing: 405 for another method, 413 past the size limit, 400 for a
- * body that is not a JSON event, 401 for a missing or wrong signature, 409 for a handshake when a token
- * is already known. A verified event is handed to `accept` and answered 200 at once.
+ * body that is not JSON or a handshake without a `secret_…` token, 401 for a missing or wrong signature
+ * (or no token yet: one answer), 409 for a handshake when a token is already known. A verified event is
+ * handed to `accept` and answered 200 at once; a signed body of an unknown shape is answered 200 ignored.
  */
 export function createWebhookReceiver(options: WebhookReceiverOptions): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   const { tokens, events, logger } = options;
@@ -32,7 +35,12 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): (request
     events.emit("webhook:event", { type, result, databaseKeys, eventAt });
   return async (request, response) => {
     const answer = (status: number, body: object, headers: Record<string, string> = {}) => {
-      response.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers });
+      response.writeHead(status, {
+        "content-type": "application/json; charset=utf-8",
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+        ...headers,
+      });
       response.end(`${JSON.stringify(body)}\n`);
     };
     if (request.method !== "POST") return answer(405, { error: "method not allowed: Notion delivers webhooks by POST" }, { allow: "POST" });
@@ -48,34 +56,24 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): (request
       record("invalid");
       return answer(400, { error: "the body is not JSON" });
     }
-    if (isHandshake(body)) {
-      const { outcome, file } = await tokens.offer(body.verification_token);
-      record("handshake");
-      if (outcome === "refused") {
-        logger.warn(
-          { file },
-          "a webhook verification token arrived, but a token is already configured; to take a new subscription's token, delete the file (or unset NOTION_WEBHOOK_VERIFICATION_TOKEN) and resend it from Notion",
-        );
-        return answer(409, { error: "a verification token is already configured" });
-      }
-      logger.info(
-        { file },
-        "a webhook verification token arrived and was stored (readable by this user only); paste it into the subscription's Verify form in Notion",
-      );
-      return answer(200, { status: "verification token stored" });
-    }
+    if (isHandshake(body)) return handshake(body.verification_token, options, record, answer);
     const token = await tokens.current();
     const signature = request.headers["x-notion-signature"];
     if (!token || typeof signature !== "string" || !(await verifyWebhookSignature({ body: raw, signature, verificationToken: token.reveal() }))) {
       record("rejected_signature");
-      const why = token ? "missing or wrong X-Notion-Signature" : "no verification token yet: the subscription's handshake has not arrived";
-      return answer(401, { error: why });
+      // One answer for both: a caller cannot learn whether a token is set yet (the log says which).
+      if (!token) logger.warn("a webhook delivery arrived before any verification token: the subscription's handshake has not arrived yet");
+      return answer(401, { error: "missing or wrong X-Notion-Signature" });
     }
     const parsed = webhookEventSchema.safeParse(body);
     if (!parsed.success) {
-      record("invalid", "unverified");
-      logger.warn({ issues: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) }, "a signed webhook delivery is not a Notion event; ignored");
-      return answer(400, { error: "not a Notion event" });
+      // Signed, so Notion's: an event shape this worker does not know. A 2xx, or Notion would retry it for nothing.
+      record("ignored", "unrecognized");
+      logger.warn(
+        { issues: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) },
+        "a signed webhook delivery is not an event this worker knows; ignored",
+      );
+      return answer(200, { status: "ignored" });
     }
     const event = parsed.data;
     const outcome = options.accept(event);
@@ -83,6 +81,30 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): (request
     logger.debug({ eventId: event.id, type: event.type, result: outcome.result, databases: outcome.databaseKeys }, "webhook event");
     return answer(200, { status: outcome.result });
   };
+}
+
+type Answer = (status: number, body: object, headers?: Record<string, string>) => void;
+
+/** The subscription's handshake: its token is kept while none is known (see `WebhookTokenStore`). */
+async function handshake(token: string, options: WebhookReceiverOptions, record: (result: WebhookResult) => void, answer: Answer): Promise<void> {
+  if (!TOKEN.test(token)) {
+    record("invalid");
+    return answer(400, { error: "not a verification token" });
+  }
+  const { outcome, file } = await options.tokens.offer(token);
+  record(outcome === "stored" ? "handshake" : "handshake_refused");
+  if (outcome === "refused") {
+    options.logger.warn(
+      { file },
+      "a webhook verification token arrived, but a token is already configured; to take a new subscription's token, delete the file (or unset NOTION_WEBHOOK_VERIFICATION_TOKEN) and resend it from Notion",
+    );
+    return answer(409, { error: "a verification token is already configured" });
+  }
+  options.logger.info(
+    { file },
+    "a webhook verification token arrived and was stored (readable by this user only); paste it into the subscription's Verify form in Notion",
+  );
+  return answer(200, { status: "verification token stored" });
 }
 
 function isHandshake(body: unknown): body is { verification_token: string } {

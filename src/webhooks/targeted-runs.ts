@@ -15,8 +15,11 @@ export interface TargetedRunsOptions {
   /** How long events are gathered, from the first one, before their databases are synced. */
   readonly debounceMs: number;
   readonly events: EventBus;
-  /** Syncs these databases (the scheduler runs them at once, or folds them into one run after the run in flight). */
-  request(keys: readonly string[]): void;
+  /**
+   * Syncs these databases (the scheduler runs them at once, or folds them into one run after the run in
+   * flight); `schemaDue`: those a schema event named, whose schema the run checks even if no page changed.
+   */
+  request(keys: readonly string[], schemaDue: readonly string[]): void;
   readonly now?: () => number;
 }
 
@@ -45,6 +48,7 @@ export function createTargetedRuns(options: TargetedRunsOptions): TargetedRuns {
   const learned = new Map<string, string>();
   const seen = new Set<string>();
   const due = new Set<string>();
+  const schemaDue = new Set<string>();
   const lag = trackLag(options.events);
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -53,8 +57,10 @@ export function createTargetedRuns(options: TargetedRunsOptions): TargetedRuns {
     timer = undefined;
     if (stopped || due.size === 0) return;
     const keys = [...due];
+    const schemas = [...schemaDue];
     due.clear();
-    options.request(keys);
+    schemaDue.clear();
+    options.request(keys, schemas);
   };
   return {
     accept(event) {
@@ -67,6 +73,7 @@ export function createTargetedRuns(options: TargetedRunsOptions): TargetedRuns {
       const at = Math.min(Date.parse(event.timestamp), now());
       for (const key of keys) {
         due.add(key);
+        if (event.type.endsWith(".schema_updated")) schemaDue.add(key);
         lag.waiting(key, at);
       }
       if (!timer && !stopped) {

@@ -11,8 +11,11 @@ export interface SchedulerOptions {
   readonly events: EventBus;
   readonly logger: Logger;
   readonly now: () => number;
-  /** One run, of every database or (for events) of these; the scheduler never starts a second while one is in flight. */
-  run(origin: RunOrigin, databases?: readonly string[]): Promise<void>;
+  /**
+   * One run, of every database or (for events) of these; `schemaDue`: databases whose schema a schema
+   * event asked to check. The scheduler never starts a second run while one is in flight.
+   */
+  run(origin: RunOrigin, databases?: readonly string[], schemaDue?: readonly string[]): Promise<void>;
 }
 
 /**
@@ -29,6 +32,7 @@ export class Scheduler {
   #stopped = false;
   #origin: RunOrigin | undefined;
   readonly #requested = new Set<string>();
+  readonly #schemaDue = new Set<string>();
   #tickOwed = false;
 
   constructor(private readonly options: SchedulerOptions) {}
@@ -67,18 +71,21 @@ export class Scheduler {
   }
 
   /** Syncs these databases soon: at once when no run is in flight, else in one follow-up run right after it. */
-  request(databases: readonly string[]): void {
+  request(databases: readonly string[], schemaDue: readonly string[] = []): void {
     if (this.#stopped) return;
     for (const key of databases) this.#requested.add(key);
+    for (const key of schemaDue) this.#schemaDue.add(key);
     if (!this.#inFlight) void this.#start("event");
   }
 
   #start(origin: RunOrigin): Promise<void> {
     // A tick's or a retry's run syncs every database, so it also answers the events gathered so far.
     const databases = origin === "event" ? [...this.#requested] : undefined;
+    const schemaDue = [...this.#schemaDue];
     this.#requested.clear();
+    this.#schemaDue.clear();
     this.#origin = origin;
-    this.#inFlight = this.options.run(origin, databases).finally(() => {
+    this.#inFlight = this.options.run(origin, databases, schemaDue).finally(() => {
       this.#inFlight = undefined;
       this.#origin = undefined;
       if (this.#stopped) return;

@@ -58,7 +58,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
 
   const run = runner({ config, logger, events, status, backoff, access, signal: abort.signal, now, retryAt: (at) => scheduler.retryAt(at) });
   const scheduler = new Scheduler({ schedule: config.worker.schedule, events, logger, now, run });
-  const webhooks = createWebhooks({ config, events, logger, request: (keys) => scheduler.request(keys) });
+  const webhooks = createWebhooks({ config, events, logger, request: (keys, schemaDue) => scheduler.request(keys, schemaDue) });
   const ready = () => readiness(status, access, scheduler.busy);
 
   // The last run records are read before the endpoints answer, so /api/kpis is right from the start.
@@ -132,7 +132,7 @@ interface RunnerParts {
  * One run: the sync of every database (of the named ones, for events; databases in backoff skipped),
  * then the data-quality checks; a held lock is reported and retried.
  */
-function runner(parts: RunnerParts): (origin: RunOrigin, databases?: readonly string[]) => Promise<void> {
+function runner(parts: RunnerParts): (origin: RunOrigin, databases?: readonly string[], schemaDue?: readonly string[]) => Promise<void> {
   const { config, logger, events, status, backoff, access, signal, now } = parts;
   const keys = config.mapping.databases.map((d) => d.key);
   // Data written since the last check that succeeded: a check that failed is owed by the next sync, quiet or not.
@@ -146,13 +146,13 @@ function runner(parts: RunnerParts): (origin: RunOrigin, databases?: readonly st
       logger.error({ err: error }, "data-quality checks failed; checked again after the next sync");
     }
   };
-  return async (origin, databases) => {
+  return async (origin, databases, schemaDue = []) => {
     if (signal.aborted) return;
     if (!status.loaded) await access.probe().catch((error: unknown) => logger.debug({ err: error }, "warehouse not reachable yet"));
     if (signal.aborted) return;
     try {
       const skip = backoff.skipsForTick(databases ?? keys, origin === "schedule");
-      const selection = databases ? { databases: [...databases] } : {};
+      const selection = { schemaDue, ...(databases ? { databases: [...databases] } : {}) };
       const result = await access.exclusive(() => runSync({ config, logger, events, openWarehouse: access.openWarehouse }, { signal, skip, ...selection }));
       const failed = result.summaries.filter((s) => s.status === "failed").map((s) => s.databaseKey);
       if (failed.length > 0) logger.warn({ runId: result.runId, failed }, "sync run finished with failures; retrying at the next tick");
@@ -162,8 +162,13 @@ function runner(parts: RunnerParts): (origin: RunOrigin, databases?: readonly st
       if (config.mapping.settings.dq.after_sync && !signal.aborted) {
         // A quiet sync changed nothing the checks read: no session for them (invariant 14); its success still counts for freshness.
         checkOwed ||= result.summaries.some(wrote);
-        if (checkOwed) await checkQuality();
-        else logger.debug({ runId: result.runId }, "data-quality check skipped: the sync wrote nothing");
+        // An event's run leaves the check to the next tick: a burst of events must not cost a check each.
+        if (checkOwed && origin !== "event") await checkQuality();
+        else
+          logger.debug(
+            { runId: result.runId, origin },
+            checkOwed ? "data-quality check left to the next tick" : "data-quality check skipped: the sync wrote nothing",
+          );
       }
     } catch (error) {
       // A run that could not open the warehouse is a failed contact: readiness says so until the next check.

@@ -88,7 +88,7 @@ describe("the webhook receiver", () => {
     const file = join(fixture!.dir, "wm", TOKEN_FILE);
     expect(readFileSync(file, "utf8").trim()).toBe(TOKEN);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    const again = await post(JSON.stringify({ verification_token: "secret_someone_else" }));
+    const again = await post(JSON.stringify({ verification_token: "secret_someone_else_entirely" }));
     expect(again.status).toBe(409);
     expect(readFileSync(file, "utf8").trim()).toBe(TOKEN);
     // The token now verifies deliveries.
@@ -124,12 +124,28 @@ describe("the webhook receiver", () => {
     expect(logged).not.toContain(TOKEN);
   });
 
-  it("answers 401 to a signed event before any token is known, naming the missing handshake", async () => {
+  it("answers 401 to a signed event before any token is known (the log names the missing handshake), and keeps no blank or odd token", async () => {
     await start();
     const event = pageEvent("projects", firstPage("projects"));
     const answer = await post(event, await signed(event));
     expect(answer.status).toBe(401);
-    expect(answer.body).toContain("handshake has not arrived");
+    expect(answer.body).toContain("missing or wrong X-Notion-Signature");
+    expect(logged).toContain("the subscription's handshake has not arrived yet");
+    for (const odd of ["", " ", "secret_", "x".repeat(40), `secret_${"a".repeat(300)}`, "secret_has spaces in it ok"])
+      expect((await post(JSON.stringify({ verification_token: odd }))).status, JSON.stringify(odd)).toBe(400);
+    // Notion's handshake still lands afterwards.
+    expect((await post(JSON.stringify({ verification_token: TOKEN }))).status).toBe(200);
+    expect((await post(event, await signed(event))).status).toBe(200);
+  });
+
+  it("answers a signed delivery of an unknown shape 200 ignored (Notion would retry a refusal), counted apart", async () => {
+    await start({ NOTION_WEBHOOK_VERIFICATION_TOKEN: TOKEN });
+    const odd = JSON.stringify({ id: "x", type: "page.created" });
+    expect(await post(odd, await signed(odd))).toEqual({ status: 200, body: '{"status":"ignored"}\n' });
+    const metrics = await (await fetch(`http://127.0.0.1:${worker!.port}/metrics`)).text();
+    expect(metrics).toContain('nds_webhook_events_total{type="unrecognized",result="ignored"} 1');
+    await new Promise((r) => setTimeout(r, 600));
+    expect(runs).toEqual([]);
   });
 });
 
@@ -160,6 +176,28 @@ describe("events become targeted syncs", () => {
     expect(metrics).toMatch(/nds_webhook_lag_seconds_count 3\n/);
   });
 
+  it("checks the schema on a schema event even when no page changed: a removed mapped property fails the database", async () => {
+    await start({ NOTION_WEBHOOK_VERIFICATION_TOKEN: TOKEN, SYNC_ON_START: "true" });
+    await until("the first scheduled run", async () => ((await kpis()).databases.risks?.last_success_at ? true : undefined));
+    const { dataSourceId, databaseId } = fixture!.sandbox.databases.risks!;
+    fixture!.sandbox.store.updateDataSource(dataSourceId, { properties: { Impact: { rich_text: {} } } });
+    const event = JSON.stringify({
+      id: randomUUID(),
+      timestamp: new Date().toISOString(),
+      type: "data_source.schema_updated",
+      entity: { id: dataSourceId, type: "data_source" },
+      data: { parent: { id: databaseId, type: "database" }, updated_properties: [{ id: "x", name: null, action: "deleted" }] },
+    });
+    expect((await post(event, await signed(event))).body).toContain("accepted");
+    const risks = await until("the schema event's run", async () => {
+      const db = (await kpis()).databases.risks!;
+      return runs.length === 2 && db.last_status !== "success" ? db : undefined;
+    });
+    expect(runs[1]!.databases).toEqual(["risks"]);
+    expect(risks.last_status).toBe("failed");
+    expect(risks.last_error).toContain("Impact");
+  });
+
   it("folds events that arrive during a run into one follow-up run, and a repeated delivery into nothing", async () => {
     await start({ NOTION_WEBHOOK_VERIFICATION_TOKEN: TOKEN, NOTION_WEBHOOK_DEBOUNCE: "0s" });
     // The largest database first (a full sync of 400 pages): the burst arrives while it runs.
@@ -178,7 +216,9 @@ describe("events become targeted syncs", () => {
   });
 });
 
-type Kpis = { databases: Record<string, { last_success_at: string | null; last_event_at: string | null }> };
+type Kpis = {
+  databases: Record<string, { last_success_at: string | null; last_event_at: string | null; last_status: string | null; last_error: string | null }>;
+};
 async function kpis(): Promise<Kpis> {
   return (await (await fetch(`http://127.0.0.1:${worker!.port}/api/kpis`)).json()) as Kpis;
 }

@@ -54,7 +54,13 @@ describe("targeted runs", () => {
 
   it("gathers events over the debounce window into one request of the databases they name", async () => {
     const requests: string[][] = [];
-    const runs = createTargetedRuns({ sources, debounceMs: 100, events: createEventBus(), request: (keys) => requests.push([...keys]) });
+    const schemaDue: string[][] = [];
+    const runs = createTargetedRuns({
+      sources,
+      debounceMs: 100,
+      events: createEventBus(),
+      request: (keys, schemas) => (requests.push([...keys]), schemaDue.push([...schemas])),
+    });
     const onPage = (ds: string, db: string) =>
       event("page.properties_updated", { id: randomUUID(), type: "page" }, { id: db, type: "database", data_source_id: ds });
     expect(runs.accept(onPage(DS.projects, DB.projects)).databaseKeys).toEqual(["projects"]);
@@ -71,6 +77,12 @@ describe("targeted runs", () => {
     // Once the engine resolved projects' data source, an event naming only it finds the database.
     runs.learn("projects", DS.projects);
     expect(runs.accept(event("data_source.content_updated", { id: DS.projects, type: "data_source" })).databaseKeys).toEqual(["projects"]);
+    // A schema event asks its run to check the schema even if no page changed.
+    const schema = event("data_source.schema_updated", { id: DS.risks, type: "data_source" }, { id: DB.risks, type: "database" });
+    expect(runs.accept(schema).databaseKeys).toEqual(["risks"]);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(requests.slice(1)).toEqual([["projects", "risks"]]);
+    expect(schemaDue).toEqual([[], ["risks"]]);
     runs.stop();
   });
 
@@ -79,12 +91,13 @@ describe("targeted runs", () => {
     const lags: number[][] = [];
     events.on("webhook:synced", (e) => lags.push([...e.lagSeconds]));
     const runs = createTargetedRuns({ sources, debounceMs: 10_000, events, request: () => undefined, now: () => Date.parse("2026-12-03T10:00:30Z") });
+    const done = (runId: string, status: DatabaseSummary["status"], at: string) =>
+      events.emit("database:done", { runId, databaseKey: "risks", status, finishedAt: new Date(at) } as DatabaseSummary);
+    // A run that started before the event arrived does not count, even if it finishes after.
+    events.emit("database:start", { runId: "r0", databaseKey: "risks", mode: "incremental", since: null, reason: "" });
     runs.accept(
       event("page.created", { id: randomUUID(), type: "page" }, { id: DB.risks, type: "database", data_source_id: DS.risks }, "2026-12-03T10:00:00.000Z"),
     );
-    const done = (runId: string, status: DatabaseSummary["status"], at: string) =>
-      events.emit("database:done", { runId, databaseKey: "risks", status, finishedAt: new Date(at) } as DatabaseSummary);
-    // A run that started before the event does not count.
     done("r0", "success", "2026-12-03T10:00:05Z");
     events.emit("database:start", { runId: "r1", databaseKey: "risks", mode: "incremental", since: null, reason: "" });
     done("r1", "failed", "2026-12-03T10:00:08Z");
@@ -98,7 +111,7 @@ describe("targeted runs", () => {
 
 describe("the scheduler with event runs", () => {
   function harness() {
-    const started: [RunOrigin, readonly string[] | undefined][] = [];
+    const started: [RunOrigin, readonly string[] | undefined, readonly string[] | undefined][] = [];
     const finish: (() => void)[] = [];
     const events = createEventBus();
     const skipped: string[] = [];
@@ -108,8 +121,8 @@ describe("the scheduler with event runs", () => {
       events,
       logger: pino({ level: "silent" }),
       now: Date.now,
-      run: (origin, databases) => {
-        started.push([origin, databases]);
+      run: (origin, databases, schemaDue) => {
+        started.push([origin, databases, schemaDue]);
         return new Promise<void>((resolve) => finish.push(resolve));
       },
     });
@@ -123,20 +136,20 @@ describe("the scheduler with event runs", () => {
   it("folds requests during a run into one follow-up run, and a tick during an event's run follows it", async () => {
     const { scheduler, started, settle, skipped } = harness();
     scheduler.request(["projects"]);
-    scheduler.request(["risks"]);
+    scheduler.request(["risks"], ["risks"]);
     scheduler.request(["projects", "milestones"]);
     void scheduler.tick("schedule");
     await settle(0);
-    // The owed tick runs everything, and so answers the requests too.
+    // The owed tick runs everything, and so answers the requests too (the schema check they asked for included).
     expect(started).toEqual([
-      ["event", ["projects"]],
-      ["schedule", undefined],
+      ["event", ["projects"], []],
+      ["schedule", undefined, ["risks"]],
     ]);
     scheduler.request(["risks"]);
     scheduler.request(["milestones"]);
     void scheduler.tick("schedule");
     await settle(1);
-    expect(started.slice(2)).toEqual([["event", ["risks", "milestones"]]]);
+    expect(started.slice(2)).toEqual([["event", ["risks", "milestones"], []]]);
     expect(skipped).toEqual(["run in progress"]);
     await settle(2);
     expect(started).toHaveLength(3);

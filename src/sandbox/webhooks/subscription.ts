@@ -47,7 +47,7 @@ const ATTEMPTS = 3;
  * Subscribes to the workspace's changes: posts the handshake (`{verification_token}`) to the URL, then,
  * for every change, Notion's event: signed with the token (`X-Notion-Signature`, by the SDK's
  * `signWebhookPayload`), carrying ids only (entity and parent), after the aggregation window, twice when
- * asked, retried on a non-2xx answer with `attempt_number` counting up.
+ * asked, retried on a non-2xx answer with `attempt_number` counting up; one delivery at a time, in order.
  */
 export async function subscribe(ws: Workspace, options: WebhookSubscriptionOptions): Promise<WebhookSubscription> {
   const token = options.verificationToken ?? `secret_${randomUUID().replaceAll("-", "")}`;
@@ -55,20 +55,17 @@ export async function subscribe(ws: Workspace, options: WebhookSubscriptionOptio
   const deliveries: WebhookDelivery[] = [];
   const dropped: WebhookPayload[] = [];
   const pending = new Set<Promise<void>>();
-  const held = new Map<string, { event: WebhookPayload; timer: NodeJS.Timeout }>();
+  const held = new Map<string, { event: WebhookPayload; timer: NodeJS.Timeout; release: () => void }>();
+  // One delivery at a time, in the order of the changes: a test can expect an order.
+  let queue = Promise.resolve();
   let closed = false;
   const track = (work: Promise<void>) => {
     pending.add(work);
     void work.finally(() => pending.delete(work));
   };
-  const handshake = await fetch(options.url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ verification_token: token }),
-  });
-  if (!handshake.ok) throw new Error(`the webhook handshake to ${options.url} was answered ${handshake.status}`);
+  await handshake(options.url, token);
 
-  const deliver = (event: WebhookPayload) => post(options.url, token, event, deliveries, () => closed);
+  const deliver = (event: WebhookPayload) => (queue = queue.then(() => post(options.url, token, event, deliveries, () => closed)));
   const send = (event: WebhookPayload) => {
     if (options.drop?.(event)) return void dropped.push(event);
     track(deliver(event));
@@ -89,7 +86,7 @@ export async function subscribe(ws: Workspace, options: WebhookSubscriptionOptio
       if (!closed) send(event);
       release();
     }, window);
-    held.set(key, { event, timer });
+    held.set(key, { event, timer, release });
   };
   ws.listeners.add(listener);
   return {
@@ -102,10 +99,19 @@ export async function subscribe(ws: Workspace, options: WebhookSubscriptionOptio
     close() {
       closed = true;
       ws.listeners.delete(listener);
-      for (const { timer } of held.values()) clearTimeout(timer);
+      for (const { timer, release } of held.values()) {
+        clearTimeout(timer);
+        release();
+      }
       held.clear();
     },
   };
+}
+
+/** The subscription's first request: the token, unsigned, for the integration's owner to paste into Notion. */
+async function handshake(url: string, token: string): Promise<void> {
+  const answer = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ verification_token: token }) });
+  if (!answer.ok) throw new Error(`the webhook handshake to ${url} was answered ${answer.status}`);
 }
 
 /** POSTs one event, signed, until a 2xx answer or the attempts run out; each attempt is logged. */
