@@ -13,6 +13,8 @@ export interface NotionSettings {
   readonly timeoutMs: number;
   /** Retries of one request on transient errors before the database fails. */
   readonly maxRetries: number;
+  /** The proxy to Notion (HTTPS_PROXY, unless NO_PROXY names its host); absent: direct. */
+  readonly proxy?: ProxySettings;
 }
 
 export type WarehouseSettings = DuckDbSettings | DatabricksSettings;

@@ -2,7 +2,7 @@ import { ConfigError, type ConfigIssue } from "./config-error.js";
 import type { AppConfig, NotionSettings, WarehouseSettings } from "./app-config.js";
 import { envSchema, SECRET_VARIABLES, type EnvValues } from "./env-schema.js";
 import { loadMapping } from "./load-mapping.js";
-import { proxyFor } from "./proxy.js";
+import { proxyFor, proxyIssue, type ProxySettings } from "./proxy.js";
 import { Secret } from "./secret.js";
 
 export interface LoadConfigOptions {
@@ -85,7 +85,16 @@ function notionSettings(env: EnvValues): NotionSettings {
     burst: env.NOTION_BURST ?? Math.max(1, Math.floor(env.NOTION_RPS)),
     timeoutMs: env.NOTION_TIMEOUT_MS,
     maxRetries: env.NOTION_MAX_RETRIES,
+    ...notionProxy(env.NOTION_BASE_URL ?? "https://api.notion.com"),
   });
+}
+
+/** The proxy to Notion as to the workspace; undici, which carries Notion's requests, speaks no SOCKS4. */
+function notionProxy(baseUrl: string): { proxy?: ProxySettings } {
+  const proxy = proxyFor(baseUrl);
+  if (proxy?.protocol === "socks4" || proxy?.protocol === "socks4a")
+    throw proxyIssue(`has the scheme ${proxy.protocol}, which Notion's requests cannot use: use http, https or socks5`);
+  return proxy ? { proxy } : {};
 }
 
 /**

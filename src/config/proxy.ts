@@ -56,4 +56,4 @@ function schemeless(proxy: string): string {
   return proxy.startsWith("https://") && declared.includes(rest) ? `http://${rest}` : proxy;
 }
 
-const proxyIssue = (message: string) => new ConfigError([{ source: "environment", path: "HTTPS_PROXY (or ALL_PROXY)", message }]);
+export const proxyIssue = (message: string) => new ConfigError([{ source: "environment", path: "HTTPS_PROXY (or ALL_PROXY)", message }]);

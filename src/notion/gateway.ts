@@ -21,6 +21,7 @@ import {
 } from "./answers.js";
 import { NotionError, toNotionError } from "./notion-errors.js";
 import { createPacer, type Pacer } from "./pacer.js";
+import { proxiedFetch } from "./proxied-fetch.js";
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./retry.js";
 
 /** Requests made on behalf of one database (each HTTP attempt counts, retries included). */
@@ -86,12 +87,13 @@ export function createNotionGateway(options: GatewayOptions): NotionGateway {
   const { settings, events } = options;
   const serverClock: { at?: number } = {};
   if (!settings.token) throw new SyncError("config_invalid", "NOTION_TOKEN is not set: export the integration's token");
+  const proxied = options.fetch === undefined && settings.proxy ? proxiedFetch(settings.proxy) : undefined;
   const client = new Client({
     auth: settings.token.reveal(),
     baseUrl: settings.baseUrl,
     timeoutMs: settings.timeoutMs,
     retry: false,
-    fetch: timedFetch(options.fetch ?? fetch, events, serverClock),
+    fetch: timedFetch(options.fetch ?? proxied?.fetch ?? fetch, events, serverClock),
     logLevel: LogLevel.ERROR,
     logger: () => undefined,
   });
@@ -136,7 +138,10 @@ export function createNotionGateway(options: GatewayOptions): NotionGateway {
       aborted.abort(shutdownError("stopping"));
       pacer.abort();
     },
-    close: () => pacer.stop(),
+    async close() {
+      await pacer.stop();
+      await proxied?.close();
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import { APIResponseError, RequestTimeoutError, UnknownHTTPResponseError, isHTTPResponseError } from "@notionhq/client";
 import { SyncError, type ErrorCode } from "../errors.js";
+import { ProxyRefusal } from "./proxied-fetch.js";
 
 /**
  * Translates whatever the Notion client threw into a SyncError with a closed code, whether a retry
@@ -46,6 +47,7 @@ const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
 
 export function toNotionError(error: unknown, what: string, baseUrl: string = NOTION_API_URL): NotionError {
   if (error instanceof NotionError) return error;
+  if (error instanceof ProxyRefusal) return new NotionError(error.code, `${what}: ${error.message}`, { transient: error.transient, cause: error });
   if (isHTTPResponseError(error)) {
     const status = error.status;
     const entry =

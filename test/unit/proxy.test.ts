@@ -1,12 +1,14 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConfigError } from "../../src/config/index.js";
+import { loadNotionConfig } from "../../src/config/load-config.js";
 import { proxyFor } from "../../src/config/proxy.js";
 
 /** HTTPS_PROXY and NO_PROXY are read from the process environment, as curl and npm read them. */
 afterEach(() => vi.unstubAllEnvs());
 
 const stub = (vars: Record<string, string>) => {
-  for (const name of ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"]) vi.stubEnv(name, vars[name] ?? "");
+  for (const name of ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"])
+    vi.stubEnv(name, vars[name] ?? "");
 };
 
 describe("the proxy to the workspace", () => {
@@ -46,5 +48,23 @@ describe("the proxy to the workspace", () => {
     expect(error?.message).toContain("HTTPS_PROXY (or ALL_PROXY)");
     expect(error?.message).toContain("scheme ftp");
     expect(error?.message).not.toContain("secret-pw");
+  });
+});
+
+describe("the proxy to Notion", () => {
+  const notion = (extra: Record<string, string> = {}) => loadNotionConfig({ NOTION_TOKEN: "secret_proxy_test", ...extra }).notion;
+
+  it("is the one HTTPS_PROXY names for Notion's public API, or for NOTION_BASE_URL's host, unless NO_PROXY names it", () => {
+    stub({ HTTPS_PROXY: "http://u:pw%40@proxy.corp:3128", NO_PROXY: "notion.internal" });
+    expect(notion().proxy).toMatchObject({ protocol: "http", host: "proxy.corp", port: 3128, auth: { username: "u" } });
+    expect(notion({ NOTION_BASE_URL: "https://notion.internal" }).proxy).toBeUndefined();
+    stub({});
+    expect(notion().proxy).toBeUndefined();
+  });
+
+  it("refuses a SOCKS4 proxy, which Notion's requests cannot use, naming the variable and never the credentials", () => {
+    stub({ ALL_PROXY: "socks4://u:secret-pw@proxy.corp:1080" });
+    expect(() => notion()).toThrow(/HTTPS_PROXY \(or ALL_PROXY\).*socks4, which Notion's requests cannot use/);
+    expect(() => notion()).not.toThrow(/secret-pw/);
   });
 });
