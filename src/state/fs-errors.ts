@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { SyncError } from "../errors.js";
 
 const ADVICE: Record<string, string> = {
@@ -15,4 +16,23 @@ export function fsError(error: unknown, action: string, path: string): SyncError
   const advice = code ? ADVICE[code] : undefined;
   const detail = error instanceof Error ? error.message.replace(/, \w+( '[^']*'( -> '[^']*')?)?$/, "") : String(error);
   return new SyncError("state_io", `cannot ${action} ${path}: ${detail}${advice ? ` (${advice})` : ""}`, { cause: error, context: { file: path } });
+}
+
+/** A state file's text, or undefined when it does not exist; any other failure names the file (`fsError`). */
+export async function readStateFile(path: string, action: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw fsError(error, action, path);
+  }
+}
+
+/** JSON text's value, or undefined when the text is not JSON (the caller's schema then refuses it). */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

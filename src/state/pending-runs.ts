@@ -1,7 +1,7 @@
-import { appendFile, mkdir, readFile, rm } from "node:fs/promises";
+import { appendFile, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Row } from "../warehouse/index.js";
-import { fsError } from "./fs-errors.js";
+import { fsError, parseJson, readStateFile } from "./fs-errors.js";
 
 /** Beside the watermarks, named so that their listing never takes it for one. */
 const FILE = "pending-sync-runs.jsonl";
@@ -29,20 +29,10 @@ export function pendingRunRecords(directory: string) {
       }
     },
     async list(): Promise<PendingRunRow[]> {
-      let text: string;
-      try {
-        text = await readFile(path, "utf8");
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-        throw fsError(error, "read the run records kept for the warehouse", path);
-      }
+      const text = (await readStateFile(path, "read the run records kept for the warehouse")) ?? "";
       return text.split("\n").flatMap((line) => {
-        try {
-          const row: unknown = JSON.parse(line);
-          return row !== null && typeof row === "object" && !Array.isArray(row) ? [row as PendingRunRow] : [];
-        } catch {
-          return [];
-        }
+        const row = parseJson(line);
+        return row !== null && typeof row === "object" && !Array.isArray(row) ? [row as PendingRunRow] : [];
       });
     },
     /** Forgets the rows once the warehouse holds them. */

@@ -1,8 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "./atomic-file.js";
-import { fsError } from "./fs-errors.js";
+import { parseJson, readStateFile } from "./fs-errors.js";
 
 /** Beside the watermarks, named so that their listing never takes it for one. */
 const FILE = "notion-users.cache";
@@ -33,14 +32,8 @@ export function userCache(directory: string) {
     save: (users: CachedUsers) => writeFileAtomic(path, `${JSON.stringify(users)}\n`, "write the user cache"),
     /** The cached directory, or undefined when none was saved (or it cannot be read: it is only a cache). */
     async load(): Promise<{ directory: CachedDirectory; savedAt: string } | undefined> {
-      let text: string;
-      try {
-        text = await readFile(path, "utf8");
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-        throw fsError(error, "read the user cache", path);
-      }
-      const parsed = cacheSchema.safeParse(JSON.parse(text.trim() || "null"));
+      const text = await readStateFile(path, "read the user cache");
+      const parsed = cacheSchema.safeParse(text === undefined ? undefined : parseJson(text));
       if (!parsed.success) return undefined;
       const byId = new Map(parsed.data.users.map((u) => [u.id, u]));
       return { directory: { get: (id) => byId.get(id) }, savedAt: parsed.data.savedAt };

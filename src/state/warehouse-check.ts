@@ -1,8 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "./atomic-file.js";
-import { fsError } from "./fs-errors.js";
+import { parseJson, readStateFile } from "./fs-errors.js";
 
 /** Beside the watermarks, named so that their listing never takes it for one. */
 const FILE = "warehouse-check.state";
@@ -23,20 +22,8 @@ export function warehouseCheckFile(directory: string) {
     save: (check: WarehouseCheck) => writeFileAtomic(path, `${JSON.stringify(check)}\n`, "write the warehouse check"),
     /** The last check, or undefined when none was kept or it cannot be read (then the next run checks again). */
     async load(): Promise<WarehouseCheck | undefined> {
-      let text: string;
-      try {
-        text = await readFile(path, "utf8");
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-        throw fsError(error, "read the warehouse check", path);
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        return undefined;
-      }
-      const parsed = checkSchema.safeParse(json);
+      const text = await readStateFile(path, "read the warehouse check");
+      const parsed = checkSchema.safeParse(text === undefined ? undefined : parseJson(text));
       return parsed.success ? parsed.data : undefined;
     },
   };

@@ -1,9 +1,9 @@
-import { readdir, readFile, rm } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { SyncError } from "../errors.js";
 import { writeFileAtomic } from "./atomic-file.js";
-import { fsError } from "./fs-errors.js";
+import { fsError, parseJson, readStateFile } from "./fs-errors.js";
 
 /**
  * `watermarks/<key>.json`: the newest last_edited_time whose pages are committed to bronze and
@@ -92,7 +92,7 @@ export function fileWatermarkStore(directory: string): WatermarkStore {
         names = await readdir(directory);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-        throw error;
+        throw fsError(error, "list the watermarks in", directory);
       }
       const keys = names.filter((n) => n.endsWith(".json") && !n.startsWith(".")).map((n) => n.slice(0, -5));
       const out: Watermark[] = [];
@@ -107,25 +107,13 @@ export function fileWatermarkStore(directory: string): WatermarkStore {
 
 /** One watermark file; undefined when absent; an unreadable one is invalid state, naming the file and the fix. */
 async function readWatermark(file: string, databaseKey: string): Promise<Watermark | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw fsError(error, "read the watermark", file);
-  }
-  return parseWatermark(text, databaseKey, `watermark file ${file}`);
+  const text = await readStateFile(file, "read the watermark");
+  return text === undefined ? undefined : parseWatermark(text, databaseKey, `watermark file ${file}`);
 }
 
 /** A watermark record from its JSON text, or invalid state naming where it was and the fix. */
 export function parseWatermark(text: string, databaseKey: string, where: string): Watermark {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  const parsed = watermarkSchema.safeParse(json);
+  const parsed = watermarkSchema.safeParse(parseJson(text));
   if (!parsed.success || parsed.data.databaseKey !== databaseKey) {
     throw new SyncError(
       "state_invalid",
