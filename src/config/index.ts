@@ -4,7 +4,7 @@ export { formatColumnType, parseColumnType, type ColumnType } from "./column-typ
 export { ConfigError, formatIssue, type ConfigIssue } from "./config-error.js";
 export { loadConfig, loadNotionConfig, processEnvironment, type LoadConfigOptions } from "./load-config.js";
 export { loadMapping, parseMapping, readDatabaseKeys } from "./load-mapping.js";
-export { type ColumnConfig, type ColumnRules, type DatabaseConfig, type Mapping } from "./mapping.js";
+export { clockToleranceMs, type ColumnConfig, type ColumnRules, type DatabaseConfig, type Mapping } from "./mapping.js";
 export { BRONZE_COLUMNS, RESERVED_COLUMNS, SILVER_COLUMNS } from "./system-columns.js";
 export type { Extract, Settings } from "./mapping-schema.js";
 export { parseNotionId } from "./notion-id.js";

@@ -41,3 +41,8 @@ export interface Mapping {
   readonly settings: Settings;
   readonly databases: readonly DatabaseConfig[];
 }
+
+/** `clock_tolerance_minutes` in milliseconds: how far ahead of this machine's clock a time from Notion may be. */
+export function clockToleranceMs(settings: Pick<Settings, "clock_tolerance_minutes">): number {
+  return settings.clock_tolerance_minutes * 60_000;
+}

@@ -1,4 +1,4 @@
-import type { ColumnConfig, DatabaseConfig } from "../config/index.js";
+import { clockToleranceMs, type ColumnConfig, type DatabaseConfig } from "../config/index.js";
 import { describeError, errorCodeOf } from "../errors.js";
 import { completePage, needsCompletion, readPage, resolveDataSource, type RequestCounter } from "../notion/index.js";
 import type { DatabaseSummary, DependentRefreshSummary } from "../observability/events.js";
@@ -158,7 +158,7 @@ async function refreshPages(
  */
 function transformed(ctx: RunContext, database: DatabaseConfig, transformer: PageTransformer, page: NotionPage): PendingPage {
   const result = transformer.transform(page);
-  const heldBack = holdBackFuture(page, result, ctx.now(), ctx.config.mapping.settings.clock_tolerance_minutes * 60_000);
+  const heldBack = holdBackFuture(page, result, ctx.now(), clockToleranceMs(ctx.config.mapping.settings));
   if (!heldBack) return { page, result };
   ctx.events.emit("page:held_back", {
     runId: ctx.runId,

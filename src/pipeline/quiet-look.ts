@@ -1,5 +1,5 @@
 import { needsCompletion, readPages, type RequestCounter } from "../notion/index.js";
-import type { DatabaseConfig } from "../config/index.js";
+import { clockToleranceMs, type DatabaseConfig } from "../config/index.js";
 import type { Watermark } from "../state/index.js";
 import type { NotionPage } from "../transform/types.js";
 import { checkWatermarkTimes } from "./clock-check.js";
@@ -57,7 +57,7 @@ export function lookPlan(ctx: RunContext, database: DatabaseConfig, file: Waterm
 export async function lookFirst(ctx: RunContext, database: DatabaseConfig, counter: RequestCounter): Promise<Look | undefined> {
   if (!ctx.trust.allows(database.key)) return undefined;
   const file = await ctx.watermarks.get(database.key);
-  const toleranceMs = ctx.config.mapping.settings.clock_tolerance_minutes * 60_000;
+  const toleranceMs = clockToleranceMs(ctx.config.mapping.settings);
   checkWatermarkTimes(file, ctx.watermarks.locate(database.key), ctx.now(), toleranceMs);
   const planned = lookPlan(ctx, database, file);
   if (!planned) return undefined;

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { AppConfig, DatabaseConfig } from "../config/index.js";
+import { clockToleranceMs, type AppConfig, type DatabaseConfig } from "../config/index.js";
 import { SyncError } from "../errors.js";
 import { createTransformer, type PageTransformer } from "../transform/index.js";
 import type { NotionPage, UserDirectory } from "../transform/types.js";
@@ -80,7 +80,7 @@ async function deriveAll(env: RebuildEnv, database: DatabaseConfig, propertyIds:
     if (!transformer) transformers.set(signature, (transformer = createTransformer(database, settings.on_invalid, env.users, names)));
     return transformer;
   };
-  const notAfter = new Date(env.now().getTime() + settings.clock_tolerance_minutes * 60_000).toISOString();
+  const notAfter = new Date(env.now().getTime() + clockToleranceMs(settings)).toISOString();
   const stamp = { at: env.now().toISOString(), runId: env.runId, databaseKey: database.key, action: violationAction(settings.on_invalid) };
   let after = "";
   let pages = 0;

@@ -1,4 +1,4 @@
-import type { DatabaseConfig } from "../config/index.js";
+import { clockToleranceMs, type DatabaseConfig } from "../config/index.js";
 import { SyncError, describeError, errorCodeOf, isSyncError } from "../errors.js";
 import { resolveDataSource, type RequestCounter } from "../notion/index.js";
 import type { DatabaseSummary } from "../observability/events.js";
@@ -166,7 +166,7 @@ export class DatabaseSync implements SyncState {
     const stored = ctx.storedWatermarks?.get(database.key);
     if (!ctx.full) {
       // Either copy in the future is refused (the older-wins rule alone would hide an edited file).
-      const toleranceMs = settings.clock_tolerance_minutes * 60_000;
+      const toleranceMs = clockToleranceMs(settings);
       checkWatermarkTimes(file, ctx.watermarks.locate(database.key), ctx.now(), toleranceMs);
       checkWatermarkTimes(stored, `${settings.schemas.meta}.watermarks (row "${database.key}")`, ctx.now(), toleranceMs);
     }

@@ -7,7 +7,7 @@ import { bronzeTable, quarantineTable, seenPagesTable, silverTable, watermarksTa
 import { Batcher, batchLimits, statementLimits } from "./batcher.js";
 import { holdBackFuture } from "./clock-check.js";
 import { readAhead, readAheadLimit, type ReadAheadLimit } from "./read-ahead.js";
-import type { DatabaseConfig } from "../config/index.js";
+import { clockToleranceMs, type DatabaseConfig } from "../config/index.js";
 import type { RequestCounter } from "../notion/index.js";
 import type { RunContext } from "./run-context.js";
 import type { SyncPlan } from "./sync-plan.js";
@@ -70,7 +70,7 @@ export class SyncSteps {
   /** Reads the live pages (or the trash) and writes them; false when a stop interrupted it. */
   async read(inTrash: boolean): Promise<boolean> {
     const { ctx, database, counter, totals } = this.sync;
-    const toleranceMs = ctx.config.mapping.settings.clock_tolerance_minutes * 60_000;
+    const toleranceMs = clockToleranceMs(ctx.config.mapping.settings);
     const since = inTrash ? (this.plan.trashFrom ?? undefined) : this.plan.since;
     const { read_ahead_max_bytes: aheadBytes, page_size: pageSize } = ctx.config.mapping.settings;
     const resumed = inTrash ? this.#resumed.trash : this.#resumed.live;
