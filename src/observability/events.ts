@@ -85,14 +85,15 @@ export interface SyncEvents {
    * A delivery at `POST /webhooks/notion` and what became of it: `accepted` (a sync of `databaseKeys` is
    * due), `ignored` (no mapped data source, or a signed body of an unknown shape), `duplicate` (an event id
    * already seen), `handshake` (a verification token kept), or refused (`handshake_refused`, `rejected_signature`,
-   * `invalid`, `too_large`). `type` is the event's type once its signature holds, else `unverified`.
+   * `invalid`, `too_large`), or `aborted` (the sender hung up mid-body). `type` is the event's type once its signature holds, else `unverified`.
    */
   "webhook:event": { type: string; result: WebhookResult; databaseKeys: readonly string[]; eventAt: Date | null };
   /** Events of this database whose changes a sync that started after them has committed: seconds from each event to the commit. */
   "webhook:synced": { databaseKey: string; lagSeconds: readonly number[] };
 }
 
-export type WebhookResult = "accepted" | "ignored" | "duplicate" | "handshake" | "handshake_refused" | "rejected_signature" | "invalid" | "too_large";
+export type WebhookResult =
+  "accepted" | "ignored" | "duplicate" | "handshake" | "handshake_refused" | "rejected_signature" | "invalid" | "too_large" | "aborted";
 
 export type SyncEventName = keyof SyncEvents;
 type Listener<E extends SyncEventName> = (payload: SyncEvents[E]) => void;

@@ -45,6 +45,11 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): (request
     };
     if (request.method !== "POST") return answer(405, { error: "method not allowed: Notion delivers webhooks by POST" }, { allow: "POST" });
     const raw = await readBody(request, limit);
+    if (raw === "aborted") {
+      record("aborted");
+      logger.info("a webhook delivery was cut off before its body ended (the sender hung up); nothing done, Notion retries it");
+      return;
+    }
     if (raw === "too_large") {
       record("too_large");
       return answer(413, { error: `body larger than ${limit} bytes` }, { connection: "close" });
@@ -111,15 +116,23 @@ function isHandshake(body: unknown): body is { verification_token: string } {
   return typeof body === "object" && body !== null && !("type" in body) && typeof (body as { verification_token?: unknown }).verification_token === "string";
 }
 
-/** The raw body, or `too_large` as soon as it passes the limit (the rest is not read). */
-async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | "too_large"> {
+/**
+ * The raw body, `too_large` as soon as it passes the limit (the rest is not read), or `aborted` when the
+ * sender hung up before its end (the stream fails with "aborted" / ECONNRESET: a network matter, not ours).
+ */
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | "too_large" | "aborted"> {
   if (Number(request.headers["content-length"] ?? 0) > limit) return "too_large";
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return "too_large";
-    chunks.push(chunk);
+  try {
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) return "too_large";
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (request.destroyed) return "aborted";
+    throw error;
   }
   return Buffer.concat(chunks);
 }

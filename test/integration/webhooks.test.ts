@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { signWebhookPayload } from "@notionhq/client";
@@ -135,6 +136,21 @@ describe("the webhook receiver", () => {
       expect((await post(JSON.stringify({ verification_token: odd }))).status, JSON.stringify(odd)).toBe(400);
     // Notion's handshake still lands afterwards.
     expect((await post(JSON.stringify({ verification_token: TOKEN }))).status).toBe(200);
+    expect((await post(event, await signed(event))).status).toBe(200);
+  });
+
+  it("takes a delivery cut off before its body ended for a hang-up, not a worker error, and keeps serving", async () => {
+    await start({ NOTION_WEBHOOK_VERIFICATION_TOKEN: TOKEN });
+    const socket = connect(worker!.port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.write("POST /webhooks/notion HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n" + '{"id":"abc"');
+    await new Promise((r) => setTimeout(r, 100));
+    socket.destroy();
+    const counted = async () => (await fetch(`http://127.0.0.1:${worker!.port}/metrics`).then((r) => r.text())).includes('result="aborted"} 1');
+    await until("the hang-up counted", counted, 5_000);
+    expect(logged).toContain("a webhook delivery was cut off before its body ended");
+    expect(logged).not.toContain('"level":50');
+    const event = pageEvent("projects", firstPage("projects"));
     expect((await post(event, await signed(event))).status).toBe(200);
   });
 
