@@ -7,6 +7,7 @@ import { bronzeTable, quarantineTable, silverTable, type Warehouse } from "../wa
 import { Batcher, batchLimits, type PendingPage } from "./batcher.js";
 import { holdBackFuture } from "./clock-check.js";
 import { dependentLink, type DependentLink, type MappedSchema } from "./dependent-links.js";
+import { forgetRecent } from "./recent-forget.js";
 import type { RunContext } from "./run-context.js";
 import { resolveProperties } from "./schema-check.js";
 import { writeBatch } from "./write-batch.js";
@@ -133,7 +134,14 @@ async function refreshPages(
   const totals = { pagesRead: 0, rowsUpserted: 0 };
   const flush = async () => {
     const pending = batcher.take();
-    if (pending.length > 0) totals.rowsUpserted += (await writeBatch(ctx, database.key, tables, pending)).rowsUpserted;
+    if (pending.length === 0) return;
+    // What the refresh writes is not what the database's recent window recorded (`recent-forget.ts`).
+    await forgetRecent(
+      ctx,
+      database.key,
+      pending.map((p) => p.page.id),
+    );
+    totals.rowsUpserted += (await writeBatch(ctx, database.key, tables, pending)).rowsUpserted;
   };
   for (let i = 0; i < ids.length && !ctx.signal.aborted; i += PARALLEL_READS) {
     const pages = await Promise.all(

@@ -39,8 +39,11 @@ export interface RunContext {
   readonly now: () => Date;
   /** Each database's data source schema, as resolved in this run (by database key). */
   readonly schemas: Map<string, DataSourceSchema>;
-  /** The warehouse's copy of each database's watermark, read when the run opened it (undefined before, and in a dry run). */
-  readonly storedWatermarks: ReadonlyMap<string, Watermark> | undefined;
+  /**
+   * The warehouse's copy of each database's watermark, read when the run opened it (undefined before, and in a
+   * dry run); a write by another step than the database's own sync keeps it current (`recent-forget.ts`).
+   */
+  readonly storedWatermarks: Map<string, Watermark> | undefined;
   /** The run's leases across hosts, where the warehouse needs them (Databricks); renewed after every batch. */
   readonly lease: RunLease | undefined;
   /** Databases another process holds the lease of, with "lease held by …": skipped this run. */

@@ -40,7 +40,9 @@ export class WatermarkBook {
     this.#time = previous?.lastEditedTime ?? null;
     this.#lastFullAt = previous?.lastFullAt;
     this.#bronzeProperties = previous?.bronzeProperties;
-    this.#recent = previous?.recent;
+    // A full pass keeps only what it reads: the reconcile marks deleted what it did not see, and an older
+    // version kept for such a page would be taken for what silver holds when the page comes back unchanged.
+    this.#recent = plan.mode === "full" ? undefined : previous?.recent;
     this.#cap = plan.watermarkCap;
   }
 

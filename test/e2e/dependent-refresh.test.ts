@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createEventBus } from "../../src/observability/events.js";
 import { runSync } from "../../src/pipeline/index.js";
 import { queryFile } from "../support/duckdb-file.js";
 import { mappingColumns } from "../support/oracle.js";
@@ -132,6 +133,36 @@ describe("the dependent refresh", () => {
       `SELECT count(*) AS n FROM ppm_bronze.notion_projects WHERE page_id = '${project!}' AND last_edited_time = TIMESTAMP '2099-01-01 00:00:00'`,
     );
     expect(Number(bronze!.n)).toBe(1);
+  });
+
+  it("takes the pages it writes out of their database's recent window: an edit undone in the same minute is not taken for the version silver holds", async () => {
+    // Seen in the reliability suite: a program read in its minute, changed before the refresh wrote it, then set back
+    // within the minute; the next run took the answer for the version the recent window recorded, and silver kept the refresh's.
+    const { store, databases } = fixture.sandbox;
+    const events = createEventBus();
+    await runSync({ config: fixture.config(), logger, now, events });
+    clock += 10 * 60_000;
+    const program = (store.listPages(databases.programs!.dataSourceId) as Record<string, any>[]).find((p) => p.properties.Projects.relation.length > 0)!;
+    const first = program.properties.Strategic.checkbox as boolean;
+    const strategic = (value: boolean) => store.updatePage(program.id, { Strategic: { checkbox: value } });
+    strategic(!first);
+    store.updatePage(program.properties.Projects.relation[0].id, { Spent: { number: 1234.5 } });
+    // Programs sync before projects, whose refresh then reads the program as changed since.
+    const change = events.on("database:start", ({ databaseKey }) => databaseKey === "projects" && strategic(first));
+    const run = await runSync({ config: fixture.config(), logger, now, events });
+    change();
+    expect(run.summaries.find((s) => s.databaseKey === "projects")!.dependentRefresh).toMatchObject({ databases: ["programs"], rowsUpserted: 1 });
+    await expectSilverEqualsSandbox(fixture.sandbox, fixture.duckdbPath, "programs", columns.programs!);
+    // Both copies of the watermark let the program go before the refresh wrote it.
+    const [row] = await queryFile(fixture.duckdbPath, "SELECT watermark_json FROM ppm_meta.watermarks WHERE database_key = 'programs'");
+    for (const copy of [JSON.parse(String(row!.watermark_json)), JSON.parse(readFileSync(join(fixture.dir, "wm", "programs.json"), "utf8"))]) {
+      expect(copy.recent?.[program.id]).toBeUndefined();
+      expect(copy.runId).toBe(run.runId);
+    }
+    clock += 5_000;
+    strategic(!first);
+    expect((await runSync({ config: fixture.config(), logger, now, events })).ok).toBe(true);
+    await expectSilverEqualsSandbox(fixture.sandbox, fixture.duckdbPath, "programs", columns.programs!);
   });
 
   it("re-reads at most max_pages per run, counts the rest as deferred, and leaves them to the reconcile", async () => {

@@ -49,6 +49,42 @@ describe("the reconcile", () => {
     expect(Number(live[0]!.n)).toBe(fixture.sandbox.store.pageIds(fixture.sandbox.databases.risks!.dataSourceId).length);
   });
 
+  it("leaves out of the recent window what the full read did not see: a page trashed and restored around it is not taken for an old version", async () => {
+    // Seen in the reliability suite: trashed while the full read passed it, restored before the trash read, the same as
+    // before within its minute; the reconcile marked it deleted, and the next run took it for the version the window kept.
+    const { store, databases, faults } = fixture.sandbox;
+    const source = databases.milestones!.dataSourceId;
+    const sync = (full = false) => runSync({ config: fixture.config(), logger, now }, { databases: ["milestones"], full });
+    await sync();
+    clock += 10 * 60_000;
+    const page = (store.listPages(source) as Record<string, any>[])[0]!;
+    store.updatePage(page.id, { Done: { checkbox: !page.properties.Done.checkbox } });
+    // Read in its minute: the window keeps the answer's hash.
+    await sync();
+    store.trashPage(page.id);
+    faults.inject({
+      method: "POST",
+      path: `/v1/data_sources/${source}/query`,
+      kind: "mutate",
+      times: 1000,
+      mutate: (json) => {
+        const answer = json as { results: { id: string; in_trash: boolean }[] };
+        if (!answer.results.some((p) => p.id === page.id && p.in_trash)) return json;
+        // Restored just before the trash read reached it.
+        store.trashPage(page.id, false);
+        return { ...answer, results: answer.results.filter((p) => p.id !== page.id) };
+      },
+    });
+    try {
+      expect((await sync(true)).summaries[0]).toMatchObject({ mode: "full", status: "success" });
+    } finally {
+      faults.clear();
+    }
+    expect(await flags("milestones", page.id)).toEqual({ _is_deleted: true, has_time: true });
+    await sync();
+    expect(await flags("milestones", page.id)).toEqual({ _is_deleted: false, has_time: false });
+  });
+
   it("refreshes rollups that changed without their page's last_edited_time moving", async () => {
     // With the dependent refresh off, only the reconcile brings such a rollup up to date.
     const mapping = join(fixture.dir, "no-refresh.yaml");
