@@ -1,4 +1,4 @@
-import { SILVER_COLUMNS as S } from "../config/index.js";
+import { BRONZE_COLUMNS as B, SILVER_COLUMNS as S } from "../config/index.js";
 import type { SqlFunctions } from "./dialect.js";
 import { SEEN_COLUMNS } from "./sync-tables.js";
 import type { TableSpec } from "./table-spec.js";
@@ -13,11 +13,21 @@ export interface SqlText {
   readonly fn: SqlFunctions;
 }
 
-/** Bronze: a version is inserted only if its (page_id, _row_hash) is absent. */
+/**
+ * Bronze: a version is inserted only if its (page_id, _row_hash) is absent. A version written again (the
+ * page set back to it after another within the same minute, so with the same last_edited_time) takes
+ * this write's `_ingested_at` and `_run_id`: the newest bronze version stays the one silver holds, which
+ * is what a rebuild derives silver from.
+ */
 export function mergeBronzeSql({ q, tableName }: SqlText, table: TableSpec, source: string): string {
   const on = table.key.map((k) => `t.${q(k)} = s.${q(k)}`).join(" AND ");
   const cols = table.columns.map((c) => q(c.name));
-  return `MERGE INTO ${tableName(table)} t USING ${dedupe(q, table, source, [S.rowHash])} s ON ${on} WHEN NOT MATCHED THEN INSERT (${cols.join(", ")}) VALUES (${cols.map((c) => `s.${c}`).join(", ")})`;
+  const [ingested, run] = [q(B.ingestedAt), q(B.runId)];
+  return (
+    `MERGE INTO ${tableName(table)} t USING ${dedupe(q, table, source, [S.rowHash])} s ON ${on} ` +
+    `WHEN MATCHED AND t.${ingested} < s.${ingested} THEN UPDATE SET ${ingested} = s.${ingested}, ${run} = s.${run} ` +
+    `WHEN NOT MATCHED THEN INSERT (${cols.join(", ")}) VALUES (${cols.map((c) => `s.${c}`).join(", ")})`
+  );
 }
 
 /** Silver: a row is inserted, or updated when the source is newer, or equally new with another hash. */

@@ -131,4 +131,30 @@ describe("mapping changes", () => {
     expect(Number(rows[0]!.same)).toBe(Number(rows[0]!.n));
     expect(Number(rows[0]!.n)).toBeGreaterThan(0);
   });
+
+  it("rebuild: a page set back to an earlier version within its minute is rebuilt from that version, not the one between", async () => {
+    // Bronze keeps each distinct version once; the one written again must be the newest, or the rebuild takes the one between.
+    const { store, databases } = fixture.sandbox;
+    const sync = (config = fixture.config()) => runSync({ config, logger, now }, { databases: ["risks"] });
+    await sync();
+    clock += 10 * 60_000;
+    const id = store.pageIds(databases.risks!.dataSourceId)[0]!;
+    for (const impact of [1, 2, 1]) {
+      store.updatePage(id, { Impact: { number: impact } });
+      expect((await sync()).ok).toBe(true);
+      clock += 1_000;
+    }
+    const impact = async () => (await queryFile(fixture.duckdbPath, `SELECT impact FROM ppm_silver.risks WHERE page_id = '${id}'`))[0]!.impact;
+    expect(await impact()).toBe(1);
+    const mapping = join(fixture.dir, "wider.yaml");
+    writeFileSync(
+      mapping,
+      readFileSync("config/notion_mapping.yaml", "utf8").replace(
+        '    - notion_property: "Risk ID"',
+        '    - notion_property: "Mitigation"\n      column_name: "mitigation_again"\n      column_type: "STRING"\n    - notion_property: "Risk ID"',
+      ),
+    );
+    expect((await sync(fixture.config({ MAPPING_PATH: mapping }))).summaries[0]).toMatchObject({ mode: "incremental", status: "success" });
+    expect(await impact()).toBe(1);
+  });
 });
