@@ -109,17 +109,23 @@ describe("the reconcile", () => {
   });
 });
 
+/** The mapping with one more risks column (Mitigation again): a change bronze can rebuild silver for. */
+function widerMapping(): string {
+  const mapping = join(fixture.dir, "wider.yaml");
+  writeFileSync(
+    mapping,
+    readFileSync("config/notion_mapping.yaml", "utf8").replace(
+      '    - notion_property: "Risk ID"',
+      '    - notion_property: "Mitigation"\n      column_name: "mitigation_again"\n      column_type: "STRING"\n    - notion_property: "Risk ID"',
+    ),
+  );
+  return mapping;
+}
+
 describe("mapping changes", () => {
   it("add a column: it is created and filled for every old row after one sync, rebuilt from bronze without a full read", async () => {
     await runSync({ config: fixture.config(), logger, now }, { databases: ["risks"] });
-    const mapping = join(fixture.dir, "wider.yaml");
-    writeFileSync(
-      mapping,
-      readFileSync("config/notion_mapping.yaml", "utf8").replace(
-        '    - notion_property: "Risk ID"',
-        '    - notion_property: "Mitigation"\n      column_name: "mitigation_again"\n      column_type: "STRING"\n    - notion_property: "Risk ID"',
-      ),
-    );
+    const mapping = widerMapping();
     const result = await runSync({ config: fixture.config({ MAPPING_PATH: mapping }), logger, now }, { databases: ["risks"] });
     // Bronze holds the property (the first sync read it in full): silver is rebuilt from it, no full read.
     expect(result.summaries[0]).toMatchObject({ mode: "incremental", status: "success" });
@@ -146,14 +152,7 @@ describe("mapping changes", () => {
     }
     const impact = async () => (await queryFile(fixture.duckdbPath, `SELECT impact FROM ppm_silver.risks WHERE page_id = '${id}'`))[0]!.impact;
     expect(await impact()).toBe(1);
-    const mapping = join(fixture.dir, "wider.yaml");
-    writeFileSync(
-      mapping,
-      readFileSync("config/notion_mapping.yaml", "utf8").replace(
-        '    - notion_property: "Risk ID"',
-        '    - notion_property: "Mitigation"\n      column_name: "mitigation_again"\n      column_type: "STRING"\n    - notion_property: "Risk ID"',
-      ),
-    );
+    const mapping = widerMapping();
     expect((await sync(fixture.config({ MAPPING_PATH: mapping }))).summaries[0]).toMatchObject({ mode: "incremental", status: "success" });
     expect(await impact()).toBe(1);
   });
